@@ -1,0 +1,178 @@
+package io.streamvec.model;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Hyper-parameters of a learner. Keys are the names of the {@code ./streamvec train} flags (without
+ * the dashes) and of the app's config keys, so one name means one thing everywhere.
+ * Immutable; build with {@link #defaults()} and {@link #with(String, String)}.
+ */
+public final class ModelConfig {
+
+  public enum Encoder { LBL, BENGIO, CBOW }
+  public enum LossKind { NS, SOFTMAX }
+  public enum Optimizer { ADAGRAD, SGD }
+
+  /** One documented key: name, default and what it means. */
+  public record Key(String name, String defaultValue, String doc) {}
+
+  public static final List<Key> KEYS = List.of(
+      new Key("dim", "100", "embedding size d"),
+      new Key("context", "4", "number of previous words L the model conditions on (cbow: words on each side)"),
+      new Key("encoder", "lbl", "context encoder: lbl (log-bilinear, position-weighted sum), bengio (concat + tanh hidden layer), cbow (both sides, position-weighted)"),
+      new Key("hidden", "100", "hidden layer size h for encoder=bengio (other encoders use h = d)"),
+      new Key("loss", "ns", "training loss: ns (negative sampling) or softmax (exact, O(V) per token: small vocabularies)"),
+      new Key("negatives", "5", "negative samples k per token for loss=ns"),
+      new Key("noise-power", "0.75", "noise distribution is count^power over the decayed counts"),
+      new Key("noise-refresh", "10000", "rebuild the noise table every this many tokens (sooner at the start)"),
+      new Key("optimizer", "adagrad", "adagrad (per-row AdaGrad, suits an endless stream) or sgd (constant rate)"),
+      new Key("lr", "0.2", "learning rate (AdaGrad base rate, or the constant SGD rate); never decays to zero"),
+      new Key("sample", "1e-3", "frequent-word subsampling threshold t (0 = off): a target is trained on with probability min(1, sqrt(t/f)+t/f)"),
+      new Key("min-count", "5", "a word enters the vocabulary once its decayed count reaches this"),
+      new Key("vocab-size", "50000", "vocabulary capacity V incl. <unk> and </s>; the least frequent word is evicted when full"),
+      new Key("candidates", "200000", "capacity of the bounded table counting words not (yet) in the vocabulary"),
+      new Key("half-life", "1e8", "counts decay with this half-life in tokens, so the vocabulary follows the stream"),
+      new Key("eval-every", "0", "score 1 in N tokens with the exact softmax before learning (0 = auto: about eval-budget multiply-adds per token; loss=softmax scores every token)"),
+      new Key("eval-budget", "1000", "for eval-every=0: exact-evaluation multiply-adds allowed per token on average"),
+      new Key("eval-window", "1000", "windowed metrics cover the last this many scored tokens"),
+      new Key("max-line-chars", "1000000", "the tokenizer reads at most this many characters of one record"),
+      new Key("seed", "1", "seed of every random choice; same seed + same stream = same model, bit for bit"));
+
+  private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
+  static { for (Key k : KEYS) BY_NAME.put(k.name(), k); }
+
+  private final Map<String, String> values;
+
+  public final int dim, context, hidden, negatives, minCount, vocabSize, candidates, noiseRefresh;
+  public final int evalEvery, evalBudget, evalWindow, maxLineChars;
+  public final Encoder encoder;
+  public final LossKind loss;
+  public final Optimizer optimizer;
+  public final double noisePower, lr, sample, halfLife;
+  public final long seed;
+
+  private ModelConfig(Map<String, String> values) {
+    this.values = Map.copyOf(values);
+    dim = intIn("dim", 1, 4096);
+    context = intIn("context", 1, 64);
+    hidden = intIn("hidden", 1, 8192);
+    negatives = intIn("negatives", 1, 1000);
+    minCount = intIn("min-count", 1, Integer.MAX_VALUE);
+    vocabSize = intIn("vocab-size", 3, 50_000_000);
+    candidates = intIn("candidates", 1, 100_000_000);
+    noiseRefresh = intIn("noise-refresh", 1, Integer.MAX_VALUE);
+    evalEvery = intIn("eval-every", 0, Integer.MAX_VALUE);
+    evalBudget = intIn("eval-budget", 1, Integer.MAX_VALUE);
+    evalWindow = intIn("eval-window", 1, 10_000_000);
+    maxLineChars = intIn("max-line-chars", 1, Integer.MAX_VALUE);
+    encoder = oneOf("encoder", Encoder.class);
+    loss = oneOf("loss", LossKind.class);
+    optimizer = oneOf("optimizer", Optimizer.class);
+    noisePower = doubleIn("noise-power", 0, 2);
+    lr = doubleIn("lr", 1e-9, 100);
+    sample = doubleIn("sample", 0, 1);
+    halfLife = doubleIn("half-life", 1, 1e18);
+    seed = longValue("seed");
+  }
+
+  public static ModelConfig defaults() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (Key k : KEYS) m.put(k.name(), k.defaultValue());
+    return new ModelConfig(m);
+  }
+
+  /** True if name is a model key (the app uses this to route its config keys). */
+  public static boolean isKey(String name) { return BY_NAME.containsKey(name); }
+
+  /** A copy with one key changed; unknown keys and bad values throw IllegalArgumentException naming the key and the fix. */
+  public ModelConfig with(String name, String value) {
+    if (!BY_NAME.containsKey(name)) {
+      throw new IllegalArgumentException("unknown model key '" + name + "'; known keys: " + String.join(", ", BY_NAME.keySet()));
+    }
+    Map<String, String> m = new LinkedHashMap<>(values);
+    m.put(name, value == null ? "" : value.trim());
+    return new ModelConfig(m);
+  }
+
+  public ModelConfig withAll(Map<String, String> overrides) {
+    ModelConfig c = this;
+    for (Map.Entry<String, String> e : overrides.entrySet()) c = c.with(e.getKey(), e.getValue());
+    return c;
+  }
+
+  public String get(String name) { return values.get(name); }
+
+  /** Size h of the vector the context encoder produces (and of each output-weight row). */
+  public int hiddenSize() { return encoder == Encoder.BENGIO ? hidden : dim; }
+
+  /** Number of context positions the encoder reads. */
+  public int contextPositions() { return encoder == Encoder.CBOW ? 2 * context : context; }
+
+  /** Values in key order, for logs, snapshots and checkpoints. */
+  public Map<String, String> asMap() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (Key k : KEYS) m.put(k.name(), values.get(k.name()));
+    return m;
+  }
+
+  public void write(DataOutput out) throws IOException {
+    out.writeInt(KEYS.size());
+    for (Key k : KEYS) { out.writeUTF(k.name()); out.writeUTF(values.get(k.name())); }
+  }
+
+  public static ModelConfig read(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 1000) throw new IOException("corrupt model config: " + n + " keys");
+    ModelConfig c = defaults();
+    try {
+      for (int i = 0; i < n; i++) c = c.with(in.readUTF(), in.readUTF());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("stored model config is invalid: " + e.getMessage(), e);
+    }
+    return c;
+  }
+
+  @Override public boolean equals(Object o) { return o instanceof ModelConfig c && c.asMap().equals(asMap()); }
+  @Override public int hashCode() { return asMap().hashCode(); }
+  @Override public String toString() { return asMap().toString(); }
+
+  private String raw(String name) { return values.get(name); }
+
+  private IllegalArgumentException bad(String name, String expected) {
+    Key k = BY_NAME.get(name);
+    return new IllegalArgumentException("model key '" + name + "' = '" + raw(name) + "' is invalid: expected " + expected
+        + " (" + k.doc() + "; default " + k.defaultValue() + ")");
+  }
+
+  private int intIn(String name, int lo, int hi) {
+    double v = doubleIn(name, lo, hi);
+    if (v != Math.rint(v)) throw bad(name, "a whole number");
+    return (int) v;
+  }
+
+  private double doubleIn(String name, double lo, double hi) {
+    double v;
+    try { v = Double.parseDouble(raw(name)); } catch (NumberFormatException | NullPointerException e) { throw bad(name, "a number in [" + lo + ", " + hi + "]"); }
+    if (!(v >= lo && v <= hi)) throw bad(name, "a number in [" + lo + ", " + hi + "]");
+    return v;
+  }
+
+  private long longValue(String name) {
+    try { return Long.parseLong(raw(name)); } catch (NumberFormatException e) { throw bad(name, "a 64-bit integer"); }
+  }
+
+  private <E extends Enum<E>> E oneOf(String name, Class<E> type) {
+    try { return Enum.valueOf(type, raw(name).toUpperCase(Locale.ROOT)); }
+    catch (IllegalArgumentException | NullPointerException e) {
+      StringBuilder opts = new StringBuilder();
+      for (E c : type.getEnumConstants()) opts.append(opts.length() == 0 ? "" : "|").append(c.name().toLowerCase(Locale.ROOT));
+      throw bad(name, "one of " + opts);
+    }
+  }
+}

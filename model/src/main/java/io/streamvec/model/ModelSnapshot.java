@@ -1,0 +1,89 @@
+package io.streamvec.model;
+
+import io.streamvec.model.nn.ContextEncoder;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * An immutable copy of what users of a trained model need: vocabulary, embeddings, and the
+ * output layer + context encoder for next-word prediction. Shapes: E (V, d), W (V, H), b (V, 1).
+ * Word ids are row indices; id 0 is &lt;unk&gt;, id 1 is &lt;/s&gt;.
+ */
+public final class ModelSnapshot {
+  public final long version;
+  public final long tokens;
+  public final ModelConfig config;
+  private final String[] words;
+  private final float[] counts;
+  public final FMatrixRMaj embeddings;     // E (V, d)
+  public final FMatrixRMaj outputWeights;  // W (V, H)
+  public final FMatrixRMaj outputBias;     // b (V, 1)
+  private final String[] encoderNames;
+  private final FMatrixRMaj[] encoderParams;
+  private final Map<String, Double> stats;
+  private final Map<String, Integer> index;
+
+  public ModelSnapshot(long version, long tokens, ModelConfig config, String[] words, float[] counts,
+                       FMatrixRMaj embeddings, FMatrixRMaj outputWeights, FMatrixRMaj outputBias,
+                       String[] encoderNames, FMatrixRMaj[] encoderParams, Map<String, Double> stats) {
+    int v = words.length;
+    if (counts.length != v || embeddings.numRows != v || outputWeights.numRows != v || outputBias.numRows != v
+        || embeddings.numCols != config.dim || outputWeights.numCols != config.hiddenSize()
+        || encoderNames.length != encoderParams.length) {
+      throw new IllegalArgumentException("inconsistent snapshot shapes: V=" + v + " E=" + embeddings.numRows + "x" + embeddings.numCols
+          + " W=" + outputWeights.numRows + "x" + outputWeights.numCols);
+    }
+    this.version = version;
+    this.tokens = tokens;
+    this.config = config;
+    this.words = words.clone();
+    this.counts = counts.clone();
+    this.embeddings = embeddings;
+    this.outputWeights = outputWeights;
+    this.outputBias = outputBias;
+    this.encoderNames = encoderNames.clone();
+    this.encoderParams = encoderParams.clone();
+    this.stats = Collections.unmodifiableMap(new LinkedHashMap<>(stats));
+    Map<String, Integer> idx = new HashMap<>(v * 2);
+    for (int i = 0; i < v; i++) idx.putIfAbsent(words[i], i);
+    this.index = idx;
+  }
+
+  public int size() { return words.length; }
+  public int dim() { return embeddings.numCols; }
+  public String word(int id) { return words[id]; }
+  public float count(int id) { return counts[id]; }
+  /** The id of word, or -1 if it is not in the vocabulary. */
+  public int id(String word) { Integer i = index.get(word); return i == null ? -1 : i; }
+  public String[] encoderNames() { return encoderNames.clone(); }
+  public FMatrixRMaj[] encoderParams() { return encoderParams.clone(); }
+  /** Training statistics at snapshot time (tokens, perplexity, accuracy, ...), in a stable order. */
+  public Map<String, Double> stats() { return stats; }
+
+  /** A context encoder carrying this snapshot's encoder parameters (for next-word queries). */
+  public ContextEncoder newEncoder() {
+    ContextEncoder enc = ContextEncoder.create(config);
+    FMatrixRMaj[] target = enc.parameters();
+    for (int i = 0; i < target.length; i++) target[i].setTo(encoderParams[i]);
+    return enc;
+  }
+
+  /** Same model content (everything but the version number)? Compares floats bit for bit. */
+  public boolean sameModelAs(ModelSnapshot o) {
+    if (tokens != o.tokens || !config.equals(o.config) || !Arrays.equals(words, o.words) || !Arrays.equals(counts, o.counts)
+        || !Arrays.equals(encoderNames, o.encoderNames)) return false;
+    if (!sameData(embeddings, o.embeddings) || !sameData(outputWeights, o.outputWeights) || !sameData(outputBias, o.outputBias)) return false;
+    for (int i = 0; i < encoderParams.length; i++) if (!sameData(encoderParams[i], o.encoderParams[i])) return false;
+    return true;
+  }
+
+  private static boolean sameData(FMatrixRMaj a, FMatrixRMaj b) {
+    if (a.numRows != b.numRows || a.numCols != b.numCols) return false;
+    int n = a.numRows * a.numCols;
+    return Arrays.equals(a.data, 0, n, b.data, 0, n);
+  }
+}

@@ -1,0 +1,129 @@
+package io.streamvec.model.nn;
+
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_FDRM;
+
+/**
+ * The softmax output: score(w) = W[w] . h + b[w] over the V words in use.
+ * Shapes: W (Vmax, H), b (Vmax, 1), h (H). Rows beyond the current vocabulary size are ignored
+ * by narrowing the views' row count, so the matrices are allocated once at capacity.
+ */
+public final class OutputLayer {
+  public final FMatrixRMaj weights;   // W (Vmax, H)
+  public final FMatrixRMaj bias;      // b (Vmax, 1)
+  public final float[] weightsAcc;    // (Vmax) AdaGrad accumulators
+  public final float[] biasAcc;       // (Vmax)
+  private final int hidden;
+
+  // scratch views, allocated once
+  private final FMatrixRMaj weightsView = new FMatrixRMaj(1, 1);
+  private final FMatrixRMaj biasView = new FMatrixRMaj(1, 1);
+  private final FMatrixRMaj hView;
+  private final FMatrixRMaj scores;      // (Vmax, 1) scores, then log-probabilities
+  private final FMatrixRMaj gradScores;  // (Vmax, 1)
+  private final FMatrixRMaj gradHView;
+
+  public OutputLayer(int maxVocab, int hidden) {
+    this.hidden = hidden;
+    this.weights = new FMatrixRMaj(maxVocab, hidden);
+    this.bias = new FMatrixRMaj(maxVocab, 1);
+    this.weightsAcc = new float[maxVocab];
+    this.biasAcc = new float[maxVocab];
+    this.hView = new FMatrixRMaj(hidden, 1);
+    this.gradHView = new FMatrixRMaj(hidden, 1);
+    this.scores = new FMatrixRMaj(maxVocab, 1);
+    this.gradScores = new FMatrixRMaj(maxVocab, 1);
+    weightsView.data = weights.data; weightsView.numCols = hidden;
+    biasView.data = bias.data; biasView.numCols = 1;
+  }
+
+  public int hidden() { return hidden; }
+
+  /** Resets row w (a word slot that was just (re)assigned): zero output weights and bias, fresh optimiser state. */
+  public void resetRow(int w) {
+    java.util.Arrays.fill(weights.data, w * hidden, (w + 1) * hidden, 0f);
+    bias.data[w] = 0f;
+    weightsAcc[w] = 0f;
+    biasAcc[w] = 0f;
+  }
+
+  private void narrow(int v) {
+    weightsView.numRows = v;
+    biasView.numRows = v;
+    scores.numRows = v;
+    gradScores.numRows = v;
+  }
+
+  /**
+   * log p(w | h) for w in [0, v) into the returned array (valid up to v); the exact softmax,
+   * used for the softmax loss, prequential evaluation and next-word queries.
+   */
+  public float[] logProbabilities(float[] h, int v) {
+    narrow(v);
+    System.arraycopy(h, 0, hView.data, 0, hidden);
+    // s = W h + b
+    CommonOps_FDRM.mult(weightsView, hView, scores);
+    CommonOps_FDRM.addEquals(scores, biasView);
+    // log p = s - logsumexp(s)
+    float[] s = scores.data;
+    float max = Float.NEGATIVE_INFINITY;
+    for (int i = 0; i < v; i++) max = Math.max(max, s[i]);
+    double sum = 0;
+    for (int i = 0; i < v; i++) sum += Math.exp(s[i] - max);
+    float logZ = (float) (max + Math.log(sum));
+    for (int i = 0; i < v; i++) s[i] -= logZ;
+    return s;
+  }
+
+  /** Score of one word, W[w] . h + b[w]. */
+  public float score(float[] h, int w) { return VectorMath.dot(weights.data, w * hidden, h, 0, hidden) + bias.data[w]; }
+
+  /**
+   * Backward of softmax + cross-entropy for target, right after {@link #logProbabilities}(h, v)
+   * (it reuses those log-probabilities). Adds dL/dh into gradH, steps W and b if up != null.
+   * The shared backward: dL/ds = p - 1[w == target]. Returns -log p(target) in nats.
+   */
+  public double softmaxBackward(float[] h, int target, int v, float[] gradH, RowUpdater up) {
+    float[] logp = scores.data;
+    double loss = -logp[target];
+    // g_s = p - onehot(target)
+    float[] gs = gradScores.data;
+    for (int i = 0; i < v; i++) gs[i] = (float) Math.exp(logp[i]);
+    gs[target] -= 1f;
+    // dL/dh += W^T g_s
+    CommonOps_FDRM.multTransA(weightsView, gradScores, gradHView);
+    for (int j = 0; j < hidden; j++) gradH[j] += gradHView.data[j];
+    if (up != null) {
+      // W[i] -= rate * g_s[i] h ;  b[i] -= rate * g_s[i]
+      for (int i = 0; i < v; i++) {
+        up.step(weights.data, weightsAcc, i, hidden, gs[i], h, 0);
+        up.stepScalar(bias.data, biasAcc, i, gs[i]);
+      }
+    }
+    return loss;
+  }
+
+  /**
+   * Negative-sampling step: target with label 1, each sample (>= 0) with label 0.
+   * loss = -log s(z_t) - sum_j log s(-z_j);  dL/dz = s(z) - label. Returns the loss in nats
+   * when up == null (a pure forward/backward, for checks); training skips the logs (returns 0).
+   */
+  public double negativeSamplingStep(float[] h, int target, int[] samples, float[] gradH, RowUpdater up) {
+    double loss = 0;
+    for (int j = -1; j < samples.length; j++) {
+      int w = j < 0 ? target : samples[j];
+      if (w < 0) continue;
+      float label = j < 0 ? 1f : 0f;
+      float z = score(h, w);
+      if (up == null) loss -= VectorMath.logSigmoid(j < 0 ? z : -z);
+      float g = VectorMath.sigmoid(z) - label;
+      // dL/dh += g W[w] (before W[w] moves)
+      VectorMath.axpy(g, weights.data, w * hidden, gradH, 0, hidden);
+      if (up != null) {
+        up.step(weights.data, weightsAcc, w, hidden, g, h, 0);
+        up.stepScalar(bias.data, biasAcc, w, g);
+      }
+    }
+    return loss;
+  }
+}
