@@ -1,0 +1,73 @@
+/**
+ * Snapshot bytes: the snapshot format, its split into Kafka-sized chunks, reassembly, and the
+ * word2vec export. The text below is the reference for clients in other languages.
+ *
+ * <pre>
+ * ## Snapshot record layout
+ *
+ * A model snapshot travels on the `snapshots` topic as one or more chunk records.
+ *
+ * Conventions: every integer and float is big-endian (network order; Java's DataOutput order).
+ * int32/int64 are two's complement; float32/float64 are IEEE 754. A "string" is an int32 byte
+ * count n followed by n bytes of standard UTF-8 (no terminator). A "matrix" is int32 rows,
+ * int32 cols, then rows*cols float32 in row-major order. CRC32C is the Castagnoli CRC
+ * (as in iSCSI/ext4; Java java.util.zip.CRC32C, Python crc32c.crc32c, Go
+ * crc32.MakeTable(crc32.Castagnoli)), stored as a big-endian unsigned 32-bit value.
+ *
+ * ### Chunk record (Kafka record value)
+ *
+ * Key: "<modelId>/<chunk index>" in UTF-8, e.g. "default/0". Value:
+ *
+ *   offset  size  field
+ *   0       4     magic "SVCH" (0x53 0x56 0x43 0x48)
+ *   4       4     chunk header version, int32 = 1
+ *   8       8     snapshot version, int64 (grows with every snapshot of a model)
+ *   16      4     chunk index i, int32, 0 <= i < count
+ *   20      4     chunk count, int32 >= 1
+ *   24      4     total length T of the encoded snapshot in bytes, int32
+ *   28      4     CRC32C of the whole encoded snapshot (all T bytes)
+ *   32      n     payload: bytes [i*S, i*S + n) of the encoded snapshot, where S is the
+ *                 payload size of every chunk but the last (record size - 36)
+ *   32+n    4     CRC32C of bytes [0, 32+n) of this record
+ *
+ * To read: consume the topic from the beginning; verify each record's trailing CRC32C; group
+ * chunks by (snapshot version, count, T, snapshot CRC); when all `count` indexes of a group have
+ * arrived, concatenate their payloads in index order (T bytes), check the snapshot CRC32C and
+ * decode. Keep the highest version that completes; ignore chunks of versions not newer than it
+ * (compaction leaves stale higher-index chunks of older, larger snapshots behind; they never
+ * complete). Duplicates of a chunk (same group and index) are ignored.
+ *
+ * ### Encoded snapshot (T bytes)
+ *
+ *   offset  size  field
+ *   0       4     magic "SVSN" (0x53 0x56 0x53 0x4E)
+ *   4       4     format version, int32 = 1 (readers reject versions above the one they know)
+ *   8       4     total length T in bytes, int32 (includes this header and the checksum)
+ *   12      ...   body, in this order:
+ *     int32   C   number of config entries
+ *     C x (string key, string value)   model hyper-parameters (keys as ./streamvec train flags,
+ *                 e.g. dim, context, encoder=lbl|bengio|cbow, hidden)
+ *     int64       snapshot version
+ *     int64       tokens the model has learned from
+ *     int32   S   number of statistics
+ *     S x (string name, float64 value)   training statistics at snapshot time
+ *     int32   V   vocabulary size; word id = index, id 0 = "<unk>", id 1 = "</s>"
+ *     V x string  words
+ *     V x float32 decayed word counts
+ *     matrix      E, V x d embeddings (d = config dim); row i is the vector of word i
+ *     matrix      W, V x H output weights (H = config hidden for encoder=bengio, else d)
+ *     matrix      b, V x 1 output bias
+ *     int32   M   number of context-encoder parameters
+ *     M x (string name, matrix)   encoder parameters: lbl and cbow: "position" (P x d);
+ *                 bengio: "hidden.weights" (H x P*d), "hidden.bias" (H x 1);
+ *                 P = context for lbl/bengio, 2*context for cbow
+ *   T-4     4     CRC32C of bytes [0, T-4)
+ *
+ * Next-word scores for a context of ids ctx[0] (most recent word), ctx[1], ..., ctx[P-1]
+ * (padded with id 1): lbl/cbow h = sum_i position[i] (.) E[ctx[i]] (elementwise);
+ * bengio h = tanh(hidden.weights x + hidden.bias), x = E[ctx[0]] ++ ... ++ E[ctx[P-1]];
+ * then p = softmax(W h + b). For cbow, ctx[0..context) is the left context (nearest first)
+ * and ctx[context..2*context) the right context.
+ * </pre>
+ */
+package io.streamvec.model.io;
