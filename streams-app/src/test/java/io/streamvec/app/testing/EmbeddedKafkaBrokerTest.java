@@ -32,15 +32,17 @@ class EmbeddedKafkaBrokerTest {
             kafka.createTopic(TOPIC, 3, Map.of("cleanup.policy", "compact"));
             assertEquals("compact", topicConfig(kafka, "cleanup.policy"));
 
-            produceTransaction(kafka, "committed-", 10, true);
-            produceTransaction(kafka, "aborted-", 5, false);
-            assertEquals(expectedValues(10), readCommitted(kafka, 10));
+            try (var producer = transactionalProducer(kafka)) {
+                produceTransaction(producer, "committed-", 10, true);
+                produceTransaction(producer, "aborted-", 5, false);
+                assertEquals(expectedValues(10), readCommitted(kafka, 10));
 
-            kafka.restart();
+                kafka.restart();
 
-            // The committed records are still there, the aborted ones still invisible, and the
-            // restarted broker takes new transactions.
-            produceTransaction(kafka, "after-restart-", 1, true);
+                // The same client reconnects to the same address; the committed records are
+                // still there, the aborted ones still invisible, and new transactions work.
+                produceTransaction(producer, "after-restart-", 1, true);
+            }
             List<String> expected = expectedValues(10);
             expected.add("after-restart-0");
             assertEquals(expected, readCommitted(kafka, 11));
@@ -53,19 +55,22 @@ class EmbeddedKafkaBrokerTest {
         return values;
     }
 
-    private static void produceTransaction(EmbeddedKafkaBroker kafka, String prefix, int n, boolean commit) {
+    private static KafkaProducer<String, String> transactionalProducer(EmbeddedKafkaBroker kafka) {
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "smoke-" + prefix,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            producer.initTransactions();
-            producer.beginTransaction();
-            // Three partitions, so the reader sorts by the index in the value.
-            for (int i = 0; i < n; i++) producer.send(new ProducerRecord<>(TOPIC, "k" + i, prefix + i));
-            if (commit) producer.commitTransaction();
-            else producer.abortTransaction();
-        }
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "smoke",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
+        KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+        producer.initTransactions();
+        return producer;
+    }
+
+    private static void produceTransaction(KafkaProducer<String, String> producer, String prefix, int n, boolean commit) {
+        producer.beginTransaction();
+        // Three partitions, so the reader sorts by the index in the value.
+        for (int i = 0; i < n; i++) producer.send(new ProducerRecord<>(TOPIC, "k" + i, prefix + i));
+        if (commit) producer.commitTransaction();
+        else producer.abortTransaction();
     }
 
     /** Reads all partitions from the start until {@code expected} records or 30 s; sorted by value index. */
