@@ -58,12 +58,13 @@ public final class OutputLayer {
    * log p(w | h) for w in [0, v) into the returned array (valid up to v); the exact softmax,
    * used for the softmax loss, prequential evaluation and next-word queries.
    */
-  public float[] logProbabilities(float[] h, int v) {
+  public float[] logProbabilities(float[] h, int v, float[] correction) {
     narrow(v);
     System.arraycopy(h, 0, hView.data, 0, hidden);
-    // s = W h + b
+    // s = W h + b (+ c, a per-word logit correction, e.g. for negative-sampling scores)
     CommonOps_FDRM.mult(weightsView, hView, scores);
     CommonOps_FDRM.addEquals(scores, biasView);
+    if (correction != null) for (int i = 0; i < v; i++) scores.data[i] += correction[i];
     // log p = s - logsumexp(s)
     float[] s = scores.data;
     float max = Float.NEGATIVE_INFINITY;

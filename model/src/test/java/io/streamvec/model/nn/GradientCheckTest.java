@@ -57,7 +57,7 @@ class GradientCheckTest {
     RowUpdater sgd = new RowUpdater(ModelConfig.Optimizer.SGD, LR);
     float[] h = new float[enc.outputSize()], gradH = new float[enc.outputSize()];
     enc.forward(e, ctx, h);
-    if (softmax) { out.logProbabilities(h, V); out.softmaxBackward(h, target, V, gradH, sgd); }
+    if (softmax) { out.logProbabilities(h, V, null); out.softmaxBackward(h, target, V, gradH, sgd); }
     else out.negativeSamplingStep(h, target, negs, gradH, sgd);
     enc.backward(e, new float[V], ctx, gradH, sgd, new BitSet());
 
@@ -77,7 +77,7 @@ class GradientCheckTest {
   static double loss(ContextEncoder enc, OutputLayer out, FMatrixRMaj e, int[] ctx, int target, int[] negs, boolean softmax) {
     float[] h = new float[enc.outputSize()];
     enc.forward(e, ctx, h);
-    if (softmax) return -out.logProbabilities(h, V)[target];
+    if (softmax) return -out.logProbabilities(h, V, null)[target];
     return out.negativeSamplingStep(h, target, negs, new float[enc.outputSize()], null);
   }
 

@@ -14,7 +14,7 @@ class OutputLayerTest {
     float[] h = new float[8];
     for (int j = 0; j < 8; j++) h[j] = rng.nextFloat() * 4 - 2;
     int v = 37;  // only the words in use take part
-    float[] logp = out.logProbabilities(h, v);
+    float[] logp = out.logProbabilities(h, v, null);
     double sum = 0;
     for (int i = 0; i < v; i++) sum += Math.exp(logp[i]);
     assertEquals(1.0, sum, 1e-5);

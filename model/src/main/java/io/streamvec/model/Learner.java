@@ -1,0 +1,269 @@
+package io.streamvec.model;
+
+import io.streamvec.model.eval.PrequentialMeter;
+import io.streamvec.model.nn.AliasTable;
+import io.streamvec.model.nn.ContextEncoder;
+import io.streamvec.model.nn.OutputLayer;
+import io.streamvec.model.nn.Rng;
+import io.streamvec.model.nn.RowUpdater;
+import io.streamvec.model.vocab.StreamingVocabulary;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * The online next-word learner: for each token x_t of an endless stream, score it (prequential),
+ * then take one SGD step on -log p(x_t | x_{t-1} .. x_{t-L}).
+ *
+ * <p>Shapes: V vocabulary capacity, d embedding size, H = encoder output size (d, or the hidden
+ * size of the Bengio encoder), L context words (P = L, or 2L for cbow), k negatives.
+ * Parameters: E (V, d), the encoder's own, W (V, H), b (V). Scratch is allocated once; after
+ * warm-up {@link #learnToken} allocates nothing.
+ *
+ * <p>Everything that influences the future (parameters, optimiser state, vocabulary, noise
+ * weights, RNG, context history, counters) is in {@link LearnerState}'s checkpoint, so a
+ * restored learner continues bit for bit like one never interrupted.
+ */
+public final class Learner {
+  final ModelConfig config;
+  final int d, hidden, positions, capacity;
+  final StreamingVocabulary vocab;
+  final FMatrixRMaj embeddings;    // E (V, d)
+  final float[] embeddingsAcc;     // (V) row-wise AdaGrad
+  final OutputLayer output;        // W (V, H), b (V)
+  final ContextEncoder encoder;
+  final RowUpdater updater;
+  final Rng rng;
+  final AliasTable noise = new AliasTable();
+  final float[] noiseWeights;      // (V) count^power at the last rebuild
+  final float[] logitCorrection;   // (V) log q(w) - log keep(w): turns NS scores into softmax logits
+  int noiseCount;                  // words covered by the noise table
+  double noiseSum;                 // sum of noiseWeights at the last rebuild
+  long noiseBuiltAt;
+  PrequentialMeter meter;
+  final int[] history;             // ring of the last P (+1 for cbow) ids, oldest first
+  long tokens, trained, evalCredit;
+  final BitSet dirtyRows = new BitSet();
+
+  // scratch, allocated once
+  private final int[] ctx;
+  private final float[] h, gradH;
+  private final int[] negatives;
+
+  public Learner(ModelConfig config) {
+    this(config, new StreamingVocabulary(config.vocabSize, config.minCount, config.halfLife, config.candidates));
+  }
+
+  Learner(ModelConfig config, StreamingVocabulary vocab) {
+    this.config = config;
+    this.d = config.dim;
+    this.hidden = config.hiddenSize();
+    this.positions = config.contextPositions();
+    this.capacity = config.vocabSize;
+    this.vocab = vocab;
+    this.embeddings = new FMatrixRMaj(capacity, d);
+    this.embeddingsAcc = new float[capacity];
+    this.output = new OutputLayer(capacity, hidden);
+    this.encoder = ContextEncoder.create(config);
+    this.updater = new RowUpdater(config.optimizer, config.lr);
+    this.rng = new Rng(config.seed);
+    this.noiseWeights = new float[capacity];
+    this.logitCorrection = new float[capacity];
+    this.meter = new PrequentialMeter(config.evalWindow);
+    this.history = new int[config.encoder == ModelConfig.Encoder.CBOW ? positions + 1 : positions];
+    Arrays.fill(history, StreamingVocabulary.EOS);   // the stream starts as if after a sentence end
+    this.ctx = new int[positions];
+    this.h = new float[hidden];
+    this.gradH = new float[hidden];
+    this.negatives = new int[config.negatives];
+    vocab.setListener(this::slotAssigned);
+    for (int i = 0; i < vocab.size(); i++) initRow(i);   // the reserved <unk>, </s> (a restore overwrites all rows)
+  }
+
+  /** A slot got a (new) word: fresh parameters, and stale references to it leave the context. */
+  private void slotAssigned(int slot, boolean reused) {
+    initRow(slot);
+    if (reused) for (int i = 0; i < history.length; i++) if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
+  }
+
+  private void initRow(int row) {
+    // word2vec's init: E uniform in [-0.5/d, 0.5/d), output weights zero.
+    for (int j = 0; j < d; j++) embeddings.data[row * d + j] = (rng.nextFloat() - 0.5f) / d;
+    embeddingsAcc[row] = 0f;
+    output.resetRow(row);
+    // noiseWeights keeps the slot's weight from the last rebuild: the alias table was built from it
+    // until the next rebuild a new word gets the noise share of a word seen min-count times
+    logitCorrection[row] = noiseSum > 0 ? (float) (config.noisePower * Math.log(config.minCount) - Math.log(noiseSum)) : 0f;
+    dirtyRows.set(row);
+  }
+
+  public ModelConfig config() { return config; }
+  public StreamingVocabulary vocabulary() { return vocab; }
+  public PrequentialMeter meter() { return meter; }
+  void meterReplace(PrequentialMeter m) { meter = m; }
+  /** Tokens seen (each one scored or not, trained on or not). */
+  public long tokens() { return tokens; }
+  /** Tokens that produced a gradient step (not &lt;unk&gt;, not subsampled away). */
+  public long trainedTokens() { return trained; }
+
+  /** Learns from the tokens of one record, in order. */
+  public void learn(List<String> tokens) {
+    for (int i = 0, n = tokens.size(); i < n; i++) learnToken(tokens.get(i));
+  }
+
+  /** Counts the word, scores it, learns from it. */
+  public void learnToken(String word) {
+    int id = vocab.observe(word);
+    tokens++;
+    if (config.encoder == ModelConfig.Encoder.CBOW) {
+      stepCbow(id);
+    } else {
+      // ctx[0] = x_{t-1}, ctx[1] = x_{t-2}, ...
+      for (int i = 0; i < positions; i++) ctx[i] = history[positions - 1 - i];
+      step(id);
+      System.arraycopy(history, 1, history, 0, positions - 1);
+      history[positions - 1] = id;
+    }
+  }
+
+  private void stepCbow(int id) {
+    // history holds x_{t-2L} .. x_{t-1}; with x_t appended the centre is x_{t-L}.
+    int l = config.context;
+    System.arraycopy(history, 1, history, 0, history.length - 1);
+    history[history.length - 1] = id;
+    if (tokens <= l) return;   // the centre is still the padding before the stream
+    // window = history[0 .. 2L], centre history[L]; ctx = L left (nearest first), then L right
+    for (int i = 0; i < l; i++) {
+      ctx[i] = history[l - 1 - i];
+      ctx[l + i] = history[l + 1 + i];
+    }
+    step(history[l]);
+  }
+
+  private void step(int target) {
+    int v = vocab.size();
+    boolean softmax = config.loss == ModelConfig.LossKind.SOFTMAX;
+    if (!softmax) maybeRebuildNoise(v);
+    boolean evaluate = softmax || dueForEvaluation(v);
+    boolean train = keep(target);
+    if (!evaluate && !train) return;
+    encoder.forward(embeddings, ctx, h);
+    if (evaluate) meter.record(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
+    if (!train) return;
+    trained++;
+    Arrays.fill(gradH, 0f);
+    if (softmax) {
+      if (!evaluate) output.logProbabilities(h, v, null);
+      output.softmaxBackward(h, target, v, gradH, updater);
+      dirtyRows.set(0, v);
+    } else {
+      drawNegatives(target);
+      output.negativeSamplingStep(h, target, negatives, gradH, updater);
+      dirtyRows.set(target);
+      for (int w : negatives) if (w >= 0) dirtyRows.set(w);
+    }
+    encoder.backward(embeddings, embeddingsAcc, ctx, gradH, updater, dirtyRows);
+  }
+
+  /** Exact scoring costs V*H; spend about eval-budget multiply-adds per token on it (or 1 in eval-every). */
+  private boolean dueForEvaluation(int v) {
+    if (config.evalEvery > 0) return tokens % config.evalEvery == 0;
+    long cost = (long) v * hidden;
+    evalCredit = Math.min(evalCredit + config.evalBudget, cost);
+    if (evalCredit < cost) return false;
+    evalCredit = 0;
+    return true;
+  }
+
+  /** word2vec's subsampling of frequent words, on decayed frequencies: keep with p = sqrt(t/f) + t/f. */
+  private boolean keep(int target) {
+    double p = keepProbability(target);
+    return p >= 1 || rng.nextFloat() < p;
+  }
+
+  private double keepProbability(int w) {
+    if (config.sample <= 0) return 1;
+    double f = vocab.count(w) / vocab.totalCount();
+    if (f <= config.sample) return 1;
+    double ratio = config.sample / f;
+    return Math.min(1, Math.sqrt(ratio) + ratio);
+  }
+
+  /**
+   * Rebuild the noise table as the stream evolves: often at first, then every noise-refresh tokens.
+   * Also the logit correction: negative sampling learns s(w) ~ log p'(w|h) - log(k q(w)) where p'
+   * is the subsampled target distribution (p'(w) ~ p(w) keep(w)), so softmax(s + log q - log keep)
+   * estimates p(w|h). Prequential scores and snapshots use the corrected logits.
+   */
+  private void maybeRebuildNoise(int v) {
+    long interval = Math.min(config.noiseRefresh, Math.max(64, tokens / 2));
+    if (noiseCount > 0 && tokens - noiseBuiltAt < interval) return;
+    double sum = 0;
+    for (int i = 0; i < v; i++) {
+      noiseWeights[i] = (float) Math.pow(vocab.count(i), config.noisePower);
+      sum += noiseWeights[i];
+    }
+    noiseSum = sum;
+    for (int i = 0; i < v; i++) {
+      logitCorrection[i] = noiseWeights[i] > 0 ? (float) (Math.log(noiseWeights[i] / sum) - Math.log(keepProbability(i))) : -30f;
+    }
+    noiseCount = v;
+    noiseBuiltAt = tokens;
+    noise.build(noiseWeights, v);
+  }
+
+  private void drawNegatives(int target) {
+    for (int j = 0; j < negatives.length; j++) {
+      int w = noise.size() == 0 ? -1 : noise.sample(rng);
+      negatives[j] = w == target ? -1 : w;   // like word2vec, a draw of the target is skipped
+    }
+  }
+
+  /** An immutable copy for queries, export and publishing. */
+  public ModelSnapshot snapshot(long version) {
+    int v = vocab.size();
+    String[] words = new String[v];
+    float[] counts = new float[v];
+    for (int i = 0; i < v; i++) { words[i] = vocab.word(i); counts[i] = (float) vocab.count(i); }
+    FMatrixRMaj e = new FMatrixRMaj(v, d);
+    System.arraycopy(embeddings.data, 0, e.data, 0, v * d);
+    FMatrixRMaj w = new FMatrixRMaj(v, hidden);
+    System.arraycopy(output.weights.data, 0, w.data, 0, v * hidden);
+    FMatrixRMaj b = new FMatrixRMaj(v, 1);
+    System.arraycopy(output.bias.data, 0, b.data, 0, v);
+    // snapshot users get calibrated logits: the NS correction is folded into the bias
+    if (config.loss == ModelConfig.LossKind.NS) for (int i = 0; i < v; i++) b.data[i] += logitCorrection[i];
+    FMatrixRMaj[] params = encoder.parameters();
+    FMatrixRMaj[] copies = new FMatrixRMaj[params.length];
+    for (int i = 0; i < params.length; i++) copies[i] = params[i].copy();
+    return new ModelSnapshot(version, tokens, config, words, counts, e, w, b, encoder.parameterNames(), copies, stats());
+  }
+
+  /** Training statistics, the same names everywhere (metrics topic, snapshots, CLI). */
+  public Map<String, Double> stats() {
+    Map<String, Double> s = new LinkedHashMap<>();
+    s.put("tokens", (double) tokens);
+    s.put("trained_tokens", (double) trained);
+    s.put("scored_tokens", (double) meter.scored());
+    s.put("cross_entropy_bits", meter.crossEntropyBits());
+    s.put("perplexity", meter.perplexity());
+    s.put("top1", meter.top1());
+    s.put("top5", meter.top5());
+    s.put("window_cross_entropy_bits", meter.windowCrossEntropyBits());
+    s.put("window_perplexity", meter.windowPerplexity());
+    s.put("window_top1", meter.windowTop1());
+    s.put("window_top5", meter.windowTop5());
+    s.put("vocab_size", (double) vocab.size());
+    s.put("admissions", (double) vocab.admissions());
+    s.put("evictions", (double) vocab.evictions());
+    s.put("learning_rate", (double) updater.baseRate());
+    return s;
+  }
+
+  /** Rows (word slots) whose parameters changed since {@link #clearDirtyRows()}. */
+  public BitSet dirtyRows() { return dirtyRows; }
+  public void clearDirtyRows() { dirtyRows.clear(); }
+}

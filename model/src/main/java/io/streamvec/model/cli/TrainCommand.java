@@ -1,0 +1,191 @@
+package io.streamvec.model.cli;
+
+import io.streamvec.model.Learner;
+import io.streamvec.model.LearnerState;
+import io.streamvec.model.ModelConfig;
+import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.io.Word2VecFormat;
+import io.streamvec.model.text.Tokenizer;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ./streamvec train --input FILE [--dim 100] [--context 4] [--negatives 5] [--min-count 5]
+ * [--seed 1] [--output vec.txt] [--json]}: one pass over a text file (gzip works), one thread,
+ * printing progress, then tokens/s, prequential perplexity and vocabulary size.
+ * Every model key (see {@code --help}) is a flag of the same name.
+ */
+public final class TrainCommand {
+
+  static final String USAGE = """
+      usage: ./streamvec train --input FILE|- [options]
+        Trains on FILE (plain or gzip; - = stdin) in one pass, one record per line, and reports
+        prequential perplexity (each token scored before it is learned) and throughput.
+      options:
+        --output FILE        write the embeddings (word2vec format) to FILE
+        --format F           text (default) or binary (word2vec C binary)
+        --json               print one JSON summary line on stdout (progress goes to stderr)
+        --checkpoint FILE    save the complete learner state at the end (resume with --resume)
+        --resume FILE        start from a checkpoint instead of a fresh model (its config wins)
+        --max-tokens N       stop after N tokens
+        --quiet              no progress line
+        --set KEY=VALUE      set a model key (same as --KEY VALUE)
+      model keys (--KEY VALUE):
+      """;
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("train: " + e.getMessage());
+      err.println("run './streamvec train --help' for the options");
+      return 2;
+    }
+    if (o.help) { out.print(usage()); return 0; }
+    try {
+      return train(o, out, err);
+    } catch (NoSuchFileException e) {
+      err.println("train: no such file: " + e.getFile());
+      return 1;
+    } catch (IOException e) {
+      err.println("train: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  static String usage() {
+    StringBuilder b = new StringBuilder(USAGE);
+    for (ModelConfig.Key k : ModelConfig.KEYS) b.append(String.format(Locale.ROOT, "  --%-16s %s (default %s)%n", k.name(), k.doc(), k.defaultValue()));
+    return b.toString();
+  }
+
+  static int train(Options o, PrintStream out, PrintStream err) throws IOException {
+    Learner learner;
+    if (o.resume != null) {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(o.resume), 1 << 16)) { learner = LearnerState.readCheckpoint(in); }
+    } else {
+      learner = new Learner(o.config);
+    }
+    ModelConfig c = learner.config();
+    Tokenizer tokenizer = new Tokenizer(c.maxLineChars);
+    List<String> tokens = new ArrayList<>();
+    long size = "-".equals(o.input) ? -1 : Files.size(Path.of(o.input));
+    Progress progress = new Progress(err, !o.quiet, size);
+    long startTokens = learner.tokens();
+    long t0 = System.nanoTime();
+    long records = 0;
+    try (TextSource src = "-".equals(o.input) ? new TextSource(System.in, c.maxLineChars) : new TextSource(Path.of(o.input), c.maxLineChars)) {
+      String line;
+      while ((line = src.next()) != null) {
+        tokenizer.tokenize(line, tokens);
+        learner.learn(tokens);
+        records++;
+        if ((records & 255) == 0) progress.update(learner, src.bytesRead(), System.nanoTime() - t0, startTokens);
+        if (o.maxTokens > 0 && learner.tokens() - startTokens >= o.maxTokens) break;
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    progress.done();
+    ModelSnapshot snap = learner.snapshot(0);
+    if (o.output != null) {
+      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(Path.of(o.output)), 1 << 16)) {
+        if (o.binary) Word2VecFormat.writeBinary(snap, os); else Word2VecFormat.writeText(snap, os);
+      }
+    }
+    if (o.checkpoint != null) {
+      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(Path.of(o.checkpoint)), 1 << 16)) { LearnerState.writeCheckpoint(learner, os); }
+    }
+    long n = learner.tokens() - startTokens;
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("input", o.input);
+    summary.put("records", records);
+    summary.put("seconds", seconds);
+    summary.put("tokens_per_sec", n / Math.max(seconds, 1e-9));
+    summary.putAll(learner.stats());
+    summary.put("tokens", n);
+    summary.put("encoder", c.get("encoder"));
+    summary.put("loss", c.get("loss"));
+    summary.put("dim", c.dim);
+    summary.put("context", c.context);
+    if (o.output != null) summary.put("output", o.output);
+    PrintStream human = o.json ? err : out;
+    human.printf(Locale.ROOT, "trained %,d tokens in %.1f s: %,.0f tokens/s (1 thread)%n", n, seconds, n / Math.max(seconds, 1e-9));
+    human.printf(Locale.ROOT, "prequential perplexity %.1f (%.3f bits/token, top-1 %.1f%%, top-5 %.1f%%; last %d scored: %.1f) over %,d scored tokens%n",
+        learner.meter().perplexity(), learner.meter().crossEntropyBits(), 100 * learner.meter().top1(), 100 * learner.meter().top5(),
+        learner.meter().windowSize(), learner.meter().windowPerplexity(), learner.meter().scored());
+    human.printf(Locale.ROOT, "vocabulary %,d words (capacity %,d; %,d admitted, %,d evicted)%n",
+        learner.vocabulary().size(), c.vocabSize, learner.vocabulary().admissions(), learner.vocabulary().evictions());
+    if (o.output != null) human.println("wrote " + (o.binary ? "binary" : "text") + " word2vec vectors to " + o.output);
+    if (o.json) out.println(Json.object(summary));
+    return 0;
+  }
+
+  /** Parsed command line. */
+  static final class Options {
+    String input, output, checkpoint;
+    Path resume;
+    boolean json, binary, quiet, help;
+    long maxTokens;
+    ModelConfig config = ModelConfig.defaults();
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      Map<String, String> keys = new LinkedHashMap<>();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "-h", "--help" -> o.help = true;
+          case "--json" -> o.json = true;
+          case "--quiet" -> o.quiet = true;
+          case "--input" -> o.input = value(args, ++i, a);
+          case "--output" -> o.output = value(args, ++i, a);
+          case "--checkpoint" -> o.checkpoint = value(args, ++i, a);
+          case "--resume" -> o.resume = Path.of(value(args, ++i, a));
+          case "--max-tokens" -> o.maxTokens = Long.parseLong(value(args, ++i, a));
+          case "--format" -> {
+            String f = value(args, ++i, a);
+            if (!f.equals("text") && !f.equals("binary")) throw new IllegalArgumentException("--format must be text or binary, not '" + f + "'");
+            o.binary = f.equals("binary");
+          }
+          case "--set" -> {
+            String kv = value(args, ++i, a);
+            int eq = kv.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--set takes KEY=VALUE, got '" + kv + "'");
+            keys.put(kv.substring(0, eq), kv.substring(eq + 1));
+          }
+          default -> {
+            String k = a.startsWith("--") ? a.substring(2) : null;
+            if (k != null && k.contains("=")) { keys.put(k.substring(0, k.indexOf('=')), k.substring(k.indexOf('=') + 1)); }
+            else if (k != null && ModelConfig.isKey(k)) keys.put(k, value(args, ++i, a));
+            else throw new IllegalArgumentException("unknown option '" + a + "'");
+          }
+        }
+      }
+      o.config = ModelConfig.defaults().withAll(keys);
+      if (!o.help && o.input == null) throw new IllegalArgumentException("--input FILE is required (use - for stdin)");
+      return o;
+    }
+
+    private static String value(String[] args, int i, String flag) {
+      if (i >= args.length) throw new IllegalArgumentException(flag + " needs a value");
+      return args[i];
+    }
+  }
+}
