@@ -1,0 +1,195 @@
+package io.streamvec.app.snapshots;
+
+import io.streamvec.app.config.AppConfig;
+import io.streamvec.app.config.AppKeys;
+import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.io.SnapshotAssembler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Subscribes to a snapshots topic and hands out the newest complete model snapshot, for any JVM
+ * program. Assembly and verification are {@link SnapshotAssembler}'s (pure, in model/); this
+ * class only moves chunk records from Kafka into it.
+ *
+ * <p>Reads with {@code isolation.level=read_committed}, so chunks of a snapshot whose transaction
+ * was aborted never arrive; without a consumer group (all partitions assigned, read from the
+ * beginning), so readers leave no offsets behind and every reader sees the whole topic. Only
+ * records keyed {@code <modelId>/<i>} are used: several models may share one topic.
+ *
+ * <p>Not thread-safe (a KafkaConsumer inside): use one reader from one thread; {@link #watch}
+ * returns when {@code keepGoing} says so, checked at least every {@link #POLL}.
+ */
+public final class KafkaSnapshotReader implements AutoCloseable {
+  /** How long one poll may block: bounds how late watch() notices keepGoing turning false. */
+  static final Duration POLL = Duration.ofMillis(500);
+  /** Metadata requests give up after this long when the broker cannot be reached. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+
+  private final String topic;
+  private final String keyPrefix;
+  private final String servers;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final SnapshotAssembler assembler = new SnapshotAssembler();
+  private List<TopicPartition> partitions;   // assigned on first use
+  private long records;
+
+  /**
+   * @param clientProperties Kafka client settings (at least bootstrap.servers; security
+   *     settings pass through); deserializers, group and isolation level are set here
+   * @param topic the snapshots topic
+   * @param modelId the model whose snapshots to read (records keyed modelId/i)
+   */
+  public KafkaSnapshotReader(Properties clientProperties, String topic, String modelId) {
+    this.topic = topic;
+    this.keyPrefix = modelId + "/";
+    Properties p = new Properties();
+    p.putAll(clientProperties);
+    this.servers = String.valueOf(p.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    p.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CONNECT_TIMEOUT.toMillis());
+    p.putIfAbsent(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    // One snapshot can be tens of MB: fetch it in large pieces.
+    p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamvec-snapshot-reader");
+    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** A reader of the snapshots topic and model named by the app's config (snapshots.topic, model.id). */
+  public static KafkaSnapshotReader of(AppConfig config) {
+    return new KafkaSnapshotReader(config.kafkaClientProperties(), config.get(AppKeys.SNAPSHOTS_TOPIC), config.get(AppKeys.MODEL_ID));
+  }
+
+  /**
+   * Reads the topic from the beginning up to its end as of this call and returns the newest
+   * complete snapshot (empty if there is none yet). Later calls read on from where the last one
+   * stopped.
+   *
+   * @throws SnapshotReadException if the broker cannot be reached, the topic does not exist, or
+   *     the end is not reached within timeout
+   */
+  public Optional<ModelSnapshot> readLatest(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (!catchUp(deadline, () -> true)) {
+      throw new SnapshotReadException(SnapshotReadException.Reason.TIMED_OUT, "read only part of topic '" + topic + "' within " + timeout.toSeconds()
+          + " s (" + records + " records so far); a larger timeout may help", null);
+    }
+    return assembler.latest();
+  }
+
+  /**
+   * Catches up with the topic, calls onNew with the newest snapshot found there (if any), then
+   * keeps reading and calls onNew with every newer snapshot as it completes, until keepGoing
+   * returns false. Exceptions thrown by onNew propagate.
+   */
+  public void watch(Consumer<ModelSnapshot> onNew, BooleanSupplier keepGoing) {
+    // No deadline but keepGoing; ten years keeps nanoTime arithmetic far from overflow.
+    if (!catchUp(System.nanoTime() + Duration.ofDays(3650).toNanos(), keepGoing)) return;
+    assembler.latest().ifPresent(onNew);
+    while (keepGoing.getAsBoolean()) pollOnce(POLL, onNew);
+  }
+
+  /** Reads up to the end offsets as of now; false if the deadline passed or keepGoing said stop first. */
+  private boolean catchUp(long deadline, BooleanSupplier keepGoing) {
+    assignIfNeeded(remaining(deadline, CONNECT_TIMEOUT));
+    Map<TopicPartition, Long> end;
+    Duration wait = remaining(deadline, CONNECT_TIMEOUT);
+    try {
+      // With read_committed these are the last stable offsets: open transactions are not waited for.
+      end = consumer.endOffsets(partitions, wait);
+    } catch (TimeoutException e) {
+      throw unreachable(wait, e);
+    }
+    while (!reached(end)) {
+      if (System.nanoTime() - deadline > 0 || !keepGoing.getAsBoolean()) return false;
+      pollOnce(remaining(deadline, POLL), null);
+    }
+    return true;
+  }
+
+  /** The newest complete snapshot read so far. */
+  public Optional<ModelSnapshot> latest() { return assembler.latest(); }
+
+  /** Chunk records of this model read so far. */
+  public long recordsRead() { return records; }
+
+  /** The assembler's counters: chunks rejected as corrupt, duplicates, stale chunks. */
+  public SnapshotAssembler assembler() { return assembler; }
+
+  private void pollOnce(Duration wait, Consumer<ModelSnapshot> onNew) {
+    try {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
+        if (r.key() == null || !new String(r.key(), StandardCharsets.UTF_8).startsWith(keyPrefix)) continue;
+        records++;
+        Optional<ModelSnapshot> done = assembler.accept(r.value());
+        if (done.isPresent() && onNew != null) onNew.accept(done.get());
+      }
+    } catch (KafkaException e) {
+      throw new SnapshotReadException(SnapshotReadException.Reason.KAFKA_ERROR, "reading topic '" + topic + "' from " + servers + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void assignIfNeeded(Duration wait) {
+    if (partitions != null) return;
+    List<PartitionInfo> infos;
+    try {
+      infos = consumer.partitionsFor(topic, wait);
+    } catch (TimeoutException e) {
+      throw unreachable(wait, e);
+    } catch (KafkaException e) {
+      throw new SnapshotReadException(SnapshotReadException.Reason.KAFKA_ERROR, "cannot read the partitions of topic '" + topic + "' from " + servers + ": " + e.getMessage(), e);
+    }
+    if (infos == null || infos.isEmpty()) {
+      throw new SnapshotReadException(SnapshotReadException.Reason.TOPIC_MISSING, "topic '" + topic + "' does not exist on " + servers
+          + " (the app creates it when it starts: ./streamvec app; another name is set with --set snapshots.topic=NAME)", null);
+    }
+    List<TopicPartition> tps = new ArrayList<>();
+    for (PartitionInfo i : infos) tps.add(new TopicPartition(topic, i.partition()));
+    consumer.assign(tps);
+    consumer.seekToBeginning(tps);
+    partitions = tps;
+  }
+
+  private boolean reached(Map<TopicPartition, Long> end) {
+    try {
+      for (TopicPartition tp : partitions) if (consumer.position(tp, CONNECT_TIMEOUT) < end.getOrDefault(tp, 0L)) return false;
+      return true;
+    } catch (TimeoutException e) {
+      throw unreachable(CONNECT_TIMEOUT, e);
+    }
+  }
+
+  private SnapshotReadException unreachable(Duration waited, Exception cause) {
+    return new SnapshotReadException(SnapshotReadException.Reason.BROKER_UNREACHABLE, "cannot reach Kafka at " + servers
+        + " (no answer within " + String.format(java.util.Locale.ROOT, "%.0f", waited.toMillis() / 1000.0) + " s); is the broker running? (./streamvec broker start, or pass --bootstrap-servers HOST:PORT)", cause);
+  }
+
+  private static Duration remaining(long deadline, Duration cap) {
+    long left = Math.max(1, deadline - System.nanoTime());
+    return min(Duration.ofNanos(left), cap);
+  }
+
+  private static Duration min(Duration a, Duration b) { return a.compareTo(b) <= 0 ? a : b; }
+
+  @Override
+  public void close() { consumer.close(); }
+}

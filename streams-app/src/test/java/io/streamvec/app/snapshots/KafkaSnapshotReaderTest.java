@@ -1,0 +1,128 @@
+package io.streamvec.app.snapshots;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamvec.app.testing.EmbeddedKafkaBroker;
+import io.streamvec.model.ModelConfig;
+import io.streamvec.model.ModelSnapshot;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The snapshot reader against a real broker, with snapshots written transactionally as the app writes them. */
+class KafkaSnapshotReaderTest {
+  static EmbeddedKafkaBroker kafka;
+  static ModelSnapshot v1, v2, v3, v4;
+  static final int CHUNK = 4096;   // several chunks per snapshot
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafkaBroker.start();
+    ModelConfig c = SnapshotTopicFixture.smallConfig(7);
+    List<String> text = SnapshotTopicFixture.text(600, 3);
+    v1 = SnapshotTopicFixture.train(c, text.subList(0, 200), 1);
+    v2 = SnapshotTopicFixture.train(c, text.subList(0, 400), 2);
+    v3 = SnapshotTopicFixture.train(c, text, 3);
+    v4 = SnapshotTopicFixture.train(c, SnapshotTopicFixture.text(700, 3), 4);
+  }
+
+  @AfterAll
+  static void stop() { if (kafka != null) kafka.close(); }
+
+  private static Properties client() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrapServers());
+    return p;
+  }
+
+  @Test
+  void readLatestReturnsNewestCommittedSnapshotAndIgnoresAbortedAndOtherModels() {
+    kafka.createTopic("snap-a", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-a")) {
+      assertTrue(SnapshotTopicFixture.publish(p, "snap-a", "default", v1, CHUNK, true) > 1, "snapshots should span several chunks");
+      SnapshotTopicFixture.publish(p, "snap-a", "default", v2, CHUNK, true);
+      SnapshotTopicFixture.publish(p, "snap-a", "default", v3, CHUNK, false);   // aborted: must not be seen
+      SnapshotTopicFixture.publish(p, "snap-a", "other", v4, CHUNK, true);      // another model on the same topic
+      // garbage under our key: rejected by the assembler, not fatal
+      p.beginTransaction();
+      p.send(new ProducerRecord<>("snap-a", "default/0", new byte[] {1, 2, 3}));
+      p.commitTransaction();
+    }
+    try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-a", "default")) {
+      Optional<ModelSnapshot> got = r.readLatest(Duration.ofSeconds(30));
+      assertTrue(got.isPresent());
+      assertEquals(2, got.get().version);
+      assertTrue(got.get().sameModelAs(v2), "the read snapshot equals the one written, bit for bit");
+      assertEquals(1, r.assembler().rejectedCount());
+      assertFalse(r.readLatest(Duration.ofSeconds(10)).isEmpty(), "a second call reads on and keeps the latest");
+    }
+    try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-a", "other")) {
+      assertEquals(4, r.readLatest(Duration.ofSeconds(30)).orElseThrow().version);
+    }
+  }
+
+  @Test
+  void emptyTopicGivesNoSnapshot() {
+    kafka.createTopic("snap-empty", 2, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-empty", "default")) {
+      assertTrue(r.readLatest(Duration.ofSeconds(20)).isEmpty());
+    }
+  }
+
+  @Test
+  void watchReportsTheLatestThenEachNewVersion() throws Exception {
+    kafka.createTopic("snap-w", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-w")) {
+      SnapshotTopicFixture.publish(p, "snap-w", "default", v1, CHUNK, true);
+      SnapshotTopicFixture.publish(p, "snap-w", "default", v2, CHUNK, true);
+      Thread watcher = new Thread(() -> {
+        try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-w", "default")) {
+          r.watch(s -> seen.add(s.version), () -> seen.size() < 2 && System.nanoTime() < deadline);
+        } catch (Throwable t) {
+          failure.set(t);
+        }
+      });
+      watcher.start();
+      while (seen.isEmpty() && watcher.isAlive()) Thread.sleep(20);
+      SnapshotTopicFixture.publish(p, "snap-w", "default", v3, CHUNK, false);   // aborted: skipped
+      SnapshotTopicFixture.publish(p, "snap-w", "default", v4, CHUNK, true);
+      watcher.join(Duration.ofSeconds(70).toMillis());
+    }
+    if (failure.get() != null) throw new AssertionError(failure.get());
+    assertEquals(List.of(2L, 4L), seen, "v2 on catching up, then v4 as it is committed; never v1 or the aborted v3");
+  }
+
+  @Test
+  void missingTopicAndUnreachableBrokerFailClearlyAndInBoundedTime() {
+    try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "no-such-topic", "default")) {
+      SnapshotReadException e = assertThrows(SnapshotReadException.class, () -> r.readLatest(Duration.ofSeconds(30)));
+      assertEquals(SnapshotReadException.Reason.TOPIC_MISSING, e.reason());
+      assertTrue(e.getMessage().contains("'no-such-topic' does not exist"), e.getMessage());
+    }
+    Properties dead = new Properties();
+    dead.put("bootstrap.servers", "127.0.0.1:" + FreePorts.one());
+    long t0 = System.nanoTime();
+    try (KafkaSnapshotReader r = new KafkaSnapshotReader(dead, "snapshots", "default")) {
+      // the connect timeout is 15 s; a shorter overall timeout bounds it further (keeps the test quick)
+      SnapshotReadException e = assertThrows(SnapshotReadException.class, () -> r.readLatest(Duration.ofSeconds(3)));
+      assertEquals(SnapshotReadException.Reason.BROKER_UNREACHABLE, e.reason());
+      assertTrue(e.getMessage().startsWith("cannot reach Kafka at 127.0.0.1:"), e.getMessage());
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertTrue(seconds < 10, "an unreachable broker is reported within the timeout, took " + seconds + " s");
+  }
+}
