@@ -31,6 +31,7 @@ public final class QueryCommand {
       options:
         --k N               how many answers (1..1000)
         --json              one JSON object per answer list
+        --oneline           each answer list on one line: "title: word (score), word (score), ..."
         --timeout SECONDS   give up reading the topic after this long (default 60)
       exit codes: 0 done, 1 unknown word or no snapshot yet, 2 bad usage, 4 Kafka unreachable, 5 topic missing
       """;
@@ -51,7 +52,7 @@ public final class QueryCommand {
       }
       String action = rest.get(0).equals("neighbors") ? "neighbours" : rest.get(0);
       Integer k = null;
-      boolean json = false;
+      boolean json = false, oneline = false;
       Duration timeout = Duration.ofSeconds(60);
       List<String> words = new ArrayList<>();
       for (int i = 1; i < rest.size(); i++) {
@@ -59,6 +60,7 @@ public final class QueryCommand {
         switch (a) {
           case "--k", "-k" -> k = Cli.positiveInt(a, Cli.value(rest, i++), EmbeddingQueries.MAX_K);
           case "--json" -> json = true;
+          case "--oneline" -> oneline = true;
           case "--timeout" -> timeout = Duration.ofSeconds(Cli.positiveInt(a, Cli.value(rest, i++), 86_400));
           default -> {
             if (a.startsWith("--")) throw new CliFailure(CliFailure.USAGE, "unknown option " + a);
@@ -80,14 +82,17 @@ public final class QueryCommand {
       }
       config = Cli.withBroker(config, args, env, err);
       ModelSnapshot snapshot = Cli.latestSnapshot(config, timeout);
-      return answer(new EmbeddingQueries(snapshot), action, words, k, json, out, err);
+      return answer(new EmbeddingQueries(snapshot), action, words, k, json ? Style.JSON : oneline ? Style.ONELINE : Style.TABLE, out, err);
     } catch (CliFailure f) {
       return Cli.report(NAME, f, err);
     }
   }
 
+  enum Style { TABLE, ONELINE, JSON }
+
   /** Prints the answers; an unknown word is reported and the other questions still answered (exit 1). */
-  static int answer(EmbeddingQueries q, String action, List<String> words, Integer k, boolean json, PrintStream out, PrintStream err) {
+  static int answer(EmbeddingQueries q, String action, List<String> words, Integer k, Style style, PrintStream out, PrintStream err) {
+    boolean json = style == Style.JSON;
     ModelSnapshot s = q.snapshot();
     String from = String.format(Locale.ROOT, "snapshot %d, %,d tokens", s.version, s.tokens);
     int code = 0;
@@ -96,7 +101,7 @@ public final class QueryCommand {
         case "neighbours" -> {
           for (String w : words) {
             try {
-              print(out, json, "neighbours", w, q.neighbours(w, k == null ? 10 : k), "neighbours of '" + w + "' (" + from + "):");
+              print(out, style, "neighbours", w, q.neighbours(w, k == null ? 10 : k), "neighbours of '" + w + "'", from);
             } catch (UnknownWordException e) {
               err.println("query: " + e.getMessage());
               code = CliFailure.FAILED;
@@ -105,15 +110,15 @@ public final class QueryCommand {
         }
         case "predict" -> {
           String text = String.join(" ", words);
-          print(out, json, "predict", text, q.predict(text, k == null ? 5 : k), "next word after '" + text + "' (" + from + "):");
+          print(out, style, "predict", text, q.predict(text, k == null ? 5 : k), "next word after '" + text + "'", from);
         }
         case "similarity" -> {
           double sim = q.similarity(words.get(0), words.get(1));
           if (json) out.println(toJson(Map.of("query", "similarity", "a", words.get(0), "b", words.get(1), "similarity", sim)));
           else out.printf(Locale.ROOT, "similarity(%s, %s) = %.4f (%s)%n", words.get(0), words.get(1), sim, from);
         }
-        default -> print(out, json, "analogy", String.join(" ", words), q.analogy(words.get(0), words.get(1), words.get(2), k == null ? 10 : k),
-            "'" + words.get(0) + "' is to '" + words.get(1) + "' as '" + words.get(2) + "' is to (" + from + "):");
+        default -> print(out, style, "analogy", String.join(" ", words), q.analogy(words.get(0), words.get(1), words.get(2), k == null ? 10 : k),
+            "'" + words.get(0) + "' is to '" + words.get(1) + "' as '" + words.get(2) + "' is to", from);
       }
     } catch (UnknownWordException e) {
       err.println("query: " + e.getMessage());
@@ -122,8 +127,8 @@ public final class QueryCommand {
     return code;
   }
 
-  private static void print(PrintStream out, boolean json, String query, String input, List<WordScore> answers, String title) {
-    if (json) {
+  private static void print(PrintStream out, Style style, String query, String input, List<WordScore> answers, String title, String from) {
+    if (style == Style.JSON) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("query", query);
       m.put("input", input);
@@ -133,7 +138,13 @@ public final class QueryCommand {
       out.println(toJson(m));
       return;
     }
-    out.println(title);
+    if (style == Style.ONELINE) {
+      StringBuilder b = new StringBuilder(title).append(':');
+      for (int i = 0; i < answers.size(); i++) b.append(i == 0 ? " " : ", ").append(answers.get(i).word()).append(String.format(Locale.ROOT, " (%.2f)", answers.get(i).score()));
+      out.println(b);
+      return;
+    }
+    out.println(title + " (" + from + "):");
     for (int i = 0; i < answers.size(); i++) out.printf(Locale.ROOT, "  %2d. %-20s %.4f%n", i + 1, answers.get(i).word(), answers.get(i).score());
   }
 

@@ -71,6 +71,11 @@ class QueryCommandTest {
     assertTrue(text.out().startsWith("neighbours of 'King' (snapshot 7, "), text.out());
     assertEquals(11, text.out().strip().split("\n").length, "a title and the default 10 answers");
     assertTrue(text.out().contains(" 1. " + direct.neighbours("king", 1).get(0).word()), text.out());
+    Run one = query("neighbours", "king", "lion", "--k", "2", "--oneline");
+    List<WordScore> k2 = direct.neighbours("king", 2);
+    assertEquals(String.format(java.util.Locale.ROOT, "neighbours of 'king': %s (%.2f), %s (%.2f)", k2.get(0).word(), k2.get(0).score(),
+        k2.get(1).word(), k2.get(1).score()), one.out().split("\n")[0]);
+    assertEquals(2, one.out().strip().split("\n").length);
   }
 
   @Test
