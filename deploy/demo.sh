@@ -23,7 +23,7 @@ HTTP_PORT=8080
 EVERY=20             # seconds between neighbour/prediction reports
 # /v1/model shows the latest snapshot, so this is also how often the progress line moves
 SNAPSHOT_TOKENS=50000
-PROBES=(lord god king man water)
+PROBES=(lord god gold son david)   # frequent in the KJV, with neighbours that show learning early
 CONTEXT="i am running a little"
 CORPUS="$SV_ROOT/deploy/corpus/kjv.txt.gz"
 DEMO_DIR="$SV_HOME/demo"

@@ -28,8 +28,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * class only moves chunk records from Kafka into it.
  *
  * <p>Reads with {@code isolation.level=read_committed}, so chunks of a snapshot whose transaction
- * was aborted never arrive; without a consumer group (all partitions assigned, read from the
- * beginning), so readers leave no offsets behind and every reader sees the whole topic. Only
+ * was aborted never arrive; without a consumer group (all partitions assigned by the reader),
+ * so readers leave no offsets behind and every reader sees the whole topic. Only
  * records keyed {@code <modelId>/<i>} are used: several models may share one topic.
  *
  * <p>Not thread-safe (a KafkaConsumer inside): use one reader from one thread; {@link #watch}
@@ -45,8 +45,13 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   private final String keyPrefix;
   private final String servers;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final SnapshotAssembler assembler = new SnapshotAssembler();
+  /** The first read starts this many offsets before the end of each partition (then 8x more, ...). */
+  static final long TAIL_RECORDS = 256;
+
+  private SnapshotAssembler assembler = new SnapshotAssembler();
   private List<TopicPartition> partitions;   // assigned on first use
+  private boolean caughtUp;                  // the first catch-up (tail first) is done
+  private long tailRecords = TAIL_RECORDS;
   private long records;
 
   /**
@@ -80,9 +85,15 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   }
 
   /**
-   * Reads the topic from the beginning up to its end as of this call and returns the newest
-   * complete snapshot (empty if there is none yet). Later calls read on from where the last one
-   * stopped.
+   * Reads the topic up to its end as of this call and returns the newest complete snapshot (empty
+   * if there is none yet). Later calls read on from where the last one stopped.
+   *
+   * <p>The first read does not replay the whole history: a compacted topic still holds every
+   * snapshot in its active segment, and one snapshot is the last few records. It reads the last
+   * {@value #TAIL_RECORDS} offsets of each partition and accepts the result if a snapshot
+   * completed there and no chunk of a newer one is left over (a newer snapshot cut by the window
+   * start); otherwise it reads 8 times further back, up to the whole partition. With one writer
+   * whose versions grow in offset order this gives the same answer as reading everything.
    *
    * @throws SnapshotReadException if the broker cannot be reached, the topic does not exist, or
    *     the end is not reached within timeout
@@ -111,20 +122,45 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   /** Reads up to the end offsets as of now; false if the deadline passed or keepGoing said stop first. */
   private boolean catchUp(long deadline, BooleanSupplier keepGoing) {
     assignIfNeeded(remaining(deadline, CONNECT_TIMEOUT));
-    Map<TopicPartition, Long> end;
-    Duration wait = remaining(deadline, CONNECT_TIMEOUT);
-    try {
-      // With read_committed these are the last stable offsets: open transactions are not waited for.
-      end = consumer.endOffsets(partitions, wait);
-    } catch (TimeoutException e) {
-      throw unreachable(wait, e);
+    // With read_committed the end offsets are the last stable offsets: open transactions are not waited for.
+    Map<TopicPartition, Long> end = offsets(true, deadline);
+    if (caughtUp) return readTo(end, deadline, keepGoing);
+    Map<TopicPartition, Long> begin = offsets(false, deadline);
+    for (long window = tailRecords; ; window = Math.min(window * 8, Long.MAX_VALUE / 16)) {
+      boolean whole = true;
+      for (TopicPartition tp : partitions) {
+        long b = begin.getOrDefault(tp, 0L), from = Math.max(b, end.getOrDefault(tp, 0L) - window);
+        whole &= from == b;
+        consumer.seek(tp, from);
+      }
+      assembler = new SnapshotAssembler();
+      records = 0;
+      if (!readTo(end, deadline, keepGoing)) return false;
+      if (whole || (assembler.latest().isPresent() && assembler.partialCount() == 0)) break;
     }
+    caughtUp = true;
+    return true;
+  }
+
+  private boolean readTo(Map<TopicPartition, Long> end, long deadline, BooleanSupplier keepGoing) {
     while (!reached(end)) {
       if (System.nanoTime() - deadline > 0 || !keepGoing.getAsBoolean()) return false;
       pollOnce(remaining(deadline, POLL), null);
     }
     return true;
   }
+
+  private Map<TopicPartition, Long> offsets(boolean end, long deadline) {
+    Duration wait = remaining(deadline, CONNECT_TIMEOUT);
+    try {
+      return end ? consumer.endOffsets(partitions, wait) : consumer.beginningOffsets(partitions, wait);
+    } catch (TimeoutException e) {
+      throw unreachable(wait, e);
+    }
+  }
+
+  /** For tests: a smaller first window than {@value #TAIL_RECORDS}. */
+  void tailRecords(long n) { tailRecords = n; }
 
   /** The newest complete snapshot read so far. */
   public Optional<ModelSnapshot> latest() { return assembler.latest(); }
@@ -165,7 +201,6 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     List<TopicPartition> tps = new ArrayList<>();
     for (PartitionInfo i : infos) tps.add(new TopicPartition(topic, i.partition()));
     consumer.assign(tps);
-    consumer.seekToBeginning(tps);
     partitions = tps;
   }
 

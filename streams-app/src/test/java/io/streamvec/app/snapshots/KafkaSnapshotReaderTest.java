@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.io.SnapshotCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -69,6 +70,61 @@ class KafkaSnapshotReaderTest {
     }
     try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-a", "other")) {
       assertEquals(4, r.readLatest(Duration.ofSeconds(30)).orElseThrow().version);
+    }
+  }
+
+  /** Chunk size that splits s into about n chunks. */
+  static int chunkBytesFor(ModelSnapshot s, int n) { return SnapshotCodec.encode(s).length / n + 40; }
+
+  @Test
+  void theFirstReadTakesTheLatestFromTheTailWithoutReplayingHistory() {
+    kafka.createTopic("snap-tail", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    ModelSnapshot last = null;
+    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-tail")) {
+      for (long version = 1; version <= 30; version++) {
+        last = SnapshotTopicFixture.train(SnapshotTopicFixture.smallConfig(7), SnapshotTopicFixture.text(40 + (int) version, 3), version);
+        SnapshotTopicFixture.publish(p, "snap-tail", "default", last, chunkBytesFor(last, 4), true);
+      }
+    }
+    try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-tail", "default")) {
+      r.tailRecords(16);
+      ModelSnapshot got = r.readLatest(Duration.ofSeconds(30)).orElseThrow();
+      assertEquals(30, got.version);
+      assertTrue(got.sameModelAs(last));
+      assertTrue(r.recordsRead() <= 16, "read " + r.recordsRead() + " chunk records of ~150 on the topic");
+    }
+  }
+
+  @Test
+  void aNewestSnapshotLongerThanTheTailWindowIsStillFoundOnOneOrSeveralPartitions() {
+    for (int partitions : new int[] {1, 3}) {
+      String topic = "snap-wide-" + partitions;
+      kafka.createTopic(topic, partitions, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+      try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-" + topic)) {
+        SnapshotTopicFixture.publish(p, topic, "default", v1, chunkBytesFor(v1, 2), true);
+        assertTrue(SnapshotTopicFixture.publish(p, topic, "default", v2, chunkBytesFor(v2, 60), true) >= 50);
+      }
+      try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), topic, "default")) {
+        r.tailRecords(8);   // cuts into v2 (on 3 partitions: into its chunks on each partition)
+        ModelSnapshot got = r.readLatest(Duration.ofSeconds(30)).orElseThrow();
+        assertEquals(2, got.version, partitions + " partitions");
+        assertTrue(got.sameModelAs(v2));
+      }
+    }
+  }
+
+  @Test
+  void anOlderSnapshotCompleteInTheWindowDoesNotHideANewerOneCutByIt() {
+    // partition 0: v1 (1 chunk), then v2's chunk 0; partition 1: v2's 30 other chunks. The last 8
+    // offsets of each partition hold all of v1 but only part of v2: the reader must look further.
+    kafka.createTopic("snap-uneven", 2, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-uneven")) {
+      SnapshotTopicFixture.publish(p, "snap-uneven", "default", v1, chunkBytesFor(v1, 1), true, i -> 0);
+      assertTrue(SnapshotTopicFixture.publish(p, "snap-uneven", "default", v2, chunkBytesFor(v2, 31), true, i -> i == 0 ? 0 : 1) >= 25);
+    }
+    try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-uneven", "default")) {
+      r.tailRecords(8);
+      assertEquals(2, r.readLatest(Duration.ofSeconds(30)).orElseThrow().version);
     }
   }
 

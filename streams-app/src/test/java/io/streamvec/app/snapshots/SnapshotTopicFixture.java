@@ -84,9 +84,18 @@ public final class SnapshotTopicFixture {
    */
   public static int publish(KafkaProducer<String, byte[]> producer, String topic, String modelId, ModelSnapshot s,
                             int chunkBytes, boolean commit) {
+    return publish(producer, topic, modelId, s, chunkBytes, commit, null);
+  }
+
+  /** As above, chunk i going to partition partitionOfChunk(i) (null: the key decides). */
+  public static int publish(KafkaProducer<String, byte[]> producer, String topic, String modelId, ModelSnapshot s,
+                            int chunkBytes, boolean commit, java.util.function.IntUnaryOperator partitionOfChunk) {
     List<byte[]> chunks = SnapshotChunks.split(s.version, SnapshotCodec.encode(s), chunkBytes);
     producer.beginTransaction();
-    for (int i = 0; i < chunks.size(); i++) producer.send(new ProducerRecord<>(topic, SnapshotChunks.chunkKey(modelId, i), chunks.get(i)));
+    for (int i = 0; i < chunks.size(); i++) {
+      Integer partition = partitionOfChunk == null ? null : partitionOfChunk.applyAsInt(i);
+      producer.send(new ProducerRecord<>(topic, partition, SnapshotChunks.chunkKey(modelId, i), chunks.get(i)));
+    }
     producer.flush();
     if (commit) producer.commitTransaction(); else producer.abortTransaction();
     return chunks.size();
