@@ -38,8 +38,9 @@ leftovers() {
   for f in /proc/[0-9]*/environ; do
     pid="${f#/proc/}"; pid="${pid%/environ}"
     [ "$pid" = $$ ] && continue
-    if tr '\0' '\n' < "$f" 2>/dev/null | grep -qxF "STREAMVEC_HOME=$HOME_DIR"; then
-      printf '  %s %s\n' "$pid" "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+    # processes come and go while we look: a vanished one is simply not ours any more
+    if { tr '\0' '\n' < "$f"; } 2>/dev/null | grep -qxF "STREAMVEC_HOME=$HOME_DIR"; then
+      printf '  %s %s\n' "$pid" "$({ tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | cut -c1-160)"
     fi
   done
 }
