@@ -45,6 +45,9 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   private final String keyPrefix;
   private final String servers;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaConsumer<byte[], byte[]> uncommitted;   // only asks for high watermarks
+  /** How long a read waits for transactions open when it starts (a snapshot being committed) to be decided. */
+  static final Duration PENDING_WAIT = Duration.ofSeconds(3);
   /** The first read starts this many offsets before the end of each partition (then 8x more, ...). */
   static final long TAIL_RECORDS = 256;
 
@@ -77,6 +80,9 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamvec-snapshot-reader");
     this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, p.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-hw");
+    this.uncommitted = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** A reader of the snapshots topic and model named by the app's config (snapshots.topic, model.id). */
@@ -86,7 +92,8 @@ public final class KafkaSnapshotReader implements AutoCloseable {
 
   /**
    * Reads the topic up to its end as of this call and returns the newest complete snapshot (empty
-   * if there is none yet). Later calls read on from where the last one stopped.
+   * if there is none yet). A snapshot whose transaction is being committed at that moment is
+   * waited for, up to {@link #PENDING_WAIT}. Later calls read on from where the last one stopped.
    *
    * <p>The first read does not replay the whole history: a compacted topic still holds every
    * snapshot in its active segment, and one snapshot is the last few records. It reads the last
@@ -123,7 +130,7 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   private boolean catchUp(long deadline, BooleanSupplier keepGoing) {
     assignIfNeeded(remaining(deadline, CONNECT_TIMEOUT));
     // With read_committed the end offsets are the last stable offsets: open transactions are not waited for.
-    Map<TopicPartition, Long> end = offsets(true, deadline);
+    Map<TopicPartition, Long> end = settledEnd(deadline);
     if (caughtUp) return readTo(end, deadline, keepGoing);
     Map<TopicPartition, Long> begin = offsets(false, deadline);
     for (long window = tailRecords; ; window = Math.min(window * 8, Long.MAX_VALUE / 16)) {
@@ -147,6 +154,39 @@ public final class KafkaSnapshotReader implements AutoCloseable {
       if (System.nanoTime() - deadline > 0 || !keepGoing.getAsBoolean()) return false;
       pollOnce(remaining(deadline, POLL), null);
     }
+    return true;
+  }
+
+  /**
+   * The last stable offsets once the transactions open at this call are decided (at most
+   * {@link #PENDING_WAIT}): a writer's commit returns before the broker has written its commit
+   * markers, and until then the snapshot it just committed lies beyond the last stable offset.
+   * Without this wait a reader asking right after a commit would not see that snapshot.
+   */
+  private Map<TopicPartition, Long> settledEnd(long deadline) {
+    Map<TopicPartition, Long> stable = offsets(true, deadline);
+    Map<TopicPartition, Long> high;
+    Duration wait = remaining(deadline, CONNECT_TIMEOUT);
+    try {
+      high = uncommitted.endOffsets(partitions, wait);
+    } catch (TimeoutException e) {
+      throw unreachable(wait, e);
+    }
+    long until = System.nanoTime() + PENDING_WAIT.toNanos();
+    while (!covers(stable, high) && System.nanoTime() - until < 0 && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      stable = offsets(true, deadline);
+    }
+    return stable;
+  }
+
+  private boolean covers(Map<TopicPartition, Long> stable, Map<TopicPartition, Long> high) {
+    for (TopicPartition tp : partitions) if (stable.getOrDefault(tp, 0L) < high.getOrDefault(tp, 0L)) return false;
     return true;
   }
 
@@ -226,5 +266,11 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   private static Duration min(Duration a, Duration b) { return a.compareTo(b) <= 0 ? a : b; }
 
   @Override
-  public void close() { consumer.close(); }
+  public void close() {
+    try {
+      consumer.close();
+    } finally {
+      uncommitted.close();
+    }
+  }
 }

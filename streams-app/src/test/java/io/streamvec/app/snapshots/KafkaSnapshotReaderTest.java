@@ -129,6 +129,34 @@ class KafkaSnapshotReaderTest {
   }
 
   @Test
+  void aReadRightAfterACommitSeesTheCommittedSnapshot() {
+    // commitTransaction() returns before the broker writes the commit markers; the reader must not miss it
+    kafka.createTopic("snap-race", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-race");
+         KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-race", "default")) {
+      assertTrue(r.readLatest(Duration.ofSeconds(30)).isEmpty());   // connected, assigned: the next reads are quick
+      for (long version = 1; version <= 20; version++) {
+        ModelSnapshot s = new ModelSnapshot(version, v1.tokens, v1.config, words(v1), counts(v1), v1.embeddings, v1.outputWeights,
+            v1.outputBias, v1.encoderNames(), v1.encoderParams(), v1.stats());
+        SnapshotTopicFixture.publish(p, "snap-race", "default", s, CHUNK, true);
+        assertEquals(version, r.readLatest(Duration.ofSeconds(30)).orElseThrow().version);
+      }
+    }
+  }
+
+  static String[] words(ModelSnapshot s) {
+    String[] w = new String[s.size()];
+    for (int i = 0; i < w.length; i++) w[i] = s.word(i);
+    return w;
+  }
+
+  static float[] counts(ModelSnapshot s) {
+    float[] c = new float[s.size()];
+    for (int i = 0; i < c.length; i++) c[i] = s.count(i);
+    return c;
+  }
+
+  @Test
   void emptyTopicGivesNoSnapshot() {
     kafka.createTopic("snap-empty", 2, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
     try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-empty", "default")) {
