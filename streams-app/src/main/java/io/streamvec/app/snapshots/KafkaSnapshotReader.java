@@ -40,16 +40,16 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   static final Duration POLL = Duration.ofMillis(500);
   /** Metadata requests give up after this long when the broker cannot be reached. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+  /** How long a read waits for transactions open when it starts (a snapshot being committed) to be decided. */
+  static final Duration PENDING_WAIT = Duration.ofSeconds(3);
+  /** The first read starts this many offsets before the end of each partition (then 8x more, ...). */
+  static final long TAIL_RECORDS = 256;
 
   private final String topic;
   private final String keyPrefix;
   private final String servers;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaConsumer<byte[], byte[]> uncommitted;   // only asks for high watermarks
-  /** How long a read waits for transactions open when it starts (a snapshot being committed) to be decided. */
-  static final Duration PENDING_WAIT = Duration.ofSeconds(3);
-  /** The first read starts this many offsets before the end of each partition (then 8x more, ...). */
-  static final long TAIL_RECORDS = 256;
 
   private SnapshotAssembler assembler = new SnapshotAssembler();
   private List<TopicPartition> partitions;   // assigned on first use
@@ -129,7 +129,7 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   /** Reads up to the end offsets as of now; false if the deadline passed or keepGoing said stop first. */
   private boolean catchUp(long deadline, BooleanSupplier keepGoing) {
     assignIfNeeded(remaining(deadline, CONNECT_TIMEOUT));
-    // With read_committed the end offsets are the last stable offsets: open transactions are not waited for.
+    // read_committed: up to the last stable offsets, once the transactions open now are decided
     Map<TopicPartition, Long> end = settledEnd(deadline);
     if (caughtUp) return readTo(end, deadline, keepGoing);
     Map<TopicPartition, Long> begin = offsets(false, deadline);
