@@ -53,6 +53,14 @@ public final class TestTexts {
     return n;
   }
 
+  /** Deletes a directory tree (test state dirs); missing is fine. */
+  public static void deleteTree(java.nio.file.Path dir) throws IOException {
+    if (!java.nio.file.Files.exists(dir)) return;
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+    }
+  }
+
   private static final String[][] WORDS = {
       {"tiger", "lion", "leopard", "wolf", "bear", "jaguar", "fox", "lynx", "panther", "cougar"},
       {"deer", "rabbit", "goat", "zebra", "antelope", "sheep", "mouse", "boar"},
