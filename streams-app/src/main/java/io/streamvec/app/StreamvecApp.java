@@ -4,6 +4,8 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ConfigException;
 import io.streamvec.app.config.LocalBroker;
+import io.streamvec.app.metrics.MetricsSetup;
+import io.streamvec.app.query.QueryServer;
 import io.streamvec.app.status.TrainingStatus;
 import io.streamvec.app.topology.ModelStateException;
 import io.streamvec.app.topology.StreamvecTopology;
@@ -54,15 +56,23 @@ public final class StreamvecApp implements AutoCloseable {
   private final AppConfig config;
   private final TrainingStatus status;
   private final KafkaStreams streams;
+  private final QueryServer query;       // null when http.port = -1
+  private final MetricsSetup metrics;    // served on the query server's port
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
 
   private StreamvecApp(AppConfig config, Consumer<ModelSnapshot> listener) {
     this.config = config;
     this.status = new TrainingStatus(config.get(AppKeys.MODEL_ID));
+    int port = config.getInt(AppKeys.HTTP_PORT);
+    // the query side serves each snapshot as soon as it is handed to Kafka (an immutable copy: reads never block training)
+    this.query = port < 0 ? null : new QueryServer(config.get(AppKeys.HTTP_HOST), port, this::streamsState);
+    Consumer<ModelSnapshot> served = query == null ? listener : listener.andThen(query::update);
     Properties props = StreamsProperties.of(config);
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-    this.streams = new KafkaStreams(StreamvecTopology.build(builder, config, status, listener).build(), props);
+    this.streams = new KafkaStreams(StreamvecTopology.build(builder, config, status, served).build(), props);
+    this.metrics = query == null ? null : MetricsSetup.create(config, status, streams);
+    if (metrics != null) metrics.mount(query.httpServer());
     streams.setUncaughtExceptionHandler(e -> {
       if (causedBy(e, ModelStateException.class)) {
         LOG.error("the model state cannot be restored exactly; stopping", e);
@@ -85,9 +95,10 @@ public final class StreamvecApp implements AutoCloseable {
     if (!created.isEmpty()) LOG.info("created topics {}", created);
     StreamvecApp app = new StreamvecApp(config, listener);
     app.streams.start();
-    LOG.info("model '{}' learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}", config.get(AppKeys.MODEL_ID),
+    LOG.info("model '{}' learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}; {}", config.get(AppKeys.MODEL_ID),
         config.getList(AppKeys.INPUT_TOPICS), config.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC),
-        config.get(AppKeys.METRICS_TOPIC), config.get(AppKeys.DLQ_TOPIC));
+        config.get(AppKeys.METRICS_TOPIC), config.get(AppKeys.DLQ_TOPIC), app.query == null ? "HTTP off"
+            : "query API on http://" + config.get(AppKeys.HTTP_HOST) + ":" + app.httpPort() + "/v1/model, Prometheus on " + config.get(AppKeys.METRICS_PATH));
     return app;
   }
 
@@ -96,6 +107,13 @@ public final class StreamvecApp implements AutoCloseable {
   public AppConfig config() { return config; }
   public TrainingStatus status() { return status; }
   public KafkaStreams streams() { return streams; }
+  private String streamsState() {
+    KafkaStreams k = streams;   // null while the constructor runs
+    return k == null ? "CREATED" : k.state().name();
+  }
+
+  /** The port of the query API and /metrics, or -1 when HTTP is off. */
+  public int httpPort() { return query == null ? -1 : query.port(); }
 
   /** Blocks until the app stops; true if it stopped because it failed. */
   public boolean awaitStop() throws InterruptedException {
@@ -107,6 +125,8 @@ public final class StreamvecApp implements AutoCloseable {
   @Override
   public void close() {
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
+    if (metrics != null) metrics.close();
+    if (query != null) query.close();
     stopped.countDown();
   }
 
@@ -138,7 +158,7 @@ public final class StreamvecApp implements AutoCloseable {
     try {
       config = LocalBroker.orLocalBroker(config, env);
       app = start(config);
-    } catch (ConfigException | StartupException e) {
+    } catch (ConfigException | StartupException | java.io.UncheckedIOException e) {
       err.println("app: " + e.getMessage());
       return 1;
     }

@@ -61,10 +61,13 @@ public final class TopicSetup {
   }
 
   /** Creates the missing topics; returns the names created. */
-  public static List<String> ensure(AppConfig c) {
+  public static List<String> ensure(AppConfig c) { return ensure(c, TIMEOUT); }
+
+  /** As {@link #ensure(AppConfig)}, every broker call bounded by timeout. */
+  public static List<String> ensure(AppConfig c, Duration timeout) {
     Properties p = c.kafkaClientProperties();
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis() / 3);
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 3);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     String where = "Kafka at " + c.bootstrapServers();
     Admin admin;
     try {
@@ -73,16 +76,16 @@ public final class TopicSetup {
       throw new StartupException("cannot connect to " + where + ": " + rootMessage(e) + " (check bootstrap.servers)", e);
     }
     try {
-      call(admin.describeCluster().nodes(), "cannot reach " + where + " within " + TIMEOUT.toSeconds()
+      call(admin.describeCluster().nodes(), timeout, "cannot reach " + where + " within " + timeout.toSeconds()
           + " s: is the broker running and bootstrap.servers right? (the local broker: ./streamvec broker start)");
-      Set<String> existing = call(admin.listTopics().names(), "cannot list the topics of " + where);
+      Set<String> existing = call(admin.listTopics().names(), timeout, "cannot list the topics of " + where);
       Map<String, NewTopic> wanted = specs(c);
       List<NewTopic> missing = new ArrayList<>();
       for (NewTopic t : wanted.values()) if (!existing.contains(t.name())) missing.add(t);
       List<String> created = new ArrayList<>();
       for (var e : admin.createTopics(missing).values().entrySet()) {
         try {
-          e.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          e.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
           created.add(e.getKey());
           LOG.info("created topic {} {}", e.getKey(), wanted.get(e.getKey()).configs());
         } catch (ExecutionException ex) {
@@ -90,10 +93,10 @@ public final class TopicSetup {
         }
       }
       String snapshots = c.get(AppKeys.SNAPSHOTS_TOPIC);
-      if (existing.contains(snapshots)) warnIfNotCompacted(admin, snapshots);
+      if (existing.contains(snapshots)) warnIfNotCompacted(admin, snapshots, timeout);
       return created;
     } catch (TimeoutException e) {
-      throw new StartupException("timed out after " + TIMEOUT.toSeconds() + " s talking to " + where, e);
+      throw new StartupException("timed out after " + timeout.toSeconds() + " s talking to " + where, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartupException("interrupted while setting up topics", e);
@@ -102,9 +105,9 @@ public final class TopicSetup {
     }
   }
 
-  private static void warnIfNotCompacted(Admin admin, String topic) throws InterruptedException, TimeoutException {
+  private static void warnIfNotCompacted(Admin admin, String topic, Duration timeout) throws InterruptedException, TimeoutException {
     ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-    var config = call(admin.describeConfigs(List.of(r)).all(), "cannot describe topic " + topic).get(r);
+    var config = call(admin.describeConfigs(List.of(r)).all(), timeout, "cannot describe topic " + topic).get(r);
     var policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
     if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
       LOG.warn("topic {} exists with cleanup.policy={}: new subscribers may not find a complete snapshot once old records expire; "
@@ -112,9 +115,9 @@ public final class TopicSetup {
     }
   }
 
-  private static <T> T call(org.apache.kafka.common.KafkaFuture<T> f, String failure) throws InterruptedException, TimeoutException {
+  private static <T> T call(org.apache.kafka.common.KafkaFuture<T> f, Duration timeout, String failure) throws InterruptedException, TimeoutException {
     try {
-      return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new StartupException(failure + ": " + rootMessage(e), e);
     } catch (TimeoutException e) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
@@ -70,7 +72,7 @@ class AppIntegrationTest {
 
   @Test
   void textInSnapshotOutAndTheNeighboursMakeSense() throws Exception {
-    AppConfig c = config("animals", Map.of());
+    AppConfig c = config("animals", Map.of(AppKeys.HTTP_PORT, "0"));
     List<String> texts = new ArrayList<>();
     for (int epoch = 0; epoch < 6; epoch++) texts.addAll(TestTexts.resourceLines("corpus/animals.txt"));
     try (StreamvecApp app = StreamvecApp.start(c)) {
@@ -83,12 +85,44 @@ class AppIntegrationTest {
       assertMostlyIn(q.neighbours("three", 5), Set.of("two", "four", "five", "six", "seven", "eight", "nine"));
       assertTrue(q.similarity("tiger", "lion") > q.similarity("tiger", "blue") + 0.2,
           "tiger~lion " + q.similarity("tiger", "lion") + " vs tiger~blue " + q.similarity("tiger", "blue"));
+
+      // the app's own HTTP API serves the snapshot it published, and /metrics beside it
+      JsonNode model = new ObjectMapper().readTree(http(app, "/v1/model"));
+      assertEquals(s.tokens, model.get("tokens").asLong());
+      assertEquals(s.version, model.get("snapshot_version").asLong());
+      JsonNode nb = new ObjectMapper().readTree(http(app, "/v1/neighbours?word=tiger&k=5"));
+      assertTrue(nb.toString().contains("\"word\":\"" + q.neighbours("tiger", 1).get(0).word() + "\""), nb.toString());
+      assertTrue(http(app, "/metrics").contains("streamvec_"), "Prometheus metrics are served");
     }
+  }
+
+  private static String http(StreamvecApp app, String path) throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + app.httpPort() + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), path + ": " + response.body());
+    return response.body();
   }
 
   private static void assertMostlyIn(List<WordScore> neighbours, Set<String> kind) {
     long hits = neighbours.stream().filter(w -> kind.contains(w.word())).count();
     assertTrue(hits >= 4, "expected at least 4 of " + kind + " among " + neighbours);
+  }
+
+  @Test
+  void missingTopicsAreCreatedOnceWithTheirPolicies() throws Exception {
+    AppConfig c = config("topics", Map.of(AppKeys.INPUT_PARTITIONS, "3"));
+    assertEquals(Set.of("topics-text", "topics-snapshots", "topics-metrics", "topics-dlq"), Set.copyOf(TopicSetup.ensure(c)));
+    assertEquals(List.of(), TopicSetup.ensure(c), "a second start creates nothing");
+    try (var admin = kafka.admin()) {
+      assertEquals(3, admin.describeTopics(List.of("topics-text")).allTopicNames().get().get("topics-text").partitions().size());
+      var snapshots = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "topics-snapshots");
+      var metrics = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "topics-metrics");
+      var configs = admin.describeConfigs(List.of(snapshots, metrics)).all().get();
+      assertEquals("compact", configs.get(snapshots).get("cleanup.policy").value());
+      assertEquals("delete", configs.get(metrics).get("cleanup.policy").value());
+      assertEquals(String.valueOf(7L * 24 * 3600 * 1000), configs.get(metrics).get("retention.ms").value());
+    }
   }
 
   @Test

@@ -45,8 +45,11 @@ public final class LocalBroker {
     try {
       out = Files.createTempFile("streamvec-broker-", ".out");
       // the script's progress messages go to our stderr; its stdout is the address
-      Process p = new ProcessBuilder("bash", script.toString(), "start").redirectOutput(out.toFile())
-          .redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "start").redirectOutput(out.toFile())
+          .redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      // the script's own settings (STREAMVEC_HOME, STREAMVEC_BROKER_PORT, ...) come from env
+      env.forEach((k, v) -> { if (k.startsWith("STREAMVEC_")) pb.environment().put(k, v); });
+      Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new ConfigException("the local broker did not start within " + timeout.toSeconds() + " s (see ./streamvec broker logs); "
