@@ -60,6 +60,7 @@ public final class StreamvecApp implements AutoCloseable {
   private final MetricsSetup metrics;    // served on the query server's port
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private StreamvecApp(AppConfig config, Consumer<ModelSnapshot> listener) {
     this.config = config;
@@ -107,6 +108,7 @@ public final class StreamvecApp implements AutoCloseable {
   public AppConfig config() { return config; }
   public TrainingStatus status() { return status; }
   public KafkaStreams streams() { return streams; }
+
   private String streamsState() {
     KafkaStreams k = streams;   // null while the constructor runs
     return k == null ? "CREATED" : k.state().name();
@@ -124,6 +126,7 @@ public final class StreamvecApp implements AutoCloseable {
   /** Commits and leaves the consumer group, so a restarted app gets its tasks at once instead of after the session timeout. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) return;   // the shutdown hook and an owner may both call it
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
     if (metrics != null) metrics.close();
     if (query != null) query.close();

@@ -30,6 +30,23 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Each run uses fresh topics and a fresh application id, so runs do not see each other's data.
  */
 public final class EndToEndThroughput {
+  /** CPU seconds of the live threads, grouped by name with digits and ids removed. */
+  static Map<String, String> cpuByThread() {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Double> sum = new java.util.TreeMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      var info = threads.getThreadInfo(id);
+      long ns = threads.getThreadCpuTime(id);
+      if (info == null || ns <= 0) continue;
+      String group = info.getThreadName().replaceAll("e2e-[0-9a-f-]+", "").replaceAll("[0-9]+", "N");
+      sum.merge(group, ns / 1e9, Double::sum);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    sum.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> out.put(e.getKey(), String.format(Locale.ROOT, "%.2f", e.getValue())));
+    return out;
+  }
+
   public static void main(String[] args) throws Exception {
     String servers = args[0];
     Path file = Path.of(args[1]);
@@ -70,6 +87,8 @@ public final class EndToEndThroughput {
       double seconds = (System.nanoTime() - first) / 1e9, cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
       System.out.printf(Locale.ROOT, "end-to-end: %,d tokens in %.1f s = %,.0f tokens/s (from the first trained token; metrics every 200 ms); "
           + "app CPU %.1f s = %,.0f tokens per CPU-second; load average %.1f%n", total, seconds, total / seconds, cpu, total / cpu, os.getSystemLoadAverage());
+      System.out.println("CPU seconds by thread group since the start: " + cpuByThread() + ", JIT " + java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1000.0
+          + " s (wall), GC " + java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> b.getCollectionTime()).sum() / 1000.0 + " s (wall)");
     }
   }
 }
