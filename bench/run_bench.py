@@ -19,7 +19,7 @@ import eval_similarity
 import prepare_corpus
 import systems
 
-DEFAULT_SYSTEMS = "word2vec,word2vec-nosample,fasttext,gensim,streamvec"
+DEFAULT_SYSTEMS = "word2vec,word2vec-nosample,fasttext,gensim,streamvec,streamvec-cbow"
 EVAL_SETS = ("EN-WS-353-ALL.txt", "EN-MEN-TR-3k.txt")
 
 

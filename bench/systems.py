@@ -60,14 +60,16 @@ def gensim(p):
     return run
 
 
-def streamvec(p):
-    """The project's own trainer through its launcher; single-threaded by design."""
-    out = os.path.join(p.out_dir, "streamvec.vec")
+def streamvec(p, name="streamvec", extra=()):
+    """The project's own trainer through its launcher; single-threaded by design.
+    Default: next-word model (log-bilinear, the previous `window` words). streamvec-cbow: the
+    both-sides option (window words on each side, like word2vec CBOW), constant SGD rate."""
+    out = os.path.join(p.out_dir, name + ".vec")
     launcher = os.path.join(p.repo_root, "streamvec")
     cmd = [launcher, "train", "--input", p.raw_file, "--dim", str(p.dim),
            "--context", str(p.window), "--negatives", str(p.negatives),
-           "--min-count", str(p.min_count), "--output", out, "--json"]
-    run = Run("streamvec", cmd, out, 1, None, p.raw_file, parse=parse_streamvec)
+           "--min-count", str(p.min_count), "--output", out, "--json", *extra]
+    run = Run(name, cmd, out, 1, None, p.raw_file, parse=parse_streamvec)
     if not (os.path.isfile(launcher) and os.access(launcher, os.X_OK)):
         run.missing = f"launcher {launcher} missing or not executable"
     return run
@@ -100,6 +102,7 @@ FACTORIES = {
     "fasttext": fasttext,
     "gensim": gensim,
     "streamvec": streamvec,
+    "streamvec-cbow": lambda p: streamvec(p, "streamvec-cbow", ("--encoder", "cbow", "--optimizer", "sgd", "--lr", "0.025")),
 }
 
 

@@ -96,8 +96,13 @@ public final class Learner {
     output.resetRow(row);
     // noiseWeights keeps the slot's weight from the last rebuild: the alias table was built from it
     // until the next rebuild a new word gets the noise share of a word seen min-count times
-    logitCorrection[row] = noiseSum > 0 ? (float) (config.noisePower * Math.log(config.minCount) - Math.log(noiseSum)) : 0f;
+    logitCorrection[row] = newWordCorrection();
     dirtyRows.set(row);
+  }
+
+  /** Logit correction of a word admitted since the last noise rebuild (LearnerState recomputes it on restore). */
+  float newWordCorrection() {
+    return noiseSum > 0 ? (float) (config.noisePower * Math.log(config.minCount) - Math.log(noiseSum)) : 0f;
   }
 
   public ModelConfig config() { return config; }

@@ -106,6 +106,8 @@ public final class LearnerState {
       if (l.noiseCount < 0 || l.noiseCount > l.capacity) throw new IOException("corrupt learner state: noise table of " + l.noiseCount);
       readFloats(in, l.noiseWeights, l.noiseCount);
       readFloats(in, l.logitCorrection, l.noiseCount);
+      // rows admitted after the last rebuild are not in the saved table: their value follows from noiseSum
+      for (int r = l.noiseCount; r < vocab.size(); r++) l.logitCorrection[r] = l.newWordCorrection();
       if (l.noiseCount > 0) l.noise.build(l.noiseWeights, l.noiseCount);
       int rb = rowBytes(config);
       for (int r = 0; r < vocab.size(); r++) {

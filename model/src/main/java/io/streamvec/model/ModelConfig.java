@@ -39,7 +39,7 @@ public final class ModelConfig {
       new Key("candidates", "200000", "capacity of the bounded table counting words not (yet) in the vocabulary"),
       new Key("half-life", "1e8", "counts decay with this half-life in tokens, so the vocabulary follows the stream"),
       new Key("eval-every", "0", "score 1 in N tokens with the exact softmax before learning (0 = auto: about eval-budget multiply-adds per token; loss=softmax scores every token)"),
-      new Key("eval-budget", "1000", "for eval-every=0: exact-evaluation multiply-adds allowed per token on average"),
+      new Key("eval-budget", "400", "for eval-every=0: exact-evaluation multiply-adds allowed per token on average"),
       new Key("eval-window", "1000", "windowed metrics cover the last this many scored tokens"),
       new Key("max-line-chars", "1000000", "the tokenizer reads at most this many characters of one record"),
       new Key("seed", "1", "seed of every random choice; same seed + same stream = same model, bit for bit"));

@@ -45,6 +45,21 @@ class LearnerRestoreTest {
     assertSame(straight, resumed);
   }
 
+  @ParameterizedTest(name = "{0} + {1}")
+  @CsvSource({"lbl,ns", "cbow,ns"})
+  void aRestoredLearnerEqualsTheOriginalAtOnce(String encoder, String loss) throws IOException {
+    // words admitted since the last noise rebuild carry a logit correction of their own: a
+    // snapshot (and the next scores) taken right after a restore must see the same values
+    List<String> stream = SyntheticText.zipfStream(5_000, 150, 13);
+    for (int cut : new int[] {700, 2_345, 4_999}) {
+      Learner original = new Learner(small(encoder, loss).with("vocab-size", "1000"));   // still growing: rows past the noise table
+      original.learn(stream.subList(0, cut));
+      ByteArrayOutputStream file = new ByteArrayOutputStream();
+      LearnerState.writeCheckpoint(original, file);
+      assertSame(original, LearnerState.readCheckpoint(new ByteArrayInputStream(file.toByteArray())));
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({"lbl,ns", "bengio,ns"})
   void incrementalRowsPlusGlobalRestoreIsExact(String encoder, String loss) throws IOException {

@@ -96,8 +96,9 @@ public final class OutputLayer {
     for (int j = 0; j < hidden; j++) gradH[j] += gradHView.data[j];
     if (up != null) {
       // W[i] -= rate * g_s[i] h ;  b[i] -= rate * g_s[i]
+      float hMeanSquare = VectorMath.meanSquare(h, 0, hidden);
       for (int i = 0; i < v; i++) {
-        up.step(weights.data, weightsAcc, i, hidden, gs[i], h, 0);
+        up.stepKnownMeanSquare(weights.data, weightsAcc, i, hidden, gs[i], h, 0, hMeanSquare);
         up.stepScalar(bias.data, biasAcc, i, gs[i]);
       }
     }
@@ -111,6 +112,7 @@ public final class OutputLayer {
    */
   public double negativeSamplingStep(float[] h, int target, int[] samples, float[] gradH, RowUpdater up) {
     double loss = 0;
+    float hMeanSquare = up != null && up.isAdagrad() ? VectorMath.meanSquare(h, 0, hidden) : 0f;
     for (int j = -1; j < samples.length; j++) {
       int w = j < 0 ? target : samples[j];
       if (w < 0) continue;
@@ -121,7 +123,7 @@ public final class OutputLayer {
       // dL/dh += g W[w] (before W[w] moves)
       VectorMath.axpy(g, weights.data, w * hidden, gradH, 0, hidden);
       if (up != null) {
-        up.step(weights.data, weightsAcc, w, hidden, g, h, 0);
+        up.stepKnownMeanSquare(weights.data, weightsAcc, w, hidden, g, h, 0, hMeanSquare);
         up.stepScalar(bias.data, biasAcc, w, g);
       }
     }

@@ -16,12 +16,11 @@ final class PositionWeightedEncoder implements ContextEncoder {
   private final float[] gradWeights;    // (P*d) scratch
   private final float[] gradContext;    // (P*d) scratch
 
-  PositionWeightedEncoder(int positions, int d) {
+  PositionWeightedEncoder(int positions, int d, float initialWeight) {
     this.positions = positions;
     this.d = d;
     this.weights = new FMatrixRMaj(positions, d);
-    // Start as the mean of the context, word2vec's CBOW; training then weighs each position.
-    java.util.Arrays.fill(weights.data, 1f / positions);
+    java.util.Arrays.fill(weights.data, initialWeight);
     this.weightsAcc = new float[positions];
     this.gradWeights = new float[positions * d];
     this.gradContext = new float[positions * d];

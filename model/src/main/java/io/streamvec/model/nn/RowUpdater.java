@@ -34,6 +34,15 @@ public final class RowUpdater {
     VectorMath.axpy(-r * scale, src, so, data, row * n, n);
   }
 
+  /**
+   * Same as {@link #step} when the caller knows mean(src^2) already: the output rows' gradient is
+   * g * h for one h per token, so mean((g h)^2) = g^2 mean(h^2) is computed once, not per row.
+   */
+  public void stepKnownMeanSquare(float[] data, float[] acc, int row, int n, float scale, float[] src, int so, float srcMeanSquare) {
+    float r = adagrad ? rate(acc, row, scale * scale * srcMeanSquare) : lr;
+    VectorMath.axpy(-r * scale, src, so, data, row * n, n);
+  }
+
   /** A scalar parameter (bias b[row]) with gradient g. */
   public void stepScalar(float[] data, float[] acc, int row, float g) {
     float r = adagrad ? rate(acc, row, g * g) : lr;

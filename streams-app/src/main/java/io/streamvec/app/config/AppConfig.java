@@ -30,10 +30,12 @@ public final class AppConfig {
 
   private final Map<String, String> values;     // app keys + kafka.* overrides, validated
   private final ModelConfig model;
+  private final Map<String, String> given;      // what a file, the environment or --set said (no defaults)
 
-  private AppConfig(Map<String, String> values, ModelConfig model) {
+  private AppConfig(Map<String, String> values, ModelConfig model, Map<String, String> given) {
     this.values = values;
     this.model = model;
+    this.given = given;
   }
 
   /** Defaults only (tests, examples). */
@@ -139,7 +141,17 @@ public final class AppConfig {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
-    return new AppConfig(values, mc);
+    return new AppConfig(values, mc, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides)));
+  }
+
+  /** True if key was set explicitly (file, environment, --set), false if it has its default. */
+  public boolean isGiven(String key) { return given.containsKey(key); }
+
+  /** This config with one more explicit setting (validated like the rest). */
+  public AppConfig with(String key, String value) {
+    Map<String, String> m = new LinkedHashMap<>(given);
+    m.put(key, value);
+    return build(m);
   }
 
   public String get(String key) {

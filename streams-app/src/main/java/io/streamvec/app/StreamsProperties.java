@@ -1,0 +1,56 @@
+package io.streamvec.app;
+
+import io.streamvec.app.config.AppConfig;
+import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.config.ConfigException;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The Kafka Streams configuration of the app, from its config keys (kafka.* passes straight through). */
+public final class StreamsProperties {
+  private StreamsProperties() {}
+
+  /** Kafka's default limit on a produce request (and the brokers' on a record batch is about the same). */
+  static final int KAFKA_DEFAULT_MAX_REQUEST = 1_048_576;
+  /** Room for the key, headers and batch framing around a snapshot chunk. */
+  static final int RECORD_OVERHEAD = 64 * 1024;
+
+  /** Largest record the app produces: a snapshot chunk, a global-state piece or a token line; never below Kafka's default. */
+  public static int maxRecordBytes(AppConfig c) {
+    return Math.max(KAFKA_DEFAULT_MAX_REQUEST, c.getInt(AppKeys.SNAPSHOT_CHUNK_BYTES) + RECORD_OVERHEAD);
+  }
+
+  public static Properties of(AppConfig c) {
+    Properties p = new Properties();
+    // Defaults a kafka.* setting may override. Two threads: with one input partition, validating
+    // and tokenizing (task 0_x) runs beside training (task 1_0) instead of taking turns with it.
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    p.putAll(c.kafkaClientProperties());
+    // The app's own keys win: they are the documented way to set these.
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.get(AppKeys.APPLICATION_ID));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.get(AppKeys.PROCESSING_GUARANTEE));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(AppKeys.COMMIT_INTERVAL_MS));
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, c.getInt(AppKeys.REPLICATION_FACTOR));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(c).toString());
+    // a snapshot chunk must fit one produce request, whatever a kafka.* override says
+    int needed = maxRecordBytes(c);
+    String key = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    Object given = p.getOrDefault(key, p.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+    try {
+      p.put(key, Math.max(needed, given == null ? 0 : Integer.parseInt(given.toString().trim())));
+    } catch (NumberFormatException e) {
+      throw new ConfigException("config key 'kafka." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + "' = '" + given + "' is not a whole number of bytes");
+    }
+    return p;
+  }
+
+  /** Kafka Streams keeps each app's state in state.dir/application.id, so the default state.dir is .streamvec/state. */
+  static Path stateDir(AppConfig c) {
+    String dir = c.get(AppKeys.STATE_DIR);
+    return (dir.isBlank() ? Path.of(".streamvec", "state") : Path.of(dir)).toAbsolutePath();
+  }
+}

@@ -1,0 +1,133 @@
+package io.streamvec.app;
+
+import io.streamvec.app.config.AppConfig;
+import io.streamvec.app.config.AppKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the app's topics when they are missing, with the settings they need:
+ * <ul>
+ *   <li>input topics: {@code input.partitions} partitions, the broker's defaults otherwise;</li>
+ *   <li>snapshots: one partition, {@code cleanup.policy=compact}. Each chunk key ("model/i") keeps
+ *       its newest value, so the newest snapshot is always complete on the topic however long
+ *       the model has been idle, and the topic stays about one snapshot big. Time retention could
+ *       delete the only copy of an idle model's snapshot; size retention could cut one in half.
+ *       Segments roll hourly so an idle topic still gets compacted;</li>
+ *   <li>metrics: {@code cleanup.policy=delete}, 7 days: a time series, old points may go;</li>
+ *   <li>dlq: {@code cleanup.policy=delete}, 30 days: long enough to inspect and replay refusals.</li>
+ * </ul>
+ * Existing topics are left as they are (a warning if the snapshots topic is not compacted).
+ * Every broker call is bounded: an unreachable broker fails the start within ~30 s.
+ */
+public final class TopicSetup {
+  private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static final long DAY_MS = 24L * 3600 * 1000;
+
+  private TopicSetup() {}
+
+  /** The topics the app needs: name -> (partitions, configs). */
+  public static Map<String, NewTopic> specs(AppConfig c) {
+    short rf = (short) c.getInt(AppKeys.REPLICATION_FACTOR);
+    Map<String, NewTopic> m = new LinkedHashMap<>();
+    for (String t : c.getList(AppKeys.INPUT_TOPICS)) m.put(t, new NewTopic(t, c.getInt(AppKeys.INPUT_PARTITIONS), rf));
+    m.put(c.get(AppKeys.SNAPSHOTS_TOPIC), new NewTopic(c.get(AppKeys.SNAPSHOTS_TOPIC), 1, rf).configs(Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(StreamsProperties.maxRecordBytes(c)),
+        TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(3600_000L))));
+    m.put(c.get(AppKeys.METRICS_TOPIC), new NewTopic(c.get(AppKeys.METRICS_TOPIC), 1, rf).configs(Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG, String.valueOf(7 * DAY_MS))));
+    m.put(c.get(AppKeys.DLQ_TOPIC), new NewTopic(c.get(AppKeys.DLQ_TOPIC), 1, rf).configs(Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG, String.valueOf(30 * DAY_MS))));
+    return m;
+  }
+
+  /** Creates the missing topics; returns the names created. */
+  public static List<String> ensure(AppConfig c) { return ensure(c, TIMEOUT); }
+
+  /** As {@link #ensure(AppConfig)}, every broker call bounded by timeout. */
+  public static List<String> ensure(AppConfig c, Duration timeout) {
+    Properties p = c.kafkaClientProperties();
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 3);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    String where = "Kafka at " + c.bootstrapServers();
+    Admin admin;
+    try {
+      admin = Admin.create(p);
+    } catch (KafkaException e) {
+      throw new StartupException("cannot connect to " + where + ": " + rootMessage(e) + " (check bootstrap.servers)", e);
+    }
+    try {
+      call(admin.describeCluster().nodes(), timeout, "cannot reach " + where + " within " + timeout.toSeconds()
+          + " s: is the broker running and bootstrap.servers right? (the local broker: ./streamvec broker start)");
+      Set<String> existing = call(admin.listTopics().names(), timeout, "cannot list the topics of " + where);
+      Map<String, NewTopic> wanted = specs(c);
+      List<NewTopic> missing = new ArrayList<>();
+      for (NewTopic t : wanted.values()) if (!existing.contains(t.name())) missing.add(t);
+      List<String> created = new ArrayList<>();
+      for (var e : admin.createTopics(missing).values().entrySet()) {
+        try {
+          e.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          created.add(e.getKey());
+          LOG.info("created topic {} {}", e.getKey(), wanted.get(e.getKey()).configs());
+        } catch (ExecutionException ex) {
+          if (!(ex.getCause() instanceof TopicExistsException)) throw new StartupException("cannot create topic " + e.getKey() + " on " + where + ": " + rootMessage(ex), ex);
+        }
+      }
+      String snapshots = c.get(AppKeys.SNAPSHOTS_TOPIC);
+      if (existing.contains(snapshots)) warnIfNotCompacted(admin, snapshots, timeout);
+      return created;
+    } catch (TimeoutException e) {
+      throw new StartupException("timed out after " + timeout.toSeconds() + " s talking to " + where, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupException("interrupted while setting up topics", e);
+    } finally {
+      admin.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private static void warnIfNotCompacted(Admin admin, String topic, Duration timeout) throws InterruptedException, TimeoutException {
+    ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    var config = call(admin.describeConfigs(List.of(r)).all(), timeout, "cannot describe topic " + topic).get(r);
+    var policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+    if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+      LOG.warn("topic {} exists with cleanup.policy={}: new subscribers may not find a complete snapshot once old records expire; "
+          + "use cleanup.policy=compact", topic, policy == null ? "?" : policy.value());
+    }
+  }
+
+  private static <T> T call(org.apache.kafka.common.KafkaFuture<T> f, Duration timeout, String failure) throws InterruptedException, TimeoutException {
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new StartupException(failure + ": " + rootMessage(e), e);
+    } catch (TimeoutException e) {
+      throw new StartupException(failure, e);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

@@ -1,0 +1,131 @@
+package io.streamvec.app.topology;
+
+import io.streamvec.model.Learner;
+import io.streamvec.model.LearnerState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The trainer's durable state in three logged (changelogged) stores, written in the same Kafka
+ * transaction as the outputs and input offsets, so after a crash they hold exactly the state of
+ * the last commit:
+ * <ul>
+ *   <li>{@code model-rows}: row index -> {@link LearnerState#row} bytes (~0.8 kB at d = 100), only
+ *       rows changed since the previous checkpoint are rewritten;</li>
+ *   <li>{@code model-global}: {@link LearnerState#global} cut into pieces "g/0".."g/n-1" of at most
+ *       {@link #PIECE_BYTES} (a changelog record must stay under Kafka's 1 MB), plus "meta":
+ *       piece count and the app's counters (records at the checkpoint, snapshot version, tokens at
+ *       the last snapshot);</li>
+ *   <li>{@code replay-log}: sequence number -> token line of every record since the checkpoint.</li>
+ * </ul>
+ * Restore = rows + global as of the checkpoint, then the replay log in sequence order: the same
+ * learner, bit for bit, as the one that processed those records without interruption.
+ */
+final class ModelStore {
+  static final int PIECE_BYTES = 512 * 1024;
+  static final String META_KEY = "meta";
+  private static final int META_VERSION = 1;
+
+  /** What "meta" holds. checkpointRecords = records learned when rows and global were written. */
+  record Meta(int pieces, long checkpointRecords, long snapshotVersion, long snapshotTokens) {}
+
+  private final KeyValueStore<Integer, byte[]> rows;
+  private final KeyValueStore<String, byte[]> global;
+  private final KeyValueStore<Long, String> replay;
+  private Meta meta = new Meta(0, 0, 0, 0);
+
+  ModelStore(KeyValueStore<Integer, byte[]> rows, KeyValueStore<String, byte[]> global, KeyValueStore<Long, String> replay) {
+    this.rows = rows;
+    this.global = global;
+    this.replay = replay;
+  }
+
+  Meta meta() { return meta; }
+
+  /** The learner as of the last checkpoint, or null if there is none (a new model). */
+  Learner restoreCheckpoint() {
+    byte[] m = global.get(META_KEY);
+    if (m == null) return null;
+    try {
+      meta = readMeta(m);
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      for (int i = 0; i < meta.pieces(); i++) {
+        byte[] piece = global.get(pieceKey(i));
+        if (piece == null) throw new IOException("global piece " + i + " of " + meta.pieces() + " is missing");
+        all.write(piece);
+      }
+      return LearnerState.restore(all.toByteArray(), rows::get);
+    } catch (IOException e) {
+      throw new ModelStateException("the model state in the stores is unusable (" + e.getMessage()
+          + "); it cannot be recovered exactly: reset the application (new application.id, or kafka-streams-application-reset)", e);
+    }
+  }
+
+  /** Token lines logged since the checkpoint, in the order they were learned. */
+  List<String> replayLines() {
+    List<String> lines = new ArrayList<>();
+    long expected = meta.checkpointRecords() + 1;
+    try (KeyValueIterator<Long, String> it = replay.all()) {
+      while (it.hasNext()) {
+        KeyValue<Long, String> e = it.next();
+        // the store iterates in key order (big-endian longs); a gap means lost state
+        if (e.key != expected) throw new ModelStateException("replay log holds record " + e.key + " where " + expected + " was expected; reset the application");
+        lines.add(e.value);
+        expected++;
+      }
+    }
+    return lines;
+  }
+
+  void append(long sequence, String line) { replay.put(sequence, line); }
+
+  /** Writes the rows changed since the last checkpoint and the global part; the replay log restarts empty. */
+  void checkpoint(Learner learner, long records) {
+    learner.dirtyRows().stream().forEach(r -> rows.put(r, LearnerState.row(learner, r)));
+    learner.clearDirtyRows();
+    byte[] g = LearnerState.global(learner);
+    int pieces = Math.max(1, (g.length + PIECE_BYTES - 1) / PIECE_BYTES);
+    for (int i = 0; i < pieces; i++) global.put(pieceKey(i), Arrays.copyOfRange(g, i * PIECE_BYTES, Math.min(g.length, (i + 1) * PIECE_BYTES)));
+    for (int i = pieces; i < meta.pieces(); i++) global.delete(pieceKey(i));
+    for (long s = meta.checkpointRecords() + 1; s <= records; s++) replay.delete(s);
+    writeMeta(new Meta(pieces, records, meta.snapshotVersion(), meta.snapshotTokens()));
+  }
+
+  /** Remembers a published snapshot (in the transaction that publishes it): versions never repeat after a restart. */
+  void snapshotPublished(long version, long tokens) {
+    writeMeta(new Meta(meta.pieces(), meta.checkpointRecords(), version, tokens));
+  }
+
+  private void writeMeta(Meta m) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(META_VERSION);
+      out.writeInt(m.pieces());
+      out.writeLong(m.checkpointRecords());
+      out.writeLong(m.snapshotVersion());
+      out.writeLong(m.snapshotTokens());
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory cannot fail", e);
+    }
+    global.put(META_KEY, bytes.toByteArray());
+    meta = m;
+  }
+
+  private static Meta readMeta(byte[] b) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
+    int version = in.readInt();
+    if (version != META_VERSION) throw new IOException("model-global meta version " + version + " is not supported (this build reads " + META_VERSION + ")");
+    return new Meta(in.readInt(), in.readLong(), in.readLong(), in.readLong());
+  }
+
+  static String pieceKey(int i) { return "g/" + i; }
+}

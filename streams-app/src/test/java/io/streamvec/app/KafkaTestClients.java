@@ -1,0 +1,109 @@
+package io.streamvec.app;
+
+import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.io.SnapshotAssembler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Plain Kafka clients, as any user would write them: produce text, read snapshots (read_committed), read a topic. */
+public final class KafkaTestClients {
+  private KafkaTestClients() {}
+
+  public static KafkaProducer<byte[], byte[]> producer(String servers) {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Sends every text as one record (UTF-8, no key) and waits for all acks; returns their offsets. */
+  public static List<Long> produce(String servers, String topic, List<String> texts) {
+    List<byte[]> values = new ArrayList<>();
+    for (String t : texts) values.add(t.getBytes(StandardCharsets.UTF_8));
+    return produceBytes(servers, topic, values);
+  }
+
+  public static List<Long> produceBytes(String servers, String topic, List<byte[]> values) {
+    try (KafkaProducer<byte[], byte[]> p = producer(servers)) {
+      List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
+      for (byte[] v : values) acks.add(p.send(new ProducerRecord<>(topic, v)));
+      List<Long> offsets = new ArrayList<>();
+      for (var a : acks) offsets.add(a.get().offset());
+      return offsets;
+    } catch (Exception e) {
+      throw new IllegalStateException("producing to " + topic + " failed", e);
+    }
+  }
+
+  public static KafkaConsumer<byte[], byte[]> consumer(String servers) {
+    return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Reads the snapshots topic from the start until a complete snapshot satisfies done; fails after timeout. */
+  public static ModelSnapshot awaitSnapshot(String servers, String topic, Predicate<ModelSnapshot> done, Duration timeout) {
+    SnapshotAssembler assembler = new SnapshotAssembler();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<byte[], byte[]> c = consumer(servers)) {
+      c.assign(List.of(new TopicPartition(topic, 0)));
+      c.seekToBeginning(c.assignment());
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          Optional<ModelSnapshot> s = assembler.accept(r.value());
+          if (s.isPresent() && done.test(s.get())) return s.get();
+        }
+      }
+    }
+    throw new AssertionError("no matching snapshot on " + topic + " within " + timeout + "; latest: "
+        + assembler.latest().map(s -> "version " + s.version + ", " + s.tokens + " tokens").orElse("none")
+        + (assembler.rejectedCount() > 0 ? "; rejected chunks, last: " + assembler.lastRejection() : ""));
+  }
+
+  /** Versions of the snapshots completed in topic order, and how many chunks were stale (a version not above the last). */
+  public record SnapshotLog(List<Long> versions, long staleChunks) {}
+
+  /** Reads the whole snapshots topic as a new subscriber would. */
+  public static SnapshotLog readSnapshots(String servers, String topic) {
+    SnapshotAssembler assembler = new SnapshotAssembler();
+    List<Long> versions = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = consumer(servers)) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(c.assignment());
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      while (c.position(tp) < end) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) assembler.accept(r.value()).ifPresent(s -> versions.add(s.version));
+      }
+    }
+    return new SnapshotLog(versions, assembler.staleCount());
+  }
+
+  /** Every committed record of partition 0 of topic, once at least n have arrived (or the timeout passed). */
+  public static List<ConsumerRecord<byte[], byte[]>> read(String servers, String topic, int n, Duration timeout) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<byte[], byte[]> c = consumer(servers)) {
+      c.assign(List.of(new TopicPartition(topic, 0)));
+      c.seekToBeginning(c.assignment());
+      while (out.size() < n && System.nanoTime() < deadline) c.poll(Duration.ofMillis(200)).forEach(out::add);
+      // anything more than n that is already there: a test wants to see extras too
+      c.poll(Duration.ofMillis(500)).forEach(out::add);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,209 @@
+package io.streamvec.app.topology;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamvec.app.TestTexts;
+import io.streamvec.app.config.AppConfig;
+import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.status.TrainingReport;
+import io.streamvec.app.status.TrainingStatus;
+import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.io.SnapshotAssembler;
+import io.streamvec.model.io.SnapshotChunks;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology end to end without a broker: routing, every DLQ reason, metrics JSON, chunked snapshots, the idle snapshot. */
+class StreamvecTopologyTest {
+  @TempDir Path stateDir;
+  private TopologyTestDriver driver;
+  private AppConfig config;
+  private final TrainingStatus status = new TrainingStatus("default");
+  private final List<ModelSnapshot> heard = new ArrayList<>();
+  private TestInputTopic<byte[], byte[]> input;
+
+  private void start(Map<String, String> overrides) {
+    Map<String, String> m = new HashMap<>(TestTexts.smallModel());
+    m.putAll(overrides);
+    config = AppConfig.of(m);
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(AppKeys.APPLICATION_ID));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver = new TopologyTestDriver(StreamvecTopology.build(new StreamsBuilder(), config, status, heard::add).build(), p);
+    input = driver.createInputTopic(config.getList(AppKeys.INPUT_TOPICS).get(0), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void close() { if (driver != null) driver.close(); }
+
+  private TestOutputTopic<String, byte[]> out(String key) {
+    return driver.createOutputTopic(config.get(key), new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
+  /** Assembles every chunk on the snapshots topic; returns the snapshots completed, in order. */
+  private List<ModelSnapshot> snapshots(SnapshotAssembler assembler) {
+    List<ModelSnapshot> done = new ArrayList<>();
+    for (var r : out(AppKeys.SNAPSHOTS_TOPIC).readRecordsToList()) {
+      assertTrue(r.key().startsWith("default/"), r.key());
+      assembler.accept(r.value()).ifPresent(done::add);
+    }
+    return done;
+  }
+
+  @Test
+  void goodRecordsTrainOneModelThatIsPublishedWhenTheInputGoesIdle() {
+    start(Map.of(AppKeys.IDLE_SNAPSHOT_MS, "5000"));
+    List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 200);
+    for (String t : texts) input.pipeInput(utf8("some-key"), utf8(t));
+    driver.advanceWallClockTime(Duration.ofMillis(4000));
+    assertTrue(out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(), "no snapshot before the input has been idle for idle.snapshot.ms");
+    driver.advanceWallClockTime(Duration.ofMillis(2000));
+    List<ModelSnapshot> published = snapshots(new SnapshotAssembler());
+    assertEquals(1, published.size());
+    ModelSnapshot s = published.get(0);
+    assertEquals(1, s.version);
+    assertTrue(s.sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)), "the app's model is the offline learner's, bit for bit");
+    assertTrue(out(AppKeys.DLQ_TOPIC).isEmpty());
+    assertEquals(1, heard.size(), "the listener hears the published snapshot");
+    assertTrue(heard.get(0).sameModelAs(s));
+    driver.advanceWallClockTime(Duration.ofMillis(20_000));
+    assertTrue(out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(), "the idle snapshot is published once, not on every tick");
+  }
+
+  @Test
+  void everyUnusableRecordLandsInTheDlqWithItsReasonAndOrigin() {
+    start(Map.of(AppKeys.MAX_RECORD_BYTES, "100"));
+    String topic = config.getList(AppKeys.INPUT_TOPICS).get(0);
+    byte[][] values = {
+        utf8("A good line about a tiger."), null, new byte[0], utf8("x".repeat(101)), {(byte) 0xC3, 0x28, 'a'},
+        utf8("text\u0000with NUL"), utf8("\u0001\u0002\u0003\u0004 ok"), utf8("!!! ... ???"), utf8("Another good one.")};
+    String[] reasons = {null, "null-value", "empty", "too-large", "invalid-utf8", "binary", "binary", "no-tokens", null};
+    RecordHeaders inputHeaders = new RecordHeaders();
+    inputHeaders.add("trace", utf8("abc"));
+    for (int i = 0; i < values.length; i++) input.pipeInput(new TestRecord<>(utf8("k" + i), values[i], inputHeaders, 1000L + i));
+
+    List<TestRecord<byte[], byte[]>> dlq = driver.createOutputTopic(config.get(AppKeys.DLQ_TOPIC), new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+    Map<String, Long> expectedCounts = new HashMap<>();
+    int d = 0;
+    for (int i = 0; i < values.length; i++) {
+      if (reasons[i] == null) continue;
+      expectedCounts.merge(reasons[i], 1L, Long::sum);
+      TestRecord<byte[], byte[]> r = dlq.get(d++);
+      assertArrayEquals(utf8("k" + i), r.key(), "original key");
+      assertArrayEquals(values[i], r.value(), "original value bytes");
+      assertEquals(reasons[i], DeadLetter.header(r.headers(), DeadLetter.REASON), "reason of record " + i);
+      assertTrue(!DeadLetter.header(r.headers(), DeadLetter.DETAIL).isBlank());
+      assertEquals(topic, DeadLetter.header(r.headers(), DeadLetter.SOURCE_TOPIC));
+      assertEquals("0", DeadLetter.header(r.headers(), DeadLetter.SOURCE_PARTITION));
+      assertEquals(String.valueOf(i), DeadLetter.header(r.headers(), DeadLetter.SOURCE_OFFSET));
+      assertEquals("abc", DeadLetter.header(r.headers(), "trace"), "the input's own headers are kept");
+    }
+    assertEquals(d, dlq.size(), "only the unusable records are dead letters");
+    for (var e : expectedCounts.entrySet()) assertEquals(e.getValue(), status.deadLetteredByReason().get(e.getKey()).sum(), e.getKey());
+
+    driver.advanceWallClockTime(Duration.ofMillis(config.getLong(AppKeys.METRICS_INTERVAL_MS)));
+    JsonNode metrics = lastMetrics();
+    assertEquals(2, metrics.get("records").asLong(), "two good records trained on");
+    assertEquals(7, metrics.get("dlq_records").asLong());
+  }
+
+  @Test
+  void metricsRecordsCarryEveryReportedFieldAsJson() {
+    start(Map.of(AppKeys.METRICS_INTERVAL_MS, "1000"));
+    List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 50);
+    for (String t : texts) input.pipeInput(utf8(t));
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    TestOutputTopic<String, byte[]> metrics = out(AppKeys.METRICS_TOPIC);
+    var record = metrics.readRecord();
+    assertEquals("default", record.key());
+    JsonNode json = parse(record.value());
+    for (TrainingReport.Field f : TrainingReport.FIELDS) assertTrue(json.has(f.name()), "metrics JSON lacks " + f.name());
+    assertEquals("default", json.get("model_id").asText());
+    assertEquals(TestTexts.tokenCount(config.model(), texts), json.get("tokens").asLong());
+    assertEquals(50, json.get("records").asLong());
+    assertTrue(json.get("tokens_per_sec").asDouble() > 0);
+    assertTrue(json.get("perplexity").asDouble() > 1);
+    assertEquals(0, json.get("snapshot_version").asLong());
+    assertEquals(json.get("tokens").asLong(), (long) status.latest().value("tokens"), "TrainingStatus holds the same report");
+  }
+
+  @Test
+  void snapshotsAreChunkedVersionedAndReassembled() {
+    // ~20 tokens between snapshots, 4 kB chunks: several snapshots of several chunks each
+    start(Map.of(AppKeys.SNAPSHOT_CHUNK_BYTES, "4096", AppKeys.SNAPSHOT_INTERVAL_TOKENS, "400"));
+    List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 150);
+    for (String t : texts) input.pipeInput(utf8(t));
+    List<TestRecord<String, byte[]>> chunks = out(AppKeys.SNAPSHOTS_TOPIC).readRecordsToList();
+    SnapshotAssembler assembler = new SnapshotAssembler();
+    List<ModelSnapshot> done = new ArrayList<>();
+    int maxIndex = 0;
+    for (var r : chunks) {
+      assertTrue(r.value().length <= 4096, "chunk of " + r.value().length + " bytes");
+      int index = Integer.parseInt(r.key().substring("default/".length()));
+      maxIndex = Math.max(maxIndex, index);
+      assertEquals(SnapshotChunks.chunkKey("default", index), r.key());
+      assembler.accept(r.value()).ifPresent(done::add);
+    }
+    assertTrue(maxIndex >= 2, "a snapshot should span several chunks");
+    long tokens = TestTexts.tokenCount(config.model(), texts);
+    assertEquals(tokens / 400, done.size(), "one snapshot per 400 tokens");
+    for (int i = 0; i < done.size(); i++) {
+      assertEquals(i + 1, done.get(i).version);
+      assertTrue(done.get(i).tokens >= 400L * (i + 1) && done.get(i).tokens < 400L * (i + 1) + 40, "tokens " + done.get(i).tokens);
+    }
+    assertEquals(0, assembler.rejectedCount(), assembler.lastRejection());
+  }
+
+  @Test
+  void recordsOfSeveralInputTopicsAllReachTheOneModel() {
+    start(Map.of(AppKeys.INPUT_TOPICS, "text-a,text-b", AppKeys.METRICS_INTERVAL_MS, "1000"));
+    TestInputTopic<byte[], byte[]> other = driver.createInputTopic("text-b", new ByteArraySerializer(), new ByteArraySerializer());
+    List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 40);
+    for (int i = 0; i < texts.size(); i++) (i % 2 == 0 ? input : other).pipeInput(utf8("k" + i), utf8(texts.get(i)));
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    JsonNode m = lastMetrics();
+    assertEquals(40, m.get("records").asLong());
+    assertEquals(TestTexts.tokenCount(config.model(), texts), m.get("tokens").asLong());
+  }
+
+  private JsonNode lastMetrics() {
+    List<TestRecord<String, byte[]>> all = out(AppKeys.METRICS_TOPIC).readRecordsToList();
+    assertTrue(!all.isEmpty(), "no metrics record");
+    return parse(all.get(all.size() - 1).value());
+  }
+
+  private static JsonNode parse(byte[] json) {
+    try {
+      return new ObjectMapper().readTree(json);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("metrics value is not JSON: " + new String(json, StandardCharsets.UTF_8), e);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.streamvec.app.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamvec.app.TestTexts;
+import io.streamvec.app.config.AppConfig;
+import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.status.TrainingStatus;
+import io.streamvec.model.Learner;
+import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.io.SnapshotAssembler;
+import io.streamvec.model.text.Tokenizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The training processor's recovery, driven by hand: a processor trains and checkpoints into
+ * stores, "crashes", and a new processor is initialised on the same stores (what Kafka Streams
+ * restores from the changelog). It must continue exactly like an uninterrupted learner.
+ */
+class TrainingProcessorRestoreTest {
+  private static final int CHECKPOINT_EVERY = 37;
+  private final AppConfig config;
+  private final TrainerSettings settings;
+  private final List<String> lines = tokenLines(TestTexts.generated(12_000, 3));
+  private final KeyValueStore<Integer, byte[]> rows = store(StreamvecTopology.ROWS_STORE, Serdes.Integer(), Serdes.ByteArray());
+  private final KeyValueStore<String, byte[]> global = store(StreamvecTopology.GLOBAL_STORE, Serdes.String(), Serdes.ByteArray());
+  private final KeyValueStore<Long, String> replay = store(StreamvecTopology.REPLAY_STORE, Serdes.Long(), Serdes.String());
+
+  TrainingProcessorRestoreTest() {
+    Map<String, String> m = new HashMap<>(TestTexts.smallModel());
+    m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, String.valueOf(CHECKPOINT_EVERY));
+    m.put(AppKeys.IDLE_SNAPSHOT_MS, "1000");
+    config = AppConfig.of(m);
+    settings = TrainerSettings.from(config);
+  }
+
+  /** A running processor with its mock context and the snapshots its listener heard. */
+  private final class Run {
+    final MockProcessorContext<String, Published> context = new MockProcessorContext<>();
+    final List<ModelSnapshot> heard = new ArrayList<>();
+    final TrainingProcessor processor = new TrainingProcessor(settings, new TrainingStatus("default"), heard::add);
+
+    Run() {
+      context.setCurrentSystemTimeMs(1_000_000);
+      for (KeyValueStore<?, ?> s : List.of(rows, global, replay)) {
+        if (!s.isOpen()) s.init(context.getStateStoreContext(), s);   // the stores outlive the processors, like a changelog
+        context.addStateStore(s);
+      }
+      processor.init(context);
+    }
+
+    void learn(List<String> part) { for (String l : part) processor.process(new Record<>("default", l, 0L)); }
+
+    /** Fires the snapshot timer after the idle time: returns the snapshot published, assembled from the forwarded chunks. */
+    ModelSnapshot idleSnapshot() {
+      context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 60_000);
+      context.resetForwards();
+      context.scheduledPunctuators().stream().filter(p -> p.getInterval().toMillis() == settings.tickMs()).findFirst().orElseThrow()
+          .getPunctuator().punctuate(context.currentSystemTimeMs());
+      SnapshotAssembler a = new SnapshotAssembler();
+      context.forwarded().forEach(f -> a.accept(f.record().value().value()));
+      return a.latest().orElseThrow(() -> new AssertionError("no snapshot published"));
+    }
+
+    double metric(String name) {
+      context.resetForwards();
+      context.scheduledPunctuators().stream().filter(p -> p.getInterval().toMillis() == settings.metricsEveryMs()).findFirst().orElseThrow()
+          .getPunctuator().punctuate(context.currentSystemTimeMs() + 1);
+      String json = new String(context.forwarded().get(0).record().value().value(), java.nio.charset.StandardCharsets.UTF_8);
+      var m = java.util.regex.Pattern.compile("\"" + name + "\":([0-9.]+)").matcher(json);
+      assertTrue(m.find(), name + " in " + json);
+      return Double.parseDouble(m.group(1));
+    }
+  }
+
+  @Test
+  void aProcessorRestoredFromTheStoresContinuesBitForBit() {
+    int crashAt = 5 * CHECKPOINT_EVERY + 11;   // 11 records after the 5th checkpoint: they come back by replay
+    Run first = new Run();
+    assertTrue(first.context.scheduledPunctuators().stream().allMatch(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME));
+    first.learn(lines.subList(0, 100));
+    ModelSnapshot v1 = first.idleSnapshot();
+    first.learn(lines.subList(100, crashAt));
+    assertEquals(11, replay.approximateNumEntries(), "the replay log holds the records since the checkpoint");
+
+    Run second = new Run();   // the crash: a new processor over what the stores hold
+    assertEquals(11, second.metric("replayed_records"));
+    assertEquals(crashAt, second.metric("records"));
+    second.learn(lines.subList(crashAt, lines.size()));
+    ModelSnapshot last = second.idleSnapshot();
+
+    assertEquals(1, v1.version);
+    assertEquals(2, last.version, "snapshot versions continue across the restart");
+    ModelSnapshot uninterrupted = reference(lines).snapshot(0);
+    assertTrue(uninterrupted.tokens > 10_000);
+    assertTrue(last.sameModelAs(uninterrupted), "restored + replayed + continued == uninterrupted");
+    assertTrue(second.heard.get(second.heard.size() - 1).sameModelAs(last));
+  }
+
+  @Test
+  void aRestartExactlyAtACheckpointReplaysNothingAndAnIdleModelIsHandedToTheListenerAtOnce() {
+    Run first = new Run();
+    first.learn(lines.subList(0, 4 * CHECKPOINT_EVERY));
+    ModelSnapshot published = first.idleSnapshot();
+    Run second = new Run();
+    assertEquals(0, second.metric("replayed_records"));
+    assertEquals(1, second.heard.size(), "the restored model equals the last published one: the query side gets it at once");
+    assertTrue(second.heard.get(0).sameModelAs(published));
+    assertEquals(published.version, second.heard.get(0).version);
+  }
+
+  @Test
+  void aGapInTheReplayLogIsReportedNotPapered() {
+    Run first = new Run();
+    first.learn(lines.subList(0, CHECKPOINT_EVERY + 5));
+    replay.delete((long) CHECKPOINT_EVERY + 3);
+    ModelStateException e = assertThrows(ModelStateException.class, Run::new);
+    assertTrue(e.getMessage().contains("replay log"), e.getMessage());
+    assertFalse(e.getMessage().isBlank());
+  }
+
+  private Learner reference(List<String> tokenLines) {
+    Learner l = new Learner(config.model());
+    for (String line : tokenLines) l.learn(List.of(line.split(" ")));
+    return l;
+  }
+
+  private static List<String> tokenLines(List<String> texts) {
+    Tokenizer t = new Tokenizer(100_000);
+    List<String> out = new ArrayList<>();
+    for (String text : texts) out.add(String.join(" ", t.tokenize(text)));
+    return out;
+  }
+
+  private static <K, V> KeyValueStore<K, V> store(String name, org.apache.kafka.common.serialization.Serde<K> k, org.apache.kafka.common.serialization.Serde<V> v) {
+    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), k, v).withLoggingDisabled().build();
+  }
+}
