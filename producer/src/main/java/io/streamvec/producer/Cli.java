@@ -2,6 +2,7 @@ package io.streamvec.producer;
 
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.ConfigException;
+import io.streamvec.app.config.LocalBroker;
 import io.streamvec.app.snapshots.KafkaSnapshotReader;
 import io.streamvec.app.snapshots.SnapshotReadException;
 import io.streamvec.model.ModelSnapshot;
@@ -33,9 +34,16 @@ final class Cli {
     }
   }
 
-  /** The config pointing at the local broker (started if needed) when it names no Kafka. */
-  static AppConfig withBroker(AppConfig config, String[] args, Map<String, String> env, PrintStream err) throws CliFailure {
-    return LocalBrokerFallback.resolve(config, args, env, err);
+  /**
+   * The config pointing at the local broker (started if needed) when no bootstrap.servers is
+   * given anywhere. No broker to be had is exit code 4, like an unreachable one.
+   */
+  static AppConfig withBroker(AppConfig config, Map<String, String> env) throws CliFailure {
+    try {
+      return LocalBroker.orLocalBroker(config, env);
+    } catch (ConfigException e) {
+      throw new CliFailure(CliFailure.BROKER_UNREACHABLE, e.getMessage());
+    }
   }
 
   /** The newest complete snapshot on the config's snapshots topic, or a failure saying why there is none. */

@@ -89,7 +89,7 @@ public final class ProduceCommand {
       }
       Options o = parse(rest, config);
       List<Source> sources = InputSources.expand(o.inputs());   // a missing file fails before any connection
-      config = Cli.withBroker(config, args, env, err);
+      config = Cli.withBroker(config, env);
       return produce(config, o, sources, stdin, out, err, stop);
     } catch (CliFailure f) {
       return Cli.report(NAME, f, err);

@@ -80,7 +80,7 @@ public final class QueryCommand {
       if (expected > 0 && words.size() != expected) {
         throw new CliFailure(CliFailure.USAGE, action + " takes " + expected + " words, got " + words.size());
       }
-      config = Cli.withBroker(config, args, env, err);
+      config = Cli.withBroker(config, env);
       ModelSnapshot snapshot = Cli.latestSnapshot(config, timeout);
       return answer(new EmbeddingQueries(snapshot), action, words, k, json ? Style.JSON : oneline ? Style.ONELINE : Style.TABLE, out, err);
     } catch (CliFailure f) {

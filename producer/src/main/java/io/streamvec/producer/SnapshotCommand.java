@@ -85,19 +85,19 @@ public final class SnapshotCommand {
             throw new CliFailure(CliFailure.USAGE, "export needs --format word2vec, word2vec-bin or json" + (format == null ? "" : ", got '" + format + "'"));
           }
           if (output == null) throw new CliFailure(CliFailure.USAGE, "export needs --output FILE (or - for standard output)");
-          config = Cli.withBroker(config, args, env, err);
+          config = Cli.withBroker(config, env);
           ModelSnapshot s = Cli.latestSnapshot(config, timeout);
           export(s, config.get(AppKeys.MODEL_ID), format, output, out);
           err.printf(Locale.ROOT, "snapshot: exported version %d (%,d words x %d, %,d tokens) as %s to %s%n",
               s.version, s.size(), s.dim(), s.tokens, format, output.equals("-") ? "standard output" : output);
         }
         case "info" -> {
-          config = Cli.withBroker(config, args, env, err);
+          config = Cli.withBroker(config, env);
           ModelSnapshot s = Cli.latestSnapshot(config, timeout);
           out.print(json ? SnapshotJson.summary(s, config.get(AppKeys.MODEL_ID)) + "\n" : info(s, config));
         }
         case "watch" -> {
-          config = Cli.withBroker(config, args, env, err);
+          config = Cli.withBroker(config, env);
           watch(config, json, count, out, err, stop);
         }
         default -> throw new CliFailure(CliFailure.USAGE, "unknown action '" + action + "': export, watch or info");
