@@ -81,10 +81,15 @@ sv_mvn_package() {
   local module="$1"
   command -v mvn >/dev/null || sv_die "Maven (mvn) is not installed; it is needed to build $module (Debian: apt-get install maven)"
   sv_info "building $module (mvn package) ..."
-  (cd "$SV_ROOT" && mvn -q -o -DskipTests package -pl "$module" -am) >&2 && return 0
-  sv_info "offline build failed; retrying online (downloads missing artifacts)"
-  (cd "$SV_ROOT" && mvn -q -DskipTests package -pl "$module" -am) >&2 ||
-    sv_die "building $module failed (see the Maven output above)"
+  # -B: no colour codes in the output of scripts (the demo) that show it
+  if ! (cd "$SV_ROOT" && mvn -B -q -o -DskipTests package -pl "$module" -am) >&2; then
+    sv_info "offline build failed; retrying online (downloads missing artifacts)"
+    (cd "$SV_ROOT" && mvn -B -q -DskipTests package -pl "$module" -am) >&2 ||
+      sv_die "building $module failed (see the Maven output above)"
+  fi
+  # Maven leaves an unchanged jar untouched; mark it fresh so the staleness check (jar older
+  # than its or upstream sources) does not rebuild on every call.
+  touch "$SV_ROOT/$module"/target/*.jar 2>/dev/null || true
 }
 
 # Build <module> if it is stale; the remaining arguments are its upstream modules.
