@@ -75,6 +75,13 @@ sv_module_stale() {
   return 1
 }
 
+# Quiet Maven in the repo root, output on stderr. Maven 3.8's -q still prints colour resets
+# (ESC[0m) even in batch mode; strip them so scripts that show the output stay clean.
+sv_mvn() {
+  (cd "$SV_ROOT" && mvn -B -q "$@") 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+  return "${PIPESTATUS[0]}"
+}
+
 # mvn package for the given module (and what it needs), offline first because that is fast
 # and works without a network once ~/.m2 is warm; online when an artifact is missing.
 sv_mvn_package() {
@@ -82,10 +89,9 @@ sv_mvn_package() {
   command -v mvn >/dev/null || sv_die "Maven (mvn) is not installed; it is needed to build $module (Debian: apt-get install maven)"
   sv_info "building $module (mvn package) ..."
   # -B: no colour codes in the output of scripts (the demo) that show it
-  if ! (cd "$SV_ROOT" && mvn -B -q -o -DskipTests package -pl "$module" -am) >&2; then
+  if ! sv_mvn -o -DskipTests package -pl "$module" -am; then
     sv_info "offline build failed; retrying online (downloads missing artifacts)"
-    (cd "$SV_ROOT" && mvn -B -q -DskipTests package -pl "$module" -am) >&2 ||
-      sv_die "building $module failed (see the Maven output above)"
+    sv_mvn -DskipTests package -pl "$module" -am || sv_die "building $module failed (see the Maven output above)"
   fi
   # Maven leaves an unchanged jar untouched; mark it fresh so the staleness check (jar older
   # than its or upstream sources) does not rebuild on every call.
