@@ -15,6 +15,7 @@ final class PositionWeightedEncoder implements ContextEncoder {
   private final float[] weightsAcc;     // (P) AdaGrad accumulators
   private final float[] gradWeights;    // (P*d) scratch
   private final float[] gradContext;    // (P*d) scratch
+  private final float[] meanSquares;    // (2P) scratch
 
   PositionWeightedEncoder(int positions, int d, float initialWeight) {
     this.positions = positions;
@@ -24,6 +25,7 @@ final class PositionWeightedEncoder implements ContextEncoder {
     this.weightsAcc = new float[positions];
     this.gradWeights = new float[positions * d];
     this.gradContext = new float[positions * d];
+    this.meanSquares = new float[2 * positions];
   }
 
   @Override public int outputSize() { return d; }
@@ -35,14 +37,26 @@ final class PositionWeightedEncoder implements ContextEncoder {
   }
 
   @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirty) {
-    // dL/dc_i = E[ctx_i] (.) g ;  dL/dE[ctx_i] = c_i (.) g   (both from pre-update values)
+    // dL/dc_i = E[ctx_i] (.) g ;  dL/dE[ctx_i] = c_i (.) g   (both from pre-update values),
+    // with their mean squares for AdaGrad in the same pass
+    float[] ed = e.data, cd = weights.data;
     for (int i = 0; i < positions; i++) {
-      VectorMath.hadamard(e.data, ctx[i] * d, gradH, 0, gradWeights, i * d, d);
-      VectorMath.hadamard(weights.data, i * d, gradH, 0, gradContext, i * d, d);
+      int eo = ctx[i] * d, co = i * d;
+      float ssW = 0, ssE = 0;
+      for (int j = 0; j < d; j++) {
+        float g = gradH[j];
+        float gw = ed[eo + j] * g, ge = cd[co + j] * g;
+        gradWeights[co + j] = gw;
+        gradContext[co + j] = ge;
+        ssW += gw * gw;
+        ssE += ge * ge;
+      }
+      meanSquares[2 * i] = ssW / d;
+      meanSquares[2 * i + 1] = ssE / d;
     }
     for (int i = 0; i < positions; i++) {
-      up.step(weights.data, weightsAcc, i, d, 1f, gradWeights, i * d);
-      up.step(e.data, eAcc, ctx[i], d, 1f, gradContext, i * d);
+      up.stepKnownMeanSquare(cd, weightsAcc, i, d, 1f, gradWeights, i * d, meanSquares[2 * i]);
+      up.stepKnownMeanSquare(ed, eAcc, ctx[i], d, 1f, gradContext, i * d, meanSquares[2 * i + 1]);
       dirty.set(ctx[i]);
     }
   }
