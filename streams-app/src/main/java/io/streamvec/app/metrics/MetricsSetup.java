@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.streamvec.app.config.AppConfig;
@@ -29,9 +30,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * Everything the app exports to Prometheus, in one registry: the training meters
  * ({@link TrainingMetricsBinder}), the Kafka Streams client's own metrics ({@code kafka_*}, via
  * Micrometer's KafkaStreamsMetrics), the client state, and the JVM and process binders (memory,
- * GC, threads, class loading, CPU, open files, uptime). Every meter carries the common tags
- * {@code application} (application.id), {@code model} (model.id) and {@code instance}
- * (host:http.port), so one Prometheus can watch several apps and models.
+ * GC, threads, class loading, CPU, open files, uptime). The Kafka and CPU meters pass through
+ * {@link PrometheusNamesBridge}, which gives them names {@code promtool check metrics} accepts
+ * (times in seconds: {@code kafka_producer_io_time_seconds_total},
+ * {@code process_cpu_time_seconds_total}). Every meter carries the common tags {@code application}
+ * (application.id), {@code model} (model.id) and {@code instance} (host:http.port), so one
+ * Prometheus can watch several apps and models.
  *
  * <pre>
  * MetricsSetup metrics = MetricsSetup.create(config, status, streams);
@@ -75,7 +79,11 @@ public final class MetricsSetup implements AutoCloseable {
     JvmGcMetrics gc = new JvmGcMetrics();
     setup.closeables.add(gc);
     List<MeterBinder> binders = new ArrayList<>(List.of(training, new JvmMemoryMetrics(), gc, new JvmThreadMetrics(),
-        new ClassLoaderMetrics(), new ProcessorMetrics(), new FileDescriptorMetrics(), new UptimeMetrics()));
+        new ClassLoaderMetrics(), new FileDescriptorMetrics(), new UptimeMetrics()));
+    // meters named by others (nanoseconds, "count" gauges...) reach Prometheus through the bridge, renamed
+    SimpleMeterRegistry thirdParty = new SimpleMeterRegistry();
+    new PrometheusNamesBridge(thirdParty, registry);
+    List<MeterBinder> thirdPartyBinders = new ArrayList<>(List.of(new ProcessorMetrics()));
     if (streams != null) {
       ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "streamvec-kafka-metrics");
@@ -85,10 +93,12 @@ public final class MetricsSetup implements AutoCloseable {
       KafkaStreamsMetrics kafka = new KafkaStreamsMetrics(streams, Tags.empty(), refresher, kafkaRefresh);
       setup.closeables.add(kafka);
       setup.closeables.add(refresher::shutdownNow);
-      binders.add(kafka);
+      thirdPartyBinders.add(kafka);
       binders.add(new StreamsStateBinder(streams::state));
     }
     for (MeterBinder b : binders) b.bindTo(registry);
+    for (MeterBinder b : thirdPartyBinders) b.bindTo(thirdParty);
+    setup.closeables.add(thirdParty::close);
     return setup;
   }
 

@@ -65,8 +65,10 @@ final class DeployFiles {
    * Every PromQL expression of the dashboard: each panel target's expr, and each query
    * variable's label_values(metric{...}, label) as the equivalent count by (label) (metric{...}).
    */
-  static List<Query> queries(String name) {
-    JsonNode d = json(dashboard(name));
+  static List<Query> queries(String name) { return queries(name, json(dashboard(name))); }
+
+  /** As {@link #queries(String)} for a dashboard already read (or edited) as JSON; name says where it came from. */
+  static List<Query> queries(String name, JsonNode d) {
     List<Query> out = new ArrayList<>();
     for (JsonNode p : panels(d)) {
       for (JsonNode t : p.path("targets")) out.add(new Query(name, "panel '" + p.path("title").asText() + "' " + t.path("refId").asText(), t.path("expr").asText()));

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * Runs the real {@code promtool} (Debian package 'prometheus') as a process. Exit codes of
@@ -17,26 +16,7 @@ import java.util.regex.Pattern;
 final class Promtool {
   static final Path BINARY = Path.of("/usr/bin/promtool");
 
-  /**
-   * Names we export but do not choose: the Kafka clients' metrics (as Micrometer's
-   * KafkaStreamsMetrics maps them, e.g. io_time_ns_total, connection_count) and Micrometer's
-   * system_cpu_count. Dashboards and users know them by these names, so they are not renamed;
-   * lint findings on any other name fail the tests.
-   */
-  static final Pattern THIRD_PARTY_NAMES = Pattern.compile("^(kafka_\\w+|system_cpu_count|process_cpu_time_ns_total)$");
-
-  record Result(int exitCode, String output) {
-    /** Lint findings on metric names outside {@link #THIRD_PARTY_NAMES}. */
-    List<String> ownFindings() {
-      List<String> out = new ArrayList<>();
-      for (String line : output.split("\n")) {
-        if (line.isBlank()) continue;
-        String name = line.split(" ", 2)[0];
-        if (!THIRD_PARTY_NAMES.matcher(name).matches()) out.add(line);
-      }
-      return out;
-    }
-  }
+  record Result(int exitCode, String output) {}
 
   private Promtool() {}
 
