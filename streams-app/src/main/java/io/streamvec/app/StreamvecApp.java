@@ -72,7 +72,8 @@ public final class StreamvecApp implements AutoCloseable {
     Properties props = StreamsProperties.of(config);
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     this.streams = new KafkaStreams(StreamvecTopology.build(builder, config, status, served).build(), props);
-    this.metrics = query == null ? null : MetricsSetup.create(config, status, streams);
+    this.metrics = query == null ? null : MetricsSetup.create(config, status, streams,
+        MetricsSetup.instanceName(config, query.port()), MetricsSetup.KAFKA_REFRESH);
     if (metrics != null) metrics.mount(query.httpServer());
     streams.setUncaughtExceptionHandler(e -> {
       if (causedBy(e, ModelStateException.class)) {

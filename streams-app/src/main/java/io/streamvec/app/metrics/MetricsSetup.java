@@ -112,7 +112,10 @@ public final class MetricsSetup implements AutoCloseable {
    * host:port of this app's HTTP endpoint as others reach it: $HOSTNAME (set by Docker and
    * Kubernetes) or the local host name, and http.port when it is fixed.
    */
-  public static String instanceName(AppConfig config) {
+  public static String instanceName(AppConfig config) { return instanceName(config, config.getInt(AppKeys.HTTP_PORT)); }
+
+  /** host:port with the port the server actually bound (http.port=0 picks one at start). */
+  public static String instanceName(AppConfig config, int boundPort) {
     String host = System.getenv("HOSTNAME");
     if (host == null || host.isBlank()) {
       try {
@@ -121,8 +124,7 @@ public final class MetricsSetup implements AutoCloseable {
         host = "localhost";
       }
     }
-    int port = config.getInt(AppKeys.HTTP_PORT);
-    return port > 0 ? host + ":" + port : host;
+    return boundPort > 0 ? host + ":" + boundPort : host;
   }
 
   public PrometheusMeterRegistry registry() { return registry; }

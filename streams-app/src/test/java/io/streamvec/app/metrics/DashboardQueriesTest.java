@@ -63,8 +63,8 @@ class DashboardQueriesTest {
         AppKeys.CHECKPOINT_INTERVAL_RECORDS, "300"));
     m.put(AppKeys.MAX_RECORD_BYTES, "2000");
     config = AppConfig.of(m);
-    instance = MetricsSetup.instanceName(config);
     app = StreamvecApp.start(config);
+    instance = MetricsSetup.instanceName(config, app.httpPort());
     prometheus = PrometheusProcess.start("127.0.0.1:" + app.httpPort(), config.get(AppKeys.METRICS_PATH));
     stream = new CorpusStream(kafka.bootstrapServers(), config.get(AppKeys.INPUT_TOPICS));
     prometheus.awaitTargetUp(Duration.ofSeconds(30));
