@@ -23,7 +23,7 @@ import java.io.IOException;
  * guaranteed decayed count, rounded to the nearest integer, reaches {@code minCount} is admitted (the
  * rounding is why {@code minCount} occurrences close together suffice although decay leaves them a hair
  * under {@code minCount}). It takes a free slot, or else the slot of the word with the smallest decayed
- * count (ties: lowest slot), but only if its count is larger; the evicted word returns to the
+ * count (ties: lowest slot), but only if its count is larger by {@link #EVICTION_MARGIN}; the evicted word returns to the
  * candidates with its count. Slots {@link #UNK} and {@link #EOS} are reserved and never evicted.
  *
  * <p><b>Determinism.</b> All choices follow total orders on (count, slot) and (count, word), never hash
@@ -164,6 +164,9 @@ public final class StreamingVocabulary {
         return tokens;
     }
 
+    /** A candidate replaces the rarest word only when its count exceeds that word's by this factor. */
+    static final double EVICTION_MARGIN = 1.25;
+
     /** Admits candidate c if it qualifies and fits; returns its new slot, or UNK if it stays a candidate. */
     private int admit(int c) {
         double have = candidates.guaranteed(c);
@@ -180,7 +183,9 @@ public final class StreamingVocabulary {
         }
         int victim = slots.leastFrequent();
         double victimCount = slots.count(victim);
-        if (!(have > victimCount)) {
+        // Hysteresis: a candidate must beat the rarest word by a margin, or two words near the
+        // boundary would swap slots (each swap resets the learner's rows) on every occurrence.
+        if (!(have > EVICTION_MARGIN * victimCount)) {
             return UNK;
         }
         String evicted = slots.word(victim);

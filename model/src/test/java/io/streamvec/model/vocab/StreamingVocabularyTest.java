@@ -108,14 +108,24 @@ class StreamingVocabularyTest {
     }
 
     @Test
+    void equallyFrequentWordsDoNotSwapSlotsOnEveryOccurrence() {
+        StreamingVocabulary v = new StreamingVocabulary(3, 1, 50, 4);
+        for (int i = 0; i < 2000; i++) {
+            v.observe("w" + (i % 7));
+        }
+        // without the eviction margin this stream evicts on nearly every token (> 1000 times)
+        assertTrue(v.evictions() < 10, "thrashing: " + v.evictions() + " evictions");
+    }
+
+    @Test
     void reservedSlotsAreNeverEvicted() {
         StreamingVocabulary v = new StreamingVocabulary(3, 1, 50, 4);
         List<Integer> slots = new ArrayList<>();
         v.setListener((slot, reused) -> slots.add(slot));
         for (int i = 0; i < 2000; i++) {
-            v.observe("w" + (i % 7));
+            v.observe("w" + (i / 100) % 7);   // each word has its turn as the frequent one
         }
-        assertTrue(v.evictions() > 100, "churn expected, got " + v.evictions());
+        assertTrue(v.evictions() > 10, "churn expected, got " + v.evictions());
         assertTrue(slots.stream().allMatch(s -> s == 2), slots::toString);
         assertEquals(StreamingVocabulary.UNK_WORD, v.word(UNK));
         assertEquals(Tokenizer.EOS, v.word(EOS));
