@@ -3,7 +3,7 @@ package io.streamvec.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamvec.app.snapshots.FreePorts;
+import io.streamvec.app.testing.FreePorts;
 import io.streamvec.producer.TestKafka.Rec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamvec.app.snapshots.FreePorts;
+import io.streamvec.app.testing.FreePorts;
 import io.streamvec.app.snapshots.SnapshotTopicFixture;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
+import io.streamvec.app.testing.FreePorts;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.io.SnapshotCodec;

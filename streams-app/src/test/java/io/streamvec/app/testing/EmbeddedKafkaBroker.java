@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +71,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         RuntimeException lastFailure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             Path dir = createTempDir();
-            int[] ports = freeLoopbackPorts(2);
+            int[] ports = FreePorts.several(2);
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, ports[0], ports[1], brokerOverrides);
             try {
                 broker.format();
@@ -247,29 +245,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    static int[] freeLoopbackPorts(int count) {
-        ServerSocket[] sockets = new ServerSocket[count];
-        int[] ports = new int[count];
-        try {
-            // All held open at once, so the ports are distinct.
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    if (s != null) s.close();
-                } catch (IOException ignored) {
-                    // closing a probe socket; nothing to do
-                }
-            }
-        }
     }
 
     private static Path createTempDir() {

@@ -50,7 +50,7 @@ class LocalBrokerScriptTest {
     void setUp() throws IOException {
         home = Files.createTempDirectory("streamvec-home-");
         otherHome = Files.createTempDirectory("streamvec-home-other-");
-        int[] ports = EmbeddedKafkaBroker.freeLoopbackPorts(2);
+        int[] ports = FreePorts.several(2);
         port = ports[0];
         controllerPort = ports[1];
     }

@@ -1,4 +1,4 @@
-package io.streamvec.app.snapshots;
+package io.streamvec.app.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
