@@ -66,6 +66,16 @@ final class Cli {
     return new CliFailure(code, e.getMessage(), e);
   }
 
+  /**
+   * The usage text when no action or --help/-h was given: on stdout for --help (exit 0), on
+   * stderr for a missing action (usage exit code). Null when the command should go on.
+   */
+  static Integer helpOrUsage(List<String> rest, String usage, PrintStream out, PrintStream err) {
+    if (!rest.isEmpty() && !rest.contains("--help") && !rest.contains("-h")) return null;
+    (rest.isEmpty() ? err : out).print(usage + CONFIG_HELP);
+    return rest.isEmpty() ? CliFailure.USAGE : 0;
+  }
+
   /** Prints "command: message" (and the --help hint for usage errors); returns the exit code. */
   static int report(String command, CliFailure f, PrintStream err) {
     err.println(command + ": " + f.getMessage());

@@ -59,10 +59,8 @@ public final class SnapshotCommand {
     try {
       List<String> rest = new ArrayList<>();
       AppConfig config = Cli.load(args, env, rest);
-      if (rest.isEmpty() || rest.contains("--help") || rest.contains("-h")) {
-        (rest.isEmpty() ? err : out).print(USAGE + Cli.CONFIG_HELP);
-        return rest.isEmpty() ? CliFailure.USAGE : 0;
-      }
+      Integer help = Cli.helpOrUsage(rest, USAGE, out, err);
+      if (help != null) return help;
       String action = rest.get(0);
       String format = null, output = null;
       Duration timeout = Duration.ofSeconds(60);
