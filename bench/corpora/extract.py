@@ -50,6 +50,8 @@ def strip_rst(text):
             if not stripped or indent_of(line) > skip_indent:
                 continue
             skip_indent = None
+            if out and out[-1]:
+                out.append("")  # the skipped block separated two paragraphs
         if pending_skip and stripped:
             pending_skip = False
         if stripped.startswith(".. "):
