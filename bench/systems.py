@@ -25,7 +25,7 @@ class Run:
 
     def __init__(self, name, cmd, vectors, threads, tokens, parse=None, cleanup=(), curve=None):
         self.name, self.cmd, self.vectors, self.threads = name, cmd, vectors, threads
-        self.tokens = tokens            # known in advance for the peers; streamvec reports its own
+        self.tokens = tokens            # the corpus' tokens (tokens.txt): the same work for all
         self.parse = parse or (lambda stdout: {})
         self.cleanup = cleanup
         self.curve = curve              # streamvec's --curve file (JSON lines), when supported
@@ -109,7 +109,7 @@ def streamvec(p, threads, name="streamvec", extra=()):
         cmd += ["--threads", str(threads)]
     if curve:
         cmd += ["--curve", curve]
-    run = Run(name, cmd, out, threads, None, parse=parse_streamvec, curve=curve)
+    run = Run(name, cmd, out, threads, p.peer_tokens, parse=parse_streamvec, curve=curve)
     if features.error:
         run.missing = features.error
     elif threads > 1 and not features.threads:
@@ -124,7 +124,7 @@ def streamvec_kafka(p, threads):
     cmd = [E2E_SCRIPT, "--input", p.raw_file, "--output", out, "--dim", str(p.dim),
            "--context", str(p.window), "--negatives", str(p.negatives),
            "--min-count", str(p.min_count), "--json"]
-    run = Run("streamvec-kafka", cmd, out, threads, None, parse=parse_streamvec)
+    run = Run("streamvec-kafka", cmd, out, threads, p.peer_tokens, parse=parse_streamvec)
     if not os.access(E2E_SCRIPT, os.X_OK):
         run.missing = f"{os.path.relpath(E2E_SCRIPT, p.repo_root)} missing or not executable"
     return run

@@ -203,7 +203,7 @@ class HarnessTest(unittest.TestCase):
         sim = write(d, "sim.txt", "man woman 9\nman king 1\nwoman king 2\nman zzz 5\n")
         fake = write(d, "fake.py", FAKE_TRAINER)
         w2v = systems.Run("word2vec", [PY, fake, os.path.join(d, "w.vec")], os.path.join(d, "w.vec"), 1, 2000)
-        sv = systems.Run("streamvec", [PY, fake, os.path.join(d, "s.vec")], os.path.join(d, "s.vec"), 1, None,
+        sv = systems.Run("streamvec", [PY, fake, os.path.join(d, "s.vec")], os.path.join(d, "s.vec"), 1, 2000,
                          parse=systems.parse_streamvec)
         broken = systems.Run("fasttext", [PY, "-c", "raise SystemExit(2)"], "none", 1, 2000)
         runs = [w2v, sv, broken]
@@ -220,7 +220,7 @@ class HarnessTest(unittest.TestCase):
         self.assertIn("exit 2", rows[2]["error"])
         w, s = rows[0], rows[1]
         self.assertEqual(len(w["tokens_per_s_runs"]), 2)
-        self.assertEqual(s["tokens"], 1000)  # streamvec's own count, from its summary
+        self.assertEqual((s["tokens"], s["system_tokens"]), (2000, 1000))  # corpus vs its own count
         self.assertAlmostEqual(s["ratio_to_word2vec"], s["tokens_per_s"] / w["tokens_per_s"], places=2)
         self.assertEqual(s["own_tokens_per_s"], 5000)
         self.assertEqual((s["scores"]["perplexity"], s["scores"]["ngram_perplexity"]), (42.0, 60.0))
@@ -233,12 +233,15 @@ class HarnessTest(unittest.TestCase):
         with open(results) as f:
             loaded = json.load(f)
         self.assertIsInstance(loaded, list)
+        self.assertEqual(len(loaded), 3)
         for row in loaded:
             for key in ("system", "threads", "tokens_per_s", "ratio_to_word2vec", "rss_mb", "scores"):
                 self.assertIn(key, row)
         lines = report.table_lines(rows)
         self.assertTrue(lines[0].startswith("system"))
         self.assertIn("FAILED: exit 2", "\n".join(lines))
+        kafka = {"seconds": 99.0, "reported": {"seconds": 4.0, "tokens": 1000, "tokens_per_sec": 250}}
+        self.assertEqual(run_bench.kafka_speed(2000, kafka), 500)  # the corpus' tokens / its interval
         png = os.path.join(d, "latest.png")
         curves = {"streamvec": [{"tokens": 100, "window_perplexity": 80, "ngram_window_perplexity": 90},
                                 {"tokens": 200, "window_perplexity": 60, "ngram_window_perplexity": 85}]}
