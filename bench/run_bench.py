@@ -178,6 +178,7 @@ def finish(run, row, similarity, analogy):
     """Medians over repetitions, quality scores of the last repetition's vectors."""
     runs = row.pop("_runs", [])
     if row["status"] != "ok" or not runs:
+        row["tokens"] = None  # nothing was trained
         return
     reported = runs[-1]["reported"]
     row["system_tokens"] = reported.get("tokens")  # streamvec's own tokenizer's count
