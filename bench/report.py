@@ -57,15 +57,18 @@ def plot(rows, curves, path, title):
     except ImportError:
         return "matplotlib not importable (apt-get install python3-matplotlib): no plot"
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
-    drawn = False
+    drawn = baseline_drawn = False
     for label, points in curves.items():
         xs = [p["tokens"] for p in points]
-        for key, style, name in (("window_perplexity", "-", label),
-                                 ("ngram_window_perplexity", "--", f"{label}: n-gram baseline")):
+        series = [("window_perplexity", "-", label)]
+        if not baseline_drawn:  # the baseline sees the same tokens in every streamvec run: once
+            series.append(("ngram_window_perplexity", "--", "n-gram baseline (same tokens)"))
+        for key, style, name in series:
             pts = [(x, p.get(key)) for x, p in zip(xs, points) if p.get(key)]
             if pts:
                 left.plot([x for x, _ in pts], [y for _, y in pts], style, label=name)
                 drawn = True
+                baseline_drawn = baseline_drawn or key.startswith("ngram")
     left.set_title("learning curve: windowed prequential perplexity")
     left.set_xlabel("tokens seen")
     left.set_ylabel("perplexity (lower is better)")
