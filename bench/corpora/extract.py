@@ -43,7 +43,7 @@ def strip_rst(text):
     """Prose of a reStructuredText document: code blocks (after `::` or a code directive),
     directive lines, field lists, comments, tables, heading underlines and interactive
     sessions are dropped; roles and links keep their text."""
-    out, skip_indent, pending_skip = [], None, False
+    out, skip_indent = [], None
     for line in text.splitlines():
         stripped = line.strip()
         if skip_indent is not None:
@@ -52,8 +52,6 @@ def strip_rst(text):
             skip_indent = None
             if out and out[-1]:
                 out.append("")  # the skipped block separated two paragraphs
-        if pending_skip and stripped:
-            pending_skip = False
         if stripped.startswith(".. "):
             name = stripped[3:].split("::")[0].strip()
             if "::" in stripped and name not in CODE_DIRECTIVES:
@@ -64,9 +62,9 @@ def strip_rst(text):
                 or stripped.startswith(("+-", "|", "=", ":")) or stripped == "..."):
             continue
         if stripped.endswith("::"):
+            # "Example::" ends a sentence and opens a literal block (code): skip what is indented deeper
+            skip_indent = indent_of(line)
             line = line.rstrip()[:-2].rstrip(":") + ("." if stripped != "::" else "")
-            skip_indent = indent_of(line) if stripped != "::" else indent_of(line)
-            # the literal block that follows is code: skip what is indented deeper
         line = RST_ROLE.sub(r"\1", line)
         line = RST_LINK.sub(r"\1", line)
         line = RST_LITERAL.sub(r"\1", line)
