@@ -2,7 +2,8 @@
 # Installs/builds the peer systems the benchmark compares against, idempotently:
 #   - word2vec C (Mikolov et al.) from the C source shipped in the npm package word2vec@1.1.5,
 #     built with its own makefile into bench/work/package/src/word2vec
-#   - fastText and gensim from Debian (fasttext, python3-gensim; gensim pulls numpy/scipy).
+#   - fastText and gensim from Debian (fasttext, python3-gensim; gensim pulls numpy/scipy), and
+#     python3-matplotlib for the bench's plot.
 # Nothing installed here is part of the project: it lives in bench/work/ (gitignored) or in the
 # system, never in git. Safe to re-run: each step is skipped when its result is already there.
 set -euo pipefail
@@ -39,11 +40,11 @@ build_word2vec() {
 # Debian packages; apt-get update only when something is actually missing.
 install_debian() {
   local missing=()
-  for pkg in fasttext python3-gensim; do
+  for pkg in fasttext python3-gensim python3-matplotlib; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if ((${#missing[@]} == 0)); then
-    log "Debian packages present: fasttext python3-gensim"
+    log "Debian packages present: fasttext python3-gensim python3-matplotlib"
     return
   fi
   local sudo=""

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of streamvec against word2vec C, fastText and gensim (one pass each).
 # Usage (normally as `./streamvec bench ...` from the repo root):
-#   bench/run.sh [--corpus DIR_OR_FILE] [--eval DIR] [--dim 100] [--window 5] [--negatives 5]
-#                [--min-count 5] [--threads 1] [--only a,b,...] [--max-tokens N] [--timeout S]
-# Systems: word2vec, word2vec-nosample, fasttext, gensim, streamvec. See bench/README.md.
+#   bench/run.sh [--corpus FILE|DIR|NAME] [--quick] [--eval FILES...] [--analogy FILES...]
+#                [--threads 1,2] [--only a,b,...] [--dim 100] [--window 5] [--negatives 5]
+#                [--min-count 5] [--max-tokens N] [--repeat N] [--timeout S]
+# Systems: word2vec, word2vec-nosample, fasttext, gensim, streamvec, streamvec-cbow,
+# streamvec-kafka (bench/e2e.sh). See bench/README.md.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,4 +25,5 @@ if ! "$PY" -c 'import numpy, scipy, gensim' 2>/dev/null; then
   echo "[bench] error: $PY cannot import numpy/scipy/gensim (apt-get install python3-gensim)" >&2
   exit 1
 fi
+"$PY" -c 'import matplotlib' 2>/dev/null || echo "[bench] note: no python3-matplotlib, so no plot (bench/peers.sh installs it)" >&2
 exec "$PY" "$BENCH_DIR/run_bench.py" --repo-root "$REPO_ROOT" "$@"

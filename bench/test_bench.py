@@ -1,26 +1,43 @@
 #!/usr/bin/python3
-"""Unit tests of the benchmark's own logic (corpus normalisation, similarity scoring, launcher
-output parsing). Fast, no peers needed:  /usr/bin/python3 -m unittest bench/test_bench.py
+"""Unit tests of the benchmark's own logic: corpus normalisation and building, the evaluator
+(similarity and 3CosAdd analogy on tiny synthetic vectors), process measurement, system
+planning, and the shape of the table / latest.json / plot. Fast (a few seconds), no peers:
+    /usr/bin/python3 -m unittest bench/test_bench.py
 """
 import json
 import os
 import sys
 import tempfile
 import unittest
+from types import SimpleNamespace
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import eval_similarity  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "corpora"))
+sys.path.insert(0, os.path.join(HERE, "eval"))
+import evaluate  # noqa: E402
+import extract  # noqa: E402
+import make_analogy  # noqa: E402
+import measure  # noqa: E402
 import prepare_corpus  # noqa: E402
+import report  # noqa: E402
+import run_bench  # noqa: E402
 import systems  # noqa: E402
+
+PY = sys.executable
+
+
+def write(directory, name, text):
+    path = os.path.join(directory, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
 
 
 class PrepareCorpusTest(unittest.TestCase):
     def prepare(self, text, max_tokens=0):
         d = tempfile.mkdtemp()
-        src = os.path.join(d, "in.txt")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(text)
-        meta = prepare_corpus.ensure(src, os.path.join(d, "out"), max_tokens)
+        meta = prepare_corpus.ensure(write(d, "in.txt", text), os.path.join(d, "out"), max_tokens)
         with open(meta["tokens_file"], encoding="utf-8") as f:
             tokens = f.read().splitlines()
         with open(meta["raw"], encoding="utf-8") as f:
@@ -39,32 +56,199 @@ class PrepareCorpusTest(unittest.TestCase):
         self.assertEqual(meta["tokens"], 4)
 
 
-class EvalSimilarityTest(unittest.TestCase):
-    def test_rho_over_in_vocabulary_pairs_and_oov_counted(self):
+class CorporaTest(unittest.TestCase):
+    def test_rst_keeps_prose_and_drops_code_and_markup(self):
+        text = ("Title\n=====\n\n.. _target:\n\nUse :func:`len` or ``x`` with `a link <http://x>`_.\n"
+                "For example::\n\n   >>> code()\n   more code\n\nBack to prose.\n"
+                ".. code-block:: c\n\n   int x;\n\n.. note::\n\n   A note stays.\n")
+        self.assertEqual(extract.strip_rst(text),
+                         ["Title", "", "Use len or x with a link.", "For example.", "", "Back to prose.",
+                          "", "A note stays."])
+
+    def test_mix_keeps_the_proportions_in_every_prefix(self):
         d = tempfile.mkdtemp()
-        vec = os.path.join(d, "v.txt")
-        with open(vec, "w") as f:  # cos(a,b)=1, cos(a,c)=0, cos(a,d)=-1 (approximately)
-            f.write("4 2\na 1 0\nb 1 0.01\nc 0 1\nd -1 0\n")
-        pairs = os.path.join(d, "EN-WS-353-ALL.txt")
-        with open(pairs, "w") as f:
-            f.write("A\tb\t9\na\tc\t5\na\td\t1\na\tzzz\t3\n")
-        result = eval_similarity.evaluate(vec, [pairs])["ws353"]
+        big = write(d, "big.txt", "b b b b\n" * 300)     # 1200 words
+        small = write(d, "small.txt", "s s s s\n" * 100)  # 400 words
+        out = os.path.join(d, "mixed.txt")
+        extract.mix(out, [big, small], block_words=40)
+        with open(out) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(len(lines), 400)
+        for prefix in (100, 200, 300):
+            share = sum(1 for l in lines[:prefix] if l.startswith("s")) / prefix
+            self.assertAlmostEqual(share, 0.25, delta=0.06)
+
+
+def vectors_file(rows):
+    d = tempfile.mkdtemp()
+    dim = len(rows[0][1])
+    text = f"{len(rows)} {dim}\n" + "".join(w + " " + " ".join(map(str, v)) + "\n" for w, v in rows)
+    return write(d, "v.txt", text)
+
+
+class SimilarityTest(unittest.TestCase):
+    def test_rho_over_in_vocabulary_pairs_and_oov_counted(self):
+        vec = vectors_file([("a", (1, 0)), ("b", (1, 0.01)), ("c", (0, 1)), ("d", (-1, 0))])
+        d = tempfile.mkdtemp()
+        pairs = write(d, "EN-WS-353-ALL.txt", "A\tb\t9\na\tc\t5\na\td\t1\na\tzzz\t3\n")
+        result = evaluate.evaluate(vec, [pairs])["ws353"]
         self.assertEqual((result["pairs"], result["scored"], result["oov"]), (4, 3, 1))
         self.assertAlmostEqual(result["rho"], 1.0, places=9)
+        write(d, "EN-WS-353-ALL.txt", "a\tb\t1\na\tc\t5\na\td\t9\n")  # reversed order flips the sign
+        self.assertAlmostEqual(evaluate.evaluate(vec, [pairs])["ws353"]["rho"], -1.0, places=9)
 
-        with open(pairs, "w") as f:  # reversed human order flips the sign
-            f.write("a\tb\t1\na\tc\t5\na\td\t9\n")
-        self.assertAlmostEqual(eval_similarity.evaluate(vec, [pairs])["ws353"]["rho"], -1.0, places=9)
+    def test_bad_vector_file_is_a_clear_error(self):
+        d = tempfile.mkdtemp()
+        with self.assertRaisesRegex(ValueError, "expected a word and 2 numbers"):
+            evaluate.load_vectors(write(d, "bad.txt", "2 2\na 1 0\nb 1\n"))
+        with self.assertRaisesRegex(ValueError, "count dim"):
+            evaluate.load_vectors(write(d, "bad2.txt", "a 1 0\n"))
 
 
-class LauncherOutputTest(unittest.TestCase):
-    def test_takes_last_json_summary(self):
+class AnalogyTest(unittest.TestCase):
+    # gender along axis 0, royalty along axis 1, plural along axis 2: king - man + woman = queen
+    VECS = [("man", (1, 0, 0, 0.1)), ("woman", (-1, 0, 0, 0.1)), ("king", (1, 1, 0, 0.1)),
+            ("queen", (-1, 1, 0, 0.1)), ("kings", (1, 1, 1, 0.1)), ("other", (0, 0, 0, 1))]
+
+    def score(self, questions):
+        d = tempfile.mkdtemp()
+        path = write(d, "analogy-en.txt", questions)
+        return evaluate.evaluate(vectors_file(self.VECS), [], [path])["analogy"]
+
+    def test_3cosadd_finds_the_answer_and_excludes_the_question_words(self):
+        # king:kings :: queen:? has no plural queen; the nearest word not in the question that
+        # is wrong: the question still counts as answered and wrong.
+        result = self.score(": gender\nman woman king queen\nwoman man queen king\n"
+                            ": plural\nking kings queen queens\n")
+        self.assertEqual((result["questions"], result["answered"], result["correct"], result["oov"]),
+                         (3, 2, 2, 1))
+        self.assertEqual(result["sections"]["gender"]["accuracy"], 1.0)
+        self.assertIsNone(result["sections"]["plural"]["accuracy"])  # all OOV: none answered
+        self.assertEqual(result["sections"]["plural"]["oov"], 1)
+
+    def test_a_wrong_nearest_neighbour_is_scored_wrong(self):
+        # man:king :: woman:? -> queen (right); man:king :: kings:? -> the answer "man" is wrong
+        result = self.score(": x\nman king woman queen\nman king kings man\n")
+        self.assertEqual((result["answered"], result["correct"]), (2, 1))
+        self.assertAlmostEqual(result["accuracy"], 0.5)
+
+    def test_our_set_expands_pairs_like_google(self):
+        sections = make_analogy.read_pairs(os.path.join(HERE, "eval", "analogy-pairs.txt"))
+        self.assertGreaterEqual(len(sections), 5)
+        for _, pairs in sections:
+            self.assertEqual(len(make_analogy.questions(pairs)), len(pairs) * (len(pairs) - 1))
+        questions = evaluate.read_analogies(os.path.join(HERE, "eval", "analogy-en.txt"))
+        self.assertEqual(len(questions), sum(len(p) * (len(p) - 1) for _, p in sections))
+
+
+class MeasureTest(unittest.TestCase):
+    def test_peak_rss_of_a_child_and_its_exit_code(self):
+        log = os.path.join(tempfile.mkdtemp(), "x.log")
+        m = measure.run_measured([PY, "-c", "b = bytearray(80 << 20); b[::4096] = b'x' * len(b[::4096]); print('hi')"], log, 60)
+        self.assertEqual(m.rc, 0)
+        self.assertGreater(m.rss_mb, 80)
+        self.assertIn("hi", m.output)
+        self.assertEqual(measure.run_measured([PY, "-c", "raise SystemExit(3)"], log, 60).rc, 3)
+
+    def test_timeout_and_missing_program(self):
+        log = os.path.join(tempfile.mkdtemp(), "x.log")
+        self.assertEqual(measure.run_measured([PY, "-c", "import time; time.sleep(30)"], log, 1).rc,
+                         "timeout after 1s")
+        self.assertIn("could not start", measure.run_measured(["/nonexistent/prog"], log, 5).rc)
+
+
+def params(help_text, repo_root="/nonexistent"):
+    return SimpleNamespace(dim=10, window=3, negatives=2, min_count=1, repo_root=repo_root,
+                           out_dir="/tmp", tokens_file="t.txt", raw_file="r.txt", peer_tokens=7,
+                           streamvec=systems.StreamvecFeatures("./streamvec", help_text))
+
+
+class PlanTest(unittest.TestCase):
+    def test_threads_and_curve_are_used_only_when_the_trainer_has_them(self):
+        old = systems.plan(["streamvec"], [1, 2], params("usage: train --json"))
+        self.assertIsNone(old[0].missing)
+        self.assertNotIn("--threads", old[0].cmd)
+        self.assertIn("no --threads option", old[1].missing)
+        new = systems.plan(["streamvec"], [1, 2], params("usage: --threads N --curve FILE"))
+        self.assertIsNone(new[1].missing)
+        self.assertEqual(new[1].cmd[new[1].cmd.index("--threads") + 1], "2")
+        self.assertIn("--curve", new[0].cmd)
+
+    def test_kafka_runs_once_and_peers_at_every_thread_count(self):
+        runs = systems.plan(["word2vec", "streamvec-kafka"], [1, 2], params(""))
+        self.assertEqual([r.label for r in runs], ["word2vec/t1", "word2vec/t2", "streamvec-kafka/t1"])
+        self.assertEqual(runs[1].cmd[runs[1].cmd.index("-threads") + 1], "2")
+
+    def test_streamvec_summary_and_curve_parsing(self):
         out = "progress 10%\n{\"tokens\": 5}\nnoise {\n" + json.dumps({"tokens": 7, "seconds": 1}) + "\n"
         self.assertEqual(systems.parse_streamvec(out)["tokens"], 7)
-
-    def test_missing_summary_is_an_error(self):
         with self.assertRaises(ValueError):
             systems.parse_streamvec("trained 100 tokens\n")
+        curve = write(tempfile.mkdtemp(), "c.jsonl", '{"tokens": 1, "window_perplexity": 9}\n{"tok\n{"x": 1}\n')
+        self.assertEqual(systems.read_curve(curve), [{"tokens": 1, "window_perplexity": 9}])
+
+
+# A stand-in trainer for the harness test: writes fixed vectors and, like streamvec, a JSON summary.
+FAKE_TRAINER = """
+import json, sys
+out = sys.argv[1]
+open(out, "w").write("3 2\\nman 1 0\\nwoman 0.9 0.1\\nking 0 1\\n")
+print(json.dumps({"tokens": 1000, "tokens_per_sec": 5000, "perplexity": 42.0, "ngram_perplexity": 60.0}))
+"""
+
+
+class HarnessTest(unittest.TestCase):
+    def test_rows_ratios_table_json_and_plot(self):
+        d = tempfile.mkdtemp()
+        sim = write(d, "sim.txt", "man woman 9\nman king 1\nwoman king 2\nman zzz 5\n")
+        fake = write(d, "fake.py", FAKE_TRAINER)
+        w2v = systems.Run("word2vec", [PY, fake, os.path.join(d, "w.vec")], os.path.join(d, "w.vec"), 1, 2000)
+        sv = systems.Run("streamvec", [PY, fake, os.path.join(d, "s.vec")], os.path.join(d, "s.vec"), 1, 2000,
+                         parse=systems.parse_streamvec)
+        broken = systems.Run("fasttext", [PY, "-c", "raise SystemExit(2)"], "none", 1, 2000)
+        runs = [w2v, sv, broken]
+        rows = [run_bench.new_row(r) for r in runs]
+        for _ in range(2):
+            for run, row in zip(runs, rows):
+                if row["status"] == "ok":
+                    run_bench.measure_once(run, row, d, 60)
+        for run, row in zip(runs, rows):
+            run_bench.finish(run, row, [sim], [])
+        run_bench.add_ratios(rows)
+
+        self.assertEqual([r["status"] for r in rows], ["ok", "ok", "failed"])
+        self.assertIn("exit 2", rows[2]["error"])
+        w, s = rows[0], rows[1]
+        self.assertEqual(len(w["tokens_per_s_runs"]), 2)
+        self.assertEqual((s["tokens"], s["system_tokens"]), (2000, 1000))  # corpus vs its own count
+        self.assertAlmostEqual(s["ratio_to_word2vec"], s["tokens_per_s"] / w["tokens_per_s"], places=2)
+        self.assertEqual(s["own_tokens_per_s"], 5000)
+        self.assertEqual((s["scores"]["perplexity"], s["scores"]["ngram_perplexity"]), (42.0, 60.0))
+        self.assertEqual(s["scores"]["sim"]["oov"], 1)
+        self.assertAlmostEqual(s["scores"]["sim"]["rho"], 1.0)
+        self.assertGreater(s["rss_mb"], 1)
+
+        results = os.path.join(d, "latest.json")
+        report.write_json(rows, results)
+        with open(results) as f:
+            loaded = json.load(f)
+        self.assertIsInstance(loaded, list)
+        self.assertEqual(len(loaded), 3)
+        for row in loaded:
+            for key in ("system", "threads", "tokens_per_s", "ratio_to_word2vec", "rss_mb", "scores"):
+                self.assertIn(key, row)
+        lines = report.table_lines(rows)
+        self.assertTrue(lines[0].startswith("system"))
+        self.assertIn("FAILED: exit 2", "\n".join(lines))
+        kafka = {"seconds": 99.0, "reported": {"seconds": 4.0, "tokens": 1000, "tokens_per_sec": 250}}
+        self.assertEqual(run_bench.kafka_speed(2000, kafka), 500)  # the corpus' tokens / its interval
+        png = os.path.join(d, "latest.png")
+        curves = {"streamvec": [{"tokens": 100, "window_perplexity": 80, "ngram_window_perplexity": 90},
+                                {"tokens": 200, "window_perplexity": 60, "ngram_window_perplexity": 85}]}
+        why_not = report.plot(rows, curves, png, "test")
+        if why_not is None:
+            with open(png, "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
 
 if __name__ == "__main__":
