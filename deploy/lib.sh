@@ -15,7 +15,8 @@ case "$SV_HOME" in /*) ;; *) SV_HOME="$PWD/$SV_HOME" ;; esac
 #   kcat           - a third-party Kafka client pipes text in (producer/app tests)
 #   prometheus     - a real Prometheus scrapes the app (observability tests; brings promtool)
 #   python3-gensim - loads our exported word2vec file (snapshot export test)
-SV_TEST_DEB_PACKAGES=(kcat prometheus python3-gensim)
+#   python3-matplotlib - the bench harness test draws its PNG plot (bench/test_bench.py)
+SV_TEST_DEB_PACKAGES=(kcat prometheus python3-gensim python3-matplotlib)
 
 sv_info() { printf 'streamvec: %s\n' "$*" >&2; }
 sv_die() { printf 'streamvec: error: %s\n' "$*" >&2; exit 1; }
