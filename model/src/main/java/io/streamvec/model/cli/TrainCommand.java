@@ -4,6 +4,7 @@ import io.streamvec.model.Learner;
 import io.streamvec.model.LearnerState;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.eval.PrequentialNgram;
 import io.streamvec.model.io.Word2VecFormat;
 import io.streamvec.model.text.Tokenizer;
 import java.io.BufferedInputStream;
@@ -40,6 +41,12 @@ public final class TrainCommand {
         --checkpoint FILE    save the complete learner state at the end (resume with --resume)
         --resume FILE        start from a checkpoint instead of a fresh model (its config wins)
         --max-tokens N       stop after N tokens
+        --baseline B         none (default) or ngram: also run an interpolated Kneser-Ney n-gram
+                             model on the same stream, scored on the same tokens (score, then
+                             count), for reference; adds ngram_perplexity to the summary. Costs
+                             speed and memory (~50 bytes per distinct n-gram); with --resume it
+                             starts empty, so it covers only this run's scored tokens
+        --ngram-order N      order of the --baseline ngram model (default 3)
         --quiet              no progress line
         --set KEY=VALUE      set a model key (same as --KEY VALUE)
       model keys (--KEY VALUE):
@@ -84,6 +91,8 @@ public final class TrainCommand {
       learner = new Learner(o.config);
     }
     ModelConfig c = learner.config();
+    PrequentialNgram ngram = o.ngramOrder > 0 ? new PrequentialNgram(o.ngramOrder, c.evalWindow) : null;
+    if (ngram != null) learner.setObserver(ngram);
     Tokenizer tokenizer = new Tokenizer(c.maxLineChars);
     List<String> tokens = new ArrayList<>();
     long size = "-".equals(o.input) ? -1 : Files.size(Path.of(o.input));
@@ -120,6 +129,13 @@ public final class TrainCommand {
     summary.put("tokens_per_sec", n / Math.max(seconds, 1e-9));
     summary.putAll(learner.stats());
     summary.put("tokens", n);
+    if (ngram != null) {
+      summary.put("ngram_order", ngram.order());
+      summary.put("ngram_scored_tokens", ngram.scored());
+      summary.put("ngram_cross_entropy_bits", ngram.crossEntropyBits());
+      summary.put("ngram_perplexity", ngram.perplexity());
+      summary.put("ngram_window_perplexity", ngram.windowPerplexity());
+    }
     summary.put("encoder", c.get("encoder"));
     summary.put("loss", c.get("loss"));
     summary.put("dim", c.dim);
@@ -130,6 +146,8 @@ public final class TrainCommand {
     human.printf(Locale.ROOT, "prequential perplexity %.1f (%.3f bits/token, top-1 %.1f%%, top-5 %.1f%%; last %d scored: %.1f) over %,d scored tokens%n",
         learner.meter().perplexity(), learner.meter().crossEntropyBits(), 100 * learner.meter().top1(), 100 * learner.meter().top5(),
         learner.meter().windowSize(), learner.meter().windowPerplexity(), learner.meter().scored());
+    if (ngram != null) human.printf(Locale.ROOT, "%d-gram Kneser-Ney baseline on the same %,d scored tokens: perplexity %.1f (%.3f bits/token; last %d: %.1f)%n",
+        ngram.order(), ngram.scored(), ngram.perplexity(), ngram.crossEntropyBits(), Math.min(ngram.scored(), c.evalWindow), ngram.windowPerplexity());
     human.printf(Locale.ROOT, "vocabulary %,d words (capacity %,d; %,d admitted, %,d evicted)%n",
         learner.vocabulary().size(), c.vocabSize, learner.vocabulary().admissions(), learner.vocabulary().evictions());
     if (o.output != null) human.println("wrote " + (o.binary ? "binary" : "text") + " word2vec vectors to " + o.output);
@@ -143,6 +161,9 @@ public final class TrainCommand {
     Path resume;
     boolean json, binary, quiet, help;
     long maxTokens;
+    int ngramOrder;          // 0 = no baseline
+    String baseline = "none";
+    int requestedOrder = 3;
     ModelConfig config = ModelConfig.defaults();
 
     static Options parse(String[] args) {
@@ -159,6 +180,11 @@ public final class TrainCommand {
           case "--checkpoint" -> o.checkpoint = value(args, ++i, a);
           case "--resume" -> o.resume = Path.of(value(args, ++i, a));
           case "--max-tokens" -> o.maxTokens = Long.parseLong(value(args, ++i, a));
+          case "--baseline" -> {
+            o.baseline = value(args, ++i, a);
+            if (!o.baseline.equals("none") && !o.baseline.equals("ngram")) throw new IllegalArgumentException("--baseline must be none or ngram, not '" + o.baseline + "'");
+          }
+          case "--ngram-order" -> o.requestedOrder = intArg(value(args, ++i, a), a, 1, 10);
           case "--format" -> {
             String f = value(args, ++i, a);
             if (!f.equals("text") && !f.equals("binary")) throw new IllegalArgumentException("--format must be text or binary, not '" + f + "'");
@@ -179,8 +205,19 @@ public final class TrainCommand {
         }
       }
       o.config = ModelConfig.defaults().withAll(keys);
+      o.ngramOrder = o.baseline.equals("ngram") ? o.requestedOrder : 0;
       if (!o.help && o.input == null) throw new IllegalArgumentException("--input FILE is required (use - for stdin)");
       return o;
+    }
+
+    static int intArg(String s, String flag, int lo, int hi) {
+      try {
+        int v = Integer.parseInt(s.trim());
+        if (v >= lo && v <= hi) return v;
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(flag + " must be a whole number in [" + lo + ", " + hi + "], not '" + s + "'");
     }
 
     private static String value(String[] args, int i, String flag) {
