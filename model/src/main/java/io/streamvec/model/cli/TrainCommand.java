@@ -6,7 +6,6 @@ import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.eval.PrequentialNgram;
 import io.streamvec.model.io.Word2VecFormat;
-import io.streamvec.model.text.Tokenizer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +22,8 @@ import java.util.Map;
 
 /**
  * {@code ./streamvec train --input FILE [--dim 100] [--context 4] [--negatives 5] [--min-count 5]
- * [--seed 1] [--output vec.txt] [--json]}: one pass over a text file (gzip works), one thread,
+ * [--seed 1] [--output vec.txt] [--json] [--baseline ngram] [--curve FILE] [--threads N]}: one pass over a text
+ * file (gzip works), learning on one thread (--threads N pipelines reading and tokenizing),
  * printing progress, then tokens/s, prequential perplexity and vocabulary size.
  * Every model key (see {@code --help}) is a flag of the same name.
  */
@@ -47,6 +46,16 @@ public final class TrainCommand {
                              speed and memory (~50 bytes per distinct n-gram); with --resume it
                              starts empty, so it covers only this run's scored tokens
         --ngram-order N      order of the --baseline ngram model (default 3)
+        --curve FILE         write a learning curve to FILE: one JSON line every --curve-every
+                             tokens and at the end: {tokens, seconds, tokens_per_sec, perplexity,
+                             window_perplexity, ngram_perplexity, ngram_window_perplexity,
+                             vocab_size} (ngram_* null without --baseline ngram)
+        --curve-every N      tokens between curve points (default 100000)
+        --threads N          1 (default): read, tokenize and learn on one thread. N >= 2: reading
+                             runs on its own thread and tokenizing on N-1 more, while the main
+                             thread learns; the token order is unchanged, so the model is
+                             bit-identical to --threads 1 (deterministic). The learning itself
+                             stays on one thread, so N > 2 helps only if tokenizing is the bottleneck
         --quiet              no progress line
         --set KEY=VALUE      set a model key (same as --KEY VALUE)
       model keys (--KEY VALUE):
@@ -93,22 +102,23 @@ public final class TrainCommand {
     ModelConfig c = learner.config();
     PrequentialNgram ngram = o.ngramOrder > 0 ? new PrequentialNgram(o.ngramOrder, c.evalWindow) : null;
     if (ngram != null) learner.setObserver(ngram);
-    Tokenizer tokenizer = new Tokenizer(c.maxLineChars);
-    List<String> tokens = new ArrayList<>();
     long size = "-".equals(o.input) ? -1 : Files.size(Path.of(o.input));
     Progress progress = new Progress(err, !o.quiet, size);
     long startTokens = learner.tokens();
     long t0 = System.nanoTime();
     long records = 0;
-    try (TextSource src = "-".equals(o.input) ? new TextSource(System.in, c.maxLineChars) : new TextSource(Path.of(o.input), c.maxLineChars)) {
-      String line;
-      while ((line = src.next()) != null) {
-        tokenizer.tokenize(line, tokens);
+    TextSource src = "-".equals(o.input) ? new TextSource(System.in, c.maxLineChars) : new TextSource(Path.of(o.input), c.maxLineChars);
+    try (TokenizedRecords input = TokenizedRecords.open(src, c.maxLineChars, o.threads);
+         LearningCurve curve = o.curve == null ? null : new LearningCurve(Path.of(o.curve), o.curveEvery)) {
+      List<String> tokens;
+      while ((tokens = input.next()) != null) {
         learner.learn(tokens);
         records++;
-        if ((records & 255) == 0) progress.update(learner, src.bytesRead(), System.nanoTime() - t0, startTokens);
+        if (curve != null) curve.maybeWrite(learner, ngram, learner.tokens() - startTokens, System.nanoTime() - t0);
+        if ((records & 255) == 0) progress.update(learner, input.bytesRead(), System.nanoTime() - t0, startTokens);
         if (o.maxTokens > 0 && learner.tokens() - startTokens >= o.maxTokens) break;
       }
+      if (curve != null) curve.finish(learner, ngram, learner.tokens() - startTokens, System.nanoTime() - t0);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     progress.done();
@@ -127,6 +137,7 @@ public final class TrainCommand {
     summary.put("records", records);
     summary.put("seconds", seconds);
     summary.put("tokens_per_sec", n / Math.max(seconds, 1e-9));
+    summary.put("threads", o.threads);
     summary.putAll(learner.stats());
     summary.put("tokens", n);
     if (ngram != null) {
@@ -142,7 +153,8 @@ public final class TrainCommand {
     summary.put("context", c.context);
     if (o.output != null) summary.put("output", o.output);
     PrintStream human = o.json ? err : out;
-    human.printf(Locale.ROOT, "trained %,d tokens in %.1f s: %,.0f tokens/s (1 thread)%n", n, seconds, n / Math.max(seconds, 1e-9));
+    human.printf(Locale.ROOT, "trained %,d tokens in %.1f s: %,.0f tokens/s (%d thread%s)%n", n, seconds, n / Math.max(seconds, 1e-9),
+        o.threads, o.threads == 1 ? "" : "s");
     human.printf(Locale.ROOT, "prequential perplexity %.1f (%.3f bits/token, top-1 %.1f%%, top-5 %.1f%%; last %d scored: %.1f) over %,d scored tokens%n",
         learner.meter().perplexity(), learner.meter().crossEntropyBits(), 100 * learner.meter().top1(), 100 * learner.meter().top5(),
         learner.meter().windowSize(), learner.meter().windowPerplexity(), learner.meter().scored());
@@ -157,7 +169,9 @@ public final class TrainCommand {
 
   /** Parsed command line. */
   static final class Options {
-    String input, output, checkpoint;
+    String input, output, checkpoint, curve;
+    long curveEvery = 100_000;
+    int threads = 1;
     Path resume;
     boolean json, binary, quiet, help;
     long maxTokens;
@@ -185,6 +199,9 @@ public final class TrainCommand {
             if (!o.baseline.equals("none") && !o.baseline.equals("ngram")) throw new IllegalArgumentException("--baseline must be none or ngram, not '" + o.baseline + "'");
           }
           case "--ngram-order" -> o.requestedOrder = intArg(value(args, ++i, a), a, 1, 10);
+          case "--curve" -> o.curve = value(args, ++i, a);
+          case "--curve-every" -> o.curveEvery = intArg(value(args, ++i, a), a, 1, Integer.MAX_VALUE);
+          case "--threads" -> o.threads = intArg(value(args, ++i, a), a, 1, 64);
           case "--format" -> {
             String f = value(args, ++i, a);
             if (!f.equals("text") && !f.equals("binary")) throw new IllegalArgumentException("--format must be text or binary, not '" + f + "'");
