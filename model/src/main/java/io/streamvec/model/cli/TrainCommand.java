@@ -146,6 +146,7 @@ public final class TrainCommand {
       summary.put("ngram_cross_entropy_bits", ngram.crossEntropyBits());
       summary.put("ngram_perplexity", ngram.perplexity());
       summary.put("ngram_window_perplexity", ngram.windowPerplexity());
+      summary.put("ngram_stored", ngram.storedNgrams());
     }
     summary.put("encoder", c.get("encoder"));
     summary.put("loss", c.get("loss"));

@@ -100,7 +100,7 @@ public final class PrequentialNgram implements StreamObserver {
   public double probability(int w, int v) {
     ensureSlot(w);
     findPath(false);
-    long wi = instance[w];
+    long wi = word(w);
     double p = 1.0 / v;
     for (int k = 1; k <= order && path[k - 1] >= 0; k++) {
       int node = path[k - 1];
@@ -117,7 +117,7 @@ public final class PrequentialNgram implements StreamObserver {
   /** Counts target after the current history, then appends it to the history. */
   private void count(int target) {
     findPath(true);
-    long wi = instance[target];
+    long wi = word(target);
     for (int k = order; k >= 1; k--) {
       int node = path[k - 1];
       long key = ((long) node << 32) | wi;
@@ -141,7 +141,7 @@ public final class PrequentialNgram implements StreamObserver {
     for (int j = 1; j < order; j++) {
       int parent = path[j - 1];
       if (parent < 0) { path[j] = -1; continue; }
-      long key = ((long) parent << 32) | instance[history[j - 1]];
+      long key = ((long) parent << 32) | word(history[j - 1]);
       int node = nodeIndex.get(key);
       if (node < 0 && create) node = newNode(key);
       path[j] = node;
@@ -189,6 +189,9 @@ public final class PrequentialNgram implements StreamObserver {
     return e;
   }
 
+  /** The key part of the word now in slot: its instance as an unsigned 32-bit number (2^32 admissions before reuse). */
+  private long word(int slot) { return instance[slot] & 0xFFFF_FFFFL; }
+
   private void ensureSlot(int slot) {
     if (slot < instance.length) return;
     int old = instance.length, cap = Math.max(old * 2, slot + 1);
@@ -210,7 +213,7 @@ public final class PrequentialNgram implements StreamObserver {
   public long scored() { return scored; }
   /** Tokens counted. */
   public long counted() { return counted; }
-  /** Distinct n-grams (events) and contexts stored, removed ones included. */
+  /** Distinct n-grams of all orders stored (removed ones included; contexts are about a third more). */
   public long storedNgrams() { return events; }
   public double crossEntropyBits() { return scored == 0 ? Double.NaN : sumBits / scored; }
   public double perplexity() { return Math.pow(2, crossEntropyBits()); }
