@@ -43,7 +43,7 @@ public final class TrainCommand {
         --baseline B         none (default) or ngram: also run an interpolated Kneser-Ney n-gram
                              model on the same stream, scored on the same tokens (score, then
                              count), for reference; adds ngram_perplexity to the summary. Costs
-                             speed and memory (~50 bytes per distinct n-gram); with --resume it
+                             speed and memory (50-100 bytes per distinct n-gram); with --resume it
                              starts empty, so it covers only this run's scored tokens
         --ngram-order N      order of the --baseline ngram model (default 3)
         --curve FILE         write a learning curve to FILE: one JSON line every --curve-every

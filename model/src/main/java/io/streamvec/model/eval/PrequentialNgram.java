@@ -24,7 +24,7 @@ import java.util.Arrays;
  * first, so one path gives the contexts of every order; and a table of events keyed (context
  * node, target word). Counting a token costs N-1 context lookups plus 1..N event updates (a new
  * event at order k adds a left extension at order k-1). Nothing is allocated per token except
- * when a table or array doubles; memory grows with the number of distinct n-grams (about 50
+ * when a table or array doubles; memory grows with the number of distinct n-grams (50-100
  * bytes each), which is why the long-running app does not use it.
  *
  * <p><b>Slot reuse.</b> An evicted word's slot is given to a new word. Keys hold a word
@@ -35,8 +35,9 @@ import java.util.Arrays;
  * normalised. Left as is (the small bias): continuation counts that the old word contributed as a
  * <em>left</em> neighbour (e.g. "old w" made N1+(. w) one larger) — that word did occur; the
  * tables of unreachable contexts (memory only); and, like the learner, history entries holding
- * the old slot become &lt;unk&gt;. Earlier occurrences of an evicted word stay counted under it
- * and are not moved to &lt;unk&gt;, so &lt;unk&gt; is a little under-predicted after evictions.
+ * the old slot become &lt;unk&gt;. The removed counts are not moved to &lt;unk&gt; (which the
+ * evicted word's later occurrences become), so &lt;unk&gt; is a little under-predicted right after
+ * evictions, as it is for the learner, whose &lt;unk&gt; row does not inherit the evicted row.
  */
 public final class PrequentialNgram implements StreamObserver {
   private final int order;
