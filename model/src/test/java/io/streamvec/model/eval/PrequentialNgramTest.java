@@ -124,6 +124,23 @@ class PrequentialNgramTest {
   }
 
   @Test
+  void countingAndScoringKnownNgramsAllocatesNothing() {
+    var bean = java.lang.management.ManagementFactory.getThreadMXBean();
+    org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean tb && tb.isThreadAllocatedMemorySupported());
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+    Rng rng = new Rng(5);
+    int v = 50;
+    int[] stream = new int[200_000];
+    for (int t = 0; t < stream.length; t++) stream[t] = (int) (v * Math.pow(rng.nextFloat(), 2));
+    PrequentialNgram m = new PrequentialNgram(3, 1000);
+    for (int round = 0; round < 2; round++) for (int w : stream) m.token(w, v, true);   // warm-up: every n-gram stored, JIT
+    long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+    for (int w : stream) m.token(w, v, true);
+    long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    assertTrue(allocated < 16 * 1024, stream.length + " known tokens allocated " + allocated + " bytes");
+  }
+
+  @Test
   void rejectsABadOrder() {
     assertThrows(IllegalArgumentException.class, () -> new PrequentialNgram(0, 10));
   }
