@@ -29,20 +29,13 @@ final class LearningCurve implements AutoCloseable {
     this.next = every;
   }
 
-  /** Writes a point if tokens (of this run) reached the next multiple of every. */
-  void maybeWrite(Learner l, PrequentialNgram ngram, long tokens, long elapsedNanos) throws IOException {
-    if (tokens < next) return;
-    write(l, ngram, tokens, elapsedNanos);
-    next = (tokens / every + 1) * every;
-  }
+  /** True when tokens (of this run) reached the next multiple of every: time to {@link #write}. */
+  boolean due(long tokens) { return tokens >= next; }
 
-  /** The last point, at the end of the run (unless one was just written). */
-  void finish(Learner l, PrequentialNgram ngram, long tokens, long elapsedNanos) throws IOException {
-    if (tokens != lastWritten) write(l, ngram, tokens, elapsedNanos);
-    out.flush();
-  }
+  /** True unless the last point written is at tokens (then the end needs no extra point). */
+  boolean endPending(long tokens) { return tokens != lastWritten; }
 
-  private void write(Learner l, PrequentialNgram ngram, long tokens, long elapsedNanos) throws IOException {
+  void write(Learner l, PrequentialNgram ngram, long tokens, long elapsedNanos) throws IOException {
     double seconds = elapsedNanos / 1e9;
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("tokens", tokens);
@@ -56,7 +49,8 @@ final class LearningCurve implements AutoCloseable {
     out.write(Json.object(p));
     out.newLine();
     lastWritten = tokens;
+    next = (tokens / every + 1) * every;
   }
 
-  @Override public void close() throws IOException { out.close(); }
+  @Override public void close() throws IOException { out.close(); }   // flushes
 }

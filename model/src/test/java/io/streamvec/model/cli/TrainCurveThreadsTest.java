@@ -101,6 +101,24 @@ class TrainCurveThreadsTest {
   }
 
   @Test
+  void theBaselineOnItsOwnThreadGivesTheSameNumbersAndCurve() throws Exception {
+    String[] curves = new String[2];
+    double[] ngram = new double[2];
+    for (int t = 1; t <= 2; t++) {
+      Path curve = dir.resolve("curve" + t + ".jsonl");
+      var r = TrainCommandTest.run("--input", corpus.toString(), "--dim", "8", "--eval-every", "3", "--baseline", "ngram", "--threads", "" + t,
+          "--curve", curve.toString(), "--curve-every", "5000", "--json", "--quiet");
+      assertEquals(0, r.code(), r.err());
+      ngram[t - 1] = number(r.out(), "ngram_perplexity");
+      // drop the timing fields, keep the numbers that must match
+      curves[t - 1] = Files.readString(curve).replaceAll("\"(seconds|tokens_per_sec)\":[^,]*,", "");
+    }
+    assertTrue(Double.isFinite(ngram[0]));
+    assertEquals(ngram[0], ngram[1]);
+    assertEquals(curves[0], curves[1]);
+  }
+
+  @Test
   void threadsStopAtMaxTokensAndBadValuesGiveClearErrors() {
     var r = TrainCommandTest.run("--input", corpus.toString(), "--dim", "8", "--threads", "2", "--max-tokens", "1000", "--json", "--quiet");
     assertEquals(0, r.code(), r.err());
