@@ -1,6 +1,7 @@
 package io.streamvec.model;
 
 import io.streamvec.model.eval.PrequentialMeter;
+import io.streamvec.model.eval.StreamObserver;
 import io.streamvec.model.nn.AliasTable;
 import io.streamvec.model.nn.ContextEncoder;
 import io.streamvec.model.nn.OutputLayer;
@@ -47,6 +48,7 @@ public final class Learner {
   final int[] history;             // ring of the last P (+1 for cbow) ids, oldest first
   long tokens, trained, evalCredit;
   final BitSet dirtyRows = new BitSet();
+  private StreamObserver observer;  // optional (e.g. an n-gram baseline); not part of the checkpoint
 
   // scratch, allocated once
   private final int[] ctx;
@@ -86,6 +88,7 @@ public final class Learner {
   /** A slot got a (new) word: fresh parameters, and stale references to it leave the context. */
   private void slotAssigned(int slot, boolean reused) {
     initRow(slot);
+    if (observer != null) observer.slotAssigned(slot, reused);
     if (reused) for (int i = 0; i < history.length; i++) if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
   }
 
@@ -109,6 +112,8 @@ public final class Learner {
   public StreamingVocabulary vocabulary() { return vocab; }
   public PrequentialMeter meter() { return meter; }
   void meterReplace(PrequentialMeter m) { meter = m; }
+  /** Attaches an observer of every target (null detaches); it sees the stream from now on. */
+  public void setObserver(StreamObserver o) { observer = o; }
   /** Tokens seen (each one scored or not, trained on or not). */
   public long tokens() { return tokens; }
   /** Tokens that produced a gradient step (not &lt;unk&gt;, not subsampled away). */
@@ -154,6 +159,7 @@ public final class Learner {
     if (!softmax) maybeRebuildNoise(v);
     boolean evaluate = softmax || dueForEvaluation(v);
     boolean train = keep(target);
+    if (observer != null) observer.token(target, v, evaluate);
     if (!evaluate && !train) return;
     encoder.forward(embeddings, ctx, h);
     if (evaluate) meter.record(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
