@@ -16,8 +16,12 @@ E2E_SCRIPT = os.path.join(BENCH_DIR, "e2e.sh")
 
 # Every system, in the order the table shows them; QUICK_SYSTEMS is what --quick runs.
 ALL_SYSTEMS = ("word2vec", "word2vec-nosample", "fasttext", "gensim",
-               "streamvec", "streamvec-cbow", "streamvec-kafka")
-QUICK_SYSTEMS = ("word2vec", "fasttext", "gensim", "streamvec", "streamvec-kafka")
+               "streamvec", "streamvec-lm", "streamvec-cbow", "streamvec-kafka")
+QUICK_SYSTEMS = ("word2vec", "fasttext", "gensim", "streamvec", "streamvec-lm", "streamvec-kafka")
+# Systems that run once, at the smallest thread count: the end-to-end app has one stream thread;
+# streamvec-lm is the default model again with the n-gram baseline beside it (a language-model
+# reference, not a speed row: the baseline costs about 30% more CPU).
+SINGLE_THREAD_SYSTEMS = ("streamvec-kafka", "streamvec-lm")
 
 
 class Run:
@@ -45,6 +49,7 @@ class StreamvecFeatures:
         text = help_text or ""
         self.threads = "--threads" in text
         self.curve = "--curve" in text
+        self.baseline = "--baseline" in text
 
     @classmethod
     def probe(cls, repo_root, timeout=900):
@@ -117,6 +122,14 @@ def streamvec(p, threads, name="streamvec", extra=()):
     return run
 
 
+def streamvec_lm(p, threads):
+    """The default model with the prequential n-gram baseline scored on the same tokens."""
+    run = streamvec(p, threads, "streamvec-lm", ("--baseline", "ngram"))
+    if not run.missing and not p.streamvec.baseline:
+        run.missing = "not available: `./streamvec train --help` has no --baseline option"
+    return run
+
+
 def streamvec_kafka(p, threads):
     """End to end through a real local broker: bench/e2e.sh starts its own broker and app,
     produces raw.txt, waits until every token is trained, reads the final snapshot."""
@@ -175,15 +188,16 @@ FACTORIES = {
     "streamvec": streamvec,
     "streamvec-cbow": lambda p, t: streamvec(p, t, "streamvec-cbow",
                                              ("--encoder", "cbow", "--optimizer", "sgd", "--lr", "0.025")),
+    "streamvec-lm": lambda p, t: streamvec_lm(p, t),
     "streamvec-kafka": streamvec_kafka,
 }
 
 
 def plan(names, thread_counts, params):
-    """Runs in table order: each system at each thread count (the end-to-end app has one
-    stream thread, so streamvec-kafka runs once, at the smallest thread count)."""
+    """Runs in table order: each system at each thread count, SINGLE_THREAD_SYSTEMS once at the
+    smallest."""
     unknown = [n for n in names if n not in FACTORIES]
     if unknown:
         sys.exit(f"bench: unknown system(s) {', '.join(unknown)}; known: {', '.join(FACTORIES)}")
     return [FACTORIES[n](params, t) for n in names
-            for t in (thread_counts[:1] if n == "streamvec-kafka" else thread_counts)]
+            for t in (thread_counts[:1] if n in SINGLE_THREAD_SYSTEMS else thread_counts)]

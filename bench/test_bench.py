@@ -174,6 +174,14 @@ class PlanTest(unittest.TestCase):
         self.assertEqual(new[1].cmd[new[1].cmd.index("--threads") + 1], "2")
         self.assertIn("--curve", new[0].cmd)
 
+    def test_lm_row_adds_the_baseline_runs_once_and_needs_the_option(self):
+        runs = systems.plan(["streamvec-lm"], [1, 2], params("usage: --threads N --baseline ngram"))
+        self.assertEqual([r.label for r in runs], ["streamvec-lm/t1"])
+        self.assertEqual(runs[0].cmd[runs[0].cmd.index("--baseline") + 1], "ngram")
+        self.assertIsNone(runs[0].missing)
+        old = systems.plan(["streamvec-lm"], [1], params("usage: train --json"))
+        self.assertIn("no --baseline option", old[0].missing)
+
     def test_kafka_runs_once_and_peers_at_every_thread_count(self):
         runs = systems.plan(["word2vec", "streamvec-kafka"], [1, 2], params(""))
         self.assertEqual([r.label for r in runs], ["word2vec/t1", "word2vec/t2", "streamvec-kafka/t1"])
