@@ -18,6 +18,8 @@ public final class ModelConfig {
   public enum Encoder { LBL, BENGIO, CBOW }
   public enum LossKind { NS, SOFTMAX }
   public enum Optimizer { ADAGRAD, SGD }
+  /** Which parameters are "the word vectors" (word2vec export, neighbours, similarity, analogy). */
+  public enum ExportVectors { INPUT, OUTPUT, SUM, CONCAT }
 
   /** One documented key: name, default and what it means. */
   public record Key(String name, String defaultValue, String doc) {}
@@ -42,6 +44,7 @@ public final class ModelConfig {
       new Key("eval-budget", "400", "for eval-every=0: exact-evaluation multiply-adds allowed per token on average"),
       new Key("eval-window", "1000", "windowed metrics cover the last this many scored tokens"),
       new Key("max-line-chars", "1000000", "the tokenizer reads at most this many characters of one record"),
+      new Key("export-vectors", "auto", "word vectors for export and similarity queries: input (E, what a word predicts), output (W, what predicts the word), sum (E + W, needs h = d), concat (E beside W, d + h numbers); auto = sum when h = d, else input (training is the same for all)"),
       new Key("seed", "1", "seed of every random choice; same seed + same stream = same model, bit for bit"));
 
   private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
@@ -54,6 +57,7 @@ public final class ModelConfig {
   public final Encoder encoder;
   public final LossKind loss;
   public final Optimizer optimizer;
+  public final ExportVectors exportVectors;
   public final double noisePower, lr, sample, halfLife;
   public final long seed;
 
@@ -79,6 +83,11 @@ public final class ModelConfig {
     sample = doubleIn("sample", 0, 1);
     halfLife = doubleIn("half-life", 1, 1e18);
     seed = longValue("seed");
+    exportVectors = "auto".equals(raw("export-vectors")) ? (hiddenSize() == dim ? ExportVectors.SUM : ExportVectors.INPUT)
+        : oneOf("export-vectors", ExportVectors.class, "auto|");
+    if (exportVectors == ExportVectors.SUM && hiddenSize() != dim) {
+      throw bad("export-vectors", "input, output or concat: sum adds E (d = " + dim + ") and W (h = " + hiddenSize() + ") row by row, so it needs hidden = dim");
+    }
   }
 
   public static ModelConfig defaults() {
@@ -167,12 +176,14 @@ public final class ModelConfig {
     try { return Long.parseLong(raw(name)); } catch (NumberFormatException e) { throw bad(name, "a 64-bit integer"); }
   }
 
-  private <E extends Enum<E>> E oneOf(String name, Class<E> type) {
+  private <E extends Enum<E>> E oneOf(String name, Class<E> type) { return oneOf(name, type, ""); }
+
+  private <E extends Enum<E>> E oneOf(String name, Class<E> type, String extraOptions) {
     try { return Enum.valueOf(type, raw(name).toUpperCase(Locale.ROOT)); }
     catch (IllegalArgumentException | NullPointerException e) {
-      StringBuilder opts = new StringBuilder();
-      for (E c : type.getEnumConstants()) opts.append(opts.length() == 0 ? "" : "|").append(c.name().toLowerCase(Locale.ROOT));
-      throw bad(name, "one of " + opts);
+      java.util.StringJoiner opts = new java.util.StringJoiner("|");
+      for (E c : type.getEnumConstants()) opts.add(c.name().toLowerCase(Locale.ROOT));
+      throw bad(name, "one of " + extraOptions + opts);
     }
   }
 }

@@ -1,0 +1,42 @@
+package io.streamvec.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamvec.model.ModelConfig.ExportVectors;
+import org.junit.jupiter.api.Test;
+
+class ModelConfigTest {
+
+  @Test
+  void exportVectorsAutoIsTheSumWhereEAndWHaveOneShape() {
+    ModelConfig d = ModelConfig.defaults();
+    assertEquals("auto", d.get("export-vectors"));
+    assertEquals(ExportVectors.SUM, d.exportVectors, "lbl: h = d");
+    assertEquals(ExportVectors.SUM, d.with("encoder", "cbow").exportVectors);
+    assertEquals(ExportVectors.SUM, d.with("encoder", "bengio").with("hidden", "100").exportVectors, "bengio with hidden = dim");
+    assertEquals(ExportVectors.INPUT, d.with("encoder", "bengio").with("hidden", "64").exportVectors, "bengio with hidden != dim");
+    assertEquals(ExportVectors.OUTPUT, d.with("export-vectors", "OUTPUT").exportVectors, "case-insensitive like the other enums");
+    assertEquals(ExportVectors.CONCAT, d.with("encoder", "bengio").with("hidden", "64").with("export-vectors", "concat").exportVectors);
+  }
+
+  @Test
+  void badExportVectorsAreClearErrors() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.defaults().with("export-vectors", "both"));
+    assertTrue(e.getMessage().contains("'export-vectors' = 'both'") && e.getMessage().contains("auto|input|output|sum|concat"), e.getMessage());
+    ModelConfig bengio = ModelConfig.defaults().with("encoder", "bengio").with("hidden", "64");
+    e = assertThrows(IllegalArgumentException.class, () -> bengio.with("export-vectors", "sum"));
+    assertTrue(e.getMessage().contains("needs hidden = dim"), e.getMessage());
+  }
+
+  @Test
+  void theKeyRoundTripsThroughTheStoredConfig() throws Exception {
+    ModelConfig c = ModelConfig.defaults().with("export-vectors", "output");
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    c.write(new java.io.DataOutputStream(b));
+    ModelConfig back = ModelConfig.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b.toByteArray())));
+    assertEquals(c, back);
+    assertEquals(ExportVectors.OUTPUT, back.exportVectors);
+  }
+}
