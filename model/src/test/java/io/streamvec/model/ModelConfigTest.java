@@ -22,6 +22,16 @@ class ModelConfigTest {
   }
 
   @Test
+  void autoLearningRatePerOptimizerAndEncoder() {
+    ModelConfig d = ModelConfig.defaults();
+    assertEquals(0.15, d.lr, "adagrad + lbl: the bench corpus' best prequential perplexity");
+    assertEquals(0.2, d.with("encoder", "cbow").lr);
+    assertEquals(0.05, d.with("encoder", "bengio").lr);
+    assertEquals(0.05, d.with("optimizer", "sgd").lr);
+    assertEquals(0.3, d.with("lr", "0.3").lr);
+  }
+
+  @Test
   void badExportVectorsAreClearErrors() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.defaults().with("export-vectors", "both"));
     assertTrue(e.getMessage().contains("'export-vectors' = 'both'") && e.getMessage().contains("auto|input|output|sum|concat"), e.getMessage());
