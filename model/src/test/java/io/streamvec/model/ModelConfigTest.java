@@ -49,4 +49,18 @@ class ModelConfigTest {
     assertEquals(c, back);
     assertEquals(ExportVectors.OUTPUT, back.exportVectors);
   }
+
+  @Test
+  void aConfigStoredBeforeTheKeyExistedReadsAsAuto() throws Exception {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(b);
+    java.util.Map<String, String> old = new java.util.LinkedHashMap<>(ModelConfig.defaults().with("lr", "0.2").asMap());
+    old.remove("export-vectors");
+    out.writeInt(old.size());
+    for (var e : old.entrySet()) { out.writeUTF(e.getKey()); out.writeUTF(e.getValue()); }
+    ModelConfig back = ModelConfig.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b.toByteArray())));
+    assertEquals("auto", back.get("export-vectors"));
+    assertEquals(ExportVectors.SUM, back.exportVectors);
+    assertEquals(0.2, back.lr, "a stored lr stays what it was");
+  }
 }
