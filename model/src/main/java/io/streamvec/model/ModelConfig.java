@@ -18,6 +18,8 @@ public final class ModelConfig {
   public enum Encoder { LBL, BENGIO, CBOW }
   public enum LossKind { NS, SOFTMAX }
   public enum Optimizer { ADAGRAD, SGD }
+  /** Which parameters are "the word vectors" (word2vec export, neighbours, similarity, analogy). */
+  public enum ExportVectors { INPUT, OUTPUT, SUM, CONCAT }
 
   /** One documented key: name, default and what it means. */
   public record Key(String name, String defaultValue, String doc) {}
@@ -32,7 +34,7 @@ public final class ModelConfig {
       new Key("noise-power", "0.75", "noise distribution is count^power over the decayed counts"),
       new Key("noise-refresh", "10000", "rebuild the noise table every this many tokens (sooner at the start)"),
       new Key("optimizer", "adagrad", "adagrad (per-row AdaGrad, suits an endless stream) or sgd (constant rate)"),
-      new Key("lr", "auto", "learning rate (AdaGrad base rate, or the constant SGD rate; never decays to zero); auto = 0.2 for adagrad with lbl/cbow, 0.05 for adagrad with bengio (0.2 diverges there) and for sgd"),
+      new Key("lr", "auto", "learning rate (AdaGrad base rate, or the constant SGD rate; never decays to zero); auto = 0.15 for adagrad with lbl (prequential perplexity 87 vs 96 at 0.2 on the 3.9M-token bench corpus), 0.2 for adagrad with cbow, 0.05 for adagrad with bengio (0.2 diverges there) and for sgd"),
       new Key("sample", "1e-3", "frequent-word subsampling threshold t (0 = off): a target is trained on with probability min(1, sqrt(t/f)+t/f)"),
       new Key("min-count", "5", "a word enters the vocabulary once its decayed count reaches this"),
       new Key("vocab-size", "50000", "vocabulary capacity V incl. <unk> and </s>; the least frequent word is evicted when full"),
@@ -42,6 +44,7 @@ public final class ModelConfig {
       new Key("eval-budget", "400", "for eval-every=0: exact-evaluation multiply-adds allowed per token on average"),
       new Key("eval-window", "1000", "windowed metrics cover the last this many scored tokens"),
       new Key("max-line-chars", "1000000", "the tokenizer reads at most this many characters of one record"),
+      new Key("export-vectors", "auto", "word vectors for export and similarity queries: input (E, what a word predicts), output (W, what predicts the word), sum (E + W, needs h = d), concat (E beside W, d + h numbers); auto = sum when h = d, else input (training is the same for all)"),
       new Key("seed", "1", "seed of every random choice; same seed + same stream = same model, bit for bit"));
 
   private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
@@ -54,6 +57,7 @@ public final class ModelConfig {
   public final Encoder encoder;
   public final LossKind loss;
   public final Optimizer optimizer;
+  public final ExportVectors exportVectors;
   public final double noisePower, lr, sample, halfLife;
   public final long seed;
 
@@ -75,10 +79,20 @@ public final class ModelConfig {
     loss = oneOf("loss", LossKind.class);
     optimizer = oneOf("optimizer", Optimizer.class);
     noisePower = doubleIn("noise-power", 0, 2);
-    lr = "auto".equals(raw("lr")) ? (optimizer == Optimizer.ADAGRAD && encoder != Encoder.BENGIO ? 0.2 : 0.05) : doubleIn("lr", 1e-9, 100);
+    lr = "auto".equals(raw("lr")) ? autoLearningRate() : doubleIn("lr", 1e-9, 100);
     sample = doubleIn("sample", 0, 1);
     halfLife = doubleIn("half-life", 1, 1e18);
     seed = longValue("seed");
+    exportVectors = "auto".equals(raw("export-vectors")) ? (hiddenSize() == dim ? ExportVectors.SUM : ExportVectors.INPUT)
+        : oneOf("export-vectors", ExportVectors.class, "auto|");
+    if (exportVectors == ExportVectors.SUM && hiddenSize() != dim) {
+      throw bad("export-vectors", "input, output or concat: sum adds E (d = " + dim + ") and W (h = " + hiddenSize() + ") row by row, so it needs hidden = dim");
+    }
+  }
+
+  private double autoLearningRate() {
+    if (optimizer == Optimizer.SGD) return 0.05;
+    return switch (encoder) { case LBL -> 0.15; case CBOW -> 0.2; case BENGIO -> 0.05; };
   }
 
   public static ModelConfig defaults() {
@@ -167,12 +181,14 @@ public final class ModelConfig {
     try { return Long.parseLong(raw(name)); } catch (NumberFormatException e) { throw bad(name, "a 64-bit integer"); }
   }
 
-  private <E extends Enum<E>> E oneOf(String name, Class<E> type) {
+  private <E extends Enum<E>> E oneOf(String name, Class<E> type) { return oneOf(name, type, ""); }
+
+  private <E extends Enum<E>> E oneOf(String name, Class<E> type, String extraOptions) {
     try { return Enum.valueOf(type, raw(name).toUpperCase(Locale.ROOT)); }
     catch (IllegalArgumentException | NullPointerException e) {
-      StringBuilder opts = new StringBuilder();
-      for (E c : type.getEnumConstants()) opts.append(opts.length() == 0 ? "" : "|").append(c.name().toLowerCase(Locale.ROOT));
-      throw bad(name, "one of " + opts);
+      java.util.StringJoiner opts = new java.util.StringJoiner("|");
+      for (E c : type.getEnumConstants()) opts.add(c.name().toLowerCase(Locale.ROOT));
+      throw bad(name, "one of " + extraOptions + opts);
     }
   }
 }

@@ -12,6 +12,10 @@ import org.ejml.data.FMatrixRMaj;
  * An immutable copy of what users of a trained model need: vocabulary, embeddings, and the
  * output layer + context encoder for next-word prediction. Shapes: E (V, d), W (V, H), b (V, 1).
  * Word ids are row indices; id 0 is &lt;unk&gt;, id 1 is &lt;/s&gt;.
+ *
+ * <p>The word vectors users see ({@link #wordVectors()}: word2vec export, neighbours, similarity,
+ * analogy) are chosen by the config key export-vectors from E and W, which every snapshot holds,
+ * so the choice needs no format change and applies to snapshots written before the key existed.
  */
 public final class ModelSnapshot {
   public final long version;
@@ -63,6 +67,43 @@ public final class ModelSnapshot {
   public FMatrixRMaj[] encoderParams() { return encoderParams.clone(); }
   /** Training statistics at snapshot time (tokens, perplexity, accuracy, ...), in a stable order. */
   public Map<String, Double> stats() { return stats; }
+
+  /** Columns of {@link #wordVectors()}: d, or d + H for export-vectors=concat. */
+  public int wordVectorDim() {
+    return config.exportVectors == ModelConfig.ExportVectors.CONCAT ? embeddings.numCols + outputWeights.numCols
+        : config.exportVectors == ModelConfig.ExportVectors.OUTPUT ? outputWeights.numCols : embeddings.numCols;
+  }
+
+  /**
+   * The word vectors as config export-vectors says, one row per word id, as a new matrix:
+   * input E (what a word predicts: its role as context), output W (what predicts it: the contexts
+   * it appears in), sum E + W (GloVe's "w + c"; by far the best similarity on the benchmark), or
+   * concat [E, W]. For the next-word model E alone is poor for similarity: a context row also
+   * carries word-order information (position weights), W and E + W much less.
+   */
+  public FMatrixRMaj wordVectors() {
+    int v = size(), d = embeddings.numCols, h = outputWeights.numCols;
+    float[] e = embeddings.data, w = outputWeights.data;
+    switch (config.exportVectors) {
+      case INPUT: return embeddings.copy();
+      case OUTPUT: return outputWeights.copy();
+      case SUM: {
+        // U = E + W  (h = d, checked by ModelConfig)
+        FMatrixRMaj u = new FMatrixRMaj(v, d);
+        for (int i = 0; i < v * d; i++) u.data[i] = e[i] + w[i];
+        return u;
+      }
+      default: {
+        // U[i] = [E[i], W[i]]
+        FMatrixRMaj u = new FMatrixRMaj(v, d + h);
+        for (int i = 0; i < v; i++) {
+          System.arraycopy(e, i * d, u.data, i * (d + h), d);
+          System.arraycopy(w, i * h, u.data, i * (d + h) + d, h);
+        }
+        return u;
+      }
+    }
+  }
 
   /** A context encoder carrying this snapshot's encoder parameters (for next-word queries). */
   public ContextEncoder newEncoder() {

@@ -17,7 +17,8 @@ import java.util.Map;
  *  "config":{"dim":"100",...},"stats":{"perplexity":345.6,...},
  *  "words":["&lt;unk&gt;","&lt;/s&gt;","the",...],"counts":[...],"vectors":[[0.1,...],...]}
  * </pre>
- * words[i], counts[i] and vectors[i] belong together; floats are written as the shortest decimal
+ * words[i], counts[i] and vectors[i] belong together; vectors are the snapshot's word vectors
+ * (config export-vectors: E, W, E + W or [E, W], so a row has d or d + H numbers); floats are written as the shortest decimal
  * that reads back as the same float32; statistics that are not known yet (NaN) are null.
  */
 final class SnapshotJson {
@@ -37,8 +38,9 @@ final class SnapshotJson {
       for (int i = 0; i < s.size(); i++) g.writeNumber(s.count(i));
       g.writeEndArray();
       g.writeArrayFieldStart("vectors");
-      int d = s.dim();
-      float[] e = s.embeddings.data;
+      org.ejml.data.FMatrixRMaj vectors = s.wordVectors();
+      int d = vectors.numCols;
+      float[] e = vectors.data;
       for (int i = 0; i < s.size(); i++) {
         g.writeStartArray();
         for (int j = 0; j < d; j++) g.writeNumber(e[i * d + j]);

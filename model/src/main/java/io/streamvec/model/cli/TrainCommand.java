@@ -34,7 +34,7 @@ public final class TrainCommand {
         Trains on FILE (plain or gzip; - = stdin) in one pass, one record per line, and reports
         prequential perplexity (each token scored before it is learned) and throughput.
       options:
-        --output FILE        write the embeddings (word2vec format) to FILE
+        --output FILE        write the word vectors (word2vec format; which ones: --export-vectors) to FILE
         --format F           text (default) or binary (word2vec C binary)
         --json               print one JSON summary line on stdout (progress goes to stderr)
         --checkpoint FILE    save the complete learner state at the end (resume with --resume)

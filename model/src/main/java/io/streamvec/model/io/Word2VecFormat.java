@@ -21,7 +21,7 @@ import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * Embeddings E (V, d) in the two formats of the original word2vec tool, which gensim
+ * Word vectors (V, n) in the two formats of the original word2vec tool, which gensim
  * ({@code KeyedVectors.load_word2vec_format(path, binary=...)}) and fastText load:
  * <ul>
  *   <li>text: a line "V d", then per word "word f1 ... fd"; floats are printed with
@@ -39,9 +39,11 @@ public final class Word2VecFormat {
 
   private Word2VecFormat() {}
 
-  public static void writeText(ModelSnapshot s, OutputStream out) throws IOException { writeText(words(s), s.embeddings, out); }
+  /** The snapshot's {@link ModelSnapshot#wordVectors() word vectors} (config export-vectors), as text. */
+  public static void writeText(ModelSnapshot s, OutputStream out) throws IOException { writeText(words(s), s.wordVectors(), out); }
 
-  public static void writeBinary(ModelSnapshot s, OutputStream out) throws IOException { writeBinary(words(s), s.embeddings, out); }
+  /** The snapshot's {@link ModelSnapshot#wordVectors() word vectors} (config export-vectors), as binary. */
+  public static void writeBinary(ModelSnapshot s, OutputStream out) throws IOException { writeBinary(words(s), s.wordVectors(), out); }
 
   public static void writeText(String[] words, FMatrixRMaj e, OutputStream out) throws IOException {
     checkShapes(words, e);

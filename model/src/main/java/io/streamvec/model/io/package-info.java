@@ -68,6 +68,12 @@
  * bengio h = tanh(hidden.weights x + hidden.bias), x = E[ctx[0]] ++ ... ++ E[ctx[P-1]];
  * then p = softmax(W h + b). For cbow, ctx[0..context) is the left context (nearest first)
  * and ctx[context..2*context) the right context.
+ *
+ * The word vectors (word2vec export, similarity queries) are derived from E and W by the config
+ * entry export-vectors: input = E, output = W, sum = E + W, concat = E ++ W; absent or auto =
+ * sum when H = d, else E (snapshots written before the key existed read as auto). A reader that
+ * does not know a config key rejects the snapshot's config, so an older reader cannot silently
+ * misread a newer snapshot's choice.
  * </pre>
  */
 package io.streamvec.model.io;

@@ -10,9 +10,11 @@ import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
  * Read-only queries on one immutable {@link ModelSnapshot}: nearest neighbours, similarity,
- * analogy (cosine on unit-normalised embeddings) and next-word prediction (the model's exact
- * softmax). Shapes: V words, d embedding size, H = encoder output size, P context positions:
- * U (V, d) unit rows of E, W (V, H), b (V, 1), h (H).
+ * analogy (cosine on the unit-normalised {@link ModelSnapshot#wordVectors() word vectors}, as the
+ * config's export-vectors chooses them, so queries agree with the word2vec export) and next-word
+ * prediction (the model's exact softmax). Shapes: V words, d embedding size, H = encoder output
+ * size, n = word-vector size (d, or d + H for concat), P context positions: U (V, n) unit word
+ * vectors, E (V, d), W (V, H), b (V, 1), h (H).
  *
  * <p>Thread-safe: the state is final and never written after construction; every call uses its
  * own scratch. Word arguments are looked up as given, then, if absent, in the form the tokenizer
@@ -28,13 +30,13 @@ public final class EmbeddingQueries {
   static final int UNK = 0, EOS = 1;
 
   private final ModelSnapshot snapshot;
-  private final FMatrixRMaj unit;   // U (V, d): rows of E scaled to length 1 (zero rows stay zero)
+  private final FMatrixRMaj unit;   // U (V, n): word vectors scaled to length 1 (zero rows stay zero)
 
   public EmbeddingQueries(ModelSnapshot snapshot) {
     if (snapshot.size() < 2) throw new IllegalArgumentException("a snapshot holds at least <unk> and </s>, this one has " + snapshot.size() + " words");
     this.snapshot = snapshot;
-    int v = snapshot.size(), d = snapshot.dim();
-    this.unit = snapshot.embeddings.copy();
+    this.unit = snapshot.wordVectors();
+    int v = snapshot.size(), d = unit.numCols;
     for (int i = 0; i < v; i++) {
       double norm = 0;
       for (int j = 0; j < d; j++) norm += (double) unit.data[i * d + j] * unit.data[i * d + j];
@@ -53,10 +55,10 @@ public final class EmbeddingQueries {
     return top(cosines(row(q)), k, q, UNK, EOS);
   }
 
-  /** cos(E[a], E[b]) in [-1, 1] (0 if either vector is zero). */
+  /** cos(U[a], U[b]) in [-1, 1] (0 if either vector is zero). */
   public double similarity(String a, String b) {
     int ia = resolve(a), ib = resolve(b);
-    int d = snapshot.dim();
+    int d = unit.numCols;
     double s = 0;
     for (int j = 0; j < d; j++) s += (double) unit.data[ia * d + j] * unit.data[ib * d + j];
     return s;
@@ -66,7 +68,7 @@ public final class EmbeddingQueries {
   public List<WordScore> analogy(String a, String b, String c, int k) {
     checkK(k);
     int ia = resolve(a), ib = resolve(b), ic = resolve(c);
-    int d = snapshot.dim();
+    int d = unit.numCols;
     // t = u_b - u_a + u_c, then t / |t| so the scores are cosines
     float[] t = new float[d];
     double norm = 0;
@@ -142,13 +144,13 @@ public final class EmbeddingQueries {
   }
 
   private float[] row(int id) {
-    int d = snapshot.dim();
+    int d = unit.numCols;
     float[] r = new float[d];
     System.arraycopy(unit.data, id * d, r, 0, d);
     return r;
   }
 
-  /** cos(E[w], q) for every w, with q of length 1 (or 0): c = U q */
+  /** cos(U[w], q) for every w, with q of length 1 (or 0): c = U q */
   private float[] cosines(float[] q) {
     FMatrixRMaj qv = FMatrixRMaj.wrap(q.length, 1, q);
     FMatrixRMaj c = new FMatrixRMaj(unit.numRows, 1);

@@ -56,7 +56,7 @@ class SnapshotCodecTest {
     assertEquals(1, b.getInt(4));
     assertEquals(bytes.length, b.getInt(8));
     assertEquals((int) SnapshotCodec.crc32c(bytes, 0, bytes.length - 4), b.getInt(bytes.length - 4));
-    assertEquals(20, b.getInt(12), "config entries: one per model key");
+    assertEquals(ModelConfig.KEYS.size(), b.getInt(12), "config entries: one per model key");
   }
 
   @Test

@@ -46,6 +46,15 @@ public final class TestSnapshots {
     return new ModelSnapshot(1, 0, config, words, new float[words.length], e, w, b, enc.parameterNames(), params, Map.of());
   }
 
+  /** The same parameters under another config (e.g. another export-vectors); shapes must still fit. */
+  public static ModelSnapshot withConfig(ModelSnapshot s, ModelConfig config) {
+    String[] words = new String[s.size()];
+    float[] counts = new float[s.size()];
+    for (int i = 0; i < words.length; i++) { words[i] = s.word(i); counts[i] = s.count(i); }
+    return new ModelSnapshot(s.version, s.tokens, config, words, counts, s.embeddings, s.outputWeights, s.outputBias,
+        s.encoderNames(), s.encoderParams(), s.stats());
+  }
+
   public static FMatrixRMaj gaussian(int rows, int cols, Random rnd) {
     FMatrixRMaj m = new FMatrixRMaj(rows, cols);
     for (int i = 0; i < m.data.length; i++) m.data[i] = (float) rnd.nextGaussian();

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 
 class Word2VecFormatTest {
 
-  /** Gaussian values plus floats at the edges of what a decimal round trip must get right. */
+  /** Gaussian values plus floats at the edges of what a decimal round trip must get right (exported as E itself). */
   private static ModelSnapshot snapshotWithHardFloats() {
-    ModelSnapshot s = TestSnapshots.random(200, 9, ModelConfig.Encoder.LBL, 3);
+    ModelSnapshot r = TestSnapshots.random(200, 9, ModelConfig.Encoder.LBL, 3);
+    ModelSnapshot s = TestSnapshots.withConfig(r, r.config.with("export-vectors", "input"));
     float[] e = s.embeddings.data;
     float[] hard = {-0.0f, Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 1e-38f, 3.4028235e38f,
         0.1f, 1f / 3, Math.nextUp(1f), 16777217f, 1.17549421e-38f};
@@ -90,14 +91,41 @@ class Word2VecFormatTest {
     assertTrue(ex.getMessage().contains(expected), "'" + ex.getMessage() + "' should contain '" + expected + "'");
   }
 
+  @Test
+  void theSnapshotWritersExportTheConfiguredWordVectors() throws IOException {
+    ModelSnapshot r = TestSnapshots.random(50, 4, ModelConfig.Encoder.LBL, 8);
+    for (String mode : new String[] {"input", "output", "sum", "concat"}) {
+      ModelSnapshot s = TestSnapshots.withConfig(r, r.config.with("export-vectors", mode));
+      for (boolean binary : new boolean[] {false, true}) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (binary) Word2VecFormat.writeBinary(s, out); else Word2VecFormat.writeText(s, out);
+        String header = new String(out.toByteArray(), 0, 8, StandardCharsets.US_ASCII).lines().findFirst().orElseThrow();
+        assertEquals("50 " + (mode.equals("concat") ? 8 : 4), header, mode);
+        ByteArrayInputStream in = new ByteArrayInputStream(out.toByteArray());
+        assertSameVectors(s, binary ? Word2VecFormat.readBinary(in) : Word2VecFormat.readText(in));
+      }
+    }
+    // the sum export is E + W row by row (checked here against the raw matrices, not wordVectors())
+    ModelSnapshot sum = TestSnapshots.withConfig(r, r.config.with("export-vectors", "sum"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Word2VecFormat.writeText(sum, out);
+    Word2VecFormat.Vectors back = Word2VecFormat.readText(new ByteArrayInputStream(out.toByteArray()));
+    for (int i = 0; i < 50; i++) {
+      for (int j = 0; j < 4; j++) assertEquals(r.embeddings.get(i, j) + r.outputWeights.get(i, j), back.vectors().get(i, j), 0f, "row " + i);
+    }
+  }
+
+  /** The file holds exactly the snapshot's word vectors (export-vectors), bit for bit. */
   private static void assertSameVectors(ModelSnapshot s, Word2VecFormat.Vectors back) {
     assertEquals(s.size(), back.words().length);
     for (int i = 0; i < s.size(); i++) assertEquals(s.word(i), back.words()[i]);
-    int n = s.size() * s.dim();
+    FMatrixRMaj expected = s.wordVectors();
+    int n = expected.getNumElements();
+    assertEquals(expected.numCols, back.vectors().numCols);
     assertEquals(n, back.vectors().getNumElements());
     for (int i = 0; i < n; i++) {
-      if (Float.floatToRawIntBits(s.embeddings.data[i]) != Float.floatToRawIntBits(back.vectors().data[i])) {
-        throw new AssertionError("float " + i + ": wrote " + s.embeddings.data[i] + ", read " + back.vectors().data[i]);
+      if (Float.floatToRawIntBits(expected.data[i]) != Float.floatToRawIntBits(back.vectors().data[i])) {
+        throw new AssertionError("float " + i + ": wrote " + expected.data[i] + ", read " + back.vectors().data[i]);
       }
     }
   }

@@ -69,10 +69,32 @@ class EmbeddingQueriesTest {
     }
   }
 
+  @Test
+  void queriesUseTheConfiguredWordVectors() {
+    String[] words = {"<unk>", "</s>", "a", "b", "c"};
+    FMatrixRMaj e = rows(new float[][] {{0, 0}, {0, 0}, {1, 0}, {1, 0.1f}, {0, 1}});
+    FMatrixRMaj w = rows(new float[][] {{0, 0}, {0, 0}, {0, 1}, {1, 0}, {0, 1}});
+    ModelConfig c = TestSnapshots.config(ModelConfig.Encoder.LBL, 2, 2, 2);
+    String[] expectedNearestToA = {"input", "b", "output", "c", "sum", "b", "concat", "c"};
+    for (int i = 0; i < expectedNearestToA.length; i += 2) {
+      String mode = expectedNearestToA[i];
+      EmbeddingQueries q = new EmbeddingQueries(TestSnapshots.of(c.with("export-vectors", mode), words, e, w, new FMatrixRMaj(5, 1)));
+      assertEquals(expectedNearestToA[i + 1], q.neighbours("a", 1).get(0).word(), mode);
+    }
+    EmbeddingQueries sum = new EmbeddingQueries(TestSnapshots.of(c.with("export-vectors", "sum"), words, e, w, new FMatrixRMaj(5, 1)));
+    // a = (1, 1), b = (2, 0.1), c = (0, 2) after E + W
+    assertEquals(2.1 / (Math.sqrt(2) * Math.sqrt(4.01)), sum.similarity("a", "b"), TOL);
+    assertEquals(Math.sqrt(0.5), sum.similarity("a", "c"), TOL);
+    EmbeddingQueries concat = new EmbeddingQueries(TestSnapshots.of(c.with("export-vectors", "concat"), words, e, w, new FMatrixRMaj(5, 1)));
+    // a = (1, 0, 0, 1), b = (1, 0.1, 1, 0)
+    assertEquals(1 / (Math.sqrt(2) * Math.sqrt(2.01)), concat.similarity("a", "b"), TOL);
+  }
+
+  /** Cosine of two rows of E + W (the default export-vectors for lbl). */
   private static double cosine(ModelSnapshot s, int a, int b) {
     double dot = 0, na = 0, nb = 0;
     for (int j = 0; j < s.dim(); j++) {
-      double x = s.embeddings.get(a, j), y = s.embeddings.get(b, j);
+      double x = s.embeddings.get(a, j) + s.outputWeights.get(a, j), y = s.embeddings.get(b, j) + s.outputWeights.get(b, j);
       dot += x * y; na += x * x; nb += y * y;
     }
     return dot / Math.sqrt(na * nb);

@@ -1,0 +1,66 @@
+package io.streamvec.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamvec.model.ModelConfig.ExportVectors;
+import org.junit.jupiter.api.Test;
+
+class ModelConfigTest {
+
+  @Test
+  void exportVectorsAutoIsTheSumWhereEAndWHaveOneShape() {
+    ModelConfig d = ModelConfig.defaults();
+    assertEquals("auto", d.get("export-vectors"));
+    assertEquals(ExportVectors.SUM, d.exportVectors, "lbl: h = d");
+    assertEquals(ExportVectors.SUM, d.with("encoder", "cbow").exportVectors);
+    assertEquals(ExportVectors.SUM, d.with("encoder", "bengio").with("hidden", "100").exportVectors, "bengio with hidden = dim");
+    assertEquals(ExportVectors.INPUT, d.with("encoder", "bengio").with("hidden", "64").exportVectors, "bengio with hidden != dim");
+    assertEquals(ExportVectors.OUTPUT, d.with("export-vectors", "OUTPUT").exportVectors, "case-insensitive like the other enums");
+    assertEquals(ExportVectors.CONCAT, d.with("encoder", "bengio").with("hidden", "64").with("export-vectors", "concat").exportVectors);
+  }
+
+  @Test
+  void autoLearningRatePerOptimizerAndEncoder() {
+    ModelConfig d = ModelConfig.defaults();
+    assertEquals(0.15, d.lr, "adagrad + lbl: the bench corpus' best prequential perplexity");
+    assertEquals(0.2, d.with("encoder", "cbow").lr);
+    assertEquals(0.05, d.with("encoder", "bengio").lr);
+    assertEquals(0.05, d.with("optimizer", "sgd").lr);
+    assertEquals(0.3, d.with("lr", "0.3").lr);
+  }
+
+  @Test
+  void badExportVectorsAreClearErrors() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.defaults().with("export-vectors", "both"));
+    assertTrue(e.getMessage().contains("'export-vectors' = 'both'") && e.getMessage().contains("auto|input|output|sum|concat"), e.getMessage());
+    ModelConfig bengio = ModelConfig.defaults().with("encoder", "bengio").with("hidden", "64");
+    e = assertThrows(IllegalArgumentException.class, () -> bengio.with("export-vectors", "sum"));
+    assertTrue(e.getMessage().contains("needs hidden = dim"), e.getMessage());
+  }
+
+  @Test
+  void theKeyRoundTripsThroughTheStoredConfig() throws Exception {
+    ModelConfig c = ModelConfig.defaults().with("export-vectors", "output");
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    c.write(new java.io.DataOutputStream(b));
+    ModelConfig back = ModelConfig.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b.toByteArray())));
+    assertEquals(c, back);
+    assertEquals(ExportVectors.OUTPUT, back.exportVectors);
+  }
+
+  @Test
+  void aConfigStoredBeforeTheKeyExistedReadsAsAuto() throws Exception {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(b);
+    java.util.Map<String, String> old = new java.util.LinkedHashMap<>(ModelConfig.defaults().with("lr", "0.2").asMap());
+    old.remove("export-vectors");
+    out.writeInt(old.size());
+    for (var e : old.entrySet()) { out.writeUTF(e.getKey()); out.writeUTF(e.getValue()); }
+    ModelConfig back = ModelConfig.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b.toByteArray())));
+    assertEquals("auto", back.get("export-vectors"));
+    assertEquals(ExportVectors.SUM, back.exportVectors);
+    assertEquals(0.2, back.lr, "a stored lr stays what it was");
+  }
+}
