@@ -83,6 +83,7 @@ public final class TrainCommand {
     } else {
       learner = new Learner(o.config);
     }
+    learner.trackDirtyRows(false);   // nothing here stores rows incrementally
     ModelConfig c = learner.config();
     Tokenizer tokenizer = new Tokenizer(c.maxLineChars);
     List<String> tokens = new ArrayList<>();

@@ -56,7 +56,7 @@ final class BengioEncoder implements ContextEncoder {
     // E[ctx_i] -= rate * g_x[i*d .. i*d+d)
     for (int i = 0; i < positions; i++) {
       up.step(e.data, eAcc, ctx[i], d, 1f, gradX.data, i * d);
-      dirty.set(ctx[i]);
+      if (dirty != null) dirty.set(ctx[i]);
     }
   }
 

@@ -57,7 +57,7 @@ final class PositionWeightedEncoder implements ContextEncoder {
     for (int i = 0; i < positions; i++) {
       up.stepKnownMeanSquare(cd, weightsAcc, i, d, 1f, gradWeights, i * d, meanSquares[2 * i]);
       up.stepKnownMeanSquare(ed, eAcc, ctx[i], d, 1f, gradContext, i * d, meanSquares[2 * i + 1]);
-      dirty.set(ctx[i]);
+      if (dirty != null) dirty.set(ctx[i]);
     }
   }
 
