@@ -51,7 +51,7 @@ public class LearnerBenchmark {
     learner = new Learner(c);
     learner.trackDirtyRows(false);   // as in ./streamvec train
     ZipfText text = new ZipfText(30_000, 42);
-    int warm = softmax ? 60_000 : 1_500_000;
+    int warm = softmax ? 60_000 : encoder.equals("bengio") ? 300_000 : 1_500_000;   // bengio is ~10x slower per token
     for (String w : text.tokens(warm)) learner.learnToken(w);
     stream = text.tokens(1 << 20);
   }
