@@ -31,16 +31,9 @@ final class PositionWeightedEncoder implements ContextEncoder {
   @Override public int outputSize() { return d; }
 
   @Override public void forward(FMatrixRMaj e, int[] ctx, float[] h) {
-    // h = sum_i c_i (.) E[ctx_i], two positions per pass over h (same additions in the same
-    // order as one position per pass, so the same bits; half the loads and stores of h)
-    float[] ed = e.data, cd = weights.data;
+    // h = sum_i c_i (.) E[ctx_i]
     java.util.Arrays.fill(h, 0, d, 0f);
-    int i = 0;
-    for (; i + 1 < positions; i += 2) {
-      int c0 = i * d, c1 = c0 + d, e0 = ctx[i] * d, e1 = ctx[i + 1] * d;
-      for (int j = 0; j < d; j++) h[j] = (h[j] + cd[c0 + j] * ed[e0 + j]) + cd[c1 + j] * ed[e1 + j];
-    }
-    if (i < positions) VectorMath.addHadamard(cd, i * d, ed, ctx[i] * d, h, 0, d);
+    for (int i = 0; i < positions; i++) VectorMath.addHadamard(weights.data, i * d, e.data, ctx[i] * d, h, 0, d);
   }
 
   @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirty) {
