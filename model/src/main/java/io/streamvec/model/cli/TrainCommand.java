@@ -101,6 +101,7 @@ public final class TrainCommand {
     } else {
       learner = new Learner(o.config);
     }
+    learner.trackDirtyRows(false);   // nothing here stores rows incrementally
     ModelConfig c = learner.config();
     PrequentialNgram ngram = o.ngramOrder > 0 ? new PrequentialNgram(o.ngramOrder, c.evalWindow) : null;
     // with a second thread the baseline runs beside the learner; drained before each read

@@ -49,14 +49,17 @@ final class BengioEncoder implements ContextEncoder {
     for (int j = 0; j < hidden; j++) gradAct.data[j] = gradH[j] * (1f - act.data[j] * act.data[j]);
     CommonOps_FDRM.multTransA(weights, gradAct, gradX);
     // A -= rate * g_a x^T (row j scaled by g_a[j]);  a0 -= rate * g_a
+    // every row's gradient is g_a[j] x, so mean(x^2) is computed once, not per row (it was
+    // H*P*d extra multiply-adds per token, ~1/4 of the encoder's work; same value, same bits)
+    float xMeanSquare = up.isAdagrad() ? VectorMath.meanSquare(x.data, 0, positions * d) : 0f;
     for (int j = 0; j < hidden; j++) {
-      up.step(weights.data, weightsAcc, j, positions * d, gradAct.data[j], x.data, 0);
+      up.stepKnownMeanSquare(weights.data, weightsAcc, j, positions * d, gradAct.data[j], x.data, 0, xMeanSquare);
       up.stepScalar(bias.data, biasAcc, j, gradAct.data[j]);
     }
     // E[ctx_i] -= rate * g_x[i*d .. i*d+d)
     for (int i = 0; i < positions; i++) {
       up.step(e.data, eAcc, ctx[i], d, 1f, gradX.data, i * d);
-      dirty.set(ctx[i]);
+      if (dirty != null) dirty.set(ctx[i]);
     }
   }
 

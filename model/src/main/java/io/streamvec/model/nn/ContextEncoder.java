@@ -18,7 +18,7 @@ public interface ContextEncoder {
 
   /**
    * Given dL/dh for the ctx of the last {@link #forward} call, steps the encoder's own parameters
-   * and the context rows of E (marking them in dirtyRows); gradients come from pre-update values.
+   * and the context rows of E (marking them in dirtyRows unless it is null); gradients come from pre-update values.
    */
   void backward(FMatrixRMaj embeddings, float[] embeddingAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirtyRows);
 

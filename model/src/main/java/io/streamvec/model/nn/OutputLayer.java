@@ -17,8 +17,6 @@ public final class OutputLayer {
 
   // scratch views, allocated once
   private final FMatrixRMaj weightsView = new FMatrixRMaj(1, 1);
-  private final FMatrixRMaj biasView = new FMatrixRMaj(1, 1);
-  private final FMatrixRMaj hView;
   private final FMatrixRMaj scores;      // (Vmax, 1) scores, then log-probabilities
   private final FMatrixRMaj gradScores;  // (Vmax, 1)
   private final FMatrixRMaj gradHView;
@@ -29,12 +27,10 @@ public final class OutputLayer {
     this.bias = new FMatrixRMaj(maxVocab, 1);
     this.weightsAcc = new float[maxVocab];
     this.biasAcc = new float[maxVocab];
-    this.hView = new FMatrixRMaj(hidden, 1);
     this.gradHView = new FMatrixRMaj(hidden, 1);
     this.scores = new FMatrixRMaj(maxVocab, 1);
     this.gradScores = new FMatrixRMaj(maxVocab, 1);
     weightsView.data = weights.data; weightsView.numCols = hidden;
-    biasView.data = bias.data; biasView.numCols = 1;
   }
 
   public int hidden() { return hidden; }
@@ -49,7 +45,6 @@ public final class OutputLayer {
 
   private void narrow(int v) {
     weightsView.numRows = v;
-    biasView.numRows = v;
     scores.numRows = v;
     gradScores.numRows = v;
   }
@@ -60,15 +55,17 @@ public final class OutputLayer {
    */
   public float[] logProbabilities(float[] h, int v, float[] correction) {
     narrow(v);
-    System.arraycopy(h, 0, hView.data, 0, hidden);
-    // s = W h + b (+ c, a per-word logit correction, e.g. for negative-sampling scores)
-    CommonOps_FDRM.mult(weightsView, hView, scores);
-    CommonOps_FDRM.addEquals(scores, biasView);
-    if (correction != null) for (int i = 0; i < v; i++) scores.data[i] += correction[i];
-    // log p = s - logsumexp(s)
-    float[] s = scores.data;
+    // s = W h + b (+ c, a per-word logit correction, e.g. for negative-sampling scores); the
+    // 4-accumulator dot is ~2x EJML's single-chain row product here (bench/RESULTS.md)
+    float[] s = scores.data, wd = weights.data, bd = bias.data;
     float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < v; i++) max = Math.max(max, s[i]);
+    for (int i = 0; i < v; i++) {
+      float si = VectorMath.dot(wd, i * hidden, h, 0, hidden) + bd[i];
+      if (correction != null) si += correction[i];
+      s[i] = si;
+      max = Math.max(max, si);
+    }
+    // log p = s - logsumexp(s)
     double sum = 0;
     for (int i = 0; i < v; i++) sum += Math.exp(s[i] - max);
     float logZ = (float) (max + Math.log(sum));
@@ -113,19 +110,28 @@ public final class OutputLayer {
   public double negativeSamplingStep(float[] h, int target, int[] samples, float[] gradH, RowUpdater up) {
     double loss = 0;
     float hMeanSquare = up != null && up.isAdagrad() ? VectorMath.meanSquare(h, 0, hidden) : 0f;
+    float[] wd = weights.data;
     for (int j = -1; j < samples.length; j++) {
       int w = j < 0 ? target : samples[j];
       if (w < 0) continue;
       float label = j < 0 ? 1f : 0f;
-      float z = score(h, w);
+      int wo = w * hidden;
+      float z = VectorMath.dot(wd, wo, h, 0, hidden) + bias.data[w];
       if (up == null) loss -= VectorMath.logSigmoid(j < 0 ? z : -z);
       float g = VectorMath.sigmoid(z) - label;
-      // dL/dh += g W[w] (before W[w] moves)
-      VectorMath.axpy(g, weights.data, w * hidden, gradH, 0, hidden);
-      if (up != null) {
-        up.stepKnownMeanSquare(weights.data, weightsAcc, w, hidden, g, h, 0, hMeanSquare);
-        up.stepScalar(bias.data, biasAcc, w, g);
+      if (up == null) {
+        VectorMath.axpy(g, wd, wo, gradH, 0, hidden);
+        continue;
       }
+      // dL/dh += g W[w] (W[w] before it moves) and W[w] -= rate g h, in one pass over the row
+      // (word2vec's loop): same arithmetic as axpy then RowUpdater.step, so bit-identical
+      float step = -up.rate(weightsAcc, w, g * g * hMeanSquare) * g;
+      for (int i = 0; i < hidden; i++) {
+        float wi = wd[wo + i];
+        gradH[i] += g * wi;
+        wd[wo + i] = wi + step * h[i];
+      }
+      up.stepScalar(bias.data, biasAcc, w, g);
     }
     return loss;
   }

@@ -37,9 +37,48 @@ final class PositionWeightedEncoder implements ContextEncoder {
   }
 
   @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirty) {
-    // dL/dc_i = E[ctx_i] (.) g ;  dL/dE[ctx_i] = c_i (.) g   (both from pre-update values),
-    // with their mean squares for AdaGrad in the same pass
+    // dL/dc_i = E[ctx_i] (.) g ;  dL/dE[ctx_i] = c_i (.) g   (both from pre-update values)
     float[] ed = e.data, cd = weights.data;
+    if (hasRepeatedWord(ctx)) {
+      backwardBuffered(ed, cd, eAcc, ctx, gradH, up, dirty);
+      return;
+    }
+    // Every E row belongs to one position, so pre-update values are still there when its
+    // position comes: first the mean squares (AdaGrad needs the rate before the step), then
+    // both steps in one pass, recomputing the products instead of storing them.
+    for (int i = 0; i < positions; i++) {
+      int eo = ctx[i] * d, co = i * d;
+      float ssW = 0, ssE = 0;
+      for (int j = 0; j < d; j++) {
+        float g = gradH[j];
+        float gw = ed[eo + j] * g, ge = cd[co + j] * g;
+        ssW += gw * gw;
+        ssE += ge * ge;
+      }
+      meanSquares[2 * i] = ssW / d;
+      meanSquares[2 * i + 1] = ssE / d;
+    }
+    for (int i = 0; i < positions; i++) {
+      // the rates in the order of the buffered path, so accumulators see the same sums
+      float stepW = -up.rate(weightsAcc, i, meanSquares[2 * i]);
+      float stepE = -up.rate(eAcc, ctx[i], meanSquares[2 * i + 1]);
+      int eo = ctx[i] * d, co = i * d;
+      for (int j = 0; j < d; j++) {
+        float g = gradH[j], ev = ed[eo + j], cv = cd[co + j];
+        cd[co + j] = cv + stepW * (ev * g);
+        ed[eo + j] = ev + stepE * (cv * g);
+      }
+      if (dirty != null) dirty.set(ctx[i]);
+    }
+  }
+
+  private boolean hasRepeatedWord(int[] ctx) {
+    for (int i = 1; i < positions; i++) for (int k = 0; k < i; k++) if (ctx[i] == ctx[k]) return true;
+    return false;
+  }
+
+  /** A word twice in the context: all gradients first (pre-update values), then the steps. */
+  private void backwardBuffered(float[] ed, float[] cd, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirty) {
     for (int i = 0; i < positions; i++) {
       int eo = ctx[i] * d, co = i * d;
       float ssW = 0, ssE = 0;
@@ -57,7 +96,7 @@ final class PositionWeightedEncoder implements ContextEncoder {
     for (int i = 0; i < positions; i++) {
       up.stepKnownMeanSquare(cd, weightsAcc, i, d, 1f, gradWeights, i * d, meanSquares[2 * i]);
       up.stepKnownMeanSquare(ed, eAcc, ctx[i], d, 1f, gradContext, i * d, meanSquares[2 * i + 1]);
-      dirty.set(ctx[i]);
+      if (dirty != null) dirty.set(ctx[i]);
     }
   }
 

@@ -4,7 +4,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.HashMap;
 
 /**
  * Bounded counts of words waiting to enter the vocabulary, kept with the Space-Saving algorithm
@@ -23,7 +22,7 @@ final class CandidateTable {
     private double[] counts = new double[16];  // scaled, including the inherited error
     private double[] errors = new double[16];  // scaled overestimate inherited on takeover
     private int size;
-    private final HashMap<String, Integer> index = new HashMap<>();
+    private final WordIndex index = new WordIndex(16);
     private final IndexedMinHeap heap = new IndexedMinHeap() {
         @Override boolean less(int a, int b) {
             double ca = counts[a];
@@ -55,9 +54,8 @@ final class CandidateTable {
 
     /** Adds weight (one scaled occurrence) to word, taking over the smallest entry if full; returns its index. */
     int observe(String word, double weight) {
-        Integer existing = index.get(word);
-        if (existing != null) {
-            int i = existing;
+        int i = index.get(word);
+        if (i >= 0) {
             counts[i] += weight;
             heap.increased(i);
             return i;
@@ -65,7 +63,7 @@ final class CandidateTable {
         if (size < capacity) {
             return append(word, weight, 0.0);
         }
-        int i = heap.min();
+        i = heap.min();
         double floor = counts[i];
         index.remove(words[i]);
         words[i] = word;

@@ -5,7 +5,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.HashMap;
 
 /**
  * The vocabulary's slots: word and scaled count per slot, a word -> slot map, and an indexed min-heap
@@ -21,7 +20,7 @@ final class SlotTable {
     private String[] words;                            // slot -> word
     private double[] counts;                           // slot -> scaled count
     private int size;
-    private final HashMap<String, Integer> slots = new HashMap<>();
+    private final WordIndex slots;
     private final IndexedMinHeap evictionOrder = new IndexedMinHeap() {
         @Override boolean less(int a, int b) {
             return counts[a] < counts[b] || (counts[a] == counts[b] && a < b);
@@ -30,6 +29,7 @@ final class SlotTable {
 
     SlotTable(int capacity) {
         this.capacity = capacity;
+        this.slots = new WordIndex(Math.min(capacity, 1024));
         int initial = Math.min(capacity, 1024);
         words = new String[initial];
         counts = new double[initial];
@@ -54,8 +54,7 @@ final class SlotTable {
 
     /** The slot of word, or -1. */
     int find(String word) {
-        Integer slot = slots.get(word);
-        return slot == null ? -1 : slot;
+        return slots.get(word);
     }
 
     String word(int slot) {
