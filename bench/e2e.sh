@@ -27,7 +27,9 @@
 #   consume:  the whole file is on the topic first; from the app's process start (JVM start,
 #             topic checks, group join, state restore included) to all N tokens trained.
 #   seconds / tokens_per_sec at the top level are the pipeline figures (consume's in
-#   --mode consume). rss_mb = peak RSS (VmHWM) of the app JVM, the larger of the two runs.
+#   --mode consume). consume also reports startup_seconds (process start -> first RUNNING) and
+#   train_seconds / train_tokens_per_sec (first RUNNING -> every token trained).
+#   rss_mb = peak RSS (VmHWM) of the app JVM, the larger of the two runs.
 # Progress goes to stderr; with --json the last line on stdout is one JSON object.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
