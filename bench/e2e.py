@@ -171,9 +171,12 @@ class Run:
         cmd = ["kcat", "-C", "-q", "-u", "-b", self.bootstrap, "-t", self.names(mode)["metrics.topic"], "-o", "beginning", "-f", "%s\n"]
         kc = self.spawn(cmd, stdout=subprocess.PIPE, text=True)
         found, last = [], [None]
+        timeline = open(os.path.join(self.home, f"metrics-{mode}.jsonl"), "w")   # kept with --keep
 
         def read():
             for line in kc.stdout:
+                timeline.write(line)
+                timeline.flush()
                 try:
                     m = json.loads(line)
                 except ValueError:
