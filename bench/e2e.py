@@ -101,11 +101,20 @@ class Run:
             subprocess.run([self.launcher, cmd, "--help"], env=self.env, stdout=subprocess.DEVNULL, check=True)
 
     def raw_count(self):
-        log(f"raw trainer on {self.args.input} (token count; --expect-tokens skips this)")
+        log(f"raw trainer on {self.args.input} (--raw)")
         cmd = [self.launcher, "train", "--input", self.args.input, "--json", "--quiet"] + self.model_args()
         out = subprocess.run(cmd, env=self.env, stdout=subprocess.PIPE, check=True, text=True).stdout
         summary = json.loads(out.strip().splitlines()[-1])
         return int(summary["tokens"]), summary.get("tokens_per_sec")
+
+    def app_count(self):
+        """Tokens the app will train on: the file cut as `produce` cuts it, judged by the app's validator."""
+        target = os.path.join(self.repo, "producer", "target")
+        jars = [f for f in os.listdir(target) if f.startswith("streamvec-producer-") and f.endswith(".jar")]
+        cp = os.path.join(target, jars[0]) + ":" + os.path.join(target, "lib", "*")
+        out = subprocess.run(["java", "-cp", cp, "io.streamvec.producer.ExpectedTokens", self.args.input], env=self.env,
+                             stdout=subprocess.PIPE, check=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
 
     def start_broker(self):
         log(f"starting a private broker (STREAMVEC_HOME={self.home})")
@@ -201,7 +210,7 @@ class Run:
         if not found:
             raise RuntimeError(f"{mode}: not all {expected} tokens trained after {timeout} s (last metrics: {last[0]})")
         if found[0]["tokens"] != expected:
-            raise RuntimeError(f"{mode}: the app trained {found[0]['tokens']} tokens, the raw trainer {expected}")
+            raise RuntimeError(f"{mode}: the app trained {found[0]['tokens']} tokens, {expected} expected")
         return found[0]
 
     def first_input_ms(self, mode):
@@ -266,11 +275,15 @@ class Run:
     def main(self):
         a = self.args
         self.build()
-        raw_tps = None
-        expected = a.expect_tokens
-        if expected is None:
-            expected, raw_tps = self.raw_count()
-            log(f"raw trainer: {expected:,} tokens, {raw_tps:,.0f} tokens/s")
+        raw_tokens, raw_tps = a.expect_tokens, None
+        if a.raw:
+            raw_tokens, raw_tps = self.raw_count()
+            log(f"raw trainer: {raw_tokens:,} tokens, {raw_tps:,.0f} tokens/s")
+        count = self.app_count()
+        expected = count["tokens"]
+        log(f"the app will train {expected:,} tokens ({count['records']:,} records, {count['dead_letters']:,} of them dead letters)")
+        if raw_tokens is not None and raw_tokens != expected and count["dead_letters"] == 0:
+            raise RuntimeError(f"the raw trainer counts {raw_tokens} tokens, the app's validator {expected}, with no dead letters")
         self.start_broker()
         modes = ["pipeline", "consume"] if a.mode == "both" else [a.mode]
         results = {}
@@ -283,7 +296,8 @@ class Run:
         top = results[modes[0]]
         out = {"system": "streamvec-e2e", "tokens": expected, "seconds": top["seconds"], "tokens_per_sec": top["tokens_per_sec"],
                "rss_mb": max(r["rss_mb"] for r in results.values()), "perplexity": top["perplexity"],
-               "timing": modes[0], "raw_tokens_per_sec": raw_tps, "load_avg": list(os.getloadavg()), "output": a.output,
+               "timing": modes[0], "raw_tokens": raw_tokens, "raw_tokens_per_sec": raw_tps,
+               "records": count["records"], "dead_letters": count["dead_letters"], "load_avg": list(os.getloadavg()), "output": a.output,
                "timing_definition": {
                    "pipeline": "app RUNNING on an empty topic, file produced while it trains: first input record's CreateTime -> first metrics record with every token trained",
                    "consume": "file on the topic first: app process start (JVM, group join included) -> first metrics record with every token trained",
@@ -306,7 +320,8 @@ def parse(argv):
         p.add_argument("--" + f, help="model key (as for ./streamvec train)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="more app/model keys")
     p.add_argument("--mode", choices=["both", "pipeline", "consume"], default="both")
-    p.add_argument("--expect-tokens", type=int, help="tokens the raw trainer counts on --input (skips running it)")
+    p.add_argument("--expect-tokens", type=int, help="tokens the raw trainer counted on --input: checked against the app's count")
+    p.add_argument("--raw", action="store_true", help="also run the raw trainer first (raw_tokens, raw_tokens_per_sec)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds to wait for training per mode")
     p.add_argument("--jfr", help="directory for a JFR recording of the app (app-<mode>.jfr)")
     p.add_argument("--keep", action="store_true", help="keep the private STREAMVEC_HOME (logs, broker data)")

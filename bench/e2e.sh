@@ -5,7 +5,7 @@
 #
 #   bench/e2e.sh --input RAW.txt[.gz] --output VEC.txt [--dim D] [--context L] [--negatives K]
 #                [--min-count M] [--set KEY=VALUE]... [--mode both|pipeline|consume]
-#                [--expect-tokens N] [--jfr DIR] [--json]
+#                [--raw] [--expect-tokens N] [--jfr DIR] [--keep] [--json]
 #
 # Everything runs for real and privately: its own KRaft broker (deploy/broker.sh) on free ports
 # with its own STREAMVEC_HOME in a temporary directory, so it never touches a user's broker or
@@ -13,10 +13,12 @@
 #
 # "Trained every token": the app publishes a metrics record every 100 ms (metrics.interval.ms,
 # set for the run) carrying the trained token count; the run is complete at the first record
-# whose count reaches the expected count N, which is the raw trainer's count on the same file
-# (`./streamvec train --json`, run first unless --expect-tokens N is given; its tokens/s is
-# reported as raw_tokens_per_sec). The final snapshot must then hold exactly N tokens, else the
-# bench fails.
+# whose count reaches N, the tokens the app must train: the file cut into records exactly as
+# `./streamvec produce` cuts it and judged by the app's own validator (producer helper
+# ExpectedTokens). On a clean text N equals the raw trainer's count (`./streamvec train`, run
+# first with --raw, or given as --expect-tokens: checked); the two differ only by the records
+# the app dead-letters (e.g. lines with control characters), reported as dead_letters. The
+# final snapshot must then hold exactly N tokens, else the bench fails.
 #
 # Timing (both reported; the wall clock of the metrics records and of the input records, so
 # JVM start-up of the measuring script is not counted; resolution about 0.1 s):
