@@ -24,8 +24,10 @@ public final class StreamsProperties {
 
   public static Properties of(AppConfig c) {
     Properties p = new Properties();
-    // Defaults a kafka.* setting may override. Two threads: with one input partition, validating
-    // and tokenizing (task 0_x) runs beside training (task 1_0) instead of taking turns with it.
+    // Defaults a kafka.* setting may override. Two threads: with several input partitions,
+    // validating and tokenizing (tasks 0_x) runs beside training (task 1_0) instead of taking
+    // turns with it. With one input partition there is one task (see StreamvecTopology) and the
+    // second thread waits idle, which costs next to nothing.
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.putAll(c.kafkaClientProperties());

@@ -62,7 +62,7 @@ public final class StreamvecApp implements AutoCloseable {
   private volatile boolean failed;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private StreamvecApp(AppConfig config, Consumer<ModelSnapshot> listener) {
+  private StreamvecApp(AppConfig config, Consumer<ModelSnapshot> listener, int inputPartitions) {
     this.config = config;
     this.status = new TrainingStatus(config.get(AppKeys.MODEL_ID));
     int port = config.getInt(AppKeys.HTTP_PORT);
@@ -71,7 +71,7 @@ public final class StreamvecApp implements AutoCloseable {
     Consumer<ModelSnapshot> served = query == null ? listener : listener.andThen(query::update);
     Properties props = StreamsProperties.of(config);
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-    this.streams = new KafkaStreams(StreamvecTopology.build(builder, config, status, served).build(), props);
+    this.streams = new KafkaStreams(StreamvecTopology.build(builder, config, status, served, inputPartitions).build(), props);
     this.metrics = query == null ? null : MetricsSetup.create(config, status, streams,
         MetricsSetup.instanceName(config, query.port()), MetricsSetup.KAFKA_REFRESH);
     if (metrics != null) metrics.mount(query.httpServer());
@@ -95,7 +95,10 @@ public final class StreamvecApp implements AutoCloseable {
   public static StreamvecApp start(AppConfig config, Consumer<ModelSnapshot> listener) {
     List<String> created = TopicSetup.ensure(config);
     if (!created.isEmpty()) LOG.info("created topics {}", created);
-    StreamvecApp app = new StreamvecApp(config, listener);
+    int inputPartitions = TopicSetup.inputPartitions(config);
+    LOG.info("{} input partition(s): {}", inputPartitions, inputPartitions == 1
+        ? "training follows validation in one task (no repartition topic)" : "one repartition topic orders them for training");
+    StreamvecApp app = new StreamvecApp(config, listener, inputPartitions);
     app.streams.start();
     LOG.info("model '{}' learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}; {}", config.get(AppKeys.MODEL_ID),
         config.getList(AppKeys.INPUT_TOPICS), config.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC),

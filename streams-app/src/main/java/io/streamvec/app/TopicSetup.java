@@ -63,18 +63,41 @@ public final class TopicSetup {
   /** Creates the missing topics; returns the names created. */
   public static List<String> ensure(AppConfig c) { return ensure(c, TIMEOUT); }
 
-  /** As {@link #ensure(AppConfig)}, every broker call bounded by timeout. */
-  public static List<String> ensure(AppConfig c, Duration timeout) {
+  /**
+   * Partitions of all input topics together, as they are now (after {@link #ensure}). The app
+   * reads it once at start to choose its topology shape (see StreamvecTopology).
+   */
+  public static int inputPartitions(AppConfig c) {
+    String where = "Kafka at " + c.bootstrapServers();
+    Admin admin = admin(c, TIMEOUT, where);
+    try {
+      var topics = call(admin.describeTopics(c.getList(AppKeys.INPUT_TOPICS)).allTopicNames(), TIMEOUT, "cannot describe the input topics on " + where);
+      return topics.values().stream().mapToInt(t -> t.partitions().size()).sum();
+    } catch (TimeoutException e) {
+      throw new StartupException("timed out after " + TIMEOUT.toSeconds() + " s talking to " + where, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupException("interrupted while describing the input topics", e);
+    } finally {
+      admin.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private static Admin admin(AppConfig c, Duration timeout, String where) {
     Properties p = c.kafkaClientProperties();
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 3);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    String where = "Kafka at " + c.bootstrapServers();
-    Admin admin;
     try {
-      admin = Admin.create(p);
+      return Admin.create(p);
     } catch (KafkaException e) {
       throw new StartupException("cannot connect to " + where + ": " + rootMessage(e) + " (check bootstrap.servers)", e);
     }
+  }
+
+  /** As {@link #ensure(AppConfig)}, every broker call bounded by timeout. */
+  public static List<String> ensure(AppConfig c, Duration timeout) {
+    String where = "Kafka at " + c.bootstrapServers();
+    Admin admin = admin(c, timeout, where);
     try {
       call(admin.describeCluster().nodes(), timeout, "cannot reach " + where + " within " + timeout.toSeconds()
           + " s: is the broker running and bootstrap.servers right? (the local broker: ./streamvec broker start)");

@@ -80,7 +80,7 @@ public final class AppKeys {
       new Key(STATE_DIR, "", "Kafka Streams state directory (empty = .streamvec/state/<application.id> under the working directory)", Type.STRING),
       new Key(COMMIT_INTERVAL_MS, "1000", "Kafka Streams commit interval: how much work a crash can force to be redone", Type.INT_POSITIVE),
       new Key(MAX_RECORD_BYTES, "1000000", "input records larger than this go to the DLQ (reason too-large)", Type.INT_POSITIVE),
-      new Key(CHECKPOINT_INTERVAL_RECORDS, "10000", "write the model's changed rows and global state (vocabulary, counters; a few MB) to the logged state stores every this many input records; a restore replays at most this many", Type.INT_POSITIVE),
+      new Key(CHECKPOINT_INTERVAL_RECORDS, "50000", "write the model's changed rows and global state (vocabulary, counters; a few MB) to the logged state stores every this many input records; a restore replays at most this many (50000 lines: about 0.5M tokens, a few seconds)", Type.INT_POSITIVE),
       new Key(SNAPSHOT_INTERVAL_TOKENS, "1000000", "publish a snapshot every this many trained tokens", Type.LONG_POSITIVE),
       new Key(SNAPSHOT_INTERVAL_MS, "60000", "and at least this often (ms) while tokens arrive", Type.LONG_POSITIVE),
       new Key(SNAPSHOT_CHUNK_BYTES, "900000", "largest snapshot record value (Kafka's default limit is 1 MB)", Type.INT_POSITIVE),

@@ -23,13 +23,19 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   input.topics (bytes) -> validate (one task per input partition: tokenize in parallel)
  *     -> dead letters ------------------------------------------------> dlq.topic
- *     -> token lines keyed by model.id -> "model" repartition topic (1 partition: one writer)
+ *     -> token lines keyed by model.id -> ["model" repartition topic (1 partition: one writer)]
  *          -> train (stores: model-rows, model-global, replay-log) -> snapshot chunks -> snapshots.topic
  *                                                                  -> metrics JSON    -> metrics.topic
  * </pre>
  * Input is read as raw bytes so that a record that is not UTF-8 is our decision (a dead letter),
- * not a deserializer exception. The repartition topic fixes one order of all input partitions;
- * training and recovery both follow exactly that order.
+ * not a deserializer exception. With more than one input partition the repartition topic fixes
+ * one order of all of them; training and recovery both follow exactly that order. With a single
+ * input partition that partition already is one order, so training follows validation in the
+ * same task: the token lines are not written to and read back from the broker a second time,
+ * and training does not wait for the validating task's transaction to commit before it sees
+ * them (profiled: the trainer sat idle most of the time behind that hop). The stores, their
+ * changelogs and the exactly-once transaction (input offsets + stores + outputs) are the same
+ * in both shapes, and so is the model: the same lines in the same order.
  *
  * <p>How to run: {@code ./streamvec app} (see {@link io.streamvec.app.StreamvecApp}).
  */
@@ -48,8 +54,17 @@ public final class StreamvecTopology {
     return build(builder, config, status, snapshot -> { });
   }
 
-  /** listener gets every snapshot right after it was handed to Kafka (the query API serves from it). */
+  /** The general shape (repartition hop), right for any number of input partitions. */
   public static StreamsBuilder build(StreamsBuilder builder, AppConfig config, TrainingStatus status, Consumer<ModelSnapshot> listener) {
+    return build(builder, config, status, listener, Integer.MAX_VALUE);
+  }
+
+  /**
+   * listener gets every snapshot right after it was handed to Kafka (the query API serves from it).
+   * inputPartitions = partitions of all input topics together; 1 trains in the validating task.
+   */
+  public static StreamsBuilder build(StreamsBuilder builder, AppConfig config, TrainingStatus status, Consumer<ModelSnapshot> listener,
+      int inputPartitions) {
     Serde<byte[]> bytes = Serdes.ByteArray();
     String modelId = config.get(AppKeys.MODEL_ID);
     int maxRecordBytes = config.getInt(AppKeys.MAX_RECORD_BYTES), maxLineChars = config.model().maxLineChars;
@@ -69,9 +84,11 @@ public final class StreamvecTopology {
     checked.get("checked-dead").mapValues(Checked::deadValue, Named.as("dead-value"))
         .to(config.get(AppKeys.DLQ_TOPIC), Produced.with(bytes, bytes).withName("dlq"));
 
-    Map<String, KStream<String, Published>> published = checked.get("checked-good")
-        .map((key, c) -> KeyValue.pair(modelId, c.line()), Named.as("key-by-model"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.String()).withName(REPARTITION).withNumberOfPartitions(1))
+    KStream<String, String> lines = checked.get("checked-good").map((key, c) -> KeyValue.pair(modelId, c.line()), Named.as("key-by-model"));
+    if (inputPartitions != 1) {
+      lines = lines.repartition(Repartitioned.with(Serdes.String(), Serdes.String()).withName(REPARTITION).withNumberOfPartitions(1));
+    }
+    Map<String, KStream<String, Published>> published = lines
         .process(() -> new TrainingProcessor(trainer, status, listener), Named.as(TRAIN), ROWS_STORE, GLOBAL_STORE, REPLAY_STORE)
         .split(Named.as("published-"))
         .branch((key, p) -> p.snapshotChunk(), Branched.as("snapshot"))

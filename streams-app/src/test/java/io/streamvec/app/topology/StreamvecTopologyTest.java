@@ -46,7 +46,9 @@ class StreamvecTopologyTest {
   private final List<ModelSnapshot> heard = new ArrayList<>();
   private TestInputTopic<byte[], byte[]> input;
 
-  private void start(Map<String, String> overrides) {
+  private void start(Map<String, String> overrides) { start(overrides, Integer.MAX_VALUE); }
+
+  private void start(Map<String, String> overrides, int inputPartitions) {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
     m.putAll(overrides);
     config = AppConfig.of(m);
@@ -54,8 +56,12 @@ class StreamvecTopologyTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(AppKeys.APPLICATION_ID));
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(StreamvecTopology.build(new StreamsBuilder(), config, status, heard::add).build(), p);
+    driver = new TopologyTestDriver(topology(inputPartitions), p);
     input = driver.createInputTopic(config.getList(AppKeys.INPUT_TOPICS).get(0), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private org.apache.kafka.streams.Topology topology(int inputPartitions) {
+    return StreamvecTopology.build(new StreamsBuilder(), config, status, heard::add, inputPartitions).build();
   }
 
   @AfterEach
@@ -95,6 +101,22 @@ class StreamvecTopologyTest {
     assertTrue(heard.get(0).sameModelAs(s));
     driver.advanceWallClockTime(Duration.ofMillis(20_000));
     assertTrue(out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(), "the idle snapshot is published once, not on every tick");
+  }
+
+  @Test
+  void withOneInputPartitionTrainingFollowsValidationWithoutARepartitionTopicAndLearnsTheSameModel() {
+    start(Map.of(AppKeys.IDLE_SNAPSHOT_MS, "1000"), 1);
+    String direct = topology(1).describe().toString(), general = topology(2).describe().toString();
+    assertTrue(general.contains("model-repartition"), general);
+    assertTrue(!direct.contains("repartition") && direct.contains("Sub-topology: 0") && !direct.contains("Sub-topology: 1"), direct);
+    List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 200);
+    for (String t : texts) input.pipeInput(utf8("k"), utf8(t));
+    input.pipeInput(utf8("k"), utf8("!!! ..."));   // a dead letter still leaves by the DLQ
+    driver.advanceWallClockTime(Duration.ofMillis(2000));
+    List<ModelSnapshot> published = snapshots(new SnapshotAssembler());
+    assertEquals(1, published.size());
+    assertTrue(published.get(0).sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)), "the offline learner's model, bit for bit");
+    assertEquals(1, out(AppKeys.DLQ_TOPIC).readRecordsToList().size());
   }
 
   @Test

@@ -1,0 +1,361 @@
+"""Driver of bench/e2e.sh (read its header for what is measured and how); standard library only.
+
+Starts a private broker, then per mode: the app (./streamvec app), the producer (./streamvec
+produce), and kcat reading the metrics topic to see when every token has been trained.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+MODEL_FLAGS = ("dim", "context", "negatives", "min-count")
+
+
+def log(msg):
+    print(f"[e2e] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("nan")
+
+
+class Run:
+    """Owns every process and directory it starts; stop() ends them all (also on signals)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.repo = args.repo_root
+        self.launcher = os.path.join(self.repo, "streamvec")
+        self.home = tempfile.mkdtemp(prefix="streamvec-e2e-")
+        self.env = dict(os.environ, STREAMVEC_HOME=self.home,
+                        STREAMVEC_BROKER_PORT=str(free_port()), STREAMVEC_CONTROLLER_PORT=str(free_port()))
+        self.env.pop("STREAMVEC_BOOTSTRAP_SERVERS", None)
+        self.procs = []
+        self.broker_started = False
+        self.bootstrap = None
+
+    # ---- processes -------------------------------------------------------------------------
+    def spawn(self, cmd, env=None, **kw):
+        p = subprocess.Popen(cmd, env=env or self.env, start_new_session=True, **kw)
+        self.procs.append(p)
+        return p
+
+    def end(self, p, timeout=40):
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+            except ProcessLookupError:
+                pass
+
+    def stop(self):
+        for p in reversed(self.procs):
+            self.end(p)
+        self.procs = []
+        if self.broker_started:
+            subprocess.run([os.path.join(self.repo, "deploy", "broker.sh"), "stop"], env=self.env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.broker_started = False
+        if not self.args.keep:
+            shutil.rmtree(self.home, ignore_errors=True)
+        else:
+            log(f"kept {self.home}")
+
+    # ---- steps -----------------------------------------------------------------------------
+    def model_args(self):
+        out = []
+        for f in MODEL_FLAGS:
+            v = getattr(self.args, f.replace("-", "_"))
+            if v is not None:
+                out += ["--set", f"{f}={v}"]
+        for kv in self.args.set:
+            out += ["--set", kv]
+        return out
+
+    def build(self):
+        # the launcher builds stale modules; do it before anything is timed
+        for cmd in ("app", "produce", "train"):
+            subprocess.run([self.launcher, cmd, "--help"], env=self.env, stdout=subprocess.DEVNULL, check=True)
+
+    def raw_count(self):
+        log(f"raw trainer on {self.args.input} (--raw)")
+        cmd = [self.launcher, "train", "--input", self.args.input, "--json", "--quiet"] + self.model_args()
+        out = subprocess.run(cmd, env=self.env, stdout=subprocess.PIPE, check=True, text=True).stdout
+        summary = json.loads(out.strip().splitlines()[-1])
+        return int(summary["tokens"]), summary.get("tokens_per_sec")
+
+    def app_count(self):
+        """Tokens the app will train on: the file cut as `produce` cuts it, judged by the app's validator."""
+        target = os.path.join(self.repo, "producer", "target")
+        jars = [f for f in os.listdir(target) if f.startswith("streamvec-producer-") and f.endswith(".jar")]
+        cp = os.path.join(target, jars[0]) + ":" + os.path.join(target, "lib", "*")
+        out = subprocess.run(["java", "-cp", cp, "io.streamvec.producer.ExpectedTokens", self.args.input], env=self.env,
+                             stdout=subprocess.PIPE, check=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    def start_broker(self):
+        log(f"starting a private broker (STREAMVEC_HOME={self.home})")
+        self.broker_started = True
+        out = subprocess.run([os.path.join(self.repo, "deploy", "broker.sh"), "start"], env=self.env,
+                             stdout=subprocess.PIPE, check=True, text=True).stdout
+        self.bootstrap = out.strip().splitlines()[-1]
+        log(f"broker at {self.bootstrap}")
+
+    def names(self, mode):
+        return {"input.topics": f"text-{mode}", "application.id": f"e2e-{mode}", "snapshots.topic": f"snapshots-{mode}",
+                "metrics.topic": f"metrics-{mode}", "dlq.topic": f"dlq-{mode}"}
+
+    def client_args(self, mode):
+        out = ["--bootstrap-servers", self.bootstrap]
+        for k, v in self.names(mode).items():
+            out += ["--set", f"{k}={v}"]
+        return out
+
+    def produce(self, mode):
+        cmd = [self.launcher, "produce", "--no-progress"] + self.client_args(mode) + [self.args.input]
+        return self.spawn(cmd, stdout=subprocess.DEVNULL)
+
+    def start_app(self, mode):
+        env = dict(self.env)
+        if self.args.jfr:
+            os.makedirs(self.args.jfr, exist_ok=True)
+            rec = os.path.join(os.path.abspath(self.args.jfr), f"app-{mode}.jfr")
+            env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + f" -XX:StartFlightRecording=filename={rec},settings=profile").strip()
+        cmd = [self.launcher, "app"] + self.client_args(mode) + self.model_args() + [
+            "--set", f"state.dir={os.path.join(self.home, 'state')}", "--set", "http.port=-1",
+            "--set", "metrics.interval.ms=100", "--set", "idle.snapshot.ms=1000"]
+        app_log = open(os.path.join(self.home, f"app-{mode}.log"), "w")
+        t0 = time.time()
+        p = self.spawn(cmd, env=env, stdout=app_log, stderr=subprocess.STDOUT)
+        return p, t0, app_log.name
+
+    @staticmethod
+    def log_time(path, text, near):
+        """Wall clock (epoch s) of the first log line containing text; the log prints HH:mm:ss.SSS local time."""
+        with open(path) as f:
+            for line in f:
+                if text in line:
+                    hms = line.split()[0]
+                    day = time.strftime("%Y-%m-%d", time.localtime(near))
+                    t = time.mktime(time.strptime(f"{day} {hms[:8]}", "%Y-%m-%d %H:%M:%S")) + int(hms[9:12]) / 1000.0
+                    return t if abs(t - near) < 43200 else t + (86400 if t < near else -86400)
+        return None
+
+    def wait_log(self, path, text, proc, timeout):
+        end = time.time() + timeout
+        while time.time() < end:
+            with open(path) as f:
+                if text in f.read():
+                    return
+            if proc.poll() is not None:
+                raise RuntimeError(f"the app exited ({proc.returncode}); see {path}")
+            time.sleep(0.1)
+        raise RuntimeError(f"no '{text}' in {path} after {timeout} s")
+
+    def watch_metrics(self, mode, expected, proc, timeout):
+        """The first metrics record with every token trained (kcat follows the topic)."""
+        cmd = ["kcat", "-C", "-q", "-u", "-b", self.bootstrap, "-t", self.names(mode)["metrics.topic"], "-o", "beginning", "-f", "%s\n"]
+        kc = self.spawn(cmd, stdout=subprocess.PIPE, text=True)
+        found, last = [], [None]
+        timeline = open(os.path.join(self.home, f"metrics-{mode}.jsonl"), "w")   # kept with --keep
+
+        def read():
+            for line in kc.stdout:
+                timeline.write(line)
+                timeline.flush()
+                try:
+                    m = json.loads(line)
+                except ValueError:
+                    continue
+                last[0] = m
+                if m.get("tokens", 0) >= expected:
+                    found.append(m)
+                    return
+
+        t = threading.Thread(target=read, daemon=True)
+        t.start()
+        end = time.time() + timeout
+        next_note = time.time() + 5
+        while not found and time.time() < end:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the app exited ({proc.returncode}) before training every token")
+            t.join(0.2)
+            if time.time() >= next_note and last[0]:
+                log(f"{mode}: {int(last[0].get('tokens', 0)):,} / {expected:,} tokens, {last[0].get('tokens_per_sec', 0):,.0f} tokens/s")
+                next_note = time.time() + 5
+        self.end(kc)
+        if not found:
+            raise RuntimeError(f"{mode}: not all {expected} tokens trained after {timeout} s (last metrics: {last[0]})")
+        if found[0]["tokens"] != expected:
+            raise RuntimeError(f"{mode}: the app trained {found[0]['tokens']} tokens, {expected} expected")
+        return found[0]
+
+    def first_input_ms(self, mode):
+        out = subprocess.run(["kcat", "-C", "-q", "-b", self.bootstrap, "-t", self.names(mode)["input.topics"], "-o", "beginning",
+                              "-c", "1", "-e", "-f", "%T\n"], env=self.env, stdout=subprocess.PIPE, check=True, text=True).stdout
+        return int(out.split()[0])
+
+    def export(self, mode, expected):
+        """Waits for the final snapshot (idle.snapshot.ms after the last record), checks its token count, exports it."""
+        base = [self.launcher, "snapshot"]
+        end = time.time() + 120
+        while True:
+            r = subprocess.run(base + ["info", "--json", "--timeout", "20"] + self.client_args(mode), env=self.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            tokens = None
+            if r.returncode == 0:
+                tokens = json.loads(r.stdout.strip().splitlines()[-1]).get("tokens")
+                if tokens == expected:
+                    break
+            if time.time() > end:
+                raise RuntimeError(f"{mode}: the latest snapshot holds {tokens} tokens, expected {expected}")
+            time.sleep(1)
+        subprocess.run(base + ["export", "--format", "word2vec", "--output", self.args.output] + self.client_args(mode),
+                       env=self.env, stdout=subprocess.DEVNULL, check=True)
+        log(f"exported the final snapshot ({expected:,} tokens) to {self.args.output}")
+
+    def run_mode(self, mode, expected):
+        if mode == "consume":
+            log("consume: producing the whole file first")
+            prod = self.produce(mode)
+            if prod.wait() != 0:
+                raise RuntimeError(f"produce failed ({prod.returncode})")
+        app, t_start, app_log = self.start_app(mode)
+        self.wait_log(app_log, "learning from", app, 120)
+        t_running = None
+        if mode == "pipeline":
+            self.wait_log(app_log, "-> RUNNING", app, 120)
+            log("pipeline: app RUNNING; producing while it trains")
+            prod = self.produce(mode)
+        done = self.watch_metrics(mode, expected, app, self.args.timeout)
+        if mode == "pipeline":
+            if prod.wait() != 0:
+                raise RuntimeError(f"produce failed ({prod.returncode})")
+            t0_ms = self.first_input_ms(mode)
+        else:
+            t0_ms = t_start * 1000
+        seconds = (done["timestamp_ms"] - t0_ms) / 1000.0
+        rss = peak_rss_mb(app.pid)
+        result = {"seconds": round(seconds, 3), "tokens_per_sec": round(expected / seconds, 1), "rss_mb": round(rss, 1),
+                  "perplexity": done.get("perplexity"), "metrics": done}
+        if mode == "consume":
+            # start-up (JVM, topic checks, group join, restore) apart from training proper
+            running = self.log_time(app_log, "-> RUNNING", t_start)
+            if running is not None:
+                train = done["timestamp_ms"] / 1000.0 - running
+                result.update(startup_seconds=round(running - t_start, 3), train_seconds=round(train, 3),
+                              train_tokens_per_sec=round(expected / train, 1))
+                log(f"consume: start-up {running - t_start:.2f} s, then {expected / train:,.0f} tokens/s from RUNNING")
+        log(f"{mode}: {expected:,} tokens in {seconds:.2f} s = {expected / seconds:,.0f} tokens/s, app peak RSS {rss:.0f} MB")
+        return app, result
+
+    def main(self):
+        a = self.args
+        self.build()
+        raw_tokens, raw_tps = a.expect_tokens, None
+        if a.raw:
+            raw_tokens, raw_tps = self.raw_count()
+            log(f"raw trainer: {raw_tokens:,} tokens, {raw_tps:,.0f} tokens/s")
+        count = self.app_count()
+        expected = count["tokens"]
+        log(f"the app will train {expected:,} tokens ({count['records']:,} records, {count['dead_letters']:,} of them dead letters)")
+        if raw_tokens is not None and raw_tokens != expected and count["dead_letters"] == 0:
+            raise RuntimeError(f"the raw trainer counts {raw_tokens} tokens, the app's validator {expected}, with no dead letters")
+        self.start_broker()
+        modes = ["pipeline", "consume"] if a.mode == "both" else [a.mode]
+        results = {}
+        for i, mode in enumerate(modes):
+            app, results[mode] = self.run_mode(mode, expected)
+            if i == len(modes) - 1:
+                self.export(mode, expected)
+            self.end(app)
+            self.procs.remove(app)
+        top = results[modes[0]]
+        out = {"system": "streamvec-e2e", "tokens": expected, "seconds": top["seconds"], "tokens_per_sec": top["tokens_per_sec"],
+               "rss_mb": max(r["rss_mb"] for r in results.values()), "perplexity": top["perplexity"],
+               "timing": modes[0], "raw_tokens": raw_tokens, "raw_tokens_per_sec": raw_tps,
+               "records": count["records"], "dead_letters": count["dead_letters"], "load_avg": list(os.getloadavg()), "output": a.output,
+               "timing_definition": {
+                   "pipeline": "app RUNNING on an empty topic, file produced while it trains: first input record's CreateTime -> first metrics record with every token trained",
+                   "consume": "file on the topic first: app process start (JVM, group join included) -> first metrics record with every token trained",
+                   "consume.train_seconds": "as consume, but from the app's first RUNNING state (start-up excluded)"}}
+        for m, r in results.items():
+            out[m] = {k: v for k, v in r.items() if k != "metrics"}
+        if a.json:
+            print(json.dumps(out), flush=True)
+        else:
+            for m, r in results.items():
+                print(f"{m}: {expected} tokens in {r['seconds']} s = {r['tokens_per_sec']:.0f} tokens/s, peak RSS {r['rss_mb']} MB")
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="bench/e2e.sh", description="streamvec end to end through a private local Kafka broker")
+    p.add_argument("--repo-root", required=True, help=argparse.SUPPRESS)
+    p.add_argument("--input", required=True, help="text file (plain or gzip), one record per line")
+    p.add_argument("--output", required=True, help="word2vec text file for the final snapshot")
+    for f in MODEL_FLAGS:
+        p.add_argument("--" + f, help="model key (as for ./streamvec train)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="more app/model keys")
+    p.add_argument("--mode", choices=["both", "pipeline", "consume"], default="both")
+    p.add_argument("--expect-tokens", type=int, help="tokens the raw trainer counted on --input: checked against the app's count")
+    p.add_argument("--raw", action="store_true", help="also run the raw trainer first (raw_tokens, raw_tokens_per_sec)")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds to wait for training per mode")
+    p.add_argument("--jfr", help="directory for a JFR recording of the app (app-<mode>.jfr)")
+    p.add_argument("--keep", action="store_true", help="keep the private STREAMVEC_HOME (logs, broker data)")
+    p.add_argument("--json", action="store_true", help="one JSON summary line on stdout")
+    return p.parse_args(argv)
+
+
+def main(argv):
+    args = parse(argv)
+    args.input, args.output = os.path.abspath(args.input), os.path.abspath(args.output)
+    if not os.path.isfile(args.input):
+        log(f"error: no such file: {args.input}")
+        return 3
+    if shutil.which("kcat") is None:
+        log("error: kcat is needed (apt-get install kcat)")
+        return 1
+    run = Run(args)
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        run.main()
+        return 0
+    except KeyboardInterrupt:
+        log("interrupted; stopping everything")
+        return 130
+    except (RuntimeError, subprocess.CalledProcessError, ValueError, KeyError) as e:
+        log(f"error: {e}")
+        return 1
+    finally:
+        run.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
