@@ -22,16 +22,15 @@ import java.util.Map;
 public final class ExpectedTokens {
   private ExpectedTokens() {}
 
-  public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      System.err.println("usage: ExpectedTokens FILE (plain or gzip)");
-      System.exit(2);
-    }
+  /** records = what produce would send, deadLetters = those the app refuses, tokens = what it trains on. */
+  record Count(long records, long deadLetters, long tokens) {}
+
+  static Count count(Path file) throws IOException {
     AppConfig config = AppConfig.of(Map.of());
     int maxBytes = config.getInt(AppKeys.MAX_RECORD_BYTES);
     RecordValidator validator = new RecordValidator(maxBytes, config.model().maxLineChars);
     long records = 0, dead = 0, tokens = 0;
-    try (InputStream in = Files.newInputStream(Path.of(args[0])); RecordReader reader = new RecordReader(in, Mode.LINE, maxBytes)) {
+    try (InputStream in = Files.newInputStream(file); RecordReader reader = new RecordReader(in, Mode.LINE, maxBytes)) {
       for (byte[] value = reader.next(); value != null; value = reader.next()) {
         records++;
         RecordValidator.Verdict v = validator.check(value);
@@ -39,6 +38,15 @@ public final class ExpectedTokens {
         for (String line : v.lines()) tokens += line.split(" ").length;   // the trainer's own split of a token line
       }
     }
-    System.out.printf("{\"records\":%d,\"dead_letters\":%d,\"tokens\":%d}%n", records, dead, tokens);
+    return new Count(records, dead, tokens);
+  }
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: ExpectedTokens FILE (plain or gzip)");
+      System.exit(2);
+    }
+    Count c = count(Path.of(args[0]));
+    System.out.printf("{\"records\":%d,\"dead_letters\":%d,\"tokens\":%d}%n", c.records(), c.deadLetters(), c.tokens());
   }
 }
