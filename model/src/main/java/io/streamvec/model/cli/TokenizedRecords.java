@@ -96,7 +96,8 @@ abstract class TokenizedRecords implements AutoCloseable {
         offerQuietly(CompletableFuture.failedFuture(new UncheckedIOException(e)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();   // closed by the consumer
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // e.g. OutOfMemoryError on a huge line: the consumer must hear of it, not wait for ever
         offerQuietly(CompletableFuture.failedFuture(e));
       }
     }

@@ -103,17 +103,17 @@ public final class TrainCommand {
     }
     learner.trackDirtyRows(false);   // nothing here stores rows incrementally
     ModelConfig c = learner.config();
+    long size = "-".equals(o.input) ? -1 : Files.size(Path.of(o.input));
+    TextSource src = "-".equals(o.input) ? new TextSource(System.in, c.maxLineChars) : new TextSource(Path.of(o.input), c.maxLineChars);   // a missing file or bad gzip fails before any thread starts
     PrequentialNgram ngram = o.ngramOrder > 0 ? new PrequentialNgram(o.ngramOrder, c.evalWindow) : null;
     // with a second thread the baseline runs beside the learner; drained before each read
     ObserverThread baselineThread = ngram != null && o.threads >= 2 ? new ObserverThread(ngram) : null;
     if (ngram != null) learner.setObserver(baselineThread != null ? baselineThread : ngram);
     Runnable syncBaseline = () -> { if (baselineThread != null) baselineThread.drain(); };
-    long size = "-".equals(o.input) ? -1 : Files.size(Path.of(o.input));
     Progress progress = new Progress(err, !o.quiet, size);
     long startTokens = learner.tokens();
     long t0 = System.nanoTime();
     long records = 0;
-    TextSource src = "-".equals(o.input) ? new TextSource(System.in, c.maxLineChars) : new TextSource(Path.of(o.input), c.maxLineChars);
     try (ObserverThread closeBaseline = baselineThread;
          TokenizedRecords input = TokenizedRecords.open(src, c.maxLineChars, o.threads);
          LearningCurve curve = o.curve == null ? null : new LearningCurve(Path.of(o.curve), o.curveEvery)) {
