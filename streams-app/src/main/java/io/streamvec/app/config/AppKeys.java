@@ -20,16 +20,18 @@ public final class AppKeys {
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
   public static final String MAX_RECORD_BYTES = "max.record.bytes";
   public static final String CHECKPOINT_INTERVAL_RECORDS = "checkpoint.interval.records";
+  public static final String CHECKPOINT_INTERVAL_TOKENS = "checkpoint.interval.tokens";
   public static final String SNAPSHOT_INTERVAL_TOKENS = "snapshot.interval.tokens";
   public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
   public static final String SNAPSHOT_CHUNK_BYTES = "snapshot.chunk.bytes";
   public static final String IDLE_SNAPSHOT_MS = "idle.snapshot.ms";
   public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
+  public static final String LEARNER_QUEUE_TOKENS = "learner.queue.tokens";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_HOST = "http.host";
   public static final String METRICS_PATH = "metrics.path";
 
-  enum Type { STRING, NONEMPTY, TOPICS, INT_POSITIVE, INT_PORT, LONG_POSITIVE, GUARANTEE, HOSTPORTS }
+  enum Type { STRING, NONEMPTY, TOPICS, INT_POSITIVE, INT_NONNEGATIVE, INT_PORT, LONG_POSITIVE, GUARANTEE, HOSTPORTS }
 
   /** One key: name, default, documentation, and how its value is checked. */
   public record Key(String name, String defaultValue, String doc, Type type) {
@@ -53,6 +55,11 @@ public final class AppKeys {
           long x;
           try { x = Long.parseLong(v.trim()); } catch (RuntimeException e) { throw new ConfigException("config key '" + name + "' = '" + v + "' is not a whole number" + hint); }
           if (x <= 0 || (type == Type.INT_POSITIVE && x > Integer.MAX_VALUE)) throw new ConfigException("config key '" + name + "' = '" + v + "' must be a positive number" + hint);
+        }
+        case INT_NONNEGATIVE -> {
+          int x;
+          try { x = Integer.parseInt(v.trim()); } catch (RuntimeException e) { throw new ConfigException("config key '" + name + "' = '" + v + "' is not a whole number" + hint); }
+          if (x < 0) throw new ConfigException("config key '" + name + "' = '" + v + "' must be 0 or more" + hint);
         }
         case INT_PORT -> {
           int x;
@@ -80,12 +87,14 @@ public final class AppKeys {
       new Key(STATE_DIR, "", "Kafka Streams state directory (empty = .streamvec/state/<application.id> under the working directory)", Type.STRING),
       new Key(COMMIT_INTERVAL_MS, "1000", "Kafka Streams commit interval: how much work a crash can force to be redone", Type.INT_POSITIVE),
       new Key(MAX_RECORD_BYTES, "1000000", "input records larger than this go to the DLQ (reason too-large)", Type.INT_POSITIVE),
-      new Key(CHECKPOINT_INTERVAL_RECORDS, "50000", "write the model's changed rows and global state (vocabulary, counters; a few MB) to the logged state stores every this many input records; a restore replays at most this many (50000 lines: about 0.5M tokens, a few seconds)", Type.INT_POSITIVE),
+      new Key(CHECKPOINT_INTERVAL_TOKENS, "2000000", "write the model's changed rows and global state (about the whole model: ~0.8 kB per word at dim 100) to the logged state stores every this many tokens; a restore replays at most this many (2M tokens: about 5 s). Smaller = faster restore, more bytes to the broker", Type.LONG_POSITIVE),
+      new Key(CHECKPOINT_INTERVAL_RECORDS, "200000", "and at least every this many input records (bounds the replay log when records are very short)", Type.INT_POSITIVE),
       new Key(SNAPSHOT_INTERVAL_TOKENS, "1000000", "publish a snapshot every this many trained tokens", Type.LONG_POSITIVE),
       new Key(SNAPSHOT_INTERVAL_MS, "60000", "and at least this often (ms) while tokens arrive", Type.LONG_POSITIVE),
       new Key(SNAPSHOT_CHUNK_BYTES, "900000", "largest snapshot record value (Kafka's default limit is 1 MB)", Type.INT_POSITIVE),
       new Key(IDLE_SNAPSHOT_MS, "5000", "publish a snapshot once the input has been idle this long (ms), so a finite stream's final model is on the topic", Type.LONG_POSITIVE),
       new Key(METRICS_INTERVAL_MS, "10000", "publish one metrics record every this many ms", Type.LONG_POSITIVE),
+      new Key(LEARNER_QUEUE_TOKENS, "262144", "tokens the stream thread may hand ahead to the model's own learning thread (about 0.5 s of learning), so that Kafka work (polls, commits, checkpoint writes) and learning use two cores; 0 = learn on the stream thread. The model is the same either way", Type.INT_NONNEGATIVE),
       new Key(HTTP_HOST, "127.0.0.1", "address the query API and /metrics listen on", Type.NONEMPTY),
       new Key(HTTP_PORT, "8080", "port of the query API and /metrics (0 = any free port, -1 = off)", Type.INT_PORT),
       new Key(METRICS_PATH, "/metrics", "path of the Prometheus scrape endpoint on http.port", Type.NONEMPTY));

@@ -89,16 +89,39 @@ final class ModelStore {
   void append(long sequence, String line) { replay.put(sequence, line); }
 
   /** Writes the rows changed since the last checkpoint and the global part; the replay log restarts empty. */
-  void checkpoint(Learner learner, long records) {
-    learner.dirtyRows().stream().forEach(r -> rows.put(r, LearnerState.row(learner, r)));
+  void checkpoint(Learner learner, long records) { write(capture(learner, records)); }
+
+  /**
+   * The learner's state after {@code records} records, as bytes: the rows changed since the last
+   * capture (their marks are cleared) and the global part. Touches no store, so the learner
+   * thread can take it at the exact record while the stream thread goes on.
+   */
+  static CheckpointImage capture(Learner learner, long records) {
+    long t0 = System.nanoTime();
+    int[] changed = learner.dirtyRows().stream().toArray();
+    byte[][] rowBytes = new byte[changed.length][];
+    for (int i = 0; i < changed.length; i++) rowBytes[i] = LearnerState.row(learner, changed[i]);
     learner.clearDirtyRows();
-    byte[] g = LearnerState.global(learner);
+    return new CheckpointImage(records, changed, rowBytes, LearnerState.global(learner), System.nanoTime() - t0);
+  }
+
+  /**
+   * Makes image the checkpoint: rows, global pieces, meta, and the replay log cut to the records
+   * after it. Called between two records on the stream thread, so one transaction holds all of it;
+   * lines learned after the image stay in the replay log, and a restore replays them.
+   */
+  void write(CheckpointImage image) {
+    for (int i = 0; i < image.rows().length; i++) rows.put(image.rows()[i], image.rowBytes()[i]);
+    byte[] g = image.global();
     int pieces = Math.max(1, (g.length + PIECE_BYTES - 1) / PIECE_BYTES);
     for (int i = 0; i < pieces; i++) global.put(pieceKey(i), Arrays.copyOfRange(g, i * PIECE_BYTES, Math.min(g.length, (i + 1) * PIECE_BYTES)));
     for (int i = pieces; i < meta.pieces(); i++) global.delete(pieceKey(i));
-    for (long s = meta.checkpointRecords() + 1; s <= records; s++) replay.delete(s);
-    writeMeta(new Meta(pieces, records, meta.snapshotVersion(), meta.snapshotTokens()));
+    for (long s = meta.checkpointRecords() + 1; s <= image.records(); s++) replay.delete(s);
+    writeMeta(new Meta(pieces, image.records(), meta.snapshotVersion(), meta.snapshotTokens()));
   }
+
+  /** A checkpoint not yet written: the state after {@code records} records. captureNanos = time to take it. */
+  record CheckpointImage(long records, int[] rows, byte[][] rowBytes, byte[] global, long captureNanos) {}
 
   /** Remembers a published snapshot (in the transaction that publishes it): versions never repeat after a restart. */
   void snapshotPublished(long version, long tokens) {

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one writer of the model. {@link #process} is one training step on one token line; every
- * {@code checkpoint.interval.records} records (a count, never the clock, so the checkpoint
- * schedule is the same in every run) the state goes to the logged stores ({@link ModelStore}).
+ * {@code checkpoint.interval.tokens} tokens or {@code checkpoint.interval.records} records
+ * (counts, never the clock) the state goes to the logged stores ({@link ModelStore}).
  * Snapshots are published every {@code snapshot.interval.tokens} tokens, every
  * {@code snapshot.interval.ms} while tokens arrive, and once the input has been idle for
  * {@code idle.snapshot.ms}; metrics every {@code metrics.interval.ms}. Whatever one call
@@ -42,8 +42,11 @@ public final class TrainingProcessor implements Processor<String, String, String
   // everything below is (re)set by init: Kafka Streams may re-initialise the same instance after a failure
   private ProcessorContext<String, Published> context;
   private ModelStore store;
-  private Learner learner;
-  private long records, replayed;
+  private Learner learner;        // read or change it only through learner(): it may be learning on `worker`
+  private LearnerThread worker;   // null: learn on the stream thread
+  private long records, replayed, tokens, workerStartRecords;
+  private long snapshotRequestedTokens, nextSnapshotVersion;
+  private long checkpointedRecords, checkpointedTokens;   // where the last checkpoint was taken (or asked for)   // the last snapshot asked for (published or still being taken)
   private long lastInputMs, lastSnapshotMs, lastReportMs, lastReportTokens;
   private double snapshotBytes, snapshotSeconds, checkpointSeconds;
 
@@ -67,20 +70,29 @@ public final class TrainingProcessor implements Processor<String, String, String
       LOG.warn("model '{}' continues with its stored hyper-parameters {}; the configured ones differ and are ignored "
           + "(use a new application.id to train a new model)", settings.modelId(), learner.config());
     }
+    checkpointedRecords = records;
+    checkpointedTokens = learner.tokens();
     // the records since the checkpoint, exactly as first learned; nothing is re-published
     List<String> lines = store.replayLines();
     for (String line : lines) learner.learn(Arrays.asList(line.split(" ")));
     records += lines.size();
     replayed = lines.size();
+    tokens = learner.tokens();
     long now = context.currentSystemTimeMs();
     lastInputMs = lastSnapshotMs = lastReportMs = now;
     lastReportTokens = learner.tokens();
+    snapshotRequestedTokens = store.meta().snapshotTokens();
+    nextSnapshotVersion = store.meta().snapshotVersion() + 1;
     if (learner.tokens() > 0) {
       LOG.info("model '{}' restored: {} records, {} tokens ({} records replayed), last snapshot version {}",
           settings.modelId(), records, learner.tokens(), replayed, store.meta().snapshotVersion());
       // the query side gets the model at once if it is exactly the last published one
       if (learner.tokens() == store.meta().snapshotTokens()) notifyListener(learner.snapshot(store.meta().snapshotVersion()));
     }
+    if (worker != null) worker.close();   // a re-initialised instance: the old worker learned into a discarded learner
+    workerStartRecords = records;
+    worker = settings.learnerQueueTokens() > 0
+        ? new LearnerThread(learner, settings.learnerQueueTokens(), "streamvec-learner-" + context.taskId()) : null;
     context.schedule(Duration.ofMillis(settings.tickMs()), PunctuationType.WALL_CLOCK_TIME, this::onTick);
     context.schedule(Duration.ofMillis(settings.metricsEveryMs()), PunctuationType.WALL_CLOCK_TIME, this::report);
   }
@@ -89,35 +101,68 @@ public final class TrainingProcessor implements Processor<String, String, String
   public void process(Record<String, String> record) {
     String line = record.value();
     if (line == null || line.isEmpty()) return;   // the validator never sends these; a hand-written record might
-    learner.learn(Arrays.asList(line.split(" ")));
+    String[] lineTokens = line.split(" ");
     records++;
-    store.append(records, line);
+    store.append(records, line);   // durable (with this commit) before it is learned
+    tokens += lineTokens.length;
+    if (worker != null) worker.submit(lineTokens); else learner.learn(Arrays.asList(lineTokens));
     lastInputMs = context.currentSystemTimeMs();
-    if (records % settings.checkpointEveryRecords() == 0) {
-      long t0 = System.nanoTime();
-      store.checkpoint(learner, records);
-      checkpointSeconds = (System.nanoTime() - t0) / 1e9;
+    if (records - checkpointedRecords >= settings.checkpointEveryRecords() || tokens - checkpointedTokens >= settings.checkpointEveryTokens()) {
+      checkpointedRecords = records;
+      checkpointedTokens = tokens;
+      // with a learner thread it captures the image at exactly this record and goes on learning; it is written when ready
+      if (worker == null) writeCheckpoint(ModelStore.capture(learner, records)); else worker.requestCheckpoint(records);
     }
-    if (learner.tokens() - store.meta().snapshotTokens() >= settings.snapshotEveryTokens()) publishSnapshot(lastInputMs);
+    if (tokens - snapshotRequestedTokens >= settings.snapshotEveryTokens()) requestSnapshot(lastInputMs);
+    publishTaken(lastInputMs);
+  }
+
+  @Override
+  public void close() {
+    if (worker != null) worker.close();
+    worker = null;
+  }
+
+  /** Writes the checkpoints and publishes the snapshots the learner thread has taken since the last call. */
+  private void publishTaken(long now) {
+    if (worker == null) return;
+    for (ModelStore.CheckpointImage image = worker.readyCheckpoint(); image != null; image = worker.readyCheckpoint()) writeCheckpoint(image);
+    for (ModelSnapshot snapshot = worker.readySnapshot(); snapshot != null; snapshot = worker.readySnapshot()) publishSnapshot(snapshot, now);
+  }
+
+  private void writeCheckpoint(ModelStore.CheckpointImage image) {
+    long t0 = System.nanoTime();
+    store.write(image);
+    checkpointSeconds = (image.captureNanos() + System.nanoTime() - t0) / 1e9;
   }
 
   /** Time-driven snapshots: while tokens arrive (snapshot.interval.ms), and once after idle.snapshot.ms without input. */
   private void onTick(long now) {
-    if (learner.tokens() == store.meta().snapshotTokens()) return;   // nothing new since the last snapshot
-    if (now - lastSnapshotMs >= settings.snapshotEveryMs() || now - lastInputMs >= settings.idleSnapshotMs()) publishSnapshot(now);
+    publishTaken(now);   // what was taken after the last record, and the idle snapshot asked for at the previous tick
+    if (tokens == snapshotRequestedTokens) return;   // nothing new since the last snapshot
+    if (now - lastSnapshotMs >= settings.snapshotEveryMs() || now - lastInputMs >= settings.idleSnapshotMs()) requestSnapshot(now);
   }
 
-  private void publishSnapshot(long now) {
+  /**
+   * A snapshot of the model after exactly the tokens submitted so far. The learner thread copies
+   * the model at that point and goes on learning; encoding and sending it happen here later.
+   */
+  private void requestSnapshot(long now) {
+    long version = nextSnapshotVersion++;
+    snapshotRequestedTokens = tokens;
+    lastSnapshotMs = now;
+    if (worker == null) publishSnapshot(learner.snapshot(version), now); else worker.requestSnapshot(version);
+  }
+
+  private void publishSnapshot(ModelSnapshot snapshot, long now) {
     long t0 = System.nanoTime();
-    long version = store.meta().snapshotVersion() + 1;
-    ModelSnapshot snapshot = learner.snapshot(version);
+    long version = snapshot.version;
     byte[] encoded = SnapshotCodec.encode(snapshot);
     List<byte[]> chunks = SnapshotChunks.split(version, encoded, settings.chunkBytes());
     for (int i = 0; i < chunks.size(); i++) {
       context.forward(new Record<>(SnapshotChunks.chunkKey(settings.modelId(), i), Published.chunk(chunks.get(i)), now));
     }
-    store.snapshotPublished(version, learner.tokens());
-    lastSnapshotMs = now;
+    store.snapshotPublished(version, snapshot.tokens);
     snapshotBytes = encoded.length;
     snapshotSeconds = (System.nanoTime() - t0) / 1e9;
     notifyListener(snapshot);
@@ -133,10 +178,13 @@ public final class TrainingProcessor implements Processor<String, String, String
 
   /** One metrics record, and the same report for the HTTP API and meters. */
   private void report(long now) {
-    Map<String, Double> v = new LinkedHashMap<>(learner.stats());
+    // with a learner thread: as of the last line it finished (at most learner.queue.records behind), never waiting for the rest
+    LearnerThread.Progress progress = worker == null ? null : worker.progress();
+    Map<String, Double> v = new LinkedHashMap<>(progress == null ? learner.stats() : progress.stats());
+    long learnedTokens = v.get("tokens").longValue();
     double seconds = (now - lastReportMs) / 1000.0;
-    v.put("records", (double) records);
-    v.put("tokens_per_sec", seconds > 0 ? (learner.tokens() - lastReportTokens) / seconds : Double.NaN);
+    v.put("records", (double) (progress == null ? records : workerStartRecords + progress.lines()));
+    v.put("tokens_per_sec", seconds > 0 ? (learnedTokens - lastReportTokens) / seconds : Double.NaN);
     v.put("snapshot_version", (double) store.meta().snapshotVersion());
     v.put("snapshot_bytes", snapshotBytes);
     v.put("snapshot_seconds", snapshotSeconds);
@@ -145,7 +193,7 @@ public final class TrainingProcessor implements Processor<String, String, String
     v.put("dlq_records", (double) status.deadLettered());
     TrainingReport report = new TrainingReport(settings.modelId(), now, v);
     lastReportMs = now;
-    lastReportTokens = learner.tokens();
+    lastReportTokens = learnedTokens;
     status.publish(report);
     try {
       context.forward(new Record<>(settings.modelId(), Published.metrics(JSON.writeValueAsBytes(report.toJsonMap())), now));

@@ -36,6 +36,8 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The topology end to end without a broker: routing, every DLQ reason, metrics JSON, chunked snapshots, the idle snapshot. */
 class StreamvecTopologyTest {
@@ -83,6 +85,24 @@ class StreamvecTopologyTest {
     return done;
   }
 
+  /**
+   * The snapshots published so far, ticking the wall clock until there are at least n: with the
+   * learner thread a snapshot is published at the first tick (or record) after it was taken.
+   */
+  private List<ModelSnapshot> snapshotsOnceTaken(SnapshotAssembler assembler, int n) {
+    List<ModelSnapshot> done = new ArrayList<>(snapshots(assembler));
+    for (int i = 0; done.size() < n && i < 2000; i++) {
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      driver.advanceWallClockTime(Duration.ofMillis(TrainerSettings.from(config).tickMs()));
+      done.addAll(snapshots(assembler));
+    }
+    return done;
+  }
+
   @Test
   void goodRecordsTrainOneModelThatIsPublishedWhenTheInputGoesIdle() {
     start(Map.of(AppKeys.IDLE_SNAPSHOT_MS, "5000"));
@@ -91,7 +111,7 @@ class StreamvecTopologyTest {
     driver.advanceWallClockTime(Duration.ofMillis(4000));
     assertTrue(out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(), "no snapshot before the input has been idle for idle.snapshot.ms");
     driver.advanceWallClockTime(Duration.ofMillis(2000));
-    List<ModelSnapshot> published = snapshots(new SnapshotAssembler());
+    List<ModelSnapshot> published = snapshotsOnceTaken(new SnapshotAssembler(), 1);
     assertEquals(1, published.size());
     ModelSnapshot s = published.get(0);
     assertEquals(1, s.version);
@@ -103,9 +123,11 @@ class StreamvecTopologyTest {
     assertTrue(out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(), "the idle snapshot is published once, not on every tick");
   }
 
-  @Test
-  void withOneInputPartitionTrainingFollowsValidationWithoutARepartitionTopicAndLearnsTheSameModel() {
-    start(Map.of(AppKeys.IDLE_SNAPSHOT_MS, "1000"), 1);
+  /** learner.queue.tokens: 0 learns on the stream thread, else on the learner thread (which takes a checkpoint image every 7 records). */
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "1", "262144"})
+  void withOneInputPartitionTrainingFollowsValidationWithoutARepartitionTopicAndLearnsTheSameModel(String queue) {
+    start(Map.of(AppKeys.IDLE_SNAPSHOT_MS, "1000", AppKeys.LEARNER_QUEUE_TOKENS, queue, AppKeys.CHECKPOINT_INTERVAL_RECORDS, "7"), 1);
     String direct = topology(1).describe().toString(), general = topology(2).describe().toString();
     assertTrue(general.contains("model-repartition"), general);
     assertTrue(!direct.contains("repartition") && direct.contains("Sub-topology: 0") && !direct.contains("Sub-topology: 1"), direct);
@@ -113,7 +135,7 @@ class StreamvecTopologyTest {
     for (String t : texts) input.pipeInput(utf8("k"), utf8(t));
     input.pipeInput(utf8("k"), utf8("!!! ..."));   // a dead letter still leaves by the DLQ
     driver.advanceWallClockTime(Duration.ofMillis(2000));
-    List<ModelSnapshot> published = snapshots(new SnapshotAssembler());
+    List<ModelSnapshot> published = snapshotsOnceTaken(new SnapshotAssembler(), 1);
     assertEquals(1, published.size());
     assertTrue(published.get(0).sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)), "the offline learner's model, bit for bit");
     assertEquals(1, out(AppKeys.DLQ_TOPIC).readRecordsToList().size());
@@ -150,8 +172,7 @@ class StreamvecTopologyTest {
     assertEquals(d, dlq.size(), "only the unusable records are dead letters");
     for (var e : expectedCounts.entrySet()) assertEquals(e.getValue(), status.deadLetteredByReason().get(e.getKey()).sum(), e.getKey());
 
-    driver.advanceWallClockTime(Duration.ofMillis(config.getLong(AppKeys.METRICS_INTERVAL_MS)));
-    JsonNode metrics = lastMetrics();
+    JsonNode metrics = metricsOnceLearned(2);
     assertEquals(2, metrics.get("records").asLong(), "two good records trained on");
     assertEquals(7, metrics.get("dlq_records").asLong());
   }
@@ -161,9 +182,7 @@ class StreamvecTopologyTest {
     start(Map.of(AppKeys.METRICS_INTERVAL_MS, "1000"));
     List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 50);
     for (String t : texts) input.pipeInput(utf8(t));
-    driver.advanceWallClockTime(Duration.ofMillis(1000));
-    TestOutputTopic<String, byte[]> metrics = out(AppKeys.METRICS_TOPIC);
-    var record = metrics.readRecord();
+    TestRecord<String, byte[]> record = metricsRecordOnceLearned(50);
     assertEquals("default", record.key());
     JsonNode json = parse(record.value());
     for (TrainingReport.Field f : TrainingReport.FIELDS) assertTrue(json.has(f.name()), "metrics JSON lacks " + f.name());
@@ -179,7 +198,8 @@ class StreamvecTopologyTest {
   @Test
   void snapshotsAreChunkedVersionedAndReassembled() {
     // ~20 tokens between snapshots, 4 kB chunks: several snapshots of several chunks each
-    start(Map.of(AppKeys.SNAPSHOT_CHUNK_BYTES, "4096", AppKeys.SNAPSHOT_INTERVAL_TOKENS, "400"));
+    // learning on the stream thread: every snapshot is on the topic right after the record that triggered it
+    start(Map.of(AppKeys.SNAPSHOT_CHUNK_BYTES, "4096", AppKeys.SNAPSHOT_INTERVAL_TOKENS, "400", AppKeys.LEARNER_QUEUE_TOKENS, "0"));
     List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 150);
     for (String t : texts) input.pipeInput(utf8(t));
     List<TestRecord<String, byte[]>> chunks = out(AppKeys.SNAPSHOTS_TOPIC).readRecordsToList();
@@ -209,16 +229,31 @@ class StreamvecTopologyTest {
     TestInputTopic<byte[], byte[]> other = driver.createInputTopic("text-b", new ByteArraySerializer(), new ByteArraySerializer());
     List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 40);
     for (int i = 0; i < texts.size(); i++) (i % 2 == 0 ? input : other).pipeInput(utf8("k" + i), utf8(texts.get(i)));
-    driver.advanceWallClockTime(Duration.ofMillis(1000));
-    JsonNode m = lastMetrics();
+    JsonNode m = metricsOnceLearned(40);
     assertEquals(40, m.get("records").asLong());
     assertEquals(TestTexts.tokenCount(config.model(), texts), m.get("tokens").asLong());
   }
 
-  private JsonNode lastMetrics() {
-    List<TestRecord<String, byte[]>> all = out(AppKeys.METRICS_TOPIC).readRecordsToList();
-    assertTrue(!all.isEmpty(), "no metrics record");
-    return parse(all.get(all.size() - 1).value());
+  /**
+   * The first metrics record reporting at least n records learned. With the learner thread a
+   * report says what it has learned so far, without waiting for the rest: the next ones catch up.
+   */
+  private JsonNode metricsOnceLearned(long n) { return parse(metricsRecordOnceLearned(n).value()); }
+
+  private TestRecord<String, byte[]> metricsRecordOnceLearned(long n) {
+    long interval = config.getLong(AppKeys.METRICS_INTERVAL_MS);
+    for (int i = 0; i < 1000; i++) {
+      driver.advanceWallClockTime(Duration.ofMillis(interval));
+      for (TestRecord<String, byte[]> r : out(AppKeys.METRICS_TOPIC).readRecordsToList()) {
+        if (parse(r.value()).get("records").asLong() >= n) return r;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("no metrics record reports " + n + " records learned");
   }
 
   private static JsonNode parse(byte[] json) {
