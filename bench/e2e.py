@@ -18,6 +18,15 @@ import time
 MODEL_FLAGS = ("dim", "context", "negatives", "min-count")
 
 
+def second_half_rate(points):
+    """(seconds, tokens) points in time order, the last one at the end: the rate over the second half of the tokens."""
+    if not points or points[-1][1] <= 0:
+        return None
+    t_end, n_end = points[-1]
+    t_half, n_half = next(p for p in points if p[1] >= n_end / 2)
+    return round((n_end - n_half) / (t_end - t_half), 1) if t_end > t_half else None
+
+
 def log(msg):
     print(f"[e2e] {msg}", file=sys.stderr, flush=True)
 
@@ -102,10 +111,14 @@ class Run:
 
     def raw_count(self):
         log(f"raw trainer on {self.args.input} (--raw)")
-        cmd = [self.launcher, "train", "--input", self.args.input, "--json", "--quiet"] + self.model_args()
+        curve = os.path.join(self.home, "raw-curve.jsonl")
+        cmd = [self.launcher, "train", "--input", self.args.input, "--json", "--quiet", "--curve", curve,
+               "--curve-every", "50000"] + self.model_args()
         out = subprocess.run(cmd, env=self.env, stdout=subprocess.PIPE, check=True, text=True).stdout
         summary = json.loads(out.strip().splitlines()[-1])
-        return int(summary["tokens"]), summary.get("tokens_per_sec")
+        with open(curve) as f:
+            points = [(p["seconds"], p["tokens"]) for p in map(json.loads, f)]
+        return int(summary["tokens"]), summary.get("tokens_per_sec"), second_half_rate(points)
 
     def app_count(self):
         """Tokens the app will train on: the file cut as `produce` cuts it, judged by the app's validator."""
@@ -179,7 +192,7 @@ class Run:
         """The first metrics record with every token trained (kcat follows the topic)."""
         cmd = ["kcat", "-C", "-q", "-u", "-b", self.bootstrap, "-t", self.names(mode)["metrics.topic"], "-o", "beginning", "-f", "%s\n"]
         kc = self.spawn(cmd, stdout=subprocess.PIPE, text=True)
-        found, last = [], [None]
+        found, last, points = [], [None], []
         timeline = open(os.path.join(self.home, f"metrics-{mode}.jsonl"), "w")   # kept with --keep
 
         def read():
@@ -191,6 +204,7 @@ class Run:
                 except ValueError:
                     continue
                 last[0] = m
+                points.append((m["timestamp_ms"] / 1000.0, m.get("tokens", 0)))
                 if m.get("tokens", 0) >= expected:
                     found.append(m)
                     return
@@ -211,6 +225,7 @@ class Run:
             raise RuntimeError(f"{mode}: not all {expected} tokens trained after {timeout} s (last metrics: {last[0]})")
         if found[0]["tokens"] != expected:
             raise RuntimeError(f"{mode}: the app trained {found[0]['tokens']} tokens, {expected} expected")
+        found[0]["second_half_tokens_per_sec"] = second_half_rate(points)
         return found[0]
 
     def first_input_ms(self, mode):
@@ -260,7 +275,7 @@ class Run:
         seconds = (done["timestamp_ms"] - t0_ms) / 1000.0
         rss = peak_rss_mb(app.pid)
         result = {"seconds": round(seconds, 3), "tokens_per_sec": round(expected / seconds, 1), "rss_mb": round(rss, 1),
-                  "perplexity": done.get("perplexity"), "metrics": done}
+                  "second_half_tokens_per_sec": done["second_half_tokens_per_sec"], "perplexity": done.get("perplexity"), "metrics": done}
         if mode == "consume":
             # start-up (JVM, topic checks, group join, restore) apart from training proper
             running = self.log_time(app_log, "-> RUNNING", t_start)
@@ -269,16 +284,17 @@ class Run:
                 result.update(startup_seconds=round(running - t_start, 3), train_seconds=round(train, 3),
                               train_tokens_per_sec=round(expected / train, 1))
                 log(f"consume: start-up {running - t_start:.2f} s, then {expected / train:,.0f} tokens/s from RUNNING")
-        log(f"{mode}: {expected:,} tokens in {seconds:.2f} s = {expected / seconds:,.0f} tokens/s, app peak RSS {rss:.0f} MB")
+        log(f"{mode}: {expected:,} tokens in {seconds:.2f} s = {expected / seconds:,.0f} tokens/s "
+            f"(second half {done['second_half_tokens_per_sec'] or 0:,.0f}), app peak RSS {rss:.0f} MB")
         return app, result
 
     def main(self):
         a = self.args
         self.build()
-        raw_tokens, raw_tps = a.expect_tokens, None
+        raw_tokens, raw_tps, raw_half = a.expect_tokens, None, None
         if a.raw:
-            raw_tokens, raw_tps = self.raw_count()
-            log(f"raw trainer: {raw_tokens:,} tokens, {raw_tps:,.0f} tokens/s")
+            raw_tokens, raw_tps, raw_half = self.raw_count()
+            log(f"raw trainer: {raw_tokens:,} tokens, {raw_tps:,.0f} tokens/s (second half {raw_half or 0:,.0f})")
         count = self.app_count()
         expected = count["tokens"]
         log(f"the app will train {expected:,} tokens ({count['records']:,} records, {count['dead_letters']:,} of them dead letters)")
@@ -296,12 +312,14 @@ class Run:
         top = results[modes[0]]
         out = {"system": "streamvec-e2e", "tokens": expected, "seconds": top["seconds"], "tokens_per_sec": top["tokens_per_sec"],
                "rss_mb": max(r["rss_mb"] for r in results.values()), "perplexity": top["perplexity"],
-               "timing": modes[0], "raw_tokens": raw_tokens, "raw_tokens_per_sec": raw_tps,
+               "timing": modes[0], "raw_tokens": raw_tokens, "raw_tokens_per_sec": raw_tps, "raw_second_half_tokens_per_sec": raw_half,
                "records": count["records"], "dead_letters": count["dead_letters"], "load_avg": list(os.getloadavg()), "output": a.output,
                "timing_definition": {
                    "pipeline": "app RUNNING on an empty topic, file produced while it trains: first input record's CreateTime -> first metrics record with every token trained",
                    "consume": "file on the topic first: app process start (JVM, group join included) -> first metrics record with every token trained",
-                   "consume.train_seconds": "as consume, but from the app's first RUNNING state (start-up excluded)"}}
+                   "consume.train_seconds": "as consume, but from the app's first RUNNING state (start-up excluded)",
+                   "second_half_tokens_per_sec": "the second half of the tokens over the time they took (first metrics record, or raw "
+                                                 "learning-curve point, at >= half the tokens -> the end): the rate once JIT warm-up is over"}}
         for m, r in results.items():
             out[m] = {k: v for k, v in r.items() if k != "metrics"}
         if a.json:

@@ -15,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "corpora"))
 sys.path.insert(0, os.path.join(HERE, "eval"))
+import e2e  # noqa: E402
 import evaluate  # noqa: E402
 import extract  # noqa: E402
 import make_analogy  # noqa: E402
@@ -257,6 +258,21 @@ class HarnessTest(unittest.TestCase):
         if why_not is None:
             with open(png, "rb") as f:
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+
+class SecondHalfRate(unittest.TestCase):
+    def test_rate_over_the_second_half_of_the_tokens(self):
+        # 100 tokens/s for the first 10 s (warm-up), then 400 tokens/s: the second half is all at 400
+        points = [(t, 100 * t) for t in range(11)] + [(10 + t, 1000 + 400 * t) for t in range(1, 6)]
+        self.assertEqual(e2e.second_half_rate(points), 400.0)
+
+    def test_half_is_the_first_point_at_or_past_half_the_tokens(self):
+        self.assertEqual(e2e.second_half_rate([(0, 0), (1, 40), (2, 60), (4, 100)]), 20.0)
+
+    def test_degenerate_curves_give_none(self):
+        self.assertIsNone(e2e.second_half_rate([]))
+        self.assertIsNone(e2e.second_half_rate([(3, 0)]))
+        self.assertIsNone(e2e.second_half_rate([(3, 10)]))
 
 
 if __name__ == "__main__":
