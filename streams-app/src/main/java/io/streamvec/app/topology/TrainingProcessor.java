@@ -59,6 +59,13 @@ public final class TrainingProcessor implements Processor<String, String, String
   @Override
   public void init(ProcessorContext<String, Published> context) {
     this.context = context;
+    if (context.taskId().partition() != 0) {
+      // one model, one writer: a second training task means the input grew partitions while the
+      // app trained them in the validating task (the one-partition shape is chosen at start)
+      throw new ModelStateException("training task " + context.taskId() + " would be a second writer of model '" + settings.modelId()
+          + "': the input topics gained partitions while the app was running; restart the app (it then trains through one "
+          + "repartition topic, and continues the same model from its stores)");
+    }
     store = new ModelStore(context.getStateStore(StreamvecTopology.ROWS_STORE), context.getStateStore(StreamvecTopology.GLOBAL_STORE),
         context.getStateStore(StreamvecTopology.REPLAY_STORE));
     snapshotBytes = snapshotSeconds = checkpointSeconds = Double.NaN;

@@ -154,6 +154,15 @@ class TrainingProcessorRestoreTest {
   }
 
   @Test
+  void aSecondTrainingTaskIsRefusedWithWhatToDo() {
+    var context = new MockProcessorContext<String, Published>(new java.util.Properties(), new org.apache.kafka.streams.processor.TaskId(0, 1),
+        null);
+    TrainingProcessor p = new TrainingProcessor(settings, new TrainingStatus("default"), s -> { });
+    ModelStateException e = assertThrows(ModelStateException.class, () -> p.init(context));
+    assertTrue(e.getMessage().contains("restart the app") && e.getMessage().contains("0_1"), e.getMessage());
+  }
+
+  @Test
   void aGapInTheReplayLogIsReportedNotPapered() {
     Run first = new Run();
     first.learn(lines.subList(0, CHECKPOINT_EVERY + 5));
