@@ -174,6 +174,15 @@ def kafka_speed(corpus_tokens, measured):
     return corpus_tokens / measured["seconds"]
 
 
+def second_half_ratios(reported):
+    """e2e.sh's second-half tokens/s of each mode over the raw trainer's, both from the same e2e run."""
+    raw = reported.get("raw_second_half_tokens_per_sec")
+    if not raw:
+        return {}
+    return {m: round(reported[m]["second_half_tokens_per_sec"] / raw, 3) for m in ("pipeline", "consume")
+            if isinstance(reported.get(m), dict) and reported[m].get("second_half_tokens_per_sec")}
+
+
 def finish(run, row, similarity, analogy):
     """Medians over repetitions, quality scores of the last repetition's vectors."""
     runs = row.pop("_runs", [])
@@ -187,6 +196,10 @@ def finish(run, row, similarity, analogy):
         # e2e.sh times produce -> last token trained itself: broker/app start-up is not in it
         row["tokens_per_s_runs"] = [round(kafka_speed(row["tokens"], r)) for r in runs]
         row["notes"] = "tokens/s over the interval e2e.sh reports (broker and app start-up excluded)"
+        half = second_half_ratios(runs[-1]["reported"])
+        if half:
+            row["second_half_ratio_to_raw"] = half
+            row["notes"] += "; after JIT warm-up (second half of the tokens) x raw: " + ", ".join(f"{m} {v:.2f}" for m, v in half.items())
     elif row["tokens"]:
         row["tokens_per_s_runs"] = [round(row["tokens"] / r["seconds"]) for r in runs]
     if row["tokens_per_s_runs"]:

@@ -136,7 +136,7 @@ def streamvec_kafka(p, threads):
     out = os.path.join(p.out_dir, f"streamvec-kafka-t{threads}.vec")
     cmd = [E2E_SCRIPT, "--input", p.raw_file, "--output", out, "--dim", str(p.dim),
            "--context", str(p.window), "--negatives", str(p.negatives),
-           "--min-count", str(p.min_count), "--json"]
+           "--min-count", str(p.min_count), "--raw", "--json"]   # --raw: the raw trainer's second-half rate, same run
     run = Run("streamvec-kafka", cmd, out, threads, p.peer_tokens, parse=parse_streamvec)
     if not os.access(E2E_SCRIPT, os.X_OK):
         run.missing = f"{os.path.relpath(E2E_SCRIPT, p.repo_root)} missing or not executable"

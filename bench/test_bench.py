@@ -260,6 +260,16 @@ class HarnessTest(unittest.TestCase):
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
 
+class SecondHalfRatios(unittest.TestCase):
+    def test_each_mode_over_the_raw_trainers_second_half(self):
+        rep = {"raw_second_half_tokens_per_sec": 400.0, "pipeline": {"second_half_tokens_per_sec": 300.0},
+               "consume": {"second_half_tokens_per_sec": 360.0}}
+        self.assertEqual(run_bench.second_half_ratios(rep), {"pipeline": 0.75, "consume": 0.9})
+
+    def test_nothing_without_the_raw_rate(self):
+        self.assertEqual(run_bench.second_half_ratios({"pipeline": {"second_half_tokens_per_sec": 3.0}}), {})
+
+
 class SecondHalfRate(unittest.TestCase):
     def test_rate_over_the_second_half_of_the_tokens(self):
         # 100 tokens/s for the first 10 s (warm-up), then 400 tokens/s: the second half is all at 400
