@@ -42,7 +42,7 @@ public final class TrainingProcessor implements Processor<String, String, String
   // everything below is (re)set by init: Kafka Streams may re-initialise the same instance after a failure
   private ProcessorContext<String, Published> context;
   private ModelStore store;
-  private Learner learner;        // read or change it only through learner(): it may be learning on `worker`
+  private Learner learner;        // with a worker, only the worker touches it after init (requests go through its queue)
   private LearnerThread worker;   // null: learn on the stream thread
   private long records, replayed, tokens, workerStartRecords;
   private long snapshotRequestedTokens, nextSnapshotVersion;
