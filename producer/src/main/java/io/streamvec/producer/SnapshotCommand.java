@@ -87,7 +87,7 @@ public final class SnapshotCommand {
           ModelSnapshot s = Cli.latestSnapshot(config, timeout);
           export(s, config.get(AppKeys.MODEL_ID), format, output, out);
           err.printf(Locale.ROOT, "snapshot: exported version %d (%,d words x %d, %,d tokens) as %s to %s%n",
-              s.version, s.size(), s.dim(), s.tokens, format, output.equals("-") ? "standard output" : output);
+              s.version, s.size(), s.wordVectorDim(), s.tokens, format, output.equals("-") ? "standard output" : output);
         }
         case "info" -> {
           config = Cli.withBroker(config, env);
@@ -165,7 +165,8 @@ public final class SnapshotCommand {
     b.append(String.format(Locale.ROOT, "snapshot    version %d of model '%s' on topic '%s' (%s)%n", s.version, config.get(AppKeys.MODEL_ID),
         config.get(AppKeys.SNAPSHOTS_TOPIC), config.bootstrapServers()));
     b.append(String.format(Locale.ROOT, "tokens      %,d%n", s.tokens));
-    b.append(String.format(Locale.ROOT, "vocabulary  %,d words, %d dimensions%n", s.size(), s.dim()));
+    b.append(String.format(Locale.ROOT, "vocabulary  %,d words, %d dimensions; exported vectors %d numbers (export-vectors %s)%n", s.size(),
+        s.dim(), s.wordVectorDim(), s.config.exportVectors.name().toLowerCase(Locale.ROOT)));
     b.append(String.format(Locale.ROOT, "perplexity  %s (last window %s), top-1 %s, top-5 %s%n", number(s.stats().get("perplexity"), "%.1f"),
         number(s.stats().get("window_perplexity"), "%.1f"), percent(s.stats().get("top1")), percent(s.stats().get("top5"))));
     b.append("config     ");

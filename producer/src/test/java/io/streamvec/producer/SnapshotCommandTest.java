@@ -100,6 +100,7 @@ class SnapshotCommandTest {
     }
     assertEquals(v2.stats().get("perplexity"), root.get("stats").get("perplexity").asDouble(), 1e-9);
     assertEquals("16", root.get("config").get("dim").asText());
+    assertEquals(d, root.get("vector_dim").asInt(), "E + W: d numbers");
   }
 
   @Test

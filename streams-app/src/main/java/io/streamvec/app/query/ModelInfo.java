@@ -20,6 +20,9 @@ final class ModelInfo {
     m.put("tokens", s.tokens);
     m.put("vocab_size", s.size());
     m.put("dim", s.dim());
+    // what neighbours/similarity/analogy work on: d numbers, or d + H with export-vectors=concat
+    m.put("vector_dim", s.wordVectorDim());
+    m.put("export_vectors", s.config.exportVectors.name().toLowerCase(java.util.Locale.ROOT));
     m.put("encoder", s.config.encoder.name().toLowerCase(java.util.Locale.ROOT));
     m.put("loss", s.config.loss.name().toLowerCase(java.util.Locale.ROOT));
     m.put("context", s.config.context);

@@ -91,6 +91,17 @@ class QueryServerTest {
   }
 
   @Test
+  void modelInfoReportsTheWidthOfTheVectorsQueriesUseNotJustD() {
+    ModelConfig config = ModelConfig.defaults().withAll(Map.of("dim", "16", "min-count", "1", "vocab-size", "64", "export-vectors", "concat"));
+    Learner learner = new Learner(config);
+    learner.learn(new Tokenizer(config.maxLineChars).tokenize(SENTENCES.get(0)));
+    Map<String, Object> m = ModelInfo.of(learner.snapshot(1), 0);
+    assertEquals(16, m.get("dim"));
+    assertEquals(32, m.get("vector_dim"), "concat: E beside W");
+    assertEquals("concat", m.get("export_vectors"));
+  }
+
+  @Test
   void modelInfoCarriesSizeStatsAndConfig() throws Exception {
     server.update(snapshot);
     JsonNode m = body(get("/v1/model"));
@@ -98,6 +109,7 @@ class QueryServerTest {
     assertEquals(snapshot.tokens, m.path("tokens").asLong());
     assertEquals(snapshot.size(), m.path("vocab_size").asInt());
     assertEquals(16, m.path("dim").asInt());
+    assertEquals(16, m.path("vector_dim").asInt(), "export-vectors auto = E + W: d numbers");
     assertEquals("lbl", m.path("encoder").asText());
     double perplexity = snapshot.stats().get("perplexity");
     assertEquals(perplexity, m.path("perplexity").asDouble(), 1e-9 * perplexity);
