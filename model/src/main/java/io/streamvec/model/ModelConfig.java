@@ -128,18 +128,37 @@ public final class ModelConfig {
   /** Number of context positions the encoder reads. */
   public int contextPositions() { return encoder == Encoder.CBOW ? 2 * context : context; }
 
-  /** Values in key order, for logs, snapshots and checkpoints. */
+  /** Values in key order as given (lr may say auto), for logs and --print-config. */
   public Map<String, String> asMap() {
     Map<String, String> m = new LinkedHashMap<>();
     for (Key k : KEYS) m.put(k.name(), values.get(k.name()));
     return m;
   }
 
-  public void write(DataOutput out) throws IOException {
-    out.writeInt(KEYS.size());
-    for (Key k : KEYS) { out.writeUTF(k.name()); out.writeUTF(values.get(k.name())); }
+  /**
+   * Values in key order as checkpoints and snapshots store them: lr as the number it resolved to
+   * (never "auto"), so a restore continues with the rate the model was trained with even after a
+   * later version changes what auto means. Parsing this back gives the same {@link #lr} bit for bit
+   * (Double.toString round-trips). Equality compares these values, so a configured lr=auto equals a
+   * stored config holding the number auto resolves to (and 0.1 equals 1e-1).
+   */
+  public Map<String, String> storedMap() {
+    Map<String, String> m = asMap();
+    m.put("lr", Double.toString(lr));
+    return m;
   }
 
+  public void write(DataOutput out) throws IOException {
+    Map<String, String> stored = storedMap();
+    out.writeInt(stored.size());
+    for (Map.Entry<String, String> e : stored.entrySet()) { out.writeUTF(e.getKey()); out.writeUTF(e.getValue()); }
+  }
+
+  /**
+   * Reads what {@link #write} wrote. Checkpoints written before lr was stored resolved hold lr=auto:
+   * they still load, and get today's auto (as they always did), which may differ from the rate the
+   * older build trained with (auto for lbl was 0.2, now 0.15); everything written now holds the number.
+   */
   public static ModelConfig read(DataInput in) throws IOException {
     int n = in.readInt();
     if (n < 0 || n > 1000) throw new IOException("corrupt model config: " + n + " keys");
@@ -152,8 +171,9 @@ public final class ModelConfig {
     return c;
   }
 
-  @Override public boolean equals(Object o) { return o instanceof ModelConfig c && c.asMap().equals(asMap()); }
-  @Override public int hashCode() { return asMap().hashCode(); }
+  /** Same resolved hyper-parameters ({@link #storedMap()}): lr=auto equals the number it resolves to. */
+  @Override public boolean equals(Object o) { return o instanceof ModelConfig c && c.storedMap().equals(storedMap()); }
+  @Override public int hashCode() { return storedMap().hashCode(); }
   @Override public String toString() { return asMap().toString(); }
 
   private String raw(String name) { return values.get(name); }

@@ -39,6 +39,9 @@ class LearnerRestoreTest {
     ByteArrayOutputStream file = new ByteArrayOutputStream();
     LearnerState.writeCheckpoint(first, file);
     Learner resumed = LearnerState.readCheckpoint(new ByteArrayInputStream(file.toByteArray()));
+    // lr=auto is checkpointed as the number it resolved to, so a later build's auto cannot change it
+    org.junit.jupiter.api.Assertions.assertEquals(Double.toString(c.lr), resumed.config().get("lr"));
+    org.junit.jupiter.api.Assertions.assertEquals(c, resumed.config());
     resumed.learn(stream.subList(7_001, stream.size()));
 
     assertTrue(straight.vocabulary().evictions() > 0, "the test stream should force evictions");

@@ -63,4 +63,44 @@ class ModelConfigTest {
     assertEquals(ExportVectors.SUM, back.exportVectors);
     assertEquals(0.2, back.lr, "a stored lr stays what it was");
   }
+
+  private static ModelConfig roundTrip(ModelConfig c) throws Exception {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    c.write(new java.io.DataOutputStream(b));
+    return ModelConfig.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b.toByteArray())));
+  }
+
+  @Test
+  void lrAutoIsStoredAsTheNumberItResolvedTo() throws Exception {
+    ModelConfig d = ModelConfig.defaults();
+    for (ModelConfig c : java.util.List.of(d, d.with("encoder", "cbow"), d.with("encoder", "bengio"), d.with("optimizer", "sgd"))) {
+      assertEquals("auto", c.get("lr"));
+      ModelConfig back = roundTrip(c);
+      assertEquals(Double.toString(c.lr), back.get("lr"), "a checkpoint holds the number, so a later auto cannot change it");
+      assertEquals(c.lr, back.lr);
+      assertEquals(c, back, "lr=auto equals the number it resolves to (no 'hyper-parameters differ' warning on restore)");
+      assertEquals(c.hashCode(), back.hashCode());
+      // snapshots store the same resolved number
+      io.streamvec.model.ModelSnapshot s = io.streamvec.model.io.TestSnapshots.withConfig(io.streamvec.model.io.TestSnapshots.random(8, 4, ModelConfig.Encoder.LBL, 1),
+          c.with("dim", "4").with("context", "3").with("encoder", "lbl").with("hidden", "6"));
+      assertEquals(Double.toString(s.config.lr), io.streamvec.model.io.SnapshotCodec.decode(io.streamvec.model.io.SnapshotCodec.encode(s)).config.get("lr"));
+    }
+    assertEquals(d, d.with("lr", "0.15"));
+    assertEquals(d.with("lr", "0.1"), d.with("lr", "1e-1"));
+    assertTrue(!d.equals(d.with("lr", "0.2")), "a different rate is a different config");
+    assertTrue(!d.with("encoder", "cbow").equals(d.with("encoder", "cbow").with("lr", "0.15")), "cbow's auto is 0.2");
+  }
+
+  @Test
+  void aLegacyCheckpointHoldingLrAutoStillReadsWithTodaysAuto() throws Exception {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(b);
+    java.util.Map<String, String> old = ModelConfig.defaults().asMap();   // as older builds wrote it: lr=auto
+    assertEquals("auto", old.get("lr"));
+    out.writeInt(old.size());
+    for (var e : old.entrySet()) { out.writeUTF(e.getKey()); out.writeUTF(e.getValue()); }
+    ModelConfig back = ModelConfig.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b.toByteArray())));
+    assertEquals(0.15, back.lr, "today's auto for adagrad + lbl");
+    assertEquals("0.15", roundTrip(back).get("lr"), "written again, it holds the number");
+  }
 }

@@ -34,7 +34,7 @@ public final class SnapshotCodec {
   private SnapshotCodec() {}
 
   public static byte[] encode(ModelSnapshot s) {
-    Map<String, String> config = s.config.asMap();
+    Map<String, String> config = s.config.storedMap();   // lr resolved, never "auto"
     byte[][] configBytes = new byte[2 * config.size()][];
     int c = 0;
     for (Map.Entry<String, String> e : config.entrySet()) { configBytes[c++] = utf8(e.getKey()); configBytes[c++] = utf8(e.getValue()); }

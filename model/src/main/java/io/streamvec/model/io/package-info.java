@@ -46,7 +46,8 @@
  *   12      ...   body, in this order:
  *     int32   C   number of config entries
  *     C x (string key, string value)   model hyper-parameters (keys as ./streamvec train flags,
- *                 e.g. dim, context, encoder=lbl|bengio|cbow, hidden)
+ *                 e.g. dim, context, encoder=lbl|bengio|cbow, hidden; lr as the number it
+ *                 resolved to, never auto: older snapshots may hold lr=auto)
  *     int64       snapshot version
  *     int64       tokens the model has learned from
  *     int32   S   number of statistics

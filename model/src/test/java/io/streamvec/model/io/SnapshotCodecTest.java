@@ -148,7 +148,7 @@ class SnapshotCodecTest {
   /** Byte offset of the V field, from the documented layout. */
   private static int offsetOfV(ModelSnapshot s) {
     int at = 12 + 4;
-    for (var e : s.config.asMap().entrySet()) at += 8 + utf8Length(e.getKey()) + utf8Length(e.getValue());
+    for (var e : s.config.storedMap().entrySet()) at += 8 + utf8Length(e.getKey()) + utf8Length(e.getValue());
     at += 8 + 8 + 4;
     for (String name : s.stats().keySet()) at += 4 + utf8Length(name) + 8;
     return at;

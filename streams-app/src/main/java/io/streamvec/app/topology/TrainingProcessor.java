@@ -73,7 +73,7 @@ public final class TrainingProcessor implements Processor<String, String, String
     records = store.meta().checkpointRecords();
     if (learner == null) {
       learner = new Learner(settings.model());
-    } else if (!learner.config().equals(settings.model())) {
+    } else if (!learner.config().equals(settings.model())) {   // resolved values: a configured lr=auto equals the stored number
       LOG.warn("model '{}' continues with its stored hyper-parameters {}; the configured ones differ and are ignored "
           + "(use a new application.id to train a new model)", settings.modelId(), learner.config());
     }
