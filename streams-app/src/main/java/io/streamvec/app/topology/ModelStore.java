@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,10 +29,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       the last snapshot);</li>
  *   <li>{@code replay-log}: the token lines of every record since the checkpoint, in batches of up
  *       to {@link #BATCH_LINES} lines: sequence number of the first line -> the lines joined by
- *       '\n' (token lines never hold one). A batch is rewritten as it grows; the store's cache
+ *       '\n' (token lines never hold one), UTF-8. A batch is rewritten as it grows; the store's cache
  *       keeps only its last version within a commit, so a line costs a fraction of a changelog
  *       record instead of a record and a tombstone of its own (profiled: the per-line puts and
- *       the deletes at each checkpoint kept the learner waiting).</li>
+ *       the deletes at each checkpoint kept the learner waiting). The batch is kept as bytes and
+ *       each line encoded once: rewriting it as a String re-encoded the whole batch on every line.</li>
  * </ul>
  * Restore = rows + global as of the checkpoint, then the replay log in sequence order: the same
  * learner, bit for bit, as the one that processed those records without interruption.
@@ -40,8 +42,8 @@ final class ModelStore {
   static final int PIECE_BYTES = 512 * 1024;
   static final String META_KEY = "meta";
   static final int BATCH_LINES = 64;
-  /** A batch stops growing at this many chars, so rewriting it stays cheap even for long lines. */
-  static final int BATCH_CHARS = 64 * 1024;
+  /** A batch stops growing at this many bytes, so rewriting it stays cheap even for long lines. */
+  static final int BATCH_BYTES = 64 * 1024;
   private static final int META_VERSION = 1;
 
   /** What "meta" holds. checkpointRecords = records learned when rows and global were written. */
@@ -49,14 +51,16 @@ final class ModelStore {
 
   private final KeyValueStore<Integer, byte[]> rows;
   private final KeyValueStore<String, byte[]> global;
-  private final KeyValueStore<Long, String> replay;
+  private final KeyValueStore<Long, byte[]> replay;
   private Meta meta = new Meta(0, 0, 0, 0);
   /** The replay batches in the store, oldest first: {first sequence, last sequence}; the last one is open. */
   private final ArrayDeque<long[]> batches = new ArrayDeque<>();
-  private final StringBuilder openBatch = new StringBuilder();
+  private static final byte[] NEWLINE = {'\n'};
+  private byte[] openBatch = new byte[4096];   // the open batch's UTF-8 bytes: openBatchLength of them
+  private int openBatchLength;
   private boolean batchOpen;
 
-  ModelStore(KeyValueStore<Integer, byte[]> rows, KeyValueStore<String, byte[]> global, KeyValueStore<Long, String> replay) {
+  ModelStore(KeyValueStore<Integer, byte[]> rows, KeyValueStore<String, byte[]> global, KeyValueStore<Long, byte[]> replay) {
     this.rows = rows;
     this.global = global;
     this.replay = replay;
@@ -89,10 +93,10 @@ final class ModelStore {
     long expected = meta.checkpointRecords() + 1;
     batches.clear();
     batchOpen = false;
-    try (KeyValueIterator<Long, String> it = replay.all()) {
+    try (KeyValueIterator<Long, byte[]> it = replay.all()) {
       while (it.hasNext()) {
-        KeyValue<Long, String> e = it.next();
-        String[] batch = e.value.split("\n", -1);
+        KeyValue<Long, byte[]> e = it.next();
+        String[] batch = new String(e.value, StandardCharsets.UTF_8).split("\n", -1);
         long last = e.key + batch.length - 1;
         // the store iterates in key order (big-endian longs); a gap means lost state
         if (e.key > expected) throw new ModelStateException("replay log holds record " + e.key + " where " + expected + " was expected; reset the application");
@@ -106,16 +110,23 @@ final class ModelStore {
 
   /** Logs the line of record number sequence (they come in order, one by one). */
   void append(long sequence, String line) {
-    if (!batchOpen || sequence - batches.peekLast()[0] >= BATCH_LINES || openBatch.length() + line.length() > BATCH_CHARS) {
+    byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
+    if (!batchOpen || sequence - batches.peekLast()[0] >= BATCH_LINES || openBatchLength + 1 + encoded.length > BATCH_BYTES) {
       batches.addLast(new long[] {sequence, sequence});
-      openBatch.setLength(0);
+      openBatchLength = 0;
       batchOpen = true;
     } else {
-      openBatch.append('\n');
+      add(NEWLINE);
       batches.peekLast()[1] = sequence;
     }
-    openBatch.append(line);
-    replay.put(batches.peekLast()[0], openBatch.toString());
+    add(encoded);
+    replay.put(batches.peekLast()[0], Arrays.copyOf(openBatch, openBatchLength));
+  }
+
+  private void add(byte[] bytes) {
+    if (openBatchLength + bytes.length > openBatch.length) openBatch = Arrays.copyOf(openBatch, Math.max(2 * openBatch.length, openBatchLength + bytes.length));
+    System.arraycopy(bytes, 0, openBatch, openBatchLength, bytes.length);
+    openBatchLength += bytes.length;
   }
 
   /** Writes the rows changed since the last checkpoint and the global part; the replay log restarts empty. */
@@ -128,7 +139,7 @@ final class ModelStore {
    */
   static CheckpointImage capture(Learner learner, long records) {
     long t0 = System.nanoTime();
-    int[] changed = learner.dirtyRows().stream().toArray();
+    int[] changed = learner.dirtyRows().toArray();
     byte[][] rowBytes = new byte[changed.length][];
     for (int i = 0; i < changed.length; i++) rowBytes[i] = LearnerState.row(learner, changed[i]);
     learner.clearDirtyRows();

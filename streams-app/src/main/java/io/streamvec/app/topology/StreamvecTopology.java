@@ -72,7 +72,7 @@ public final class StreamvecTopology {
     // logged (changelog) + cached: checkpoint writes are deduplicated within a commit interval
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ROWS_STORE), Serdes.Integer(), bytes).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GLOBAL_STORE), Serdes.String(), bytes).withCachingEnabled());
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPLAY_STORE), Serdes.Long(), Serdes.String()).withCachingEnabled());
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPLAY_STORE), Serdes.Long(), bytes).withCachingEnabled());
 
     Map<String, KStream<byte[], Checked>> checked = builder
         .stream(config.getList(AppKeys.INPUT_TOPICS), Consumed.with(bytes, bytes).withName("input"))

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ModelStoreReplayTest {
   private final KeyValueStore<Integer, byte[]> rows = store("rows", Serdes.Integer(), Serdes.ByteArray());
   private final KeyValueStore<String, byte[]> global = store("global", Serdes.String(), Serdes.ByteArray());
-  private final KeyValueStore<Long, String> replay = store("replay", Serdes.Long(), Serdes.String());
+  private final KeyValueStore<Long, byte[]> replay = store("replay", Serdes.Long(), Serdes.ByteArray());
   private final Learner learner = new Learner(AppConfig.of(TestTexts.smallModel()).model());
 
   private static <K, V> KeyValueStore<K, V> store(String name, org.apache.kafka.common.serialization.Serde<K> k, org.apache.kafka.common.serialization.Serde<V> v) {
@@ -42,7 +42,7 @@ class ModelStoreReplayTest {
     long[] checkpoints = {10, 64, 65, 200, 201, 330};
     int c = 0;
     for (long seq = 1; seq <= 400; seq++) {
-      String line = seq % 97 == 0 ? "long ".repeat(ModelStore.BATCH_CHARS / 5) + seq : "line number " + seq;
+      String line = seq % 97 == 0 ? "long ".repeat(ModelStore.BATCH_BYTES / 5) + seq : "line number " + seq;
       store.append(seq, line);
       all.add(line);
       if (c < checkpoints.length && seq == checkpoints[c]) {
@@ -71,5 +71,32 @@ class ModelStoreReplayTest {
     List<String> expected = new ArrayList<>();
     for (long seq = 121; seq <= 150; seq++) expected.add("b " + seq);
     assertEquals(expected, reopened().replayLines());
+  }
+
+  @Test
+  void nonAsciiLinesComeBackExactlyAndBatchesStayUnderTheByteLimit() {
+    ModelStore store = new ModelStore(rows, global, replay);
+    List<String> all = new ArrayList<>();
+    for (long seq = 1; seq <= 300; seq++) {
+      String line = seq % 50 == 0 ? "東京 ".repeat(ModelStore.BATCH_BYTES / 8) + seq : "naïve café 東京 😀 " + seq;   // 3-byte chars: under 64k chars, over 64 kB
+      all.add(line);
+      store.append(seq, line);
+    }
+    assertEquals(all, reopened().replayLines());
+    try (var it = replay.all()) {
+      while (it.hasNext()) {
+        var e = it.next();
+        int lines = new String(e.value, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1).length;
+        assertTrue(e.value.length <= ModelStore.BATCH_BYTES || lines == 1, "batch " + e.key + ": " + e.value.length + " bytes in " + lines + " lines");
+      }
+    }
+  }
+
+  @Test
+  void stateWrittenAsStringsByEarlierBuildsReadsTheSame() {
+    // earlier builds stored the batch as a String (UTF-8 through the String serde): the same bytes
+    replay.put(1L, "old one\nold twö".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    replay.put(3L, "old three".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(List.of("old one", "old twö", "old three"), reopened().replayLines());
   }
 }

@@ -38,7 +38,7 @@ class TrainingProcessorRestoreTest {
   private final List<String> lines = tokenLines(TestTexts.generated(12_000, 3));
   private final KeyValueStore<Integer, byte[]> rows = store(StreamvecTopology.ROWS_STORE, Serdes.Integer(), Serdes.ByteArray());
   private final KeyValueStore<String, byte[]> global = store(StreamvecTopology.GLOBAL_STORE, Serdes.String(), Serdes.ByteArray());
-  private final KeyValueStore<Long, String> replay = store(StreamvecTopology.REPLAY_STORE, Serdes.Long(), Serdes.String());
+  private final KeyValueStore<Long, byte[]> replay = store(StreamvecTopology.REPLAY_STORE, Serdes.Long(), Serdes.ByteArray());
 
   TrainingProcessorRestoreTest() {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
@@ -166,7 +166,7 @@ class TrainingProcessorRestoreTest {
   void aGapInTheReplayLogIsReportedNotPapered() {
     Run first = new Run();
     first.learn(lines.subList(0, CHECKPOINT_EVERY + 5));
-    replay.put((long) CHECKPOINT_EVERY + 9, "a lost batch ends before this one");   // records 43..45 are missing
+    replay.put((long) CHECKPOINT_EVERY + 9, "a lost batch ends before this one".getBytes(java.nio.charset.StandardCharsets.UTF_8));   // records 43..45 are missing
     ModelStateException e = assertThrows(ModelStateException.class, Run::new);
     assertTrue(e.getMessage().contains("replay log"), e.getMessage());
     assertFalse(e.getMessage().isBlank());
@@ -176,7 +176,7 @@ class TrainingProcessorRestoreTest {
   private long replayLogLines() {
     long n = 0;
     try (var it = replay.all()) {
-      while (it.hasNext()) n += it.next().value.split("\n").length;
+      while (it.hasNext()) n += new String(it.next().value, java.nio.charset.StandardCharsets.UTF_8).split("\n").length;
     }
     return n;
   }
