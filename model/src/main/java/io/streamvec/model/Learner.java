@@ -6,10 +6,10 @@ import io.streamvec.model.nn.AliasTable;
 import io.streamvec.model.nn.ContextEncoder;
 import io.streamvec.model.nn.OutputLayer;
 import io.streamvec.model.nn.Rng;
+import io.streamvec.model.nn.RowMarks;
 import io.streamvec.model.nn.RowUpdater;
 import io.streamvec.model.vocab.StreamingVocabulary;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,7 @@ public final class Learner {
   PrequentialMeter meter;
   final int[] history;             // ring of the last P (+1 for cbow) ids, oldest first
   long tokens, trained, evalCredit;
-  final BitSet dirtyRows = new BitSet();
+  final RowMarks dirtyRows;
   private StreamObserver observer;  // optional (e.g. an n-gram baseline); not part of the checkpoint
   private boolean trackDirtyRows = true;   // off when nobody reads them (the train CLI): saves the BitSet work
 
@@ -82,6 +82,7 @@ public final class Learner {
     this.h = new float[hidden];
     this.gradH = new float[hidden];
     this.negatives = new int[config.negatives];
+    this.dirtyRows = new RowMarks(capacity);
     vocab.setListener(this::slotAssigned);
     for (int i = 0; i < vocab.size(); i++) initRow(i);   // the reserved <unk>, </s> (a restore overwrites all rows)
   }
@@ -101,7 +102,7 @@ public final class Learner {
     // noiseWeights keeps the slot's weight from the last rebuild: the alias table was built from it
     // until the next rebuild a new word gets the noise share of a word seen min-count times
     logitCorrection[row] = newWordCorrection();
-    dirtyRows.set(row);
+    dirtyRows.mark(row);
   }
 
   /** Logit correction of a word admitted since the last noise rebuild (LearnerState recomputes it on restore). */
@@ -167,17 +168,17 @@ public final class Learner {
     if (!train) return;
     trained++;
     Arrays.fill(gradH, 0f);
-    BitSet dirty = trackDirtyRows ? dirtyRows : null;
+    RowMarks dirty = trackDirtyRows ? dirtyRows : null;
     if (softmax) {
       if (!evaluate) output.logProbabilities(h, v, null);
       output.softmaxBackward(h, target, v, gradH, updater);
-      if (dirty != null) dirty.set(0, v);
+      if (dirty != null) dirty.markRange(0, v);
     } else {
       drawNegatives(target);
       output.negativeSamplingStep(h, target, negatives, gradH, updater);
       if (dirty != null) {
-        dirty.set(target);
-        for (int w : negatives) if (w >= 0) dirty.set(w);
+        dirty.mark(target);
+        for (int w : negatives) if (w >= 0) dirty.mark(w);
       }
     }
     encoder.backward(embeddings, embeddingsAcc, ctx, gradH, updater, dirty);
@@ -286,6 +287,6 @@ public final class Learner {
   public void trackDirtyRows(boolean on) { trackDirtyRows = on; }
 
   /** Rows (word slots) whose parameters changed since {@link #clearDirtyRows()}. */
-  public BitSet dirtyRows() { return dirtyRows; }
+  public RowMarks dirtyRows() { return dirtyRows; }
   public void clearDirtyRows() { dirtyRows.clear(); }
 }

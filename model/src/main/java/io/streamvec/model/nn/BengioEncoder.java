@@ -1,6 +1,5 @@
 package io.streamvec.model.nn;
 
-import java.util.BitSet;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
@@ -44,7 +43,7 @@ final class BengioEncoder implements ContextEncoder {
     System.arraycopy(act.data, 0, h, 0, hidden);
   }
 
-  @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirty) {
+  @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
     // g_a = g (.) (1 - a^2) ;  g_x = A^T g_a  (before A changes)
     for (int j = 0; j < hidden; j++) gradAct.data[j] = gradH[j] * (1f - act.data[j] * act.data[j]);
     CommonOps_FDRM.multTransA(weights, gradAct, gradX);
@@ -59,7 +58,7 @@ final class BengioEncoder implements ContextEncoder {
     // E[ctx_i] -= rate * g_x[i*d .. i*d+d)
     for (int i = 0; i < positions; i++) {
       up.step(e.data, eAcc, ctx[i], d, 1f, gradX.data, i * d);
-      if (dirty != null) dirty.set(ctx[i]);
+      if (dirty != null) dirty.mark(ctx[i]);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.streamvec.model.nn;
 
 import io.streamvec.model.ModelConfig;
-import java.util.BitSet;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -20,7 +19,7 @@ public interface ContextEncoder {
    * Given dL/dh for the ctx of the last {@link #forward} call, steps the encoder's own parameters
    * and the context rows of E (marking them in dirtyRows unless it is null); gradients come from pre-update values.
    */
-  void backward(FMatrixRMaj embeddings, float[] embeddingAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirtyRows);
+  void backward(FMatrixRMaj embeddings, float[] embeddingAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirtyRows);
 
   /** The encoder's own parameters, in a fixed order (checkpoints and snapshots store them). */
   FMatrixRMaj[] parameters();

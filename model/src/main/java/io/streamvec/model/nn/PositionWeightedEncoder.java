@@ -1,6 +1,5 @@
 package io.streamvec.model.nn;
 
-import java.util.BitSet;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -36,7 +35,7 @@ final class PositionWeightedEncoder implements ContextEncoder {
     for (int i = 0; i < positions; i++) VectorMath.addHadamard(weights.data, i * d, e.data, ctx[i] * d, h, 0, d);
   }
 
-  @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirty) {
+  @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
     // dL/dc_i = E[ctx_i] (.) g ;  dL/dE[ctx_i] = c_i (.) g   (both from pre-update values)
     float[] ed = e.data, cd = weights.data;
     if (hasRepeatedWord(ctx)) {
@@ -68,7 +67,7 @@ final class PositionWeightedEncoder implements ContextEncoder {
         cd[co + j] = cv + stepW * (ev * g);
         ed[eo + j] = ev + stepE * (cv * g);
       }
-      if (dirty != null) dirty.set(ctx[i]);
+      if (dirty != null) dirty.mark(ctx[i]);
     }
   }
 
@@ -78,7 +77,7 @@ final class PositionWeightedEncoder implements ContextEncoder {
   }
 
   /** A word twice in the context: all gradients first (pre-update values), then the steps. */
-  private void backwardBuffered(float[] ed, float[] cd, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, BitSet dirty) {
+  private void backwardBuffered(float[] ed, float[] cd, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
     for (int i = 0; i < positions; i++) {
       int eo = ctx[i] * d, co = i * d;
       float ssW = 0, ssE = 0;
@@ -96,7 +95,7 @@ final class PositionWeightedEncoder implements ContextEncoder {
     for (int i = 0; i < positions; i++) {
       up.stepKnownMeanSquare(cd, weightsAcc, i, d, 1f, gradWeights, i * d, meanSquares[2 * i]);
       up.stepKnownMeanSquare(ed, eAcc, ctx[i], d, 1f, gradContext, i * d, meanSquares[2 * i + 1]);
-      if (dirty != null) dirty.set(ctx[i]);
+      if (dirty != null) dirty.mark(ctx[i]);
     }
   }
 
