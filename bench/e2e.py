@@ -157,6 +157,8 @@ class Run:
             os.makedirs(self.args.jfr, exist_ok=True)
             rec = os.path.join(os.path.abspath(self.args.jfr), f"app-{mode}.jfr")
             env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + f" -XX:StartFlightRecording=filename={rec},settings=profile").strip()
+        if self.args.app_jvm:
+            env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + " " + self.args.app_jvm).strip()
         cmd = [self.launcher, "app"] + self.client_args(mode) + self.model_args() + [
             "--set", f"state.dir={os.path.join(self.home, 'state')}", "--set", "http.port=-1",
             "--set", "metrics.interval.ms=100", "--set", "idle.snapshot.ms=1000"]
@@ -274,7 +276,7 @@ class Run:
             t0_ms = t_start * 1000
         seconds = (done["timestamp_ms"] - t0_ms) / 1000.0
         rss = peak_rss_mb(app.pid)
-        result = {"seconds": round(seconds, 3), "tokens_per_sec": round(expected / seconds, 1), "rss_mb": round(rss, 1),
+        result = {"start_epoch_s": round(t0_ms / 1000.0, 3), "end_epoch_s": round(done["timestamp_ms"] / 1000.0, 3), "seconds": round(seconds, 3), "tokens_per_sec": round(expected / seconds, 1), "rss_mb": round(rss, 1),
                   "second_half_tokens_per_sec": done["second_half_tokens_per_sec"], "perplexity": done.get("perplexity"), "metrics": done}
         if mode == "consume":
             # start-up (JVM, topic checks, group join, restore) apart from training proper
@@ -342,6 +344,7 @@ def parse(argv):
     p.add_argument("--raw", action="store_true", help="also run the raw trainer first (raw_tokens, raw_tokens_per_sec)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds to wait for training per mode")
     p.add_argument("--jfr", help="directory for a JFR recording of the app (app-<mode>.jfr)")
+    p.add_argument("--app-jvm", default="", metavar="FLAGS", help="extra JVM flags for the app only (A/B experiments)")
     p.add_argument("--keep", action="store_true", help="keep the private STREAMVEC_HOME (logs, broker data)")
     p.add_argument("--json", action="store_true", help="one JSON summary line on stdout")
     return p.parse_args(argv)

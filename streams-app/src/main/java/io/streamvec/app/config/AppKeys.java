@@ -89,7 +89,7 @@ public final class AppKeys {
       new Key(MAX_RECORD_BYTES, "1000000", "input records larger than this go to the DLQ (reason too-large)", Type.INT_POSITIVE),
       new Key(CHECKPOINT_INTERVAL_TOKENS, "2000000", "write the model's changed rows and global state (about the whole model: ~0.8 kB per word at dim 100) to the logged state stores every this many tokens; a restore replays at most this many (2M tokens: about 5 s). Smaller = faster restore, more bytes to the broker", Type.LONG_POSITIVE),
       new Key(CHECKPOINT_INTERVAL_RECORDS, "200000", "and at least every this many input records (bounds the replay log when records are very short)", Type.INT_POSITIVE),
-      new Key(SNAPSHOT_INTERVAL_TOKENS, "1000000", "publish a snapshot every this many trained tokens", Type.LONG_POSITIVE),
+      new Key(SNAPSHOT_INTERVAL_TOKENS, "10000000", "publish a snapshot every this many trained tokens (a snapshot is the whole model, ~0.8 kB per word at dim 100: at full speed 10M tokens is every 30-60 s)", Type.LONG_POSITIVE),
       new Key(SNAPSHOT_INTERVAL_MS, "60000", "and at least this often (ms) while tokens arrive", Type.LONG_POSITIVE),
       new Key(SNAPSHOT_CHUNK_BYTES, "900000", "largest snapshot record value (Kafka's default limit is 1 MB)", Type.INT_POSITIVE),
       new Key(IDLE_SNAPSHOT_MS, "5000", "publish a snapshot once the input has been idle this long (ms), so a finite stream's final model is on the topic", Type.LONG_POSITIVE),
