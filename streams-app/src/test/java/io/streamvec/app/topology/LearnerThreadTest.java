@@ -123,4 +123,49 @@ class LearnerThreadTest {
     }
     worker.close();   // returns: the worker still takes and releases what is queued
   }
+
+  @Test
+  void aFullQueueHoldsTheSubmitterUntilTheLearnerHasWorkedItDownToHalf() throws Exception {
+    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(0);   // the test lets the worker learn line by line
+    java.util.concurrent.atomic.AtomicInteger learnedLines = new java.util.concurrent.atomic.AtomicInteger();
+    Learner learner = new Learner(MODEL);
+    String[] line = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};   // 10 tokens; capacity 100 = 10 lines
+    try (LearnerThread worker = new LearnerThread(learner, tokens -> {
+      permits.acquireUninterruptibly();
+      learnedLines.incrementAndGet();
+    }, 100, "test-learner")) {
+      java.util.concurrent.atomic.AtomicInteger submitted = new java.util.concurrent.atomic.AtomicInteger();
+      Thread submitter = new Thread(() -> {
+        for (int i = 0; i < 30; i++) {
+          worker.submit(line);
+          submitted.incrementAndGet();
+        }
+      });
+      submitter.start();
+      // the worker holds the 1st line (waiting for a permit) and 10 lines = 100 tokens are queued
+      awaitTrue(() -> submitted.get() == 10 && submitter.getState() == Thread.State.TIMED_WAITING, "the submitter waits for room");
+      Thread.sleep(50);
+      assertEquals(10, submitted.get(), "never more than capacity queued");
+      permits.release(4);   // 4 lines learned: 60 tokens queued, more than half
+      awaitTrue(() -> learnedLines.get() == 4, "4 learned");
+      Thread.sleep(50);
+      assertEquals(10, submitted.get(), "no wake-up per line: it waits for the queue to be down to half");
+      permits.release(1);   // 50 tokens queued: half
+      awaitTrue(() -> submitted.get() == 15, "it refills the queue to capacity");
+      Thread.sleep(50);
+      assertEquals(15, submitted.get());
+      permits.release(1000);
+      submitter.join(10_000);
+      assertEquals(30, submitted.get());
+      awaitTrue(() -> learnedLines.get() == 30, "all learned");
+    }
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out: " + what);
+      Thread.sleep(1);
+    }
+  }
 }
