@@ -87,7 +87,7 @@ public final class AppKeys {
       new Key(STATE_DIR, "", "Kafka Streams state directory (empty = .streamvec/state/<application.id> under the working directory)", Type.STRING),
       new Key(COMMIT_INTERVAL_MS, "1000", "Kafka Streams commit interval: how much work a crash can force to be redone", Type.INT_POSITIVE),
       new Key(MAX_RECORD_BYTES, "1000000", "input records larger than this go to the DLQ (reason too-large)", Type.INT_POSITIVE),
-      new Key(CHECKPOINT_INTERVAL_TOKENS, "2000000", "write the model's changed rows and global state (about the whole model: ~0.8 kB per word at dim 100) to the logged state stores every this many tokens; a restore replays at most this many (2M tokens: about 5 s). Smaller = faster restore, more bytes to the broker", Type.LONG_POSITIVE),
+      new Key(CHECKPOINT_INTERVAL_TOKENS, "4000000", "write the model's changed rows and global state (about the whole model: ~0.8 kB per word at dim 100) to the logged state stores every this many tokens; a restore replays at most this many (4M tokens: about 10-15 s). Smaller = faster restore, more bytes to the broker (a 60k-word model writes ~50 MB per checkpoint)", Type.LONG_POSITIVE),
       new Key(CHECKPOINT_INTERVAL_RECORDS, "200000", "and at least every this many input records (bounds the replay log when records are very short)", Type.INT_POSITIVE),
       new Key(SNAPSHOT_INTERVAL_TOKENS, "10000000", "publish a snapshot every this many trained tokens (a snapshot is the whole model, ~0.8 kB per word at dim 100: at full speed 10M tokens is every 30-60 s)", Type.LONG_POSITIVE),
       new Key(SNAPSHOT_INTERVAL_MS, "60000", "and at least this often (ms) while tokens arrive", Type.LONG_POSITIVE),
