@@ -207,6 +207,20 @@ print(json.dumps({"tokens": 1000, "tokens_per_sec": 5000, "perplexity": 42.0, "n
 
 
 class HarnessTest(unittest.TestCase):
+    def test_ratio_to_raw_compares_streamvec_tokens_with_streamvec_tokens(self):
+        # the Kafka row's tokens_per_s counts the peers' tokens; the raw trainer's own rate counts
+        # streamvec's (sentence ends included): the ratio must use the same unit on both sides
+        rows = [{"system": "word2vec", "threads": 1, "tokens_per_s": 300.0},
+                {"system": "streamvec", "threads": 1, "tokens_per_s": 340.0, "own_tokens_per_s": 400.0},
+                {"system": "streamvec-kafka", "threads": 1, "tokens_per_s": 300.0, "own_tokens_per_s": 320.0,
+                 "tokens": 1000, "system_tokens": 1066},
+                {"system": "streamvec-kafka", "threads": 1, "tokens_per_s": 300.0, "own_tokens_per_s": None,
+                 "tokens": 1000, "system_tokens": 1066}]
+        run_bench.add_ratios(rows)
+        self.assertAlmostEqual(rows[2]["ratio_to_raw"], 0.8, places=3)
+        self.assertAlmostEqual(rows[3]["ratio_to_raw"], 300.0 * 1.066 / 400.0, places=3)
+        self.assertAlmostEqual(rows[2]["ratio_to_word2vec"], 1.0, places=3)
+
     def test_rows_ratios_table_json_and_plot(self):
         d = tempfile.mkdtemp()
         sim = write(d, "sim.txt", "man woman 9\nman king 1\nwoman king 2\nman zzz 5\n")
