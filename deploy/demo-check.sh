@@ -18,12 +18,16 @@ SECONDS_TO_RUN="${1:-90}"
 HOME_DIR="$(mktemp -d "${TMPDIR:-/tmp}/streamvec-demo-check.XXXXXX")"
 OUT="$HOME_DIR/demo-output.txt"
 
-# A free loopback port: random in 20000-59999, not accepting connections, not already chosen.
+# A free loopback port: random below the kernel's ephemeral range (where every outgoing
+# connection and every port-0 bind of a concurrent test takes its port: a pick in that range was
+# once taken between this check and the app's bind), not accepting connections, not chosen yet.
+EPHEMERAL_LOW="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+[[ "$EPHEMERAL_LOW" =~ ^[0-9]+$ ]] && [ "$EPHEMERAL_LOW" -gt 12000 ] || EPHEMERAL_LOW=32768
 chosen=" "
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     if [[ "$chosen" != *" $p "* ]] && ! sv_port_open "$p"; then chosen+="$p "; echo "$p"; return 0; fi
   done
   sv_die "no free port found"
