@@ -6,6 +6,7 @@ produce), and kcat reading the metrics topic to see when every token has been tr
 import argparse
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -31,10 +32,33 @@ def log(msg):
     print(f"[e2e] {msg}", file=sys.stderr, flush=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def ephemeral_low():
+    """Lowest port of the kernel's ephemeral range (outgoing connections and port-0 binds land there)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+        return low if low > 12000 else 32768
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port(_taken=set()):
+    """A loopback port below the ephemeral range that binds now and was not handed out before:
+    a port-0 pick is closed again before the broker binds it, and the kernel may give it to any
+    outgoing connection meanwhile (or to the next port-0 pick)."""
+    low = ephemeral_low()
+    for _ in range(200):
+        p = random.randrange(10000, low)
+        if p in _taken:
+            continue
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        _taken.add(p)
+        return p
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def peak_rss_mb(pid):

@@ -6,6 +6,7 @@ planning, and the shape of the table / latest.json / plot. Fast (a few seconds),
 """
 import json
 import os
+import socket
 import sys
 import tempfile
 import unittest
@@ -207,6 +208,13 @@ print(json.dumps({"tokens": 1000, "tokens_per_sec": 5000, "perplexity": 42.0, "n
 
 
 class HarnessTest(unittest.TestCase):
+    def test_e2e_free_ports_are_distinct_bindable_and_below_the_ephemeral_range(self):
+        ports = [e2e.free_port() for _ in range(20)]
+        self.assertEqual(len(set(ports)), 20)
+        self.assertTrue(all(10000 <= p < e2e.ephemeral_low() for p in ports), ports)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", ports[-1]))   # still free right after the pick
+
     def test_ratio_to_raw_compares_streamvec_tokens_with_streamvec_tokens(self):
         # the Kafka row's tokens_per_s counts the peers' tokens; the raw trainer's own rate counts
         # streamvec's (sentence ends included): the ratio must use the same unit on both sides
