@@ -37,8 +37,9 @@ import java.util.function.Consumer;
  * never waits for a checkpoint or snapshot to be written. A stream thread that found the queue
  * full sleeps until the learner has worked it down to half: woken for every line learned, it
  * preempted the learner about a thousand times a second (measured: non-voluntary context
- * switches of the learner thread), each time taking its core and its caches. The hand-offs go through concurrent
- * queues, which order the memory: what the worker wrote before handing over is visible.
+ * switches of the learner thread), each time taking its core and its caches. The hand-offs go
+ * through concurrent queues, which order the memory: what the worker wrote before handing over
+ * is visible.
  * If learning throws, the error is kept and rethrown to the stream thread at its next call; the
  * worker then only releases waiters, so the stream thread never blocks on a dead worker.
  */

@@ -45,6 +45,7 @@ final class ModelStore {
   /** A batch stops growing at this many bytes, so rewriting it stays cheap even for long lines. */
   static final int BATCH_BYTES = 64 * 1024;
   private static final int META_VERSION = 1;
+  private static final byte[] NEWLINE = {'\n'};
 
   /** What "meta" holds. checkpointRecords = records learned when rows and global were written. */
   record Meta(int pieces, long checkpointRecords, long snapshotVersion, long snapshotTokens) {}
@@ -55,7 +56,6 @@ final class ModelStore {
   private Meta meta = new Meta(0, 0, 0, 0);
   /** The replay batches in the store, oldest first: {first sequence, last sequence}; the last one is open. */
   private final ArrayDeque<long[]> batches = new ArrayDeque<>();
-  private static final byte[] NEWLINE = {'\n'};
   private byte[] openBatch = new byte[4096];   // the open batch's UTF-8 bytes: openBatchLength of them
   private int openBatchLength;
   private boolean batchOpen;
