@@ -125,6 +125,9 @@ public final class ModelConfig {
   /** Size h of the vector the context encoder produces (and of each output-weight row). */
   public int hiddenSize() { return encoder == Encoder.BENGIO ? hidden : dim; }
 
+  /** The exported vectors as the config key spells them, auto resolved (sum, input, output, concat): what reports show. */
+  public String exportVectorsName() { return exportVectors.name().toLowerCase(Locale.ROOT); }
+
   /** Number of context positions the encoder reads. */
   public int contextPositions() { return encoder == Encoder.CBOW ? 2 * context : context; }
 

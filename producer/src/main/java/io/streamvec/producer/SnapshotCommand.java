@@ -166,7 +166,7 @@ public final class SnapshotCommand {
         config.get(AppKeys.SNAPSHOTS_TOPIC), config.bootstrapServers()));
     b.append(String.format(Locale.ROOT, "tokens      %,d%n", s.tokens));
     b.append(String.format(Locale.ROOT, "vocabulary  %,d words, %d dimensions; exported vectors %d numbers (export-vectors %s)%n", s.size(),
-        s.dim(), s.wordVectorDim(), s.config.exportVectors.name().toLowerCase(Locale.ROOT)));
+        s.dim(), s.wordVectorDim(), s.config.exportVectorsName()));
     b.append(String.format(Locale.ROOT, "perplexity  %s (last window %s), top-1 %s, top-5 %s%n", number(s.stats().get("perplexity"), "%.1f"),
         number(s.stats().get("window_perplexity"), "%.1f"), percent(s.stats().get("top1")), percent(s.stats().get("top5"))));
     b.append("config     ");

@@ -71,7 +71,7 @@ final class SnapshotJson {
     g.writeNumberField("tokens", s.tokens);
     g.writeNumberField("dim", s.dim());
     g.writeNumberField("vector_dim", s.wordVectorDim());   // the length of each row of "vectors" (d + H with export-vectors=concat)
-    g.writeStringField("export_vectors", s.config.exportVectors.name().toLowerCase(java.util.Locale.ROOT));
+    g.writeStringField("export_vectors", s.config.exportVectorsName());
     g.writeNumberField("vocab_size", s.size());
     g.writeObjectFieldStart("config");
     for (Map.Entry<String, String> c : s.config.asMap().entrySet()) g.writeStringField(c.getKey(), c.getValue());

@@ -22,7 +22,7 @@ final class ModelInfo {
     m.put("dim", s.dim());
     // what neighbours/similarity/analogy work on: d numbers, or d + H with export-vectors=concat
     m.put("vector_dim", s.wordVectorDim());
-    m.put("export_vectors", s.config.exportVectors.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("export_vectors", s.config.exportVectorsName());
     m.put("encoder", s.config.encoder.name().toLowerCase(java.util.Locale.ROOT));
     m.put("loss", s.config.loss.name().toLowerCase(java.util.Locale.ROOT));
     m.put("context", s.config.context);

@@ -45,8 +45,8 @@ public final class TrainingProcessor implements Processor<String, String, String
   private Learner learner;        // with a worker, only the worker touches it after init (requests go through its queue)
   private LearnerThread worker;   // null: learn on the stream thread
   private long records, replayed, tokens, workerStartRecords;
-  private long snapshotRequestedTokens, nextSnapshotVersion;
-  private long checkpointedRecords, checkpointedTokens;   // where the last checkpoint was taken (or asked for)   // the last snapshot asked for (published or still being taken)
+  private long snapshotRequestedTokens, nextSnapshotVersion;   // the last snapshot asked for (published or still being taken)
+  private long checkpointedRecords, checkpointedTokens;   // where the last checkpoint was taken (or asked for)
   private long lastInputMs, lastSnapshotMs, lastReportMs, lastReportTokens;
   private double snapshotBytes, snapshotSeconds, checkpointSeconds;
 
