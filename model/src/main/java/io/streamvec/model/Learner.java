@@ -20,36 +20,37 @@ import org.ejml.data.FMatrixRMaj;
  * then take one SGD step on -log p(x_t | x_{t-1} .. x_{t-L}).
  *
  * <p>Shapes: V vocabulary capacity, d embedding size, H = encoder output size (d, or the hidden
- * size of the Bengio encoder), L context words (P = L, or 2L for cbow), k negatives.
- * Parameters: E (V, d), the encoder's own, W (V, H), b (V). Scratch is allocated once; after
- * warm-up {@link #learnToken} allocates nothing.
+ * size of the Bengio encoder), L context words (P = L, or 2L for cbow), k negatives. Parameters: E
+ * (V, d), the encoder's own, W (V, H), b (V). Scratch is allocated once; after warm-up {@link
+ * #learnToken} allocates nothing.
  *
- * <p>Everything that influences the future (parameters, optimiser state, vocabulary, noise
- * weights, RNG, context history, counters) is in {@link LearnerState}'s checkpoint, so a
- * restored learner continues bit for bit like one never interrupted.
+ * <p>Everything that influences the future (parameters, optimiser state, vocabulary, noise weights,
+ * RNG, context history, counters) is in {@link LearnerState}'s checkpoint, so a restored learner
+ * continues bit for bit like one never interrupted.
  */
 public final class Learner {
   final ModelConfig config;
   final int d, hidden, positions, capacity;
   final StreamingVocabulary vocab;
-  final FMatrixRMaj embeddings;    // E (V, d)
-  final float[] embeddingsAcc;     // (V) row-wise AdaGrad
-  final OutputLayer output;        // W (V, H), b (V)
+  final FMatrixRMaj embeddings; // E (V, d)
+  final float[] embeddingsAcc; // (V) row-wise AdaGrad
+  final OutputLayer output; // W (V, H), b (V)
   final ContextEncoder encoder;
   final RowUpdater updater;
   final Rng rng;
   final AliasTable noise = new AliasTable();
-  final float[] noiseWeights;      // (V) count^power at the last rebuild
-  final float[] logitCorrection;   // (V) log q(w) - log keep(w): turns NS scores into softmax logits
-  int noiseCount;                  // words covered by the noise table
-  double noiseSum;                 // sum of noiseWeights at the last rebuild
+  final float[] noiseWeights; // (V) count^power at the last rebuild
+  final float[] logitCorrection; // (V) log q(w) - log keep(w): turns NS scores into softmax logits
+  int noiseCount; // words covered by the noise table
+  double noiseSum; // sum of noiseWeights at the last rebuild
   long noiseBuiltAt;
   PrequentialMeter meter;
-  final int[] history;             // ring of the last P (+1 for cbow) ids, oldest first
+  final int[] history; // ring of the last P (+1 for cbow) ids, oldest first
   long tokens, trained, evalCredit;
   final RowMarks dirtyRows;
-  private StreamObserver observer;  // optional (e.g. an n-gram baseline); not part of the checkpoint
-  private boolean trackDirtyRows = true;   // off when nobody reads them (the train CLI): saves marking ~(1 + k + L) rows per token
+  private StreamObserver observer; // optional (e.g. an n-gram baseline); not part of the checkpoint
+  private boolean trackDirtyRows =
+      true; // off when nobody reads them (the train CLI): saves marking ~(1 + k + L) rows per token
 
   // scratch, allocated once
   private final int[] ctx;
@@ -57,7 +58,10 @@ public final class Learner {
   private final int[] negatives;
 
   public Learner(ModelConfig config) {
-    this(config, new StreamingVocabulary(config.vocabSize, config.minCount, config.halfLife, config.candidates));
+    this(
+        config,
+        new StreamingVocabulary(
+            config.vocabSize, config.minCount, config.halfLife, config.candidates));
   }
 
   Learner(ModelConfig config, StreamingVocabulary vocab) {
@@ -77,21 +81,24 @@ public final class Learner {
     this.logitCorrection = new float[capacity];
     this.meter = new PrequentialMeter(config.evalWindow);
     this.history = new int[config.encoder == ModelConfig.Encoder.CBOW ? positions + 1 : positions];
-    Arrays.fill(history, StreamingVocabulary.EOS);   // the stream starts as if after a sentence end
+    Arrays.fill(history, StreamingVocabulary.EOS); // the stream starts as if after a sentence end
     this.ctx = new int[positions];
     this.h = new float[hidden];
     this.gradH = new float[hidden];
     this.negatives = new int[config.negatives];
     this.dirtyRows = new RowMarks(capacity);
     vocab.setListener(this::slotAssigned);
-    for (int i = 0; i < vocab.size(); i++) initRow(i);   // the reserved <unk>, </s> (a restore overwrites all rows)
+    for (int i = 0; i < vocab.size(); i++)
+      initRow(i); // the reserved <unk>, </s> (a restore overwrites all rows)
   }
 
   /** A slot got a (new) word: fresh parameters, and stale references to it leave the context. */
   private void slotAssigned(int slot, boolean reused) {
     initRow(slot);
     if (observer != null) observer.slotAssigned(slot, reused);
-    if (reused) for (int i = 0; i < history.length; i++) if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
+    if (reused)
+      for (int i = 0; i < history.length; i++)
+        if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
   }
 
   private void initRow(int row) {
@@ -105,21 +112,46 @@ public final class Learner {
     dirtyRows.mark(row);
   }
 
-  /** Logit correction of a word admitted since the last noise rebuild (LearnerState recomputes it on restore). */
+  /**
+   * Logit correction of a word admitted since the last noise rebuild (LearnerState recomputes it on
+   * restore).
+   */
   float newWordCorrection() {
-    return noiseSum > 0 ? (float) (config.noisePower * Math.log(config.minCount) - Math.log(noiseSum)) : 0f;
+    return noiseSum > 0
+        ? (float) (config.noisePower * Math.log(config.minCount) - Math.log(noiseSum))
+        : 0f;
   }
 
-  public ModelConfig config() { return config; }
-  public StreamingVocabulary vocabulary() { return vocab; }
-  public PrequentialMeter meter() { return meter; }
-  void meterReplace(PrequentialMeter m) { meter = m; }
+  public ModelConfig config() {
+    return config;
+  }
+
+  public StreamingVocabulary vocabulary() {
+    return vocab;
+  }
+
+  public PrequentialMeter meter() {
+    return meter;
+  }
+
+  void meterReplace(PrequentialMeter m) {
+    meter = m;
+  }
+
   /** Attaches an observer of every target (null detaches); it sees the stream from now on. */
-  public void setObserver(StreamObserver o) { observer = o; }
+  public void setObserver(StreamObserver o) {
+    observer = o;
+  }
+
   /** Tokens seen (each one scored or not, trained on or not). */
-  public long tokens() { return tokens; }
+  public long tokens() {
+    return tokens;
+  }
+
   /** Tokens that produced a gradient step (not &lt;unk&gt;, not subsampled away). */
-  public long trainedTokens() { return trained; }
+  public long trainedTokens() {
+    return trained;
+  }
 
   /** Learns from the tokens of one record, in order. */
   public void learn(List<String> tokens) {
@@ -146,7 +178,7 @@ public final class Learner {
     int l = config.context;
     System.arraycopy(history, 1, history, 0, history.length - 1);
     history[history.length - 1] = id;
-    if (tokens <= l) return;   // the centre is still the padding before the stream
+    if (tokens <= l) return; // the centre is still the padding before the stream
     // window = history[0 .. 2L], centre history[L]; ctx = L left (nearest first), then L right
     for (int i = 0; i < l; i++) {
       ctx[i] = history[l - 1 - i];
@@ -164,7 +196,8 @@ public final class Learner {
     if (observer != null) observer.token(target, v, evaluate);
     if (!evaluate && !train) return;
     encoder.forward(embeddings, ctx, h);
-    if (evaluate) meter.record(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
+    if (evaluate)
+      meter.record(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
     if (!train) return;
     trained++;
     Arrays.fill(gradH, 0f);
@@ -184,7 +217,10 @@ public final class Learner {
     encoder.backward(embeddings, embeddingsAcc, ctx, gradH, updater, dirty);
   }
 
-  /** Exact scoring costs V*H; spend about eval-budget multiply-adds per token on it (or 1 in eval-every). */
+  /**
+   * Exact scoring costs V*H; spend about eval-budget multiply-adds per token on it (or 1 in
+   * eval-every).
+   */
   private boolean dueForEvaluation(int v) {
     if (config.evalEvery > 0) return tokens % config.evalEvery == 0;
     long cost = (long) v * hidden;
@@ -194,7 +230,10 @@ public final class Learner {
     return true;
   }
 
-  /** word2vec's subsampling of frequent words, on decayed frequencies: keep with p = sqrt(t/f) + t/f. */
+  /**
+   * word2vec's subsampling of frequent words, on decayed frequencies: keep with p = sqrt(t/f) +
+   * t/f.
+   */
   private boolean keep(int target) {
     double p = keepProbability(target);
     return p >= 1 || rng.nextFloat() < p;
@@ -224,7 +263,10 @@ public final class Learner {
     }
     noiseSum = sum;
     for (int i = 0; i < v; i++) {
-      logitCorrection[i] = noiseWeights[i] > 0 ? (float) (Math.log(noiseWeights[i] / sum) - Math.log(keepProbability(i))) : -30f;
+      logitCorrection[i] =
+          noiseWeights[i] > 0
+              ? (float) (Math.log(noiseWeights[i] / sum) - Math.log(keepProbability(i)))
+              : -30f;
     }
     noiseCount = v;
     noiseBuiltAt = tokens;
@@ -234,7 +276,7 @@ public final class Learner {
   private void drawNegatives(int target) {
     for (int j = 0; j < negatives.length; j++) {
       int w = noise.size() == 0 ? -1 : noise.sample(rng);
-      negatives[j] = w == target ? -1 : w;   // like word2vec, a draw of the target is skipped
+      negatives[j] = w == target ? -1 : w; // like word2vec, a draw of the target is skipped
     }
   }
 
@@ -243,7 +285,10 @@ public final class Learner {
     int v = vocab.size();
     String[] words = new String[v];
     float[] counts = new float[v];
-    for (int i = 0; i < v; i++) { words[i] = vocab.word(i); counts[i] = (float) vocab.count(i); }
+    for (int i = 0; i < v; i++) {
+      words[i] = vocab.word(i);
+      counts[i] = (float) vocab.count(i);
+    }
     FMatrixRMaj e = new FMatrixRMaj(v, d);
     System.arraycopy(embeddings.data, 0, e.data, 0, v * d);
     FMatrixRMaj w = new FMatrixRMaj(v, hidden);
@@ -251,11 +296,13 @@ public final class Learner {
     FMatrixRMaj b = new FMatrixRMaj(v, 1);
     System.arraycopy(output.bias.data, 0, b.data, 0, v);
     // snapshot users get calibrated logits: the NS correction is folded into the bias
-    if (config.loss == ModelConfig.LossKind.NS) for (int i = 0; i < v; i++) b.data[i] += logitCorrection[i];
+    if (config.loss == ModelConfig.LossKind.NS)
+      for (int i = 0; i < v; i++) b.data[i] += logitCorrection[i];
     FMatrixRMaj[] params = encoder.parameters();
     FMatrixRMaj[] copies = new FMatrixRMaj[params.length];
     for (int i = 0; i < params.length; i++) copies[i] = params[i].copy();
-    return new ModelSnapshot(version, tokens, config, words, counts, e, w, b, encoder.parameterNames(), copies, stats());
+    return new ModelSnapshot(
+        version, tokens, config, words, counts, e, w, b, encoder.parameterNames(), copies, stats());
   }
 
   /** Training statistics, the same names everywhere (metrics topic, snapshots, CLI). */
@@ -280,13 +327,20 @@ public final class Learner {
   }
 
   /**
-   * Whether {@link #dirtyRows()} is kept up to date (default on). A caller that never reads it
-   * (the offline trainer) turns it off; while off the set is not maintained, so turning it back
-   * on must be followed by a full store of the rows.
+   * Whether {@link #dirtyRows()} is kept up to date (default on). A caller that never reads it (the
+   * offline trainer) turns it off; while off the set is not maintained, so turning it back on must
+   * be followed by a full store of the rows.
    */
-  public void trackDirtyRows(boolean on) { trackDirtyRows = on; }
+  public void trackDirtyRows(boolean on) {
+    trackDirtyRows = on;
+  }
 
   /** Rows (word slots) whose parameters changed since {@link #clearDirtyRows()}. */
-  public RowMarks dirtyRows() { return dirtyRows; }
-  public void clearDirtyRows() { dirtyRows.clear(); }
+  public RowMarks dirtyRows() {
+    return dirtyRows;
+  }
+
+  public void clearDirtyRows() {
+    dirtyRows.clear();
+  }
 }

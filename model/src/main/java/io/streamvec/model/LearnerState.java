@@ -17,22 +17,24 @@ import org.ejml.data.FMatrixRMaj;
 
 /**
  * The complete state of a {@link Learner}, in two parts so a stream processor can checkpoint
- * incrementally: a <em>global</em> part (config, counters, RNG, vocabulary, context history,
- * meter, encoder parameters, noise weights) and one fixed-size <em>row</em> per word slot
- * (E row, W row, b, optimiser accumulators). Restoring both gives a learner that continues
- * bit for bit as the original would have.
+ * incrementally: a <em>global</em> part (config, counters, RNG, vocabulary, context history, meter,
+ * encoder parameters, noise weights) and one fixed-size <em>row</em> per word slot (E row, W row,
+ * b, optimiser accumulators). Restoring both gives a learner that continues bit for bit as the
+ * original would have.
  *
- * <p>Checkpoint file: int magic "SVCK", int version, int global length, global bytes,
- * int row count, rows, long CRC32C of everything before it. Big-endian.
+ * <p>Checkpoint file: int magic "SVCK", int version, int global length, global bytes, int row
+ * count, rows, long CRC32C of everything before it. Big-endian.
  */
 public final class LearnerState {
-  public static final int MAGIC = 0x5356434B;   // "SVCK"
+  public static final int MAGIC = 0x5356434B; // "SVCK"
   public static final int VERSION = 1;
 
   private LearnerState() {}
 
   /** Size in bytes of one row record for config c. */
-  public static int rowBytes(ModelConfig c) { return 4 * (c.dim + 1 + c.hiddenSize() + 3); }
+  public static int rowBytes(ModelConfig c) {
+    return 4 * (c.dim + 1 + c.hiddenSize() + 3);
+  }
 
   public static byte[] global(Learner l) {
     try {
@@ -40,15 +42,23 @@ public final class LearnerState {
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeInt(VERSION);
       l.config.write(out);
-      out.writeLong(l.tokens); out.writeLong(l.trained); out.writeLong(l.evalCredit); out.writeLong(l.rng.state());
+      out.writeLong(l.tokens);
+      out.writeLong(l.trained);
+      out.writeLong(l.evalCredit);
+      out.writeLong(l.rng.state());
       l.vocab.write(out);
       out.writeInt(l.history.length);
       for (int id : l.history) out.writeInt(id);
       l.meter.write(out);
       FMatrixRMaj[] params = l.encoder.parameters();
       float[][] accs = l.encoder.accumulators();
-      for (int i = 0; i < params.length; i++) { writeFloats(out, params[i].data, params[i].getNumElements()); writeFloats(out, accs[i], accs[i].length); }
-      out.writeInt(l.noiseCount); out.writeLong(l.noiseBuiltAt); out.writeDouble(l.noiseSum);
+      for (int i = 0; i < params.length; i++) {
+        writeFloats(out, params[i].data, params[i].getNumElements());
+        writeFloats(out, accs[i], accs[i].length);
+      }
+      out.writeInt(l.noiseCount);
+      out.writeLong(l.noiseBuiltAt);
+      out.writeDouble(l.noiseSum);
       writeFloats(out, l.noiseWeights, l.noiseCount);
       writeFloats(out, l.logitCorrection, l.noiseCount);
       out.flush();
@@ -60,9 +70,13 @@ public final class LearnerState {
 
   /** Writes row r into out (rowBytes(config) bytes). */
   public static void writeRow(Learner l, int r, ByteBuffer out) {
-    out.asFloatBuffer().put(l.embeddings.data, r * l.d, l.d).put(l.embeddingsAcc[r])
-        .put(l.output.weights.data, r * l.hidden, l.hidden).put(l.output.bias.data[r])
-        .put(l.output.weightsAcc[r]).put(l.output.biasAcc[r]);
+    out.asFloatBuffer()
+        .put(l.embeddings.data, r * l.d, l.d)
+        .put(l.embeddingsAcc[r])
+        .put(l.output.weights.data, r * l.hidden, l.hidden)
+        .put(l.output.bias.data[r])
+        .put(l.output.weightsAcc[r])
+        .put(l.output.biasAcc[r]);
     out.position(out.position() + rowBytes(l.config));
   }
 
@@ -88,31 +102,56 @@ public final class LearnerState {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(global));
     try {
       int version = in.readInt();
-      if (version != VERSION) throw new IOException("learner state version " + version + " is not supported (this build reads " + VERSION + ")");
+      if (version != VERSION)
+        throw new IOException(
+            "learner state version "
+                + version
+                + " is not supported (this build reads "
+                + VERSION
+                + ")");
       ModelConfig config = ModelConfig.read(in);
-      long tokens = in.readLong(), trained = in.readLong(), evalCredit = in.readLong(), rngState = in.readLong();
+      long tokens = in.readLong(),
+          trained = in.readLong(),
+          evalCredit = in.readLong(),
+          rngState = in.readLong();
       StreamingVocabulary vocab = StreamingVocabulary.read(in);
       Learner l = new Learner(config, vocab);
-      l.tokens = tokens; l.trained = trained; l.evalCredit = evalCredit;
+      l.tokens = tokens;
+      l.trained = trained;
+      l.evalCredit = evalCredit;
       int hl = in.readInt();
-      if (hl != l.history.length) throw new IOException("learner state history length " + hl + " does not fit its config");
+      if (hl != l.history.length)
+        throw new IOException("learner state history length " + hl + " does not fit its config");
       for (int i = 0; i < hl; i++) l.history[i] = in.readInt();
       PrequentialMeter m = PrequentialMeter.read(in);
       l.meterReplace(m);
       FMatrixRMaj[] params = l.encoder.parameters();
       float[][] accs = l.encoder.accumulators();
-      for (int i = 0; i < params.length; i++) { readFloats(in, params[i].data, params[i].getNumElements()); readFloats(in, accs[i], accs[i].length); }
-      l.noiseCount = in.readInt(); l.noiseBuiltAt = in.readLong(); l.noiseSum = in.readDouble();
-      if (l.noiseCount < 0 || l.noiseCount > l.capacity) throw new IOException("corrupt learner state: noise table of " + l.noiseCount);
+      for (int i = 0; i < params.length; i++) {
+        readFloats(in, params[i].data, params[i].getNumElements());
+        readFloats(in, accs[i], accs[i].length);
+      }
+      l.noiseCount = in.readInt();
+      l.noiseBuiltAt = in.readLong();
+      l.noiseSum = in.readDouble();
+      if (l.noiseCount < 0 || l.noiseCount > l.capacity)
+        throw new IOException("corrupt learner state: noise table of " + l.noiseCount);
       readFloats(in, l.noiseWeights, l.noiseCount);
       readFloats(in, l.logitCorrection, l.noiseCount);
-      // rows admitted after the last rebuild are not in the saved table: their value follows from noiseSum
-      for (int r = l.noiseCount; r < vocab.size(); r++) l.logitCorrection[r] = l.newWordCorrection();
+      // rows admitted after the last rebuild are not in the saved table: their value follows from
+      // noiseSum
+      for (int r = l.noiseCount; r < vocab.size(); r++)
+        l.logitCorrection[r] = l.newWordCorrection();
       if (l.noiseCount > 0) l.noise.build(l.noiseWeights, l.noiseCount);
       int rb = rowBytes(config);
       for (int r = 0; r < vocab.size(); r++) {
         byte[] row = rows.apply(r);
-        if (row == null || row.length != rb) throw new IOException("learner state row " + r + " is " + (row == null ? "missing" : row.length + " bytes, expected " + rb));
+        if (row == null || row.length != rb)
+          throw new IOException(
+              "learner state row "
+                  + r
+                  + " is "
+                  + (row == null ? "missing" : row.length + " bytes, expected " + rb));
         readRow(l, r, ByteBuffer.wrap(row));
       }
       l.rng.setState(rngState);
@@ -128,12 +167,18 @@ public final class LearnerState {
     CRC32C crc = new CRC32C();
     DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(sink, crc));
     byte[] g = global(l);
-    out.writeInt(MAGIC); out.writeInt(VERSION);
-    out.writeInt(g.length); out.write(g);
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeInt(g.length);
+    out.write(g);
     int v = l.vocab.size();
     out.writeInt(v);
     ByteBuffer row = ByteBuffer.allocate(rowBytes(l.config));
-    for (int r = 0; r < v; r++) { row.clear(); writeRow(l, r, row); out.write(row.array()); }
+    for (int r = 0; r < v; r++) {
+      row.clear();
+      writeRow(l, r, row);
+      out.write(row.array());
+    }
     out.flush();
     new DataOutputStream(sink).writeLong(crc.getValue());
     sink.flush();
@@ -144,20 +189,34 @@ public final class LearnerState {
     DataInputStream in = new DataInputStream(new java.util.zip.CheckedInputStream(source, crc));
     try {
       int magic = in.readInt();
-      if (magic != MAGIC) throw new IOException("not a streamvec checkpoint (magic " + Integer.toHexString(magic) + ")");
+      if (magic != MAGIC)
+        throw new IOException(
+            "not a streamvec checkpoint (magic " + Integer.toHexString(magic) + ")");
       int version = in.readInt();
-      if (version != VERSION) throw new IOException("checkpoint version " + version + " is not supported (this build reads " + VERSION + "); use a newer streamvec");
+      if (version != VERSION)
+        throw new IOException(
+            "checkpoint version "
+                + version
+                + " is not supported (this build reads "
+                + VERSION
+                + "); use a newer streamvec");
       int gl = in.readInt();
-      if (gl < 0 || gl > (1 << 30)) throw new IOException("corrupt checkpoint: global part of " + gl + " bytes");
+      if (gl < 0 || gl > (1 << 30))
+        throw new IOException("corrupt checkpoint: global part of " + gl + " bytes");
       byte[] g = in.readNBytes(gl);
       if (g.length != gl) throw new EOFException();
       int v = in.readInt();
       if (v < 0 || v > 50_000_000) throw new IOException("corrupt checkpoint: " + v + " rows");
       byte[][] rows = new byte[v][];
-      // the row size follows from the config at the start of the global part (after its version int)
-      ModelConfig probe = ModelConfig.read(new DataInputStream(new ByteArrayInputStream(g, 4, g.length - 4)));
+      // the row size follows from the config at the start of the global part (after its version
+      // int)
+      ModelConfig probe =
+          ModelConfig.read(new DataInputStream(new ByteArrayInputStream(g, 4, g.length - 4)));
       int rb = rowBytes(probe);
-      for (int r = 0; r < v; r++) { rows[r] = in.readNBytes(rb); if (rows[r].length != rb) throw new EOFException(); }
+      for (int r = 0; r < v; r++) {
+        rows[r] = in.readNBytes(rb);
+        if (rows[r].length != rb) throw new EOFException();
+      }
       long expected = crc.getValue();
       long stored = new DataInputStream(source).readLong();
       if (stored != expected) throw new IOException("checkpoint is corrupt (checksum mismatch)");

@@ -10,45 +10,115 @@ import java.util.Map;
 
 /**
  * Hyper-parameters of a learner. Keys are the names of the {@code ./streamvec train} flags (without
- * the dashes) and of the app's config keys, so one name means one thing everywhere.
- * Immutable; build with {@link #defaults()} and {@link #with(String, String)}.
+ * the dashes) and of the app's config keys, so one name means one thing everywhere. Immutable;
+ * build with {@link #defaults()} and {@link #with(String, String)}.
  */
 public final class ModelConfig {
 
-  public enum Encoder { LBL, BENGIO, CBOW }
-  public enum LossKind { NS, SOFTMAX }
-  public enum Optimizer { ADAGRAD, SGD }
+  public enum Encoder {
+    LBL,
+    BENGIO,
+    CBOW
+  }
+
+  public enum LossKind {
+    NS,
+    SOFTMAX
+  }
+
+  public enum Optimizer {
+    ADAGRAD,
+    SGD
+  }
+
   /** Which parameters are "the word vectors" (word2vec export, neighbours, similarity, analogy). */
-  public enum ExportVectors { INPUT, OUTPUT, SUM, CONCAT }
+  public enum ExportVectors {
+    INPUT,
+    OUTPUT,
+    SUM,
+    CONCAT
+  }
 
   /** One documented key: name, default and what it means. */
   public record Key(String name, String defaultValue, String doc) {}
 
-  public static final List<Key> KEYS = List.of(
-      new Key("dim", "100", "embedding size d"),
-      new Key("context", "4", "number of previous words L the model conditions on (cbow: words on each side)"),
-      new Key("encoder", "lbl", "context encoder: lbl (log-bilinear, position-weighted sum), bengio (concat + tanh hidden layer), cbow (both sides, position-weighted)"),
-      new Key("hidden", "100", "hidden layer size h for encoder=bengio (other encoders use h = d)"),
-      new Key("loss", "ns", "training loss: ns (negative sampling) or softmax (exact, O(V) per token: small vocabularies)"),
-      new Key("negatives", "5", "negative samples k per token for loss=ns"),
-      new Key("noise-power", "0.75", "noise distribution is count^power over the decayed counts"),
-      new Key("noise-refresh", "10000", "rebuild the noise table every this many tokens (sooner at the start)"),
-      new Key("optimizer", "adagrad", "adagrad (per-row AdaGrad, suits an endless stream) or sgd (constant rate)"),
-      new Key("lr", "auto", "learning rate (AdaGrad base rate, or the constant SGD rate; never decays to zero); auto = 0.15 for adagrad with lbl (prequential perplexity 87 vs 96 at 0.2 on the 3.9M-token bench corpus), 0.2 for adagrad with cbow, 0.05 for adagrad with bengio (0.2 diverges there) and for sgd"),
-      new Key("sample", "1e-3", "frequent-word subsampling threshold t (0 = off): a target is trained on with probability min(1, sqrt(t/f)+t/f)"),
-      new Key("min-count", "5", "a word enters the vocabulary once its decayed count reaches this"),
-      new Key("vocab-size", "50000", "vocabulary capacity V incl. <unk> and </s>; the least frequent word is evicted when full"),
-      new Key("candidates", "200000", "capacity of the bounded table counting words not (yet) in the vocabulary"),
-      new Key("half-life", "1e8", "counts decay with this half-life in tokens, so the vocabulary follows the stream"),
-      new Key("eval-every", "0", "score 1 in N tokens with the exact softmax before learning (0 = auto: about eval-budget multiply-adds per token; loss=softmax scores every token)"),
-      new Key("eval-budget", "400", "for eval-every=0: exact-evaluation multiply-adds allowed per token on average"),
-      new Key("eval-window", "1000", "windowed metrics cover the last this many scored tokens"),
-      new Key("max-line-chars", "1000000", "the tokenizer reads at most this many characters of one record"),
-      new Key("export-vectors", "auto", "word vectors for export and similarity queries: input (E, what a word predicts), output (W, what predicts the word), sum (E + W, needs h = d), concat (E beside W, d + h numbers); auto = sum when h = d, else input (training is the same for all)"),
-      new Key("seed", "1", "seed of every random choice; same seed + same stream = same model, bit for bit"));
+  public static final List<Key> KEYS =
+      List.of(
+          new Key("dim", "100", "embedding size d"),
+          new Key(
+              "context",
+              "4",
+              "number of previous words L the model conditions on (cbow: words on each side)"),
+          new Key(
+              "encoder",
+              "lbl",
+              "context encoder: lbl (log-bilinear, position-weighted sum), bengio (concat + tanh hidden layer), cbow (both sides, position-weighted)"),
+          new Key(
+              "hidden", "100", "hidden layer size h for encoder=bengio (other encoders use h = d)"),
+          new Key(
+              "loss",
+              "ns",
+              "training loss: ns (negative sampling) or softmax (exact, O(V) per token: small vocabularies)"),
+          new Key("negatives", "5", "negative samples k per token for loss=ns"),
+          new Key(
+              "noise-power", "0.75", "noise distribution is count^power over the decayed counts"),
+          new Key(
+              "noise-refresh",
+              "10000",
+              "rebuild the noise table every this many tokens (sooner at the start)"),
+          new Key(
+              "optimizer",
+              "adagrad",
+              "adagrad (per-row AdaGrad, suits an endless stream) or sgd (constant rate)"),
+          new Key(
+              "lr",
+              "auto",
+              "learning rate (AdaGrad base rate, or the constant SGD rate; never decays to zero); auto = 0.15 for adagrad with lbl (prequential perplexity 87 vs 96 at 0.2 on the 3.9M-token bench corpus), 0.2 for adagrad with cbow, 0.05 for adagrad with bengio (0.2 diverges there) and for sgd"),
+          new Key(
+              "sample",
+              "1e-3",
+              "frequent-word subsampling threshold t (0 = off): a target is trained on with probability min(1, sqrt(t/f)+t/f)"),
+          new Key(
+              "min-count", "5", "a word enters the vocabulary once its decayed count reaches this"),
+          new Key(
+              "vocab-size",
+              "50000",
+              "vocabulary capacity V incl. <unk> and </s>; the least frequent word is evicted when full"),
+          new Key(
+              "candidates",
+              "200000",
+              "capacity of the bounded table counting words not (yet) in the vocabulary"),
+          new Key(
+              "half-life",
+              "1e8",
+              "counts decay with this half-life in tokens, so the vocabulary follows the stream"),
+          new Key(
+              "eval-every",
+              "0",
+              "score 1 in N tokens with the exact softmax before learning (0 = auto: about eval-budget multiply-adds per token; loss=softmax scores every token)"),
+          new Key(
+              "eval-budget",
+              "400",
+              "for eval-every=0: exact-evaluation multiply-adds allowed per token on average"),
+          new Key("eval-window", "1000", "windowed metrics cover the last this many scored tokens"),
+          new Key(
+              "max-line-chars",
+              "1000000",
+              "the tokenizer reads at most this many characters of one record"),
+          new Key(
+              "export-vectors",
+              "auto",
+              "word vectors for export and similarity queries: input (E, what a word predicts), output (W, what predicts the word), sum (E + W, needs h = d), concat (E beside W, d + h numbers); auto = sum when h = d, else input (training is the same for all)"),
+          new Key(
+              "seed",
+              "1",
+              "seed of every random choice; same seed + same stream = same model, bit for bit"));
 
   private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
-  static { for (Key k : KEYS) BY_NAME.put(k.name(), k); }
+
+  static {
+    for (Key k : KEYS) BY_NAME.put(k.name(), k);
+  }
 
   private final Map<String, String> values;
 
@@ -83,16 +153,28 @@ public final class ModelConfig {
     sample = doubleIn("sample", 0, 1);
     halfLife = doubleIn("half-life", 1, 1e18);
     seed = longValue("seed");
-    exportVectors = "auto".equals(raw("export-vectors")) ? (hiddenSize() == dim ? ExportVectors.SUM : ExportVectors.INPUT)
-        : oneOf("export-vectors", ExportVectors.class, "auto|");
+    exportVectors =
+        "auto".equals(raw("export-vectors"))
+            ? (hiddenSize() == dim ? ExportVectors.SUM : ExportVectors.INPUT)
+            : oneOf("export-vectors", ExportVectors.class, "auto|");
     if (exportVectors == ExportVectors.SUM && hiddenSize() != dim) {
-      throw bad("export-vectors", "input, output or concat: sum adds E (d = " + dim + ") and W (h = " + hiddenSize() + ") row by row, so it needs hidden = dim");
+      throw bad(
+          "export-vectors",
+          "input, output or concat: sum adds E (d = "
+              + dim
+              + ") and W (h = "
+              + hiddenSize()
+              + ") row by row, so it needs hidden = dim");
     }
   }
 
   private double autoLearningRate() {
     if (optimizer == Optimizer.SGD) return 0.05;
-    return switch (encoder) { case LBL -> 0.15; case CBOW -> 0.2; case BENGIO -> 0.05; };
+    return switch (encoder) {
+      case LBL -> 0.15;
+      case CBOW -> 0.2;
+      case BENGIO -> 0.05;
+    };
   }
 
   public static ModelConfig defaults() {
@@ -102,12 +184,18 @@ public final class ModelConfig {
   }
 
   /** True if name is a model key (the app uses this to route its config keys). */
-  public static boolean isKey(String name) { return BY_NAME.containsKey(name); }
+  public static boolean isKey(String name) {
+    return BY_NAME.containsKey(name);
+  }
 
-  /** A copy with one key changed; unknown keys and bad values throw IllegalArgumentException naming the key and the fix. */
+  /**
+   * A copy with one key changed; unknown keys and bad values throw IllegalArgumentException naming
+   * the key and the fix.
+   */
   public ModelConfig with(String name, String value) {
     if (!BY_NAME.containsKey(name)) {
-      throw new IllegalArgumentException("unknown model key '" + name + "'; known keys: " + String.join(", ", BY_NAME.keySet()));
+      throw new IllegalArgumentException(
+          "unknown model key '" + name + "'; known keys: " + String.join(", ", BY_NAME.keySet()));
     }
     Map<String, String> m = new LinkedHashMap<>(values);
     m.put(name, value == null ? "" : value.trim());
@@ -120,16 +208,27 @@ public final class ModelConfig {
     return c;
   }
 
-  public String get(String name) { return values.get(name); }
+  public String get(String name) {
+    return values.get(name);
+  }
 
   /** Size h of the vector the context encoder produces (and of each output-weight row). */
-  public int hiddenSize() { return encoder == Encoder.BENGIO ? hidden : dim; }
+  public int hiddenSize() {
+    return encoder == Encoder.BENGIO ? hidden : dim;
+  }
 
-  /** The exported vectors as the config key spells them, auto resolved (sum, input, output, concat): what reports show. */
-  public String exportVectorsName() { return exportVectors.name().toLowerCase(Locale.ROOT); }
+  /**
+   * The exported vectors as the config key spells them, auto resolved (sum, input, output, concat):
+   * what reports show.
+   */
+  public String exportVectorsName() {
+    return exportVectors.name().toLowerCase(Locale.ROOT);
+  }
 
   /** Number of context positions the encoder reads. */
-  public int contextPositions() { return encoder == Encoder.CBOW ? 2 * context : context; }
+  public int contextPositions() {
+    return encoder == Encoder.CBOW ? 2 * context : context;
+  }
 
   /** Values in key order as given (lr may say auto), for logs and --print-config. */
   public Map<String, String> asMap() {
@@ -154,13 +253,17 @@ public final class ModelConfig {
   public void write(DataOutput out) throws IOException {
     Map<String, String> stored = storedMap();
     out.writeInt(stored.size());
-    for (Map.Entry<String, String> e : stored.entrySet()) { out.writeUTF(e.getKey()); out.writeUTF(e.getValue()); }
+    for (Map.Entry<String, String> e : stored.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeUTF(e.getValue());
+    }
   }
 
   /**
-   * Reads what {@link #write} wrote. Checkpoints written before lr was stored resolved hold lr=auto:
-   * they still load, and get today's auto (as they always did), which may differ from the rate the
-   * older build trained with (auto for lbl was 0.2, now 0.15); everything written now holds the number.
+   * Reads what {@link #write} wrote. Checkpoints written before lr was stored resolved hold
+   * lr=auto: they still load, and get today's auto (as they always did), which may differ from the
+   * rate the older build trained with (auto for lbl was 0.2, now 0.15); everything written now
+   * holds the number.
    */
   public static ModelConfig read(DataInput in) throws IOException {
     int n = in.readInt();
@@ -174,17 +277,43 @@ public final class ModelConfig {
     return c;
   }
 
-  /** Same resolved hyper-parameters ({@link #storedMap()}): lr=auto equals the number it resolves to. */
-  @Override public boolean equals(Object o) { return o instanceof ModelConfig c && c.storedMap().equals(storedMap()); }
-  @Override public int hashCode() { return storedMap().hashCode(); }
-  @Override public String toString() { return asMap().toString(); }
+  /**
+   * Same resolved hyper-parameters ({@link #storedMap()}): lr=auto equals the number it resolves
+   * to.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelConfig c && c.storedMap().equals(storedMap());
+  }
 
-  private String raw(String name) { return values.get(name); }
+  @Override
+  public int hashCode() {
+    return storedMap().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return asMap().toString();
+  }
+
+  private String raw(String name) {
+    return values.get(name);
+  }
 
   private IllegalArgumentException bad(String name, String expected) {
     Key k = BY_NAME.get(name);
-    return new IllegalArgumentException("model key '" + name + "' = '" + raw(name) + "' is invalid: expected " + expected
-        + " (" + k.doc() + "; default " + k.defaultValue() + ")");
+    return new IllegalArgumentException(
+        "model key '"
+            + name
+            + "' = '"
+            + raw(name)
+            + "' is invalid: expected "
+            + expected
+            + " ("
+            + k.doc()
+            + "; default "
+            + k.defaultValue()
+            + ")");
   }
 
   private int intIn(String name, int lo, int hi) {
@@ -195,20 +324,31 @@ public final class ModelConfig {
 
   private double doubleIn(String name, double lo, double hi) {
     double v;
-    try { v = Double.parseDouble(raw(name)); } catch (NumberFormatException | NullPointerException e) { throw bad(name, "a number in [" + lo + ", " + hi + "]"); }
+    try {
+      v = Double.parseDouble(raw(name));
+    } catch (NumberFormatException | NullPointerException e) {
+      throw bad(name, "a number in [" + lo + ", " + hi + "]");
+    }
     if (!(v >= lo && v <= hi)) throw bad(name, "a number in [" + lo + ", " + hi + "]");
     return v;
   }
 
   private long longValue(String name) {
-    try { return Long.parseLong(raw(name)); } catch (NumberFormatException e) { throw bad(name, "a 64-bit integer"); }
+    try {
+      return Long.parseLong(raw(name));
+    } catch (NumberFormatException e) {
+      throw bad(name, "a 64-bit integer");
+    }
   }
 
-  private <E extends Enum<E>> E oneOf(String name, Class<E> type) { return oneOf(name, type, ""); }
+  private <E extends Enum<E>> E oneOf(String name, Class<E> type) {
+    return oneOf(name, type, "");
+  }
 
   private <E extends Enum<E>> E oneOf(String name, Class<E> type, String extraOptions) {
-    try { return Enum.valueOf(type, raw(name).toUpperCase(Locale.ROOT)); }
-    catch (IllegalArgumentException | NullPointerException e) {
+    try {
+      return Enum.valueOf(type, raw(name).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
       java.util.StringJoiner opts = new java.util.StringJoiner("|");
       for (E c : type.getEnumConstants()) opts.add(c.name().toLowerCase(Locale.ROOT));
       throw bad(name, "one of " + extraOptions + opts);

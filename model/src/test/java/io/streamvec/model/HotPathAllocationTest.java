@@ -9,9 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The per-token training path allocates nothing: after warm-up, learning 200k tokens of known
- * words (noise-table rebuilds, evaluation and subsampling included) allocates a bounded few kB,
- * not bytes per token. Measured with the JVM's per-thread allocation counter.
+ * The per-token training path allocates nothing: after warm-up, learning 200k tokens of known words
+ * (noise-table rebuilds, evaluation and subsampling included) allocates a bounded few kB, not bytes
+ * per token. Measured with the JVM's per-thread allocation counter.
  */
 class HotPathAllocationTest {
 
@@ -19,19 +19,36 @@ class HotPathAllocationTest {
   @CsvSource({"lbl,ns", "bengio,ns", "cbow,ns", "lbl,softmax"})
   void learningKnownWordsAllocatesNothingPerToken(String encoder, String loss) {
     var bean = ManagementFactory.getThreadMXBean();
-    Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean tb && tb.isThreadAllocatedMemorySupported(),
+    Assumptions.assumeTrue(
+        bean instanceof com.sun.management.ThreadMXBean tb && tb.isThreadAllocatedMemorySupported(),
         "this JVM cannot count allocated bytes per thread");
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-    ModelConfig c = ModelConfig.defaults().with("encoder", encoder).with("loss", loss).with("dim", "32").with("hidden", "32")
-        .with("vocab-size", "500").with("min-count", "1").with("noise-refresh", "1000").with("eval-every", "100");
+    ModelConfig c =
+        ModelConfig.defaults()
+            .with("encoder", encoder)
+            .with("loss", loss)
+            .with("dim", "32")
+            .with("hidden", "32")
+            .with("vocab-size", "500")
+            .with("min-count", "1")
+            .with("noise-refresh", "1000")
+            .with("eval-every", "100");
     Learner l = new Learner(c);
     List<String> words = LearnerRestoreTest.SyntheticText.zipfStream(400_000, 200, 1);
     int n = loss.equals("softmax") ? 20_000 : 200_000;
-    l.learn(words.subList(0, n));   // warm-up: admits every word, JIT compiles the path
+    l.learn(words.subList(0, n)); // warm-up: admits every word, JIT compiles the path
     long tid = Thread.currentThread().getId();
     long before = threads.getThreadAllocatedBytes(tid);
     l.learn(words.subList(n, 2 * n));
     long allocated = threads.getThreadAllocatedBytes(tid) - before;
-    assertTrue(allocated < 64 * 1024, "learning " + n + " tokens allocated " + allocated + " bytes (" + (double) allocated / n + " per token)");
+    assertTrue(
+        allocated < 64 * 1024,
+        "learning "
+            + n
+            + " tokens allocated "
+            + allocated
+            + " bytes ("
+            + (double) allocated / n
+            + " per token)");
   }
 }

@@ -20,15 +20,26 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LearnerRestoreTest {
 
   static ModelConfig small(String encoder, String loss) {
-    return ModelConfig.defaults().with("encoder", encoder).with("loss", loss).with("dim", "16").with("hidden", "12")
-        .with("context", "3").with("vocab-size", "60").with("min-count", "2").with("candidates", "50")
-        .with("half-life", "3000").with("noise-refresh", "500").with("eval-window", "100").with("seed", "11");
+    return ModelConfig.defaults()
+        .with("encoder", encoder)
+        .with("loss", loss)
+        .with("dim", "16")
+        .with("hidden", "12")
+        .with("context", "3")
+        .with("vocab-size", "60")
+        .with("min-count", "2")
+        .with("candidates", "50")
+        .with("half-life", "3000")
+        .with("noise-refresh", "500")
+        .with("eval-window", "100")
+        .with("seed", "11");
   }
 
   @ParameterizedTest(name = "{0} + {1}")
   @CsvSource({"lbl,ns", "lbl,softmax", "bengio,ns", "cbow,ns"})
   void checkpointThenContinueEqualsUninterrupted(String encoder, String loss) throws IOException {
-    List<String> stream = SyntheticText.zipfStream(12_000, 150, 5);   // 150 word types > 60 slots: evictions happen
+    List<String> stream =
+        SyntheticText.zipfStream(12_000, 150, 5); // 150 word types > 60 slots: evictions happen
     ModelConfig c = small(encoder, loss);
 
     Learner straight = new Learner(c);
@@ -39,8 +50,10 @@ class LearnerRestoreTest {
     ByteArrayOutputStream file = new ByteArrayOutputStream();
     LearnerState.writeCheckpoint(first, file);
     Learner resumed = LearnerState.readCheckpoint(new ByteArrayInputStream(file.toByteArray()));
-    // lr=auto is checkpointed as the number it resolved to, so a later build's auto cannot change it
-    org.junit.jupiter.api.Assertions.assertEquals(Double.toString(c.lr), resumed.config().get("lr"));
+    // lr=auto is checkpointed as the number it resolved to, so a later build's auto cannot change
+    // it
+    org.junit.jupiter.api.Assertions.assertEquals(
+        Double.toString(c.lr), resumed.config().get("lr"));
     org.junit.jupiter.api.Assertions.assertEquals(c, resumed.config());
     resumed.learn(stream.subList(7_001, stream.size()));
 
@@ -55,11 +68,15 @@ class LearnerRestoreTest {
     // snapshot (and the next scores) taken right after a restore must see the same values
     List<String> stream = SyntheticText.zipfStream(5_000, 150, 13);
     for (int cut : new int[] {700, 2_345, 4_999}) {
-      Learner original = new Learner(small(encoder, loss).with("vocab-size", "1000"));   // still growing: rows past the noise table
+      Learner original =
+          new Learner(
+              small(encoder, loss)
+                  .with("vocab-size", "1000")); // still growing: rows past the noise table
       original.learn(stream.subList(0, cut));
       ByteArrayOutputStream file = new ByteArrayOutputStream();
       LearnerState.writeCheckpoint(original, file);
-      assertSame(original, LearnerState.readCheckpoint(new ByteArrayInputStream(file.toByteArray())));
+      assertSame(
+          original, LearnerState.readCheckpoint(new ByteArrayInputStream(file.toByteArray())));
     }
   }
 
@@ -94,22 +111,35 @@ class LearnerRestoreTest {
     byte[] ok = file.toByteArray();
     byte[] flipped = ok.clone();
     flipped[ok.length / 2] ^= 0x10;
-    IOException e1 = assertThrows(IOException.class, () -> LearnerState.readCheckpoint(new ByteArrayInputStream(flipped)));
-    assertTrue(e1.getMessage().contains("checksum") || e1.getMessage().contains("corrupt"), e1.getMessage());
+    IOException e1 =
+        assertThrows(
+            IOException.class,
+            () -> LearnerState.readCheckpoint(new ByteArrayInputStream(flipped)));
+    assertTrue(
+        e1.getMessage().contains("checksum") || e1.getMessage().contains("corrupt"),
+        e1.getMessage());
     byte[] cut = java.util.Arrays.copyOf(ok, ok.length - 100);
-    IOException e2 = assertThrows(IOException.class, () -> LearnerState.readCheckpoint(new ByteArrayInputStream(cut)));
+    IOException e2 =
+        assertThrows(
+            IOException.class, () -> LearnerState.readCheckpoint(new ByteArrayInputStream(cut)));
     assertTrue(e2.getMessage().contains("truncated"), e2.getMessage());
     byte[] future = ok.clone();
-    future[7] = 9;   // version int
-    IOException e3 = assertThrows(IOException.class, () -> LearnerState.readCheckpoint(new ByteArrayInputStream(future)));
+    future[7] = 9; // version int
+    IOException e3 =
+        assertThrows(
+            IOException.class, () -> LearnerState.readCheckpoint(new ByteArrayInputStream(future)));
     assertTrue(e3.getMessage().contains("version 9"), e3.getMessage());
   }
 
-  /** Same model content and same future: snapshots bit-identical and the stats (meter, counters) equal. */
+  /**
+   * Same model content and same future: snapshots bit-identical and the stats (meter, counters)
+   * equal.
+   */
   static void assertSame(Learner a, Learner b) {
     ModelSnapshot sa = a.snapshot(1), sb = b.snapshot(1);
     assertTrue(sa.sameModelAs(sb), "snapshots differ");
-    assertArrayEquals(SnapshotCodec.encode(sa), SnapshotCodec.encode(sb), "encoded snapshots differ");
+    assertArrayEquals(
+        SnapshotCodec.encode(sa), SnapshotCodec.encode(sb), "encoded snapshots differ");
     assertEquals(a.stats().toString(), b.stats().toString());
     assertArrayEquals(LearnerState.global(a), LearnerState.global(b), "global state differs");
   }
@@ -120,7 +150,10 @@ class LearnerRestoreTest {
       io.streamvec.model.nn.Rng rng = new io.streamvec.model.nn.Rng(seed);
       double[] cdf = new double[types];
       double z = 0;
-      for (int i = 0; i < types; i++) { z += 1.0 / (i + 1); cdf[i] = z; }
+      for (int i = 0; i < types; i++) {
+        z += 1.0 / (i + 1);
+        cdf[i] = z;
+      }
       List<String> out = new ArrayList<>(n);
       for (int t = 0; t < n; t++) {
         // drift: the popular words change half-way, so decay and eviction matter

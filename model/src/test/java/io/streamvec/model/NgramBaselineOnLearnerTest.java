@@ -18,8 +18,14 @@ class NgramBaselineOnLearnerTest {
   @ValueSource(strings = {"lbl", "cbow"})
   void scoresTheLearnersScoredTokensAndLeavesTheLearnerUnchanged(String encoder) {
     // 300 Zipf words into 60 slots: admissions and evictions all along the stream
-    ModelConfig c = ModelConfig.defaults().with("encoder", encoder).with("dim", "16").with("vocab-size", "60")
-        .with("min-count", "2").with("half-life", "2000").with("eval-every", "3");
+    ModelConfig c =
+        ModelConfig.defaults()
+            .with("encoder", encoder)
+            .with("dim", "16")
+            .with("vocab-size", "60")
+            .with("min-count", "2")
+            .with("half-life", "2000")
+            .with("eval-every", "3");
     List<String> words = LearnerRestoreTest.SyntheticText.zipfStream(30_000, 300, 3);
     Learner plain = new Learner(c);
     plain.learn(words);
@@ -28,12 +34,15 @@ class NgramBaselineOnLearnerTest {
     observed.setObserver(ngram);
     observed.learn(words);
 
-    assertTrue(observed.vocabulary().evictions() > 50, "evictions " + observed.vocabulary().evictions());
+    assertTrue(
+        observed.vocabulary().evictions() > 50, "evictions " + observed.vocabulary().evictions());
     assertEquals(plain.stats(), observed.stats(), "an observer must not change the learner");
     assertEquals(observed.meter().scored(), ngram.scored());
     long expectedCounted = encoder.equals("cbow") ? words.size() - c.context : words.size();
     assertEquals(expectedCounted, ngram.counted());
     double bits = ngram.crossEntropyBits();
-    assertTrue(Double.isFinite(bits) && bits > 0 && bits < Math.log(60) / Math.log(2), "n-gram bits " + bits);
+    assertTrue(
+        Double.isFinite(bits) && bits > 0 && bits < Math.log(60) / Math.log(2),
+        "n-gram bits " + bits);
   }
 }

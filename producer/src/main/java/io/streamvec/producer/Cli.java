@@ -11,12 +11,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** What the command-line tools share: config loading (AppConfig + the local broker), reading the latest snapshot, messages. */
+/**
+ * What the command-line tools share: config loading (AppConfig + the local broker), reading the
+ * latest snapshot, messages.
+ */
 final class Cli {
   private Cli() {}
 
   /** The config options every command takes, for --help texts. */
-  static final String CONFIG_HELP = """
+  static final String CONFIG_HELP =
+      """
       config (the app's own keys and files; see ./streamvec app --help for every key):
         --bootstrap-servers HOST:PORT   Kafka to use (same as --set bootstrap.servers=...); without it,
                                         and without bootstrap.servers in the config file or the environment
@@ -26,7 +30,8 @@ final class Cli {
       """;
 
   /** Loads the config from the arguments and environment; the other arguments go to rest. */
-  static AppConfig load(String[] args, Map<String, String> env, List<String> rest) throws CliFailure {
+  static AppConfig load(String[] args, Map<String, String> env, List<String> rest)
+      throws CliFailure {
     try {
       return AppConfig.load(args, env, rest);
     } catch (ConfigException e) {
@@ -35,8 +40,8 @@ final class Cli {
   }
 
   /**
-   * The config pointing at the local broker (started if needed) when no bootstrap.servers is
-   * given anywhere. No broker to be had is exit code 4, like an unreachable one.
+   * The config pointing at the local broker (started if needed) when no bootstrap.servers is given
+   * anywhere. No broker to be had is exit code 4, like an unreachable one.
    */
   static AppConfig withBroker(AppConfig config, Map<String, String> env) throws CliFailure {
     try {
@@ -46,29 +51,41 @@ final class Cli {
     }
   }
 
-  /** The newest complete snapshot on the config's snapshots topic, or a failure saying why there is none. */
+  /**
+   * The newest complete snapshot on the config's snapshots topic, or a failure saying why there is
+   * none.
+   */
   static ModelSnapshot latestSnapshot(AppConfig config, Duration timeout) throws CliFailure {
     try (KafkaSnapshotReader reader = KafkaSnapshotReader.of(config)) {
-      return reader.readLatest(timeout).orElseThrow(() -> new CliFailure(CliFailure.FAILED,
-          "no complete snapshot on topic '" + config.get("snapshots.topic") + "' (model '" + config.get("model.id")
-              + "') yet; the app publishes one every snapshot.interval.tokens tokens and when its input goes idle"));
+      return reader
+          .readLatest(timeout)
+          .orElseThrow(
+              () ->
+                  new CliFailure(
+                      CliFailure.FAILED,
+                      "no complete snapshot on topic '"
+                          + config.get("snapshots.topic")
+                          + "' (model '"
+                          + config.get("model.id")
+                          + "') yet; the app publishes one every snapshot.interval.tokens tokens and when its input goes idle"));
     } catch (SnapshotReadException e) {
       throw failure(e);
     }
   }
 
   static CliFailure failure(SnapshotReadException e) {
-    int code = switch (e.reason()) {
-      case BROKER_UNREACHABLE -> CliFailure.BROKER_UNREACHABLE;
-      case TOPIC_MISSING -> CliFailure.TOPIC_UNAVAILABLE;
-      case TIMED_OUT, KAFKA_ERROR -> CliFailure.FAILED;
-    };
+    int code =
+        switch (e.reason()) {
+          case BROKER_UNREACHABLE -> CliFailure.BROKER_UNREACHABLE;
+          case TOPIC_MISSING -> CliFailure.TOPIC_UNAVAILABLE;
+          case TIMED_OUT, KAFKA_ERROR -> CliFailure.FAILED;
+        };
     return new CliFailure(code, e.getMessage(), e);
   }
 
   /**
-   * The usage text when no action or --help/-h was given: on stdout for --help (exit 0), on
-   * stderr for a missing action (usage exit code). Null when the command should go on.
+   * The usage text when no action or --help/-h was given: on stdout for --help (exit 0), on stderr
+   * for a missing action (usage exit code). Null when the command should go on.
    */
   static Integer helpOrUsage(List<String> rest, String usage, PrintStream out, PrintStream err) {
     if (!rest.isEmpty() && !rest.contains("--help") && !rest.contains("-h")) return null;
@@ -79,7 +96,8 @@ final class Cli {
   /** Prints "command: message" (and the --help hint for usage errors); returns the exit code. */
   static int report(String command, CliFailure f, PrintStream err) {
     err.println(command + ": " + f.getMessage());
-    if (f.exitCode == CliFailure.USAGE) err.println("run './streamvec " + command.split(" ")[0] + " --help' for the options");
+    if (f.exitCode == CliFailure.USAGE)
+      err.println("run './streamvec " + command.split(" ")[0] + " --help' for the options");
     return f.exitCode;
   }
 
@@ -91,12 +109,15 @@ final class Cli {
     } catch (NumberFormatException e) {
       // the message below says what is expected
     }
-    throw new CliFailure(CliFailure.USAGE, option + " takes a whole number from 1 to " + max + ", got '" + value + "'");
+    throw new CliFailure(
+        CliFailure.USAGE,
+        option + " takes a whole number from 1 to " + max + ", got '" + value + "'");
   }
 
   /** The value after option at args[i], or a usage failure. */
   static String value(List<String> args, int i) throws CliFailure {
-    if (i + 1 >= args.size()) throw new CliFailure(CliFailure.USAGE, args.get(i) + " needs a value");
+    if (i + 1 >= args.size())
+      throw new CliFailure(CliFailure.USAGE, args.get(i) + " needs a value");
     return args.get(i + 1);
   }
 }

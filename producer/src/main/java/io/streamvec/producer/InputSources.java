@@ -13,18 +13,22 @@ import java.util.stream.Stream;
 /**
  * The produce command's inputs, expanded: a FILE is itself (key = its file name), a DIR is every
  * regular file below it in sorted path order (key = the path relative to DIR, with '/'; hidden
- * files and directories, whose names start with '.', are skipped), and "-" is standard input
- * (key "stdin", at most once). Every missing or unreadable input is reported at once, before
- * anything is sent.
+ * files and directories, whose names start with '.', are skipped), and "-" is standard input (key
+ * "stdin", at most once). Every missing or unreadable input is reported at once, before anything is
+ * sent.
  */
 final class InputSources {
   static final String STDIN = "-";
 
   /** One input: its record key, and the file (null for stdin) with its size for progress. */
   record Source(String key, Path file, long size) {
-    boolean isStdin() { return file == null; }
+    boolean isStdin() {
+      return file == null;
+    }
 
-    InputStream open(InputStream stdin) throws IOException { return file == null ? stdin : Files.newInputStream(file); }
+    InputStream open(InputStream stdin) throws IOException {
+      return file == null ? stdin : Files.newInputStream(file);
+    }
   }
 
   private InputSources() {}
@@ -35,7 +39,8 @@ final class InputSources {
     boolean stdinSeen = false;
     for (String a : arguments) {
       if (a.equals(STDIN)) {
-        if (stdinSeen) throw new CliFailure(CliFailure.USAGE, "standard input ('-') can be named only once");
+        if (stdinSeen)
+          throw new CliFailure(CliFailure.USAGE, "standard input ('-') can be named only once");
         stdinSeen = true;
         out.add(new Source("stdin", null, -1));
         continue;
@@ -55,16 +60,18 @@ final class InputSources {
         out.add(new Source(p.getFileName().toString(), p, size(p)));
       }
     }
-    if (!problems.isEmpty()) throw new CliFailure(CliFailure.MISSING_INPUT, String.join("; ", problems));
+    if (!problems.isEmpty())
+      throw new CliFailure(CliFailure.MISSING_INPUT, String.join("; ", problems));
     return out;
   }
 
   private static List<Source> directory(Path dir, List<String> problems) throws IOException {
     List<Source> out = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(dir)) {
-      List<Path> files = walk.filter(f -> !f.equals(dir) && !hidden(dir.relativize(f)) && Files.isRegularFile(f))
-          .sorted(Comparator.comparing(f -> key(dir, f)))
-          .toList();
+      List<Path> files =
+          walk.filter(f -> !f.equals(dir) && !hidden(dir.relativize(f)) && Files.isRegularFile(f))
+              .sorted(Comparator.comparing(f -> key(dir, f)))
+              .toList();
       for (Path f : files) {
         if (!Files.isReadable(f)) problems.add("cannot read " + f + " (permission denied)");
         else out.add(new Source(key(dir, f), f, size(f)));

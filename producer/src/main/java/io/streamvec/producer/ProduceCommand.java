@@ -27,15 +27,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * {@code ./streamvec produce [options] FILE|DIR|-...}: sends text into the input topic, one
- * record per line (or paragraph, or document), keyed by the source's name, as raw bytes.
- * Idempotent producer (acks=all, no duplicates on retry), lz4 compression, 256 KiB batches.
- * Exit codes: 0 ok, 1 other failure, 2 usage, 3 missing input, 4 broker unreachable, 5 topic
- * missing and not creatable.
+ * {@code ./streamvec produce [options] FILE|DIR|-...}: sends text into the input topic, one record
+ * per line (or paragraph, or document), keyed by the source's name, as raw bytes. Idempotent
+ * producer (acks=all, no duplicates on retry), lz4 compression, 256 KiB batches. Exit codes: 0 ok,
+ * 1 other failure, 2 usage, 3 missing input, 4 broker unreachable, 5 topic missing and not
+ * creatable.
  */
 public final class ProduceCommand {
   static final String NAME = "produce";
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ./streamvec produce [options] FILE|DIR|-...
         Sends text into the input topic (created if missing). FILE: plain or gzip (detected by its
         content); DIR: every file below it, recursively, in sorted path order (hidden files skipped);
@@ -54,7 +55,14 @@ public final class ProduceCommand {
       exit codes: 0 done, 1 failed, 2 bad usage, 3 input missing, 4 Kafka unreachable, 5 topic missing and not creatable
       """;
 
-  record Options(String topic, Mode mode, double rate, boolean loop, Integer partitions, boolean progress, List<String> inputs) {}
+  record Options(
+      String topic,
+      Mode mode,
+      double rate,
+      boolean loop,
+      Integer partitions,
+      boolean progress,
+      List<String> inputs) {}
 
   private ProduceCommand() {}
 
@@ -62,24 +70,36 @@ public final class ProduceCommand {
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch finished = new CountDownLatch(1);
     // Ctrl-C / SIGTERM: stop reading, let run() flush what was sent and print its summary.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop.set(true);
-      try {
-        finished.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "produce-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.set(true);
+                  try {
+                    finished.await(30, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "produce-shutdown"));
     int code = run(args, System.in, System.out, System.err, System.getenv(), stop);
     finished.countDown();
-    if (!stop.get()) System.exit(code);   // in a shutdown System.exit would block; the JVM is exiting anyway
+    if (!stop.get())
+      System.exit(code); // in a shutdown System.exit would block; the JVM is exiting anyway
   }
 
-  static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, Map<String, String> env) {
+  static int run(
+      String[] args, InputStream stdin, PrintStream out, PrintStream err, Map<String, String> env) {
     return run(args, stdin, out, err, env, new AtomicBoolean());
   }
 
-  static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, Map<String, String> env, AtomicBoolean stop) {
+  static int run(
+      String[] args,
+      InputStream stdin,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      AtomicBoolean stop) {
     try {
       List<String> rest = new ArrayList<>();
       AppConfig config = Cli.load(args, env, rest);
@@ -88,7 +108,8 @@ public final class ProduceCommand {
         return 0;
       }
       Options o = parse(rest, config);
-      List<Source> sources = InputSources.expand(o.inputs());   // a missing file fails before any connection
+      List<Source> sources =
+          InputSources.expand(o.inputs()); // a missing file fails before any connection
       config = Cli.withBroker(config, env);
       return produce(config, o, sources, stdin, out, err, stop);
     } catch (CliFailure f) {
@@ -109,7 +130,10 @@ public final class ProduceCommand {
         case "--topic" -> topic = Cli.value(args, i++);
         case "--mode" -> {
           mode = Mode.parse(Cli.value(args, i++));
-          if (mode == null) throw new CliFailure(CliFailure.USAGE, "--mode takes line, paragraph or document, got '" + args.get(i) + "'");
+          if (mode == null)
+            throw new CliFailure(
+                CliFailure.USAGE,
+                "--mode takes line, paragraph or document, got '" + args.get(i) + "'");
         }
         case "--rate" -> rate = rate(Cli.value(args, i++));
         case "--loop" -> loop = true;
@@ -121,9 +145,15 @@ public final class ProduceCommand {
         }
       }
     }
-    if (!topic.matches("[A-Za-z0-9._-]{1,249}")) throw new CliFailure(CliFailure.USAGE, "--topic: '" + topic + "' is not a valid Kafka topic name");
-    if (inputs.isEmpty()) throw new CliFailure(CliFailure.USAGE, "name at least one input: a FILE, a DIR, or - for standard input");
-    if (loop && inputs.contains(InputSources.STDIN)) throw new CliFailure(CliFailure.USAGE, "--loop cannot repeat standard input; name files or directories");
+    if (!topic.matches("[A-Za-z0-9._-]{1,249}"))
+      throw new CliFailure(
+          CliFailure.USAGE, "--topic: '" + topic + "' is not a valid Kafka topic name");
+    if (inputs.isEmpty())
+      throw new CliFailure(
+          CliFailure.USAGE, "name at least one input: a FILE, a DIR, or - for standard input");
+    if (loop && inputs.contains(InputSources.STDIN))
+      throw new CliFailure(
+          CliFailure.USAGE, "--loop cannot repeat standard input; name files or directories");
     return new Options(topic, mode, rate, loop, partitions, progress, inputs);
   }
 
@@ -134,7 +164,8 @@ public final class ProduceCommand {
     } catch (NumberFormatException e) {
       // the message below says what is expected
     }
-    throw new CliFailure(CliFailure.USAGE, "--rate takes records per second, a positive number, got '" + v + "'");
+    throw new CliFailure(
+        CliFailure.USAGE, "--rate takes records per second, a positive number, got '" + v + "'");
   }
 
   /** The producer settings: ours first, then whatever kafka.* keys the user set (they win). */
@@ -150,24 +181,47 @@ public final class ProduceCommand {
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamvec-produce");
     // a record of max.record.bytes plus its key must fit in one request
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Math.max(1024 * 1024, config.getInt(AppKeys.MAX_RECORD_BYTES) + 64 * 1024)));
+    p.put(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        String.valueOf(Math.max(1024 * 1024, config.getInt(AppKeys.MAX_RECORD_BYTES) + 64 * 1024)));
     p.putAll(user);
     // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
-    long floor = Long.parseLong(p.getProperty(ProducerConfig.LINGER_MS_CONFIG)) + Long.parseLong(p.getProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
-    p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(TopicAdmin.TIMEOUT.toMillis(), floor)));
+    long floor =
+        Long.parseLong(p.getProperty(ProducerConfig.LINGER_MS_CONFIG))
+            + Long.parseLong(p.getProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
+    p.putIfAbsent(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        String.valueOf(Math.max(TopicAdmin.TIMEOUT.toMillis(), floor)));
     return p;
   }
 
-  private static int produce(AppConfig config, Options o, List<Source> sources, InputStream stdin, PrintStream out, PrintStream err,
-                             AtomicBoolean stop) throws CliFailure {
+  private static int produce(
+      AppConfig config,
+      Options o,
+      List<Source> sources,
+      InputStream stdin,
+      PrintStream out,
+      PrintStream err,
+      AtomicBoolean stop)
+      throws CliFailure {
     Properties client = config.kafkaClientProperties();
     String servers = config.bootstrapServers();
-    int partitions = o.partitions() != null ? o.partitions() : config.getInt(AppKeys.INPUT_PARTITIONS);
-    if (TopicAdmin.ensureTopic(client, o.topic(), partitions, (short) config.getInt(AppKeys.REPLICATION_FACTOR))) {
-      err.println("produce: created topic '" + o.topic() + "' (" + partitions + " partition" + (partitions == 1 ? "" : "s") + ")");
+    int partitions =
+        o.partitions() != null ? o.partitions() : config.getInt(AppKeys.INPUT_PARTITIONS);
+    if (TopicAdmin.ensureTopic(
+        client, o.topic(), partitions, (short) config.getInt(AppKeys.REPLICATION_FACTOR))) {
+      err.println(
+          "produce: created topic '"
+              + o.topic()
+              + "' ("
+              + partitions
+              + " partition"
+              + (partitions == 1 ? "" : "s")
+              + ")");
     }
     long total = o.loop() ? -1 : 0;
-    for (Source s : sources) total = s.isStdin() || s.size() < 0 || total < 0 ? -1 : total + s.size();
+    for (Source s : sources)
+      total = s.isStdin() || s.size() < 0 || total < 0 ? -1 : total + s.size();
     ProgressLine progress = new ProgressLine(err, o.progress() && ProgressLine.terminal(), total);
     TokenBucket bucket = o.rate() > 0 ? new TokenBucket(o.rate()) : null;
     AtomicReference<Exception> sendError = new AtomicReference<>();
@@ -176,7 +230,9 @@ public final class ProduceCommand {
     long t0 = System.nanoTime(), doneBytes = 0;
     KafkaProducer<String, byte[]> producer;
     try {
-      producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
+      producer =
+          new KafkaProducer<>(
+              producerProperties(config), new StringSerializer(), new ByteArraySerializer());
     } catch (KafkaException e) {
       throw new CliFailure(CliFailure.USAGE, "invalid Kafka client settings: " + e.getMessage());
     }
@@ -189,22 +245,34 @@ public final class ProduceCommand {
               if (stop.get() || sendError.get() != null) break sending;
               if (bucket != null && !bucket.acquire(stop::get)) break sending;
               int size = value.length;
-              producer.send(new ProducerRecord<>(o.topic(), s.key(), value), (meta, e) -> {
-                if (e != null) sendError.compareAndSet(null, e);
-                else { acked.incrementAndGet(); ackedBytes.addAndGet(size); }
-              });
+              producer.send(
+                  new ProducerRecord<>(o.topic(), s.key(), value),
+                  (meta, e) -> {
+                    if (e != null) sendError.compareAndSet(null, e);
+                    else {
+                      acked.incrementAndGet();
+                      ackedBytes.addAndGet(size);
+                    }
+                  });
               progress.update(doneBytes + reader.bytesRead(), acked.get());
             }
             doneBytes += reader.bytesRead();
           } catch (IOException e) {
-            sendError.compareAndSet(null, new IOException("reading " + (s.isStdin() ? "standard input" : s.file()) + ": " + e.getMessage(), e));
+            sendError.compareAndSet(
+                null,
+                new IOException(
+                    "reading "
+                        + (s.isStdin() ? "standard input" : s.file())
+                        + ": "
+                        + e.getMessage(),
+                    e));
             break sending;
           }
         }
       } while (o.loop() && !stop.get());
       producer.flush();
     } catch (TimeoutException e) {
-      sendError.compareAndSet(null, e);   // send() found no metadata within max.block.ms
+      sendError.compareAndSet(null, e); // send() found no metadata within max.block.ms
     } catch (KafkaException e) {
       sendError.compareAndSet(null, e);
     } finally {
@@ -212,13 +280,29 @@ public final class ProduceCommand {
       progress.done();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    out.printf(Locale.ROOT, "produce: %,d records, %,d bytes, %.1f s (%,.0f records/s) to topic '%s' at %s%n",
-        acked.get(), ackedBytes.get(), seconds, acked.get() / Math.max(seconds, 1e-9), o.topic(), servers);
+    out.printf(
+        Locale.ROOT,
+        "produce: %,d records, %,d bytes, %.1f s (%,.0f records/s) to topic '%s' at %s%n",
+        acked.get(),
+        ackedBytes.get(),
+        seconds,
+        acked.get() / Math.max(seconds, 1e-9),
+        o.topic(),
+        servers);
     Exception e = sendError.get();
     if (e instanceof IOException) throw new CliFailure(CliFailure.FAILED, e.getMessage(), e);
-    if (e instanceof TimeoutException) throw new CliFailure(CliFailure.BROKER_UNREACHABLE, "Kafka at " + servers
-        + " stopped answering (" + e.getMessage() + "); records not acknowledged were not sent", e);
-    if (e != null) throw new CliFailure(CliFailure.FAILED, "sending to topic '" + o.topic() + "' failed: " + e.getMessage(), e);
+    if (e instanceof TimeoutException)
+      throw new CliFailure(
+          CliFailure.BROKER_UNREACHABLE,
+          "Kafka at "
+              + servers
+              + " stopped answering ("
+              + e.getMessage()
+              + "); records not acknowledged were not sent",
+          e);
+    if (e != null)
+      throw new CliFailure(
+          CliFailure.FAILED, "sending to topic '" + o.topic() + "' failed: " + e.getMessage(), e);
     return 0;
   }
 }

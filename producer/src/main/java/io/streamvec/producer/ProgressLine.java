@@ -4,15 +4,15 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * The produce command's progress on stderr, rewritten in place about 4 times a second: bytes
- * read (of the total when the inputs are files), records/s and, when the total is known, the
- * percentage and ETA. Only for a terminal: a log file or pipe gets nothing but the summary line.
+ * The produce command's progress on stderr, rewritten in place about 4 times a second: bytes read
+ * (of the total when the inputs are files), records/s and, when the total is known, the percentage
+ * and ETA. Only for a terminal: a log file or pipe gets nothing but the summary line.
  */
 final class ProgressLine {
   private static final long EVERY_NANOS = 250_000_000L;
   private final PrintStream err;
   private final boolean enabled;
-  private final long totalBytes;   // -1 = unknown (stdin, --loop)
+  private final long totalBytes; // -1 = unknown (stdin, --loop)
   private final long start = System.nanoTime();
   private long lastPrint;
   private int lastWidth;
@@ -39,7 +39,10 @@ final class ProgressLine {
     b.append(bytes(bytes));
     if (totalBytes > 0) {
       double f = Math.min(1, (double) bytes / totalBytes);
-      b.append(" / ").append(bytes(totalBytes)).append(String.format(Locale.ROOT, " %5.1f%% ", 100 * f)).append(bar(f));
+      b.append(" / ")
+          .append(bytes(totalBytes))
+          .append(String.format(Locale.ROOT, " %5.1f%% ", 100 * f))
+          .append(bar(f));
       if (f > 0.001) b.append("  ETA ").append(duration(s / f - s));
     }
     b.append(String.format(Locale.ROOT, "  %,d records  %,.0f records/s", records, records / s));
@@ -51,7 +54,10 @@ final class ProgressLine {
 
   /** Clears the line, so the summary that follows starts clean. */
   void done() {
-    if (enabled && lastWidth > 0) { err.print("\r" + " ".repeat(lastWidth) + "\r"); err.flush(); }
+    if (enabled && lastWidth > 0) {
+      err.print("\r" + " ".repeat(lastWidth) + "\r");
+      err.flush();
+    }
   }
 
   private static String bar(double f) {
@@ -68,6 +74,8 @@ final class ProgressLine {
 
   private static String duration(double seconds) {
     long s = Math.round(seconds);
-    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    return s >= 3600
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 }

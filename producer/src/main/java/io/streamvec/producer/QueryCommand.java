@@ -21,7 +21,8 @@ import java.util.Map;
  */
 public final class QueryCommand {
   static final String NAME = "query";
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ./streamvec query neighbours WORD... [--k 10]     nearest words by cosine similarity (one list per WORD)
              ./streamvec query predict "TEXT" [--k 5]          most probable next words after TEXT
              ./streamvec query similarity A B                  cosine similarity of two words
@@ -59,37 +60,67 @@ public final class QueryCommand {
           case "--k", "-k" -> k = Cli.positiveInt(a, Cli.value(rest, i++), EmbeddingQueries.MAX_K);
           case "--json" -> json = true;
           case "--oneline" -> oneline = true;
-          case "--timeout" -> timeout = Duration.ofSeconds(Cli.positiveInt(a, Cli.value(rest, i++), 86_400));
+          case "--timeout" ->
+              timeout = Duration.ofSeconds(Cli.positiveInt(a, Cli.value(rest, i++), 86_400));
           default -> {
             if (a.startsWith("--")) throw new CliFailure(CliFailure.USAGE, "unknown option " + a);
             words.add(a);
           }
         }
       }
-      int expected = switch (action) {
-        case "neighbours" -> -1;
-        case "predict" -> -2;
-        case "similarity" -> 2;
-        case "analogy" -> 3;
-        default -> throw new CliFailure(CliFailure.USAGE, "unknown query '" + action + "': neighbours, predict, similarity or analogy");
-      };
-      if (expected == -1 && words.isEmpty()) throw new CliFailure(CliFailure.USAGE, "neighbours needs at least one WORD");
-      if (expected == -2 && words.isEmpty()) throw new CliFailure(CliFailure.USAGE, "predict needs the context TEXT, e.g. \"i am running a little\"");
+      int expected =
+          switch (action) {
+            case "neighbours" -> -1;
+            case "predict" -> -2;
+            case "similarity" -> 2;
+            case "analogy" -> 3;
+            default ->
+                throw new CliFailure(
+                    CliFailure.USAGE,
+                    "unknown query '" + action + "': neighbours, predict, similarity or analogy");
+          };
+      if (expected == -1 && words.isEmpty())
+        throw new CliFailure(CliFailure.USAGE, "neighbours needs at least one WORD");
+      if (expected == -2 && words.isEmpty())
+        throw new CliFailure(
+            CliFailure.USAGE, "predict needs the context TEXT, e.g. \"i am running a little\"");
       if (expected > 0 && words.size() != expected) {
-        throw new CliFailure(CliFailure.USAGE, action + " takes " + expected + " words, got " + words.size());
+        throw new CliFailure(
+            CliFailure.USAGE, action + " takes " + expected + " words, got " + words.size());
       }
       config = Cli.withBroker(config, env);
       ModelSnapshot snapshot = Cli.latestSnapshot(config, timeout);
-      return answer(new EmbeddingQueries(snapshot), action, words, k, json ? Style.JSON : oneline ? Style.ONELINE : Style.TABLE, out, err);
+      return answer(
+          new EmbeddingQueries(snapshot),
+          action,
+          words,
+          k,
+          json ? Style.JSON : oneline ? Style.ONELINE : Style.TABLE,
+          out,
+          err);
     } catch (CliFailure f) {
       return Cli.report(NAME, f, err);
     }
   }
 
-  enum Style { TABLE, ONELINE, JSON }
+  enum Style {
+    TABLE,
+    ONELINE,
+    JSON
+  }
 
-  /** Prints the answers; an unknown word is reported and the other questions still answered (exit 1). */
-  static int answer(EmbeddingQueries q, String action, List<String> words, Integer k, Style style, PrintStream out, PrintStream err) {
+  /**
+   * Prints the answers; an unknown word is reported and the other questions still answered (exit
+   * 1).
+   */
+  static int answer(
+      EmbeddingQueries q,
+      String action,
+      List<String> words,
+      Integer k,
+      Style style,
+      PrintStream out,
+      PrintStream err) {
     boolean json = style == Style.JSON;
     ModelSnapshot s = q.snapshot();
     String from = String.format(Locale.ROOT, "snapshot %d, %,d tokens", s.version, s.tokens);
@@ -99,7 +130,14 @@ public final class QueryCommand {
         case "neighbours" -> {
           for (String w : words) {
             try {
-              print(out, style, "neighbours", w, q.neighbours(w, k == null ? 10 : k), "neighbours of '" + w + "'", from);
+              print(
+                  out,
+                  style,
+                  "neighbours",
+                  w,
+                  q.neighbours(w, k == null ? 10 : k),
+                  "neighbours of '" + w + "'",
+                  from);
             } catch (UnknownWordException e) {
               err.println("query: " + e.getMessage());
               code = CliFailure.FAILED;
@@ -108,15 +146,53 @@ public final class QueryCommand {
         }
         case "predict" -> {
           String text = String.join(" ", words);
-          print(out, style, "predict", text, q.predict(text, k == null ? 5 : k), "next word after '" + text + "'", from);
+          print(
+              out,
+              style,
+              "predict",
+              text,
+              q.predict(text, k == null ? 5 : k),
+              "next word after '" + text + "'",
+              from);
         }
         case "similarity" -> {
           double sim = q.similarity(words.get(0), words.get(1));
-          if (json) out.println(toJson(Map.of("query", "similarity", "a", words.get(0), "b", words.get(1), "similarity", sim)));
-          else out.printf(Locale.ROOT, "similarity(%s, %s) = %.4f (%s)%n", words.get(0), words.get(1), sim, from);
+          if (json)
+            out.println(
+                toJson(
+                    Map.of(
+                        "query",
+                        "similarity",
+                        "a",
+                        words.get(0),
+                        "b",
+                        words.get(1),
+                        "similarity",
+                        sim)));
+          else
+            out.printf(
+                Locale.ROOT,
+                "similarity(%s, %s) = %.4f (%s)%n",
+                words.get(0),
+                words.get(1),
+                sim,
+                from);
         }
-        default -> print(out, style, "analogy", String.join(" ", words), q.analogy(words.get(0), words.get(1), words.get(2), k == null ? 10 : k),
-            "'" + words.get(0) + "' is to '" + words.get(1) + "' as '" + words.get(2) + "' is to", from);
+        default ->
+            print(
+                out,
+                style,
+                "analogy",
+                String.join(" ", words),
+                q.analogy(words.get(0), words.get(1), words.get(2), k == null ? 10 : k),
+                "'"
+                    + words.get(0)
+                    + "' is to '"
+                    + words.get(1)
+                    + "' as '"
+                    + words.get(2)
+                    + "' is to",
+                from);
       }
     } catch (UnknownWordException e) {
       err.println("query: " + e.getMessage());
@@ -125,7 +201,14 @@ public final class QueryCommand {
     return code;
   }
 
-  private static void print(PrintStream out, Style style, String query, String input, List<WordScore> answers, String title, String from) {
+  private static void print(
+      PrintStream out,
+      Style style,
+      String query,
+      String input,
+      List<WordScore> answers,
+      String title,
+      String from) {
     if (style == Style.JSON) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("query", query);
@@ -138,19 +221,24 @@ public final class QueryCommand {
     }
     if (style == Style.ONELINE) {
       StringBuilder b = new StringBuilder(title).append(':');
-      for (int i = 0; i < answers.size(); i++) b.append(i == 0 ? " " : ", ").append(answers.get(i).word()).append(String.format(Locale.ROOT, " (%.2f)", answers.get(i).score()));
+      for (int i = 0; i < answers.size(); i++)
+        b.append(i == 0 ? " " : ", ")
+            .append(answers.get(i).word())
+            .append(String.format(Locale.ROOT, " (%.2f)", answers.get(i).score()));
       out.println(b);
       return;
     }
     out.println(title + " (" + from + "):");
-    for (int i = 0; i < answers.size(); i++) out.printf(Locale.ROOT, "  %2d. %-20s %.4f%n", i + 1, answers.get(i).word(), answers.get(i).score());
+    for (int i = 0; i < answers.size(); i++)
+      out.printf(
+          Locale.ROOT, "  %2d. %-20s %.4f%n", i + 1, answers.get(i).word(), answers.get(i).score());
   }
 
   private static String toJson(Object o) {
     try {
       return new ObjectMapper().writeValueAsString(o);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);   // maps of strings and numbers always serialise
+      throw new IllegalStateException(e); // maps of strings and numbers always serialise
     }
   }
 }

@@ -9,31 +9,38 @@ import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Cuts a byte stream (plain, or gzip detected by its magic bytes) into record values, as raw
- * bytes: no decoding, so what the file holds is what the topic gets (invalid UTF-8 included: the
- * app dead-letters it with a reason, which beats silently replacing it here).
+ * Cuts a byte stream (plain, or gzip detected by its magic bytes) into record values, as raw bytes:
+ * no decoding, so what the file holds is what the topic gets (invalid UTF-8 included: the app
+ * dead-letters it with a reason, which beats silently replacing it here).
+ *
  * <ul>
  *   <li>LINE: one record per line without its '\n' ('\r' stays); empty lines are skipped. This is
- *       exactly what {@code kcat -P} sends for the same file.</li>
+ *       exactly what {@code kcat -P} sends for the same file.
  *   <li>PARAGRAPH: lines up to a blank line (empty or only spaces, tabs, '\r'), joined by their
- *       '\n'; blank lines themselves are not sent.</li>
- *   <li>DOCUMENT: the whole stream as one record.</li>
+ *       '\n'; blank lines themselves are not sent.
+ *   <li>DOCUMENT: the whole stream as one record.
  * </ul>
+ *
  * A record longer than maxBytes (the app would dead-letter it as too large) is cut into several:
  * after the last '\n' (paragraph, document), else after the last space or tab, else at a UTF-8
- * character boundary, in the second half of the limit. No byte is lost: the pieces of a cut
- * record, concatenated, are the record.
+ * character boundary, in the second half of the limit. No byte is lost: the pieces of a cut record,
+ * concatenated, are the record.
  */
 final class RecordReader implements AutoCloseable {
   enum Mode {
-    LINE, PARAGRAPH, DOCUMENT;
+    LINE,
+    PARAGRAPH,
+    DOCUMENT;
 
     static Mode parse(String s) {
       for (Mode m : values()) if (m.name().equalsIgnoreCase(s)) return m;
       return null;
     }
 
-    @Override public String toString() { return name().toLowerCase(Locale.ROOT); }
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   private final Mode mode;
@@ -43,12 +50,13 @@ final class RecordReader implements AutoCloseable {
   private final byte[] chunk = new byte[1 << 16];
   private int pos, end;
   private boolean eof;
-  private byte[] buf;     // the record being built: bytes [0, n)
+  private byte[] buf; // the record being built: bytes [0, n)
   private int n;
-  private int lineStart;  // where the current line begins in buf (paragraph mode)
+  private int lineStart; // where the current line begins in buf (paragraph mode)
 
   RecordReader(InputStream raw, Mode mode, int maxBytes) throws IOException {
-    if (maxBytes < 16) throw new IllegalArgumentException("maxBytes must be at least 16, got " + maxBytes);
+    if (maxBytes < 16)
+      throw new IllegalArgumentException("maxBytes must be at least 16, got " + maxBytes);
     this.mode = mode;
     this.maxBytes = maxBytes;
     this.counting = new CountingStream(new BufferedInputStream(raw, 1 << 16));
@@ -59,8 +67,13 @@ final class RecordReader implements AutoCloseable {
     this.buf = new byte[Math.min(maxBytes + 1, 1 << 12)];
   }
 
-  /** Bytes read from the underlying stream so far (compressed bytes for gzip), for progress against a file size. */
-  long bytesRead() { return counting.count; }
+  /**
+   * Bytes read from the underlying stream so far (compressed bytes for gzip), for progress against
+   * a file size.
+   */
+  long bytesRead() {
+    return counting.count;
+  }
 
   /** The next record value, or null at the end of the stream. */
   byte[] next() throws IOException {
@@ -68,15 +81,25 @@ final class RecordReader implements AutoCloseable {
       if (n > maxBytes) return cut();
       int b = read();
       if (b < 0) {
-        if (mode == Mode.PARAGRAPH && blank(lineStart, n)) n = Math.max(0, lineStart - 1);   // trailing blank line + its '\n'
+        if (mode == Mode.PARAGRAPH && blank(lineStart, n))
+          n = Math.max(0, lineStart - 1); // trailing blank line + its '\n'
         return n > 0 ? take(n) : null;
       }
-      if (b != '\n') { append(b); continue; }
+      if (b != '\n') {
+        append(b);
+        continue;
+      }
       switch (mode) {
-        case LINE -> { if (n > 0) return take(n); }
+        case LINE -> {
+          if (n > 0) return take(n);
+        }
         case DOCUMENT -> append(b);
         case PARAGRAPH -> {
-          if (!blank(lineStart, n)) { append(b); lineStart = n; continue; }
+          if (!blank(lineStart, n)) {
+            append(b);
+            lineStart = n;
+            continue;
+          }
           // the paragraph is buf up to the '\n' before this blank line; the blank line is dropped
           int len = Math.max(0, lineStart - 1);
           byte[] record = len > 0 ? Arrays.copyOf(buf, len) : null;
@@ -89,15 +112,18 @@ final class RecordReader implements AutoCloseable {
   }
 
   private boolean blank(int from, int to) {
-    for (int i = from; i < to; i++) if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r') return false;
+    for (int i = from; i < to; i++)
+      if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r') return false;
     return true;
   }
 
   /** The first part of an over-long record, cut at the best place within maxBytes. */
   private byte[] cut() {
     int at = -1, half = maxBytes / 2;
-    if (mode != Mode.LINE) for (int i = maxBytes; i > half && at < 0; i--) if (buf[i - 1] == '\n') at = i;
-    for (int i = maxBytes; i > half && at < 0; i--) if (buf[i - 1] == ' ' || buf[i - 1] == '\t') at = i;
+    if (mode != Mode.LINE)
+      for (int i = maxBytes; i > half && at < 0; i--) if (buf[i - 1] == '\n') at = i;
+    for (int i = maxBytes; i > half && at < 0; i--)
+      if (buf[i - 1] == ' ' || buf[i - 1] == '\t') at = i;
     if (at < 0) {
       at = maxBytes;
       // never split a UTF-8 sequence: back up over continuation bytes (10xxxxxx) to a lead byte
@@ -126,20 +152,52 @@ final class RecordReader implements AutoCloseable {
       if (eof) return -1;
       end = in.read(chunk, 0, chunk.length);
       pos = 0;
-      if (end <= 0) { end = 0; eof = true; return -1; }
+      if (end <= 0) {
+        end = 0;
+        eof = true;
+        return -1;
+      }
     }
     return chunk[pos++] & 0xFF;
   }
 
-  @Override public void close() throws IOException { in.close(); }
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
 
   /** Counts bytes actually consumed from the source (mark/reset aware). */
   private static final class CountingStream extends FilterInputStream {
     long count, markCount;
-    CountingStream(InputStream in) { super(in); }
-    @Override public int read() throws IOException { int b = super.read(); if (b >= 0) count++; return b; }
-    @Override public int read(byte[] b, int off, int len) throws IOException { int r = super.read(b, off, len); if (r > 0) count += r; return r; }
-    @Override public synchronized void mark(int limit) { super.mark(limit); markCount = count; }
-    @Override public synchronized void reset() throws IOException { super.reset(); count = markCount; }
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) count++;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int r = super.read(b, off, len);
+      if (r > 0) count += r;
+      return r;
+    }
+
+    @Override
+    public synchronized void mark(int limit) {
+      super.mark(limit);
+      markCount = count;
+    }
+
+    @Override
+    public synchronized void reset() throws IOException {
+      super.reset();
+      count = markCount;
+    }
   }
 }

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SnapshotCommand {
   static final String NAME = "snapshot";
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ./streamvec snapshot export --format word2vec|word2vec-bin|json --output FILE|- [--timeout SECONDS]
              ./streamvec snapshot watch [--count N] [--json]
              ./streamvec snapshot info [--json] [--timeout SECONDS]
@@ -55,7 +56,12 @@ public final class SnapshotCommand {
     if (!stop.get()) System.exit(code);
   }
 
-  static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, AtomicBoolean stop) {
+  static int run(
+      String[] args,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      AtomicBoolean stop) {
     try {
       List<String> rest = new ArrayList<>();
       AppConfig config = Cli.load(args, env, rest);
@@ -71,34 +77,54 @@ public final class SnapshotCommand {
         switch (a) {
           case "--format" -> format = Cli.value(rest, i++);
           case "--output", "-o" -> output = Cli.value(rest, i++);
-          case "--timeout" -> timeout = Duration.ofSeconds(Cli.positiveInt(a, Cli.value(rest, i++), 86_400));
+          case "--timeout" ->
+              timeout = Duration.ofSeconds(Cli.positiveInt(a, Cli.value(rest, i++), 86_400));
           case "--count" -> count = Cli.positiveInt(a, Cli.value(rest, i++), Integer.MAX_VALUE);
           case "--json" -> json = true;
-          default -> throw new CliFailure(CliFailure.USAGE, "unknown argument '" + a + "' for snapshot " + action);
+          default ->
+              throw new CliFailure(
+                  CliFailure.USAGE, "unknown argument '" + a + "' for snapshot " + action);
         }
       }
       switch (action) {
         case "export" -> {
           if (format == null || !List.of("word2vec", "word2vec-bin", "json").contains(format)) {
-            throw new CliFailure(CliFailure.USAGE, "export needs --format word2vec, word2vec-bin or json" + (format == null ? "" : ", got '" + format + "'"));
+            throw new CliFailure(
+                CliFailure.USAGE,
+                "export needs --format word2vec, word2vec-bin or json"
+                    + (format == null ? "" : ", got '" + format + "'"));
           }
-          if (output == null) throw new CliFailure(CliFailure.USAGE, "export needs --output FILE (or - for standard output)");
+          if (output == null)
+            throw new CliFailure(
+                CliFailure.USAGE, "export needs --output FILE (or - for standard output)");
           config = Cli.withBroker(config, env);
           ModelSnapshot s = Cli.latestSnapshot(config, timeout);
           export(s, config.get(AppKeys.MODEL_ID), format, output, out);
-          err.printf(Locale.ROOT, "snapshot: exported version %d (%,d words x %d, %,d tokens) as %s to %s%n",
-              s.version, s.size(), s.wordVectorDim(), s.tokens, format, output.equals("-") ? "standard output" : output);
+          err.printf(
+              Locale.ROOT,
+              "snapshot: exported version %d (%,d words x %d, %,d tokens) as %s to %s%n",
+              s.version,
+              s.size(),
+              s.wordVectorDim(),
+              s.tokens,
+              format,
+              output.equals("-") ? "standard output" : output);
         }
         case "info" -> {
           config = Cli.withBroker(config, env);
           ModelSnapshot s = Cli.latestSnapshot(config, timeout);
-          out.print(json ? SnapshotJson.summary(s, config.get(AppKeys.MODEL_ID)) + "\n" : info(s, config));
+          out.print(
+              json
+                  ? SnapshotJson.summary(s, config.get(AppKeys.MODEL_ID)) + "\n"
+                  : info(s, config));
         }
         case "watch" -> {
           config = Cli.withBroker(config, env);
           watch(config, json, count, out, err, stop);
         }
-        default -> throw new CliFailure(CliFailure.USAGE, "unknown action '" + action + "': export, watch or info");
+        default ->
+            throw new CliFailure(
+                CliFailure.USAGE, "unknown action '" + action + "': export, watch or info");
       }
       return 0;
     } catch (CliFailure f) {
@@ -106,8 +132,12 @@ public final class SnapshotCommand {
     }
   }
 
-  /** Writes to a temporary file next to the target, then renames: a reader never sees half a file. */
-  static void export(ModelSnapshot s, String modelId, String format, String output, PrintStream stdout) throws CliFailure {
+  /**
+   * Writes to a temporary file next to the target, then renames: a reader never sees half a file.
+   */
+  static void export(
+      ModelSnapshot s, String modelId, String format, String output, PrintStream stdout)
+      throws CliFailure {
     try {
       if (output.equals("-")) {
         write(s, modelId, format, stdout);
@@ -120,7 +150,8 @@ public final class SnapshotCommand {
         write(s, modelId, format, o);
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -129,7 +160,8 @@ public final class SnapshotCommand {
     }
   }
 
-  private static void write(ModelSnapshot s, String modelId, String format, OutputStream o) throws IOException {
+  private static void write(ModelSnapshot s, String modelId, String format, OutputStream o)
+      throws IOException {
     switch (format) {
       case "word2vec" -> Word2VecFormat.writeText(s, o);
       case "word2vec-bin" -> Word2VecFormat.writeBinary(s, o);
@@ -137,16 +169,30 @@ public final class SnapshotCommand {
     }
   }
 
-  private static void watch(AppConfig config, boolean json, int count, PrintStream out, PrintStream err, AtomicBoolean stop) throws CliFailure {
+  private static void watch(
+      AppConfig config,
+      boolean json,
+      int count,
+      PrintStream out,
+      PrintStream err,
+      AtomicBoolean stop)
+      throws CliFailure {
     String modelId = config.get(AppKeys.MODEL_ID);
     AtomicInteger printed = new AtomicInteger();
-    err.println("snapshot: watching topic '" + config.get(AppKeys.SNAPSHOTS_TOPIC) + "' on " + config.bootstrapServers() + " (Ctrl-C to stop)");
+    err.println(
+        "snapshot: watching topic '"
+            + config.get(AppKeys.SNAPSHOTS_TOPIC)
+            + "' on "
+            + config.bootstrapServers()
+            + " (Ctrl-C to stop)");
     try (KafkaSnapshotReader reader = KafkaSnapshotReader.of(config)) {
-      reader.watch(s -> {
-        out.println(json ? SnapshotJson.summary(s, modelId) : line(s));
-        out.flush();
-        printed.incrementAndGet();
-      }, () -> !stop.get() && printed.get() < count);
+      reader.watch(
+          s -> {
+            out.println(json ? SnapshotJson.summary(s, modelId) : line(s));
+            out.flush();
+            printed.incrementAndGet();
+          },
+          () -> !stop.get() && printed.get() < count);
     } catch (SnapshotReadException e) {
       throw Cli.failure(e);
     }
@@ -155,20 +201,45 @@ public final class SnapshotCommand {
   /** The one-line summary of a snapshot that watch prints. */
   static String line(ModelSnapshot s) {
     Map<String, Double> st = s.stats();
-    return String.format(Locale.ROOT, "%s  version %d  tokens %,d  vocab %,d  perplexity %s (window %s)  top-1 %s",
-        LocalTime.now().truncatedTo(ChronoUnit.SECONDS), s.version, s.tokens, s.size(),
-        number(st.get("perplexity"), "%.1f"), number(st.get("window_perplexity"), "%.1f"), percent(st.get("top1")));
+    return String.format(
+        Locale.ROOT,
+        "%s  version %d  tokens %,d  vocab %,d  perplexity %s (window %s)  top-1 %s",
+        LocalTime.now().truncatedTo(ChronoUnit.SECONDS),
+        s.version,
+        s.tokens,
+        s.size(),
+        number(st.get("perplexity"), "%.1f"),
+        number(st.get("window_perplexity"), "%.1f"),
+        percent(st.get("top1")));
   }
 
   static String info(ModelSnapshot s, AppConfig config) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "snapshot    version %d of model '%s' on topic '%s' (%s)%n", s.version, config.get(AppKeys.MODEL_ID),
-        config.get(AppKeys.SNAPSHOTS_TOPIC), config.bootstrapServers()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "snapshot    version %d of model '%s' on topic '%s' (%s)%n",
+            s.version,
+            config.get(AppKeys.MODEL_ID),
+            config.get(AppKeys.SNAPSHOTS_TOPIC),
+            config.bootstrapServers()));
     b.append(String.format(Locale.ROOT, "tokens      %,d%n", s.tokens));
-    b.append(String.format(Locale.ROOT, "vocabulary  %,d words, %d dimensions; exported vectors %d numbers (export-vectors %s)%n", s.size(),
-        s.dim(), s.wordVectorDim(), s.config.exportVectorsName()));
-    b.append(String.format(Locale.ROOT, "perplexity  %s (last window %s), top-1 %s, top-5 %s%n", number(s.stats().get("perplexity"), "%.1f"),
-        number(s.stats().get("window_perplexity"), "%.1f"), percent(s.stats().get("top1")), percent(s.stats().get("top5"))));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "vocabulary  %,d words, %d dimensions; exported vectors %d numbers (export-vectors %s)%n",
+            s.size(),
+            s.dim(),
+            s.wordVectorDim(),
+            s.config.exportVectorsName()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "perplexity  %s (last window %s), top-1 %s, top-5 %s%n",
+            number(s.stats().get("perplexity"), "%.1f"),
+            number(s.stats().get("window_perplexity"), "%.1f"),
+            percent(s.stats().get("top1")),
+            percent(s.stats().get("top5"))));
     b.append("config     ");
     s.config.asMap().forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
     b.append("\nstats      ");
@@ -177,8 +248,14 @@ public final class SnapshotCommand {
   }
 
   private static String number(Double v, String format) {
-    return v == null || !Double.isFinite(v) ? "n/a" : v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString(v.longValue()) : String.format(Locale.ROOT, format, v);
+    return v == null || !Double.isFinite(v)
+        ? "n/a"
+        : v == Math.rint(v) && Math.abs(v) < 1e15
+            ? Long.toString(v.longValue())
+            : String.format(Locale.ROOT, format, v);
   }
 
-  private static String percent(Double v) { return v == null || !Double.isFinite(v) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * v); }
+  private static String percent(Double v) {
+    return v == null || !Double.isFinite(v) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
+  }
 }

@@ -10,16 +10,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Snapshots as JSON. The export document (streamed: a model of 50k words x 100 floats is tens
- * of MB, never built in memory as a tree):
+ * Snapshots as JSON. The export document (streamed: a model of 50k words x 100 floats is tens of
+ * MB, never built in memory as a tree):
+ *
  * <pre>
  * {"model_id":"default","version":12,"tokens":1234567,"dim":100,"vocab_size":V,
  *  "config":{"dim":"100",...},"stats":{"perplexity":345.6,...},
  *  "words":["&lt;unk&gt;","&lt;/s&gt;","the",...],"counts":[...],"vectors":[[0.1,...],...]}
  * </pre>
+ *
  * words[i], counts[i] and vectors[i] belong together; vectors are the snapshot's word vectors
- * (config export-vectors: E, W, E + W or [E, W], so a row has d or d + H numbers); floats are written as the shortest decimal
- * that reads back as the same float32; statistics that are not known yet (NaN) are null.
+ * (config export-vectors: E, W, E + W or [E, W], so a row has d or d + H numbers); floats are
+ * written as the shortest decimal that reads back as the same float32; statistics that are not
+ * known yet (NaN) are null.
  */
 final class SnapshotJson {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -60,7 +63,7 @@ final class SnapshotJson {
       header(g, s, modelId);
       g.writeEndObject();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);   // an in-memory stream does not fail
+      throw new java.io.UncheckedIOException(e); // an in-memory stream does not fail
     }
     return b.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
@@ -70,16 +73,20 @@ final class SnapshotJson {
     g.writeNumberField("version", s.version);
     g.writeNumberField("tokens", s.tokens);
     g.writeNumberField("dim", s.dim());
-    g.writeNumberField("vector_dim", s.wordVectorDim());   // the length of each row of "vectors" (d + H with export-vectors=concat)
+    g.writeNumberField(
+        "vector_dim", s.wordVectorDim()); // the length of each row of "vectors" (d + H with
+    // export-vectors=concat)
     g.writeStringField("export_vectors", s.config.exportVectorsName());
     g.writeNumberField("vocab_size", s.size());
     g.writeObjectFieldStart("config");
-    for (Map.Entry<String, String> c : s.config.asMap().entrySet()) g.writeStringField(c.getKey(), c.getValue());
+    for (Map.Entry<String, String> c : s.config.asMap().entrySet())
+      g.writeStringField(c.getKey(), c.getValue());
     g.writeEndObject();
     g.writeObjectFieldStart("stats");
     for (Map.Entry<String, Double> st : new LinkedHashMap<>(s.stats()).entrySet()) {
       double v = st.getValue() == null ? Double.NaN : st.getValue();
-      if (Double.isFinite(v)) g.writeNumberField(st.getKey(), v); else g.writeNullField(st.getKey());
+      if (Double.isFinite(v)) g.writeNumberField(st.getKey(), v);
+      else g.writeNullField(st.getKey());
     }
     g.writeEndObject();
   }

@@ -14,8 +14,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Makes sure the topic to write to exists, creating it when missing. This is also the producer's
- * first contact with Kafka, so an unreachable broker is reported here within {@link #TIMEOUT}
- * (exit code 4) instead of a send that blocks.
+ * first contact with Kafka, so an unreachable broker is reported here within {@link #TIMEOUT} (exit
+ * code 4) instead of a send that blocks.
  */
 final class TopicAdmin {
   static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -23,7 +23,8 @@ final class TopicAdmin {
   private TopicAdmin() {}
 
   /** Returns true if the topic was created, false if it was there. */
-  static boolean ensureTopic(Properties client, String topic, int partitions, short replication) throws CliFailure {
+  static boolean ensureTopic(Properties client, String topic, int partitions, short replication)
+      throws CliFailure {
     Properties p = new Properties();
     p.putAll(client);
     p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
@@ -31,16 +32,24 @@ final class TopicAdmin {
     String servers = String.valueOf(p.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
     try (Admin admin = Admin.create(p)) {
       try {
-        admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         return false;
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) throw failure(e.getCause(), servers, topic, "look up");
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException))
+          throw failure(e.getCause(), servers, topic, "look up");
       }
       try {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, replication))).all().get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        admin
+            .createTopics(List.of(new NewTopic(topic, partitions, replication)))
+            .all()
+            .get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         return true;
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof TopicExistsException) return false;   // someone else created it meanwhile
+        if (e.getCause() instanceof TopicExistsException)
+          return false; // someone else created it meanwhile
         throw failure(e.getCause(), servers, topic, "create");
       }
     } catch (TimeoutException e) {
@@ -52,13 +61,30 @@ final class TopicAdmin {
   }
 
   private static CliFailure failure(Throwable cause, String servers, String topic, String what) {
-    if (cause instanceof org.apache.kafka.common.errors.TimeoutException) return unreachable(servers);
-    return new CliFailure(CliFailure.TOPIC_UNAVAILABLE, "topic '" + topic + "' "
-        + (what.equals("create") ? "does not exist and cannot be created" : "cannot be looked up") + " on " + servers + ": " + cause.getMessage(), cause);
+    if (cause instanceof org.apache.kafka.common.errors.TimeoutException)
+      return unreachable(servers);
+    return new CliFailure(
+        CliFailure.TOPIC_UNAVAILABLE,
+        "topic '"
+            + topic
+            + "' "
+            + (what.equals("create")
+                ? "does not exist and cannot be created"
+                : "cannot be looked up")
+            + " on "
+            + servers
+            + ": "
+            + cause.getMessage(),
+        cause);
   }
 
   static CliFailure unreachable(String servers) {
-    return new CliFailure(CliFailure.BROKER_UNREACHABLE, "cannot reach Kafka at " + servers + " (no answer within " + TIMEOUT.toSeconds()
-        + " s); is the broker running? (./streamvec broker start, or pass --bootstrap-servers HOST:PORT)");
+    return new CliFailure(
+        CliFailure.BROKER_UNREACHABLE,
+        "cannot reach Kafka at "
+            + servers
+            + " (no answer within "
+            + TIMEOUT.toSeconds()
+            + " s); is the broker running? (./streamvec broker start, or pass --bootstrap-servers HOST:PORT)");
   }
 }

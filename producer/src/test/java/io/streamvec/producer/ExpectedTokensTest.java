@@ -16,7 +16,10 @@ class ExpectedTokensTest {
   void countsTheTokensOfEveryLineTheAppAcceptsAndTheLinesItRefuses() throws Exception {
     Path f = dir.resolve("t.txt");
     // empty line: not sent; control character: dead letter (binary); "!!!": dead letter (no tokens)
-    Files.writeString(f, "The tiger sleeps.\n\n\u0001\u0002\u0003 ab\n!!!\nIt's 3 o'clock, isn't it?\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        f,
+        "The tiger sleeps.\n\n\u0001\u0002\u0003 ab\n!!!\nIt's 3 o'clock, isn't it?\n",
+        StandardCharsets.UTF_8);
     ExpectedTokens.Count c = ExpectedTokens.count(f);
     assertEquals(4, c.records());
     assertEquals(2, c.deadLetters());

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GensimExportTest {
   static final String PYTHON = "/usr/bin/python3";
-  static final String SCRIPT = """
+  static final String SCRIPT =
+      """
       import sys
       from gensim.models import KeyedVectors
       kv = KeyedVectors.load_word2vec_format(sys.argv[1], binary=(sys.argv[2] == "bin"))
@@ -40,20 +41,37 @@ class GensimExportTest {
   @Test
   void gensimLoadsTheExportAndFindsTheSameNeighbours() throws Exception {
     assertTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is missing");
-    ModelSnapshot model = SnapshotTopicFixture.train(SnapshotTopicFixture.smallConfig(21), SnapshotTopicFixture.text(2000, 8), 3);
+    ModelSnapshot model =
+        SnapshotTopicFixture.train(
+            SnapshotTopicFixture.smallConfig(21), SnapshotTopicFixture.text(2000, 8), 3);
     String topic = "gensim-snaps";
     TestKafka.broker().createTopic(topic, 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "gensim-writer")) {
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "gensim-writer")) {
       SnapshotTopicFixture.publish(p, topic, "default", model, 16_384, true);
     }
     EmbeddingQueries ours = new EmbeddingQueries(model);
     for (String format : List.of("word2vec", "word2vec-bin")) {
       Path file = dir.resolve("model." + format);
-      SnapshotCommandTest.Run r = SnapshotCommandTest.snapshot("export", "--set", "snapshots.topic=" + topic, "--format", format, "--output", file.toString());
+      SnapshotCommandTest.Run r =
+          SnapshotCommandTest.snapshot(
+              "export",
+              "--set",
+              "snapshots.topic=" + topic,
+              "--format",
+              format,
+              "--output",
+              file.toString());
       assertEquals(0, r.code(), r.err());
 
       Path script = Files.writeString(dir.resolve("neighbours.py"), SCRIPT);
-      List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString(), file.toString(), format.endsWith("bin") ? "bin" : "text"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  PYTHON,
+                  script.toString(),
+                  file.toString(),
+                  format.endsWith("bin") ? "bin" : "text"));
       cmd.addAll(PROBES);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -69,8 +87,15 @@ class GensimExportTest {
         assertEquals(want.size(), parts.length - 1, lines[i + 1]);
         for (int j = 0; j < want.size(); j++) {
           String[] ws = parts[j + 1].split(":");
-          assertEquals(want.get(j).word(), ws[0], format + ": neighbour " + j + " of " + PROBES.get(i) + " (" + lines[i + 1] + ")");
-          assertEquals(want.get(j).score(), Double.parseDouble(ws[1]), 1e-5, format + ": cosine of " + ws[0]);
+          assertEquals(
+              want.get(j).word(),
+              ws[0],
+              format + ": neighbour " + j + " of " + PROBES.get(i) + " (" + lines[i + 1] + ")");
+          assertEquals(
+              want.get(j).score(),
+              Double.parseDouble(ws[1]),
+              1e-5,
+              format + ": cosine of " + ws[0]);
         }
       }
     }

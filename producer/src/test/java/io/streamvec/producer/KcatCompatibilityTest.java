@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A third-party client, kcat (Debian package kcat, installed by .ci/run), pipes the same file
- * into Kafka as our producer: the records are identical, byte for byte, so the app sees the
- * same input whichever client wrote it.
+ * A third-party client, kcat (Debian package kcat, installed by .ci/run), pipes the same file into
+ * Kafka as our producer: the records are identical, byte for byte, so the app sees the same input
+ * whichever client wrote it.
  */
 class KcatCompatibilityTest {
   static final Path CORPUS = Path.of("../deploy/corpus/kjv.txt.gz");
@@ -27,30 +27,63 @@ class KcatCompatibilityTest {
   @Test
   void kcatAndProduceSendTheSameRecords() throws Exception {
     Path kcat = Path.of("/usr/bin/kcat");
-    assertTrue(Files.isExecutable(kcat), "kcat is missing: apt-get install kcat (the test suite's Debian packages are in deploy/lib.sh)");
-    // the demo corpus, plus the awkward cases: CRLF, blank and whitespace-only lines, invalid UTF-8, no final newline
+    assertTrue(
+        Files.isExecutable(kcat),
+        "kcat is missing: apt-get install kcat (the test suite's Debian packages are in deploy/lib.sh)");
+    // the demo corpus, plus the awkward cases: CRLF, blank and whitespace-only lines, invalid
+    // UTF-8, no final newline
     Path file = dir.resolve("kjv.txt");
     try (InputStream in = new GZIPInputStream(Files.newInputStream(CORPUS))) {
       Files.write(file, in.readAllBytes());
     }
-    Files.write(file, new byte[] {'c', 'r', 'l', 'f', '\r', '\n', '\n', ' ', ' ', '\n', (byte) 0xC3, (byte) 0x28, '\n', 'e', 'n', 'd'},
+    Files.write(
+        file,
+        new byte[] {
+          'c',
+          'r',
+          'l',
+          'f',
+          '\r',
+          '\n',
+          '\n',
+          ' ',
+          ' ',
+          '\n',
+          (byte) 0xC3,
+          (byte) 0x28,
+          '\n',
+          'e',
+          'n',
+          'd'
+        },
         java.nio.file.StandardOpenOption.APPEND);
     TestKafka.broker().createTopic("kcat-in", 1, java.util.Map.of());
 
-    Process p = new ProcessBuilder(kcat.toString(), "-P", "-b", TestKafka.servers(), "-t", "kcat-in", "-k", "kjv.txt")
-        .redirectInput(file.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                kcat.toString(), "-P", "-b", TestKafka.servers(), "-t", "kcat-in", "-k", "kjv.txt")
+            .redirectInput(file.toFile())
+            .redirectErrorStream(true)
+            .start();
     String kcatOutput = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kcat did not finish");
     assertEquals(0, p.exitValue(), kcatOutput);
 
-    ProduceCommandTest.Run r = ProduceCommandTest.produce(new ByteArrayInputStream(new byte[0]),
-        "--bootstrap-servers", TestKafka.servers(), "--topic", "produce-in", "--no-progress", file.toString());
+    ProduceCommandTest.Run r =
+        ProduceCommandTest.produce(
+            new ByteArrayInputStream(new byte[0]),
+            "--bootstrap-servers",
+            TestKafka.servers(),
+            "--topic",
+            "produce-in",
+            "--no-progress",
+            file.toString());
     assertEquals(0, r.code(), r.err());
 
     List<Rec> fromKcat = TestKafka.readAll("kcat-in"), ours = TestKafka.readAll("produce-in");
-    assertEquals(31_102 + 4, ours.size(), "every verse of the KJV plus the 4 non-empty extra lines");
+    assertEquals(
+        31_102 + 4, ours.size(), "every verse of the KJV plus the 4 non-empty extra lines");
     assertEquals(fromKcat.size(), ours.size());
     for (int i = 0; i < ours.size(); i++) assertEquals(fromKcat.get(i), ours.get(i), "record " + i);
   }
-
 }

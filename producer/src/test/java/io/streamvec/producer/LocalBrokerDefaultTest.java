@@ -20,29 +20,46 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With no bootstrap.servers anywhere, `produce` starts the project's local broker
- * (deploy/broker.sh, on free ports and a temporary STREAMVEC_HOME here) and writes to it. Runs
- * the command's main() in its own JVM, so the broker script sees the environment a user's
- * shell would give it.
+ * (deploy/broker.sh, on free ports and a temporary STREAMVEC_HOME here) and writes to it. Runs the
+ * command's main() in its own JVM, so the broker script sees the environment a user's shell would
+ * give it.
  */
 class LocalBrokerDefaultTest {
   @TempDir Path dir;
 
   static Path repoRoot() {
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) if (Files.isRegularFile(d.resolve("deploy/broker.sh"))) return d;
-    throw new IllegalStateException("deploy/broker.sh not found above " + Path.of("").toAbsolutePath());
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent())
+      if (Files.isRegularFile(d.resolve("deploy/broker.sh"))) return d;
+    throw new IllegalStateException(
+        "deploy/broker.sh not found above " + Path.of("").toAbsolutePath());
   }
 
   @Test
   void produceWithoutBootstrapServersStartsAndUsesTheLocalBroker() throws Exception {
     Path root = repoRoot();
     int[] ports = FreePorts.several(2);
-    Map<String, String> env = Map.of("STREAMVEC_ROOT", root.toString(), "STREAMVEC_HOME", dir.resolve("home").toString(),
-        "STREAMVEC_BROKER_PORT", String.valueOf(ports[0]), "STREAMVEC_CONTROLLER_PORT", String.valueOf(ports[1]));
+    Map<String, String> env =
+        Map.of(
+            "STREAMVEC_ROOT",
+            root.toString(),
+            "STREAMVEC_HOME",
+            dir.resolve("home").toString(),
+            "STREAMVEC_BROKER_PORT",
+            String.valueOf(ports[0]),
+            "STREAMVEC_CONTROLLER_PORT",
+            String.valueOf(ports[1]));
     Path input = Files.writeString(dir.resolve("in.txt"), "to the local broker\nand back\n");
     try {
       String java = ProcessHandle.current().info().command().orElse("java");
-      ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ProduceCommand.class.getName(),
-          "--no-progress", input.toString()).redirectErrorStream(true);
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  ProduceCommand.class.getName(),
+                  "--no-progress",
+                  input.toString())
+              .redirectErrorStream(true);
       pb.environment().remove("STREAMVEC_BOOTSTRAP_SERVERS");
       pb.environment().putAll(env);
       Process p = pb.start();
@@ -50,10 +67,14 @@ class LocalBrokerDefaultTest {
       assertTrue(p.waitFor(300, TimeUnit.SECONDS), "produce did not finish");
       assertEquals(0, p.exitValue(), output);
       assertTrue(output.contains("using the local broker"), output);
-      assertTrue(output.contains("produce: 2 records") && output.contains("127.0.0.1:" + ports[0]), output);
+      assertTrue(
+          output.contains("produce: 2 records") && output.contains("127.0.0.1:" + ports[0]),
+          output);
       assertEquals(2, endOffset("127.0.0.1:" + ports[0], "text"));
     } finally {
-      ProcessBuilder stop = new ProcessBuilder("bash", root.resolve("deploy/broker.sh").toString(), "stop").redirectErrorStream(true);
+      ProcessBuilder stop =
+          new ProcessBuilder("bash", root.resolve("deploy/broker.sh").toString(), "stop")
+              .redirectErrorStream(true);
       stop.environment().putAll(env);
       Process p = stop.start();
       p.getInputStream().readAllBytes();
@@ -65,7 +86,8 @@ class LocalBrokerDefaultTest {
   private static long endOffset(String servers, String topic) {
     Properties p = new Properties();
     p.put("bootstrap.servers", servers);
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       TopicPartition tp = new TopicPartition(topic, 0);
       return c.endOffsets(List.of(tp)).get(tp);
     }

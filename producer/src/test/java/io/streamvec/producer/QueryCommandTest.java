@@ -18,7 +18,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** ./streamvec query against the topic gives exactly what EmbeddingQueries gives on the published snapshot. */
+/**
+ * ./streamvec query against the topic gives exactly what EmbeddingQueries gives on the published
+ * snapshot.
+ */
 class QueryCommandTest {
   static final String TOPIC = "query-cmd";
   static ModelSnapshot model;
@@ -28,28 +31,40 @@ class QueryCommandTest {
 
   @BeforeAll
   static void publish() {
-    model = SnapshotTopicFixture.train(SnapshotTopicFixture.smallConfig(3), SnapshotTopicFixture.text(1500, 4), 7);
+    model =
+        SnapshotTopicFixture.train(
+            SnapshotTopicFixture.smallConfig(3), SnapshotTopicFixture.text(1500, 4), 7);
     direct = new EmbeddingQueries(model);
     TestKafka.broker().createTopic(TOPIC, 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "query-cmd-writer")) {
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "query-cmd-writer")) {
       SnapshotTopicFixture.publish(p, TOPIC, "default", model, 16_384, true);
     }
   }
 
   static Run query(String... args) {
-    List<String> all = new ArrayList<>(List.of("--bootstrap-servers", TestKafka.servers(), "--set", "snapshots.topic=" + TOPIC));
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-servers", TestKafka.servers(), "--set", "snapshots.topic=" + TOPIC));
     all.addAll(List.of(args));
     ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    int code = QueryCommand.run(all.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), TestKafka.noEnv());
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        QueryCommand.run(
+            all.toArray(new String[0]),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            TestKafka.noEnv());
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   static void assertSameAnswers(List<WordScore> want, JsonNode answers) {
     assertEquals(want.size(), answers.size());
     for (int i = 0; i < want.size(); i++) {
       assertEquals(want.get(i).word(), answers.get(i).get("word").asText(), "answer " + i);
-      assertEquals(want.get(i).score(), answers.get(i).get("score").asDouble(), 1e-12, "score " + i);
+      assertEquals(
+          want.get(i).score(), answers.get(i).get("score").asDouble(), 1e-12, "score " + i);
     }
   }
 
@@ -70,25 +85,40 @@ class QueryCommandTest {
     Run text = query("neighbours", "King");
     assertTrue(text.out().startsWith("neighbours of 'King' (snapshot 7, "), text.out());
     assertEquals(11, text.out().strip().split("\n").length, "a title and the default 10 answers");
-    assertTrue(text.out().contains(" 1. " + direct.neighbours("king", 1).get(0).word()), text.out());
+    assertTrue(
+        text.out().contains(" 1. " + direct.neighbours("king", 1).get(0).word()), text.out());
     Run one = query("neighbours", "king", "lion", "--k", "2", "--oneline");
     List<WordScore> k2 = direct.neighbours("king", 2);
-    assertEquals(String.format(java.util.Locale.ROOT, "neighbours of 'king': %s (%.2f), %s (%.2f)", k2.get(0).word(), k2.get(0).score(),
-        k2.get(1).word(), k2.get(1).score()), one.out().split("\n")[0]);
+    assertEquals(
+        String.format(
+            java.util.Locale.ROOT,
+            "neighbours of 'king': %s (%.2f), %s (%.2f)",
+            k2.get(0).word(),
+            k2.get(0).score(),
+            k2.get(1).word(),
+            k2.get(1).score()),
+        one.out().split("\n")[0]);
     assertEquals(2, one.out().strip().split("\n").length);
   }
 
   @Test
   void predictSimilarityAndAnalogyMatchTheDirectQuery() throws Exception {
-    Run p = query("predict", "the", "lion", "and", "--json");   // words after the verb join into one context text
+    Run p =
+        query(
+            "predict", "the", "lion", "and",
+            "--json"); // words after the verb join into one context text
     assertEquals(0, p.code(), p.err());
     assertSameAnswers(direct.predict("the lion and", 5), json(p.out()).get(0).get("answers"));
 
     Run s = query("similarity", "lion", "tiger", "--json");
-    assertEquals(direct.similarity("lion", "tiger"), json(s.out()).get(0).get("similarity").asDouble(), 1e-12);
+    assertEquals(
+        direct.similarity("lion", "tiger"),
+        json(s.out()).get(0).get("similarity").asDouble(),
+        1e-12);
 
     Run a = query("analogy", "king", "queen", "sword", "--k", "3", "--json");
-    assertSameAnswers(direct.analogy("king", "queen", "sword", 3), json(a.out()).get(0).get("answers"));
+    assertSameAnswers(
+        direct.analogy("king", "queen", "sword", 3), json(a.out()).get(0).get("answers"));
   }
 
   @Test

@@ -31,18 +31,24 @@ class RecordReaderTest {
     return out;
   }
 
-  static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 
   static byte[] gzip(byte[] b) throws IOException {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
-    try (GZIPOutputStream g = new GZIPOutputStream(o)) { g.write(b); }
+    try (GZIPOutputStream g = new GZIPOutputStream(o)) {
+      g.write(b);
+    }
     return o.toByteArray();
   }
 
   @Test
   void lineModeSendsWhatKcatSends() throws IOException {
-    // kcat -P: empty lines skipped; '\r' and whitespace-only lines kept; a last line without '\n' sent
-    assertEquals(List.of("a", "b\r", "  ", "last"), records(utf8("a\n\nb\r\n  \n\nlast"), Mode.LINE, 1000));
+    // kcat -P: empty lines skipped; '\r' and whitespace-only lines kept; a last line without '\n'
+    // sent
+    assertEquals(
+        List.of("a", "b\r", "  ", "last"), records(utf8("a\n\nb\r\n  \n\nlast"), Mode.LINE, 1000));
     assertEquals(List.of(), records(utf8(""), Mode.LINE, 1000));
     assertEquals(List.of(), records(utf8("\n\n\n"), Mode.LINE, 1000));
     assertEquals(List.of("x"), records(utf8("x\n"), Mode.LINE, 1000));
@@ -51,8 +57,11 @@ class RecordReaderTest {
   @Test
   void paragraphModeJoinsLinesUpToBlankLines() throws IOException {
     String text = "\n\nfirst line\nsecond line\n\n \t\r\nthird\r\nfourth\n   \n\n\nlast one\n\n";
-    assertEquals(List.of("first line\nsecond line", "third\r\nfourth", "last one"), records(utf8(text), Mode.PARAGRAPH, 1000));
-    assertEquals(List.of("no newline at end"), records(utf8("no newline at end"), Mode.PARAGRAPH, 1000));
+    assertEquals(
+        List.of("first line\nsecond line", "third\r\nfourth", "last one"),
+        records(utf8(text), Mode.PARAGRAPH, 1000));
+    assertEquals(
+        List.of("no newline at end"), records(utf8("no newline at end"), Mode.PARAGRAPH, 1000));
   }
 
   @Test
@@ -82,7 +91,9 @@ class RecordReaderTest {
     String[] words = {"lord", "über", "日本語", "😀", "a", "naïve"};
     for (Mode mode : Mode.values()) {
       StringBuilder b = new StringBuilder();
-      for (int i = 0; i < 5000; i++) b.append(words[rnd.nextInt(words.length)]).append(rnd.nextInt(40) == 0 ? "\n" : rnd.nextInt(3) == 0 ? "" : " ");
+      for (int i = 0; i < 5000; i++)
+        b.append(words[rnd.nextInt(words.length)])
+            .append(rnd.nextInt(40) == 0 ? "\n" : rnd.nextInt(3) == 0 ? "" : " ");
       byte[] input = utf8(b.toString());
       int max = 200;
       List<byte[]> records = raw(input, mode, max);
@@ -90,7 +101,8 @@ class RecordReaderTest {
       for (byte[] r : records) {
         assertTrue(r.length <= max, mode + ": record of " + r.length + " bytes > " + max);
         assertTrue(r.length > 0);
-        // each piece is valid UTF-8 on its own (a strict decoder throws otherwise): no character was split
+        // each piece is valid UTF-8 on its own (a strict decoder throws otherwise): no character
+        // was split
         StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(r));
         joined.write(r);
         if (mode == Mode.LINE) joined.write('\n');
@@ -109,11 +121,12 @@ class RecordReaderTest {
 
   @Test
   void aLongWordWithoutSpacesIsCutAtACharacterBoundary() throws IOException {
-    String word = "日".repeat(100);   // 300 bytes, 3 per character, no whitespace
+    String word = "日".repeat(100); // 300 bytes, 3 per character, no whitespace
     List<byte[]> r = raw(utf8(word), Mode.LINE, 100);
     StringBuilder back = new StringBuilder();
     for (byte[] piece : r) {
-      assertTrue(piece.length <= 100 && piece.length % 3 == 0, "cut inside a character: " + piece.length);
+      assertTrue(
+          piece.length <= 100 && piece.length % 3 == 0, "cut inside a character: " + piece.length);
       back.append(new String(piece, StandardCharsets.UTF_8));
     }
     assertEquals(word, back.toString());

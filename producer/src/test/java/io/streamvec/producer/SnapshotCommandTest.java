@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamvec.app.testing.FreePorts;
 import io.streamvec.app.snapshots.SnapshotTopicFixture;
+import io.streamvec.app.testing.FreePorts;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.io.Word2VecFormat;
@@ -24,7 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** ./streamvec snapshot export|info|watch against snapshots written to a real broker as the app writes them. */
+/**
+ * ./streamvec snapshot export|info|watch against snapshots written to a real broker as the app
+ * writes them.
+ */
 class SnapshotCommandTest {
   static final String TOPIC = "snapshot-cmd";
   static ModelSnapshot v1, v2;
@@ -39,7 +42,8 @@ class SnapshotCommandTest {
     v1 = SnapshotTopicFixture.train(c, text.subList(0, 300), 1);
     v2 = SnapshotTopicFixture.train(c, text, 2);
     TestKafka.broker().createTopic(TOPIC, 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "snapshot-cmd-writer")) {
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "snapshot-cmd-writer")) {
       SnapshotTopicFixture.publish(p, TOPIC, "default", v1, 8192, true);
       SnapshotTopicFixture.publish(p, TOPIC, "default", v2, 8192, true);
     }
@@ -49,14 +53,29 @@ class SnapshotCommandTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
     // the defaults first: a later --set or --bootstrap-servers in args wins
     String[] all = new String[args.length + 4];
-    System.arraycopy(new String[] {"--bootstrap-servers", TestKafka.servers(), "--set", "snapshots.topic=" + TOPIC}, 0, all, 0, 4);
+    System.arraycopy(
+        new String[] {
+          "--bootstrap-servers", TestKafka.servers(), "--set", "snapshots.topic=" + TOPIC
+        },
+        0,
+        all,
+        0,
+        4);
     System.arraycopy(args, 0, all, 4, args.length);
-    int code = SnapshotCommand.run(all, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        TestKafka.noEnv(), stop);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        SnapshotCommand.run(
+            all,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            TestKafka.noEnv(),
+            stop);
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  static Run snapshot(String... args) { return snapshot(new AtomicBoolean(), args); }
+  static Run snapshot(String... args) {
+    return snapshot(new AtomicBoolean(), args);
+  }
 
   static String[] words(ModelSnapshot s) {
     String[] w = new String[s.size()];
@@ -70,14 +89,22 @@ class SnapshotCommandTest {
     Run r = snapshot("export", "--format", "word2vec", "--output", text.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("exported version 2"), r.err());
-    assertEquals(0, snapshot("export", "--format", "word2vec-bin", "--output", bin.toString()).code());
+    assertEquals(
+        0, snapshot("export", "--format", "word2vec-bin", "--output", bin.toString()).code());
     for (Path f : List.of(text, bin)) {
       Word2VecFormat.Vectors v;
-      try (InputStream in = Files.newInputStream(f)) { v = f == text ? Word2VecFormat.readText(in) : Word2VecFormat.readBinary(in); }
+      try (InputStream in = Files.newInputStream(f)) {
+        v = f == text ? Word2VecFormat.readText(in) : Word2VecFormat.readBinary(in);
+      }
       assertArrayEquals(words(v2), v.words());
-      assertArrayEquals(v2.wordVectors().data, v.vectors().data, 0f, f + ": vectors differ (the export-vectors choice, E + W by default)");
+      assertArrayEquals(
+          v2.wordVectors().data,
+          v.vectors().data,
+          0f,
+          f + ": vectors differ (the export-vectors choice, E + W by default)");
     }
-    assertTrue(Files.notExists(dir.resolve("m.vec.tmp")), "the temporary file is renamed into place");
+    assertTrue(
+        Files.notExists(dir.resolve("m.vec.tmp")), "the temporary file is renamed into place");
   }
 
   @Test
@@ -95,10 +122,14 @@ class SnapshotCommandTest {
       assertEquals(d, root.get("vectors").get(i).size());
       // default export-vectors for this lbl model: E + W
       for (int j = 0; j < d; j++) {
-        assertEquals(v2.embeddings.data[i * d + j] + v2.outputWeights.data[i * d + j], (float) root.get("vectors").get(i).get(j).asDouble(), "(E+W)[" + i + "," + j + "]");
+        assertEquals(
+            v2.embeddings.data[i * d + j] + v2.outputWeights.data[i * d + j],
+            (float) root.get("vectors").get(i).get(j).asDouble(),
+            "(E+W)[" + i + "," + j + "]");
       }
     }
-    assertEquals(v2.stats().get("perplexity"), root.get("stats").get("perplexity").asDouble(), 1e-9);
+    assertEquals(
+        v2.stats().get("perplexity"), root.get("stats").get("perplexity").asDouble(), 1e-9);
     assertEquals("16", root.get("config").get("dim").asText());
     assertEquals(d, root.get("vector_dim").asInt(), "E + W: d numbers");
   }
@@ -108,7 +139,12 @@ class SnapshotCommandTest {
     Run r = snapshot("info");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("version 2 of model 'default' on topic '" + TOPIC + "'"), r.out());
-    assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "vocabulary  %,d words, 16 dimensions", v2.size())), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                String.format(
+                    java.util.Locale.ROOT, "vocabulary  %,d words, 16 dimensions", v2.size())),
+        r.out());
   }
 
   @Test
@@ -117,26 +153,48 @@ class SnapshotCommandTest {
     TestKafka.broker().createTopic(topic, 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int[] code = {-1};
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "snapshot-watch-writer")) {
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "snapshot-watch-writer")) {
       SnapshotTopicFixture.publish(p, topic, "default", v1, 8192, true);
-      Thread t = new Thread(() -> code[0] = SnapshotCommand.run(new String[] {"watch", "--count", "2", "--bootstrap-servers", TestKafka.servers(),
-          "--set", "snapshots.topic=" + topic}, new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream()), TestKafka.noEnv(), new AtomicBoolean()));
+      Thread t =
+          new Thread(
+              () ->
+                  code[0] =
+                      SnapshotCommand.run(
+                          new String[] {
+                            "watch",
+                            "--count",
+                            "2",
+                            "--bootstrap-servers",
+                            TestKafka.servers(),
+                            "--set",
+                            "snapshots.topic=" + topic
+                          },
+                          new PrintStream(out, true),
+                          new PrintStream(new ByteArrayOutputStream()),
+                          TestKafka.noEnv(),
+                          new AtomicBoolean()));
       t.start();
       long deadline = System.nanoTime() + 30_000_000_000L;
-      while (!out.toString().contains("version 1") && System.nanoTime() < deadline) Thread.sleep(20);
+      while (!out.toString().contains("version 1") && System.nanoTime() < deadline)
+        Thread.sleep(20);
       SnapshotTopicFixture.publish(p, topic, "default", v2, 8192, true);
       t.join(30_000);
     }
     assertEquals(0, code[0]);
     String[] lines = out.toString().strip().split("\n");
     assertEquals(2, lines.length, out.toString());
-    assertTrue(lines[0].contains("version 1  tokens " + String.format(java.util.Locale.ROOT, "%,d", v1.tokens)), lines[0]);
+    assertTrue(
+        lines[0].contains(
+            "version 1  tokens " + String.format(java.util.Locale.ROOT, "%,d", v1.tokens)),
+        lines[0]);
     assertTrue(lines[1].contains("version 2") && lines[1].contains("perplexity "), lines[1]);
   }
 
   @Test
   void noSnapshotMissingTopicAndUnreachableBrokerHaveClearMessagesAndCodes() {
-    TestKafka.broker().createTopic("snapshot-empty", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    TestKafka.broker()
+        .createTopic("snapshot-empty", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
     Run empty = snapshot("info", "--set", "snapshots.topic=snapshot-empty");
     assertEquals(CliFailure.FAILED, empty.code());
     assertTrue(empty.err().contains("no complete snapshot on topic 'snapshot-empty'"), empty.err());
@@ -145,7 +203,8 @@ class SnapshotCommandTest {
     assertEquals(CliFailure.TOPIC_UNAVAILABLE, missing.code());
     assertTrue(missing.err().contains("topic 'snapshot-nope' does not exist"), missing.err());
 
-    Run dead = snapshot("info", "--timeout", "3", "--bootstrap-servers", "127.0.0.1:" + FreePorts.one());
+    Run dead =
+        snapshot("info", "--timeout", "3", "--bootstrap-servers", "127.0.0.1:" + FreePorts.one());
     assertEquals(CliFailure.BROKER_UNREACHABLE, dead.code(), dead.err());
     assertTrue(dead.err().contains("cannot reach Kafka at 127.0.0.1:"), dead.err());
 

@@ -18,8 +18,8 @@ class TokenBucketTest {
 
   @Test
   void aStopRequestEndsTheWait() {
-    TokenBucket b = new TokenBucket(0.01);   // one permit per 100 s
-    assertTrue(b.acquire(() -> false));      // the first one is there at once
+    TokenBucket b = new TokenBucket(0.01); // one permit per 100 s
+    assertTrue(b.acquire(() -> false)); // the first one is there at once
     long t0 = System.nanoTime();
     assertFalse(b.acquire(() -> System.nanoTime() - t0 > 200_000_000L));
     assertTrue((System.nanoTime() - t0) / 1e9 < 2, "stop was noticed late");

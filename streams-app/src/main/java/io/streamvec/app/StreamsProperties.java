@@ -8,18 +8,29 @@ import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
-/** The Kafka Streams configuration of the app, from its config keys (kafka.* passes straight through). */
+/**
+ * The Kafka Streams configuration of the app, from its config keys (kafka.* passes straight
+ * through).
+ */
 public final class StreamsProperties {
   private StreamsProperties() {}
 
-  /** Kafka's default limit on a produce request (and the brokers' on a record batch is about the same). */
+  /**
+   * Kafka's default limit on a produce request (and the brokers' on a record batch is about the
+   * same).
+   */
   static final int KAFKA_DEFAULT_MAX_REQUEST = 1_048_576;
+
   /** Room for the key, headers and batch framing around a snapshot chunk. */
   static final int RECORD_OVERHEAD = 64 * 1024;
 
-  /** Largest record the app produces: a snapshot chunk, a global-state piece or a token line; never below Kafka's default. */
+  /**
+   * Largest record the app produces: a snapshot chunk, a global-state piece or a token line; never
+   * below Kafka's default.
+   */
   public static int maxRecordBytes(AppConfig c) {
-    return Math.max(KAFKA_DEFAULT_MAX_REQUEST, c.getInt(AppKeys.SNAPSHOT_CHUNK_BYTES) + RECORD_OVERHEAD);
+    return Math.max(
+        KAFKA_DEFAULT_MAX_REQUEST, c.getInt(AppKeys.SNAPSHOT_CHUNK_BYTES) + RECORD_OVERHEAD);
   }
 
   public static Properties of(AppConfig c) {
@@ -45,12 +56,20 @@ public final class StreamsProperties {
     try {
       p.put(key, Math.max(needed, given == null ? 0 : Integer.parseInt(given.toString().trim())));
     } catch (NumberFormatException e) {
-      throw new ConfigException("config key 'kafka." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + "' = '" + given + "' is not a whole number of bytes");
+      throw new ConfigException(
+          "config key 'kafka."
+              + ProducerConfig.MAX_REQUEST_SIZE_CONFIG
+              + "' = '"
+              + given
+              + "' is not a whole number of bytes");
     }
     return p;
   }
 
-  /** Kafka Streams keeps each app's state in state.dir/application.id, so the default state.dir is .streamvec/state. */
+  /**
+   * Kafka Streams keeps each app's state in state.dir/application.id, so the default state.dir is
+   * .streamvec/state.
+   */
   static Path stateDir(AppConfig c) {
     String dir = c.get(AppKeys.STATE_DIR);
     return (dir.isBlank() ? Path.of(".streamvec", "state") : Path.of(dir)).toAbsolutePath();

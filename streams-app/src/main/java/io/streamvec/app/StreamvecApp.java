@@ -28,23 +28,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streamvec Kafka Streams application: learns word embeddings online from the input
- * topics and publishes snapshots, metrics and dead letters (see {@link StreamvecTopology}).
+ * The streamvec Kafka Streams application: learns word embeddings online from the input topics and
+ * publishes snapshots, metrics and dead letters (see {@link StreamvecTopology}).
  *
  * <p>How to run:
+ *
  * <pre>
  *   ./streamvec app                                   # local broker (started if needed), defaults
  *   ./streamvec app --set bootstrap.servers=kafka:9092 --set dim=50 --set http.port=8081
  *   ./streamvec app --config streamvec.properties     # STREAMVEC_* environment variables work too
  *   ./streamvec app --help | --print-config
  * </pre>
+ *
  * SIGTERM (Ctrl-C) closes it cleanly; a crash at any moment loses and repeats nothing.
  */
 public final class StreamvecApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamvecApp.class);
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ./streamvec app [--config FILE] [--set key=value]... [--help] [--print-config]
         Learns word embeddings from the text on the input topics, exactly once; publishes model
         snapshots, one metrics record per interval and every unusable record (with its reason) to
@@ -56,39 +59,56 @@ public final class StreamvecApp implements AutoCloseable {
   private final AppConfig config;
   private final TrainingStatus status;
   private final KafkaStreams streams;
-  private final QueryServer query;       // null when http.port = -1
-  private final MetricsSetup metrics;    // served on the query server's port
+  private final QueryServer query; // null when http.port = -1
+  private final MetricsSetup metrics; // served on the query server's port
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private StreamvecApp(AppConfig config, Consumer<ModelSnapshot> listener, int inputPartitions) {
     this.config = config;
     this.status = new TrainingStatus(config.get(AppKeys.MODEL_ID));
     int port = config.getInt(AppKeys.HTTP_PORT);
-    // the query side serves each snapshot as soon as it is handed to Kafka (an immutable copy: reads never block training)
-    this.query = port < 0 ? null : new QueryServer(config.get(AppKeys.HTTP_HOST), port, this::streamsState);
+    // the query side serves each snapshot as soon as it is handed to Kafka (an immutable copy:
+    // reads never block training)
+    this.query =
+        port < 0 ? null : new QueryServer(config.get(AppKeys.HTTP_HOST), port, this::streamsState);
     Consumer<ModelSnapshot> served = query == null ? listener : listener.andThen(query::update);
     Properties props = StreamsProperties.of(config);
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-    this.streams = new KafkaStreams(StreamvecTopology.build(builder, config, status, served, inputPartitions).build(), props);
-    this.metrics = query == null ? null : MetricsSetup.create(config, status, streams,
-        MetricsSetup.instanceName(config, query.port()), MetricsSetup.KAFKA_REFRESH);
+    this.streams =
+        new KafkaStreams(
+            StreamvecTopology.build(builder, config, status, served, inputPartitions).build(),
+            props);
+    this.metrics =
+        query == null
+            ? null
+            : MetricsSetup.create(
+                config,
+                status,
+                streams,
+                MetricsSetup.instanceName(config, query.port()),
+                MetricsSetup.KAFKA_REFRESH);
     if (metrics != null) metrics.mount(query.httpServer());
-    streams.setUncaughtExceptionHandler(e -> {
-      if (causedBy(e, ModelStateException.class)) {
-        LOG.error("the model state cannot be restored exactly; stopping", e);
-        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-      }
-      // input never throws (bad records are dead letters); this is the broker or the machine: retry with a fresh thread
-      LOG.error("a stream thread failed; replacing it", e);
-      return StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
-    streams.setStateListener((now, before) -> {
-      LOG.info("streams state {} -> {}", before, now);
-      if (now == KafkaStreams.State.ERROR) failed = true;
-      if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) stopped.countDown();
-    });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          if (causedBy(e, ModelStateException.class)) {
+            LOG.error("the model state cannot be restored exactly; stopping", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+          }
+          // input never throws (bad records are dead letters); this is the broker or the machine:
+          // retry with a fresh thread
+          LOG.error("a stream thread failed; replacing it", e);
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener(
+        (now, before) -> {
+          LOG.info("streams state {} -> {}", before, now);
+          if (now == KafkaStreams.State.ERROR) failed = true;
+          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING)
+            stopped.countDown();
+        });
   }
 
   /** Creates missing topics, then starts training; listener hears every published snapshot. */
@@ -96,30 +116,58 @@ public final class StreamvecApp implements AutoCloseable {
     List<String> created = TopicSetup.ensure(config);
     if (!created.isEmpty()) LOG.info("created topics {}", created);
     int inputPartitions = TopicSetup.inputPartitions(config);
-    LOG.info("{} input partition(s): {}", inputPartitions, inputPartitions == 1
-        ? "training follows validation in one task (no repartition topic)" : "one repartition topic orders them for training");
+    LOG.info(
+        "{} input partition(s): {}",
+        inputPartitions,
+        inputPartitions == 1
+            ? "training follows validation in one task (no repartition topic)"
+            : "one repartition topic orders them for training");
     StreamvecApp app = new StreamvecApp(config, listener, inputPartitions);
     app.streams.start();
-    LOG.info("model '{}' learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}; {}", config.get(AppKeys.MODEL_ID),
-        config.getList(AppKeys.INPUT_TOPICS), config.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC),
-        config.get(AppKeys.METRICS_TOPIC), config.get(AppKeys.DLQ_TOPIC), app.query == null ? "HTTP off"
-            : "query API on http://" + config.get(AppKeys.HTTP_HOST) + ":" + app.httpPort() + "/v1/model, Prometheus on " + config.get(AppKeys.METRICS_PATH));
+    LOG.info(
+        "model '{}' learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}; {}",
+        config.get(AppKeys.MODEL_ID),
+        config.getList(AppKeys.INPUT_TOPICS),
+        config.bootstrapServers(),
+        config.get(AppKeys.SNAPSHOTS_TOPIC),
+        config.get(AppKeys.METRICS_TOPIC),
+        config.get(AppKeys.DLQ_TOPIC),
+        app.query == null
+            ? "HTTP off"
+            : "query API on http://"
+                + config.get(AppKeys.HTTP_HOST)
+                + ":"
+                + app.httpPort()
+                + "/v1/model, Prometheus on "
+                + config.get(AppKeys.METRICS_PATH));
     return app;
   }
 
-  public static StreamvecApp start(AppConfig config) { return start(config, s -> { }); }
+  public static StreamvecApp start(AppConfig config) {
+    return start(config, s -> {});
+  }
 
-  public AppConfig config() { return config; }
-  public TrainingStatus status() { return status; }
-  public KafkaStreams streams() { return streams; }
+  public AppConfig config() {
+    return config;
+  }
+
+  public TrainingStatus status() {
+    return status;
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
 
   private String streamsState() {
-    KafkaStreams k = streams;   // null while the constructor runs
+    KafkaStreams k = streams; // null while the constructor runs
     return k == null ? "CREATED" : k.state().name();
   }
 
   /** The port of the query API and /metrics, or -1 when HTTP is off. */
-  public int httpPort() { return query == null ? -1 : query.port(); }
+  public int httpPort() {
+    return query == null ? -1 : query.port();
+  }
 
   /** Blocks until the app stops; true if it stopped because it failed. */
   public boolean awaitStop() throws InterruptedException {
@@ -127,11 +175,17 @@ public final class StreamvecApp implements AutoCloseable {
     return failed;
   }
 
-  /** Commits and leaves the consumer group, so a restarted app gets its tasks at once instead of after the session timeout. */
+  /**
+   * Commits and leaves the consumer group, so a restarted app gets its tasks at once instead of
+   * after the session timeout.
+   */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) return;   // the shutdown hook and an owner may both call it
-    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
+    if (!closed.compareAndSet(false, true))
+      return; // the shutdown hook and an owner may both call it
+    streams.close(
+        CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(CLOSE_TIMEOUT));
     if (metrics != null) metrics.close();
     if (query != null) query.close();
     stopped.countDown();
@@ -155,12 +209,21 @@ public final class StreamvecApp implements AutoCloseable {
       if (a.equals("--help") || a.equals("-h")) help = true;
       else if (a.equals("--print-config")) print = true;
       else {
-        err.println("app: unknown argument '" + a + "' (expected --config FILE, --set key=value, --help or --print-config)");
+        err.println(
+            "app: unknown argument '"
+                + a
+                + "' (expected --config FILE, --set key=value, --help or --print-config)");
         return 2;
       }
     }
-    if (help) { out.print(USAGE + AppConfig.help()); return 0; }
-    if (print) { config.describe().forEach((k, v) -> out.println(k + "=" + v)); return 0; }
+    if (help) {
+      out.print(USAGE + AppConfig.help());
+      return 0;
+    }
+    if (print) {
+      config.describe().forEach((k, v) -> out.println(k + "=" + v));
+      return 0;
+    }
     StreamvecApp app;
     try {
       config = LocalBroker.orLocalBroker(config, env);
@@ -179,7 +242,8 @@ public final class StreamvecApp implements AutoCloseable {
   }
 
   private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) if (type.isInstance(t)) return true;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause())
+      if (type.isInstance(t)) return true;
     return false;
   }
 }

@@ -24,18 +24,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the app's topics when they are missing, with the settings they need:
+ *
  * <ul>
- *   <li>input topics: {@code input.partitions} partitions, the broker's defaults otherwise;</li>
+ *   <li>input topics: {@code input.partitions} partitions, the broker's defaults otherwise;
  *   <li>snapshots: one partition, {@code cleanup.policy=compact}. Each chunk key ("model/i") keeps
- *       its newest value, so the newest snapshot is always complete on the topic however long
- *       the model has been idle, and the topic stays about one snapshot big. Time retention could
+ *       its newest value, so the newest snapshot is always complete on the topic however long the
+ *       model has been idle, and the topic stays about one snapshot big. Time retention could
  *       delete the only copy of an idle model's snapshot; size retention could cut one in half.
- *       Segments roll hourly so an idle topic still gets compacted;</li>
- *   <li>metrics: {@code cleanup.policy=delete}, 7 days: a time series, old points may go;</li>
- *   <li>dlq: {@code cleanup.policy=delete}, 30 days: long enough to inspect and replay refusals.</li>
+ *       Segments roll hourly so an idle topic still gets compacted;
+ *   <li>metrics: {@code cleanup.policy=delete}, 7 days: a time series, old points may go;
+ *   <li>dlq: {@code cleanup.policy=delete}, 30 days: long enough to inspect and replay refusals.
  * </ul>
- * Existing topics are left as they are (a warning if the snapshots topic is not compacted).
- * Every broker call is bounded: an unreachable broker fails the start within ~30 s.
+ *
+ * Existing topics are left as they are (a warning if the snapshots topic is not compacted). Every
+ * broker call is bounded: an unreachable broker fails the start within ~30 s.
  */
 public final class TopicSetup {
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
@@ -48,33 +50,60 @@ public final class TopicSetup {
   public static Map<String, NewTopic> specs(AppConfig c) {
     short rf = (short) c.getInt(AppKeys.REPLICATION_FACTOR);
     Map<String, NewTopic> m = new LinkedHashMap<>();
-    for (String t : c.getList(AppKeys.INPUT_TOPICS)) m.put(t, new NewTopic(t, c.getInt(AppKeys.INPUT_PARTITIONS), rf));
-    m.put(c.get(AppKeys.SNAPSHOTS_TOPIC), new NewTopic(c.get(AppKeys.SNAPSHOTS_TOPIC), 1, rf).configs(Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(StreamsProperties.maxRecordBytes(c)),
-        TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(3600_000L))));
-    m.put(c.get(AppKeys.METRICS_TOPIC), new NewTopic(c.get(AppKeys.METRICS_TOPIC), 1, rf).configs(Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG, String.valueOf(7 * DAY_MS))));
-    m.put(c.get(AppKeys.DLQ_TOPIC), new NewTopic(c.get(AppKeys.DLQ_TOPIC), 1, rf).configs(Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG, String.valueOf(30 * DAY_MS))));
+    for (String t : c.getList(AppKeys.INPUT_TOPICS))
+      m.put(t, new NewTopic(t, c.getInt(AppKeys.INPUT_PARTITIONS), rf));
+    m.put(
+        c.get(AppKeys.SNAPSHOTS_TOPIC),
+        new NewTopic(c.get(AppKeys.SNAPSHOTS_TOPIC), 1, rf)
+            .configs(
+                Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        String.valueOf(StreamsProperties.maxRecordBytes(c)),
+                    TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(3600_000L))));
+    m.put(
+        c.get(AppKeys.METRICS_TOPIC),
+        new NewTopic(c.get(AppKeys.METRICS_TOPIC), 1, rf)
+            .configs(
+                Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG,
+                    String.valueOf(7 * DAY_MS))));
+    m.put(
+        c.get(AppKeys.DLQ_TOPIC),
+        new NewTopic(c.get(AppKeys.DLQ_TOPIC), 1, rf)
+            .configs(
+                Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG,
+                    String.valueOf(30 * DAY_MS))));
     return m;
   }
 
   /** Creates the missing topics; returns the names created. */
-  public static List<String> ensure(AppConfig c) { return ensure(c, TIMEOUT); }
+  public static List<String> ensure(AppConfig c) {
+    return ensure(c, TIMEOUT);
+  }
 
   /**
-   * Partitions of all input topics together, as they are now (after {@link #ensure}). The app
-   * reads it once at start to choose its topology shape (see StreamvecTopology).
+   * Partitions of all input topics together, as they are now (after {@link #ensure}). The app reads
+   * it once at start to choose its topology shape (see StreamvecTopology).
    */
   public static int inputPartitions(AppConfig c) {
     String where = "Kafka at " + c.bootstrapServers();
     Admin admin = admin(c, TIMEOUT, where);
     try {
-      var topics = call(admin.describeTopics(c.getList(AppKeys.INPUT_TOPICS)).allTopicNames(), TIMEOUT, "cannot describe the input topics on " + where);
+      var topics =
+          call(
+              admin.describeTopics(c.getList(AppKeys.INPUT_TOPICS)).allTopicNames(),
+              TIMEOUT,
+              "cannot describe the input topics on " + where);
       return topics.values().stream().mapToInt(t -> t.partitions().size()).sum();
     } catch (TimeoutException e) {
-      throw new StartupException("timed out after " + TIMEOUT.toSeconds() + " s talking to " + where, e);
+      throw new StartupException(
+          "timed out after " + TIMEOUT.toSeconds() + " s talking to " + where, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartupException("interrupted while describing the input topics", e);
@@ -90,7 +119,8 @@ public final class TopicSetup {
     try {
       return Admin.create(p);
     } catch (KafkaException e) {
-      throw new StartupException("cannot connect to " + where + ": " + rootMessage(e) + " (check bootstrap.servers)", e);
+      throw new StartupException(
+          "cannot connect to " + where + ": " + rootMessage(e) + " (check bootstrap.servers)", e);
     }
   }
 
@@ -99,9 +129,16 @@ public final class TopicSetup {
     String where = "Kafka at " + c.bootstrapServers();
     Admin admin = admin(c, timeout, where);
     try {
-      call(admin.describeCluster().nodes(), timeout, "cannot reach " + where + " within " + timeout.toSeconds()
-          + " s: is the broker running and bootstrap.servers right? (the local broker: ./streamvec broker start)");
-      Set<String> existing = call(admin.listTopics().names(), timeout, "cannot list the topics of " + where);
+      call(
+          admin.describeCluster().nodes(),
+          timeout,
+          "cannot reach "
+              + where
+              + " within "
+              + timeout.toSeconds()
+              + " s: is the broker running and bootstrap.servers right? (the local broker: ./streamvec broker start)");
+      Set<String> existing =
+          call(admin.listTopics().names(), timeout, "cannot list the topics of " + where);
       Map<String, NewTopic> wanted = specs(c);
       List<NewTopic> missing = new ArrayList<>();
       for (NewTopic t : wanted.values()) if (!existing.contains(t.name())) missing.add(t);
@@ -112,14 +149,17 @@ public final class TopicSetup {
           created.add(e.getKey());
           LOG.info("created topic {} {}", e.getKey(), wanted.get(e.getKey()).configs());
         } catch (ExecutionException ex) {
-          if (!(ex.getCause() instanceof TopicExistsException)) throw new StartupException("cannot create topic " + e.getKey() + " on " + where + ": " + rootMessage(ex), ex);
+          if (!(ex.getCause() instanceof TopicExistsException))
+            throw new StartupException(
+                "cannot create topic " + e.getKey() + " on " + where + ": " + rootMessage(ex), ex);
         }
       }
       String snapshots = c.get(AppKeys.SNAPSHOTS_TOPIC);
       if (existing.contains(snapshots)) warnIfNotCompacted(admin, snapshots, timeout);
       return created;
     } catch (TimeoutException e) {
-      throw new StartupException("timed out after " + timeout.toSeconds() + " s talking to " + where, e);
+      throw new StartupException(
+          "timed out after " + timeout.toSeconds() + " s talking to " + where, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartupException("interrupted while setting up topics", e);
@@ -128,17 +168,25 @@ public final class TopicSetup {
     }
   }
 
-  private static void warnIfNotCompacted(Admin admin, String topic, Duration timeout) throws InterruptedException, TimeoutException {
+  private static void warnIfNotCompacted(Admin admin, String topic, Duration timeout)
+      throws InterruptedException, TimeoutException {
     ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-    var config = call(admin.describeConfigs(List.of(r)).all(), timeout, "cannot describe topic " + topic).get(r);
+    var config =
+        call(admin.describeConfigs(List.of(r)).all(), timeout, "cannot describe topic " + topic)
+            .get(r);
     var policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
     if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-      LOG.warn("topic {} exists with cleanup.policy={}: new subscribers may not find a complete snapshot once old records expire; "
-          + "use cleanup.policy=compact", topic, policy == null ? "?" : policy.value());
+      LOG.warn(
+          "topic {} exists with cleanup.policy={}: new subscribers may not find a complete snapshot once old records expire; "
+              + "use cleanup.policy=compact",
+          topic,
+          policy == null ? "?" : policy.value());
     }
   }
 
-  private static <T> T call(org.apache.kafka.common.KafkaFuture<T> f, Duration timeout, String failure) throws InterruptedException, TimeoutException {
+  private static <T> T call(
+      org.apache.kafka.common.KafkaFuture<T> f, Duration timeout, String failure)
+      throws InterruptedException, TimeoutException {
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

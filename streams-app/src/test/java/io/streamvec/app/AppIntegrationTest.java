@@ -40,7 +40,9 @@ class AppIntegrationTest {
   private static final List<Path> stateDirs = new ArrayList<>();
 
   @BeforeAll
-  static void startBroker() { kafka = EmbeddedKafkaBroker.start(); }
+  static void startBroker() {
+    kafka = EmbeddedKafkaBroker.start();
+  }
 
   @AfterAll
   static void stopBroker() throws Exception {
@@ -51,10 +53,28 @@ class AppIntegrationTest {
   /** A config of its own for each test: topics, application id and state directory. */
   static AppConfig config(String name, Map<String, String> extra) throws Exception {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
-    m.putAll(Map.of(AppKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers(), AppKeys.APPLICATION_ID, name,
-        AppKeys.INPUT_TOPICS, name + "-text", AppKeys.SNAPSHOTS_TOPIC, name + "-snapshots", AppKeys.METRICS_TOPIC, name + "-metrics",
-        AppKeys.DLQ_TOPIC, name + "-dlq", AppKeys.HTTP_PORT, "-1", AppKeys.METRICS_INTERVAL_MS, "200", AppKeys.IDLE_SNAPSHOT_MS, "1000",
-        AppKeys.STATE_DIR, stateDir().toString()));
+    m.putAll(
+        Map.of(
+            AppKeys.BOOTSTRAP_SERVERS,
+            kafka.bootstrapServers(),
+            AppKeys.APPLICATION_ID,
+            name,
+            AppKeys.INPUT_TOPICS,
+            name + "-text",
+            AppKeys.SNAPSHOTS_TOPIC,
+            name + "-snapshots",
+            AppKeys.METRICS_TOPIC,
+            name + "-metrics",
+            AppKeys.DLQ_TOPIC,
+            name + "-dlq",
+            AppKeys.HTTP_PORT,
+            "-1",
+            AppKeys.METRICS_INTERVAL_MS,
+            "200",
+            AppKeys.IDLE_SNAPSHOT_MS,
+            "1000",
+            AppKeys.STATE_DIR,
+            stateDir().toString()));
     m.put(AppKeys.COMMIT_INTERVAL_MS, "200");
     m.putAll(extra);
     return AppConfig.of(m);
@@ -67,39 +87,58 @@ class AppIntegrationTest {
   }
 
   private static ModelSnapshot finalSnapshot(AppConfig c, long tokens) {
-    return KafkaTestClients.awaitSnapshot(kafka.bootstrapServers(), c.get(AppKeys.SNAPSHOTS_TOPIC), s -> s.tokens == tokens, WAIT);
+    return KafkaTestClients.awaitSnapshot(
+        kafka.bootstrapServers(), c.get(AppKeys.SNAPSHOTS_TOPIC), s -> s.tokens == tokens, WAIT);
   }
 
   @Test
   void textInSnapshotOutAndTheNeighboursMakeSense() throws Exception {
     AppConfig c = config("animals", Map.of(AppKeys.HTTP_PORT, "0"));
     List<String> texts = new ArrayList<>();
-    for (int epoch = 0; epoch < 6; epoch++) texts.addAll(TestTexts.resourceLines("corpus/animals.txt"));
+    for (int epoch = 0; epoch < 6; epoch++)
+      texts.addAll(TestTexts.resourceLines("corpus/animals.txt"));
     try (StreamvecApp app = StreamvecApp.start(c)) {
       KafkaTestClients.produce(kafka.bootstrapServers(), c.get(AppKeys.INPUT_TOPICS), texts);
       ModelSnapshot s = finalSnapshot(c, TestTexts.tokenCount(c.model(), texts));
-      assertTrue(s.sameModelAs(TestTexts.reference(c.model(), texts).snapshot(0)), "the broker changes nothing: same model as offline");
+      assertTrue(
+          s.sameModelAs(TestTexts.reference(c.model(), texts).snapshot(0)),
+          "the broker changes nothing: same model as offline");
       EmbeddingQueries q = new EmbeddingQueries(s);
-      assertMostlyIn(q.neighbours("tiger", 5), Set.of("lion", "leopard", "wolf", "bear", "jaguar", "cheetah", "panther"));
-      assertMostlyIn(q.neighbours("blue", 5), Set.of("red", "green", "yellow", "purple", "orange", "pink", "brown"));
-      assertMostlyIn(q.neighbours("three", 5), Set.of("two", "four", "five", "six", "seven", "eight", "nine"));
-      assertTrue(q.similarity("tiger", "lion") > q.similarity("tiger", "blue") + 0.2,
-          "tiger~lion " + q.similarity("tiger", "lion") + " vs tiger~blue " + q.similarity("tiger", "blue"));
+      assertMostlyIn(
+          q.neighbours("tiger", 5),
+          Set.of("lion", "leopard", "wolf", "bear", "jaguar", "cheetah", "panther"));
+      assertMostlyIn(
+          q.neighbours("blue", 5),
+          Set.of("red", "green", "yellow", "purple", "orange", "pink", "brown"));
+      assertMostlyIn(
+          q.neighbours("three", 5), Set.of("two", "four", "five", "six", "seven", "eight", "nine"));
+      assertTrue(
+          q.similarity("tiger", "lion") > q.similarity("tiger", "blue") + 0.2,
+          "tiger~lion "
+              + q.similarity("tiger", "lion")
+              + " vs tiger~blue "
+              + q.similarity("tiger", "blue"));
 
       // the app's own HTTP API serves the snapshot it published, and /metrics beside it
       JsonNode model = new ObjectMapper().readTree(http(app, "/v1/model"));
       assertEquals(s.tokens, model.get("tokens").asLong());
       assertEquals(s.version, model.get("snapshot_version").asLong());
       JsonNode nb = new ObjectMapper().readTree(http(app, "/v1/neighbours?word=tiger&k=5"));
-      assertTrue(nb.toString().contains("\"word\":\"" + q.neighbours("tiger", 1).get(0).word() + "\""), nb.toString());
+      assertTrue(
+          nb.toString().contains("\"word\":\"" + q.neighbours("tiger", 1).get(0).word() + "\""),
+          nb.toString());
       assertTrue(http(app, "/metrics").contains("streamvec_"), "Prometheus metrics are served");
     }
   }
 
   private static String http(StreamvecApp app, String path) throws Exception {
-    var response = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + app.httpPort() + path)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + app.httpPort() + path))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), path + ": " + response.body());
     return response.body();
   }
@@ -111,34 +150,60 @@ class AppIntegrationTest {
 
   @Test
   void severalInputPartitionsFeedOneModelWithoutLossOrDuplicates() throws Exception {
-    AppConfig c = config("partitions", Map.of(AppKeys.INPUT_PARTITIONS, "3", AppKeys.CHECKPOINT_INTERVAL_RECORDS, "300"));
+    AppConfig c =
+        config(
+            "partitions",
+            Map.of(AppKeys.INPUT_PARTITIONS, "3", AppKeys.CHECKPOINT_INTERVAL_RECORDS, "300"));
     List<String> texts = TestTexts.generated(60_000, 17);
-    try (StreamvecApp app = StreamvecApp.start(c); KafkaProducer<byte[], byte[]> p = KafkaTestClients.producer(kafka.bootstrapServers())) {
+    try (StreamvecApp app = StreamvecApp.start(c);
+        KafkaProducer<byte[], byte[]> p = KafkaTestClients.producer(kafka.bootstrapServers())) {
       for (int i = 0; i < texts.size(); i++) {
         // keyed records: the default partitioner spreads them over the 3 partitions
-        p.send(new ProducerRecord<>(c.get(AppKeys.INPUT_TOPICS), ("k" + i).getBytes(StandardCharsets.UTF_8), texts.get(i).getBytes(StandardCharsets.UTF_8)));
+        p.send(
+            new ProducerRecord<>(
+                c.get(AppKeys.INPUT_TOPICS),
+                ("k" + i).getBytes(StandardCharsets.UTF_8),
+                texts.get(i).getBytes(StandardCharsets.UTF_8)));
       }
       p.flush();
       // every token exactly once (the interleaving of the partitions is the repartition topic's,
       // so the model itself is not comparable with a sequential run)
       finalSnapshot(c, TestTexts.tokenCount(c.model(), texts));
-      assertEquals(texts.size(), (long) app.status().latest().value("records"), "every record trained on once");
+      assertEquals(
+          texts.size(),
+          (long) app.status().latest().value("records"),
+          "every record trained on once");
     }
   }
 
   @Test
   void missingTopicsAreCreatedOnceWithTheirPolicies() throws Exception {
     AppConfig c = config("topics", Map.of(AppKeys.INPUT_PARTITIONS, "3"));
-    assertEquals(Set.of("topics-text", "topics-snapshots", "topics-metrics", "topics-dlq"), Set.copyOf(TopicSetup.ensure(c)));
+    assertEquals(
+        Set.of("topics-text", "topics-snapshots", "topics-metrics", "topics-dlq"),
+        Set.copyOf(TopicSetup.ensure(c)));
     assertEquals(List.of(), TopicSetup.ensure(c), "a second start creates nothing");
     try (var admin = kafka.admin()) {
-      assertEquals(3, admin.describeTopics(List.of("topics-text")).allTopicNames().get().get("topics-text").partitions().size());
-      var snapshots = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "topics-snapshots");
-      var metrics = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "topics-metrics");
+      assertEquals(
+          3,
+          admin
+              .describeTopics(List.of("topics-text"))
+              .allTopicNames()
+              .get()
+              .get("topics-text")
+              .partitions()
+              .size());
+      var snapshots =
+          new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "topics-snapshots");
+      var metrics =
+          new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "topics-metrics");
       var configs = admin.describeConfigs(List.of(snapshots, metrics)).all().get();
       assertEquals("compact", configs.get(snapshots).get("cleanup.policy").value());
       assertEquals("delete", configs.get(metrics).get("cleanup.policy").value());
-      assertEquals(String.valueOf(7L * 24 * 3600 * 1000), configs.get(metrics).get("retention.ms").value());
+      assertEquals(
+          String.valueOf(7L * 24 * 3600 * 1000), configs.get(metrics).get("retention.ms").value());
     }
   }
 
@@ -149,28 +214,48 @@ class AppIntegrationTest {
     clean.addAll(TestTexts.resourceLines("corpus/animals.txt"));
     Random r = new Random(5);
     List<String> reasons = new ArrayList<>();
-    for (String[] kind : new String[][] {{"invalid-utf8", "250"}, {"binary", "200"}, {"too-large", "50"}, {"empty", "200"},
-        {"null-value", "200"}, {"no-tokens", "100"}}) {
+    for (String[] kind :
+        new String[][] {
+          {"invalid-utf8", "250"},
+          {"binary", "200"},
+          {"too-large", "50"},
+          {"empty", "200"},
+          {"null-value", "200"},
+          {"no-tokens", "100"}
+        }) {
       reasons.addAll(Collections.nCopies(Integer.parseInt(kind[1]), kind[0]));
     }
     // one stream: clean lines in order, hostile records at random places between them
     List<String> keys = new ArrayList<>();
     List<byte[]> values = new ArrayList<>();
-    for (int i = 0; i < clean.size(); i++) { keys.add("clean-" + i); values.add(clean.get(i).getBytes(StandardCharsets.UTF_8)); }
+    for (int i = 0; i < clean.size(); i++) {
+      keys.add("clean-" + i);
+      values.add(clean.get(i).getBytes(StandardCharsets.UTF_8));
+    }
     for (int h = 0; h < reasons.size(); h++) {
       int at = r.nextInt(keys.size() + 1);
       keys.add(at, "hostile-" + h);
       values.add(at, hostile(reasons.get(h), r));
     }
     Map<String, Long> offsets = new HashMap<>();
-    try (StreamvecApp app = StreamvecApp.start(c); KafkaProducer<byte[], byte[]> p = KafkaTestClients.producer(kafka.bootstrapServers())) {
+    try (StreamvecApp app = StreamvecApp.start(c);
+        KafkaProducer<byte[], byte[]> p = KafkaTestClients.producer(kafka.bootstrapServers())) {
       List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
-      for (int i = 0; i < keys.size(); i++) acks.add(p.send(new ProducerRecord<>(c.get(AppKeys.INPUT_TOPICS), keys.get(i).getBytes(StandardCharsets.UTF_8), values.get(i))));
+      for (int i = 0; i < keys.size(); i++)
+        acks.add(
+            p.send(
+                new ProducerRecord<>(
+                    c.get(AppKeys.INPUT_TOPICS),
+                    keys.get(i).getBytes(StandardCharsets.UTF_8),
+                    values.get(i))));
       for (int i = 0; i < keys.size(); i++) offsets.put(keys.get(i), acks.get(i).get().offset());
 
       ModelSnapshot s = finalSnapshot(c, TestTexts.tokenCount(c.model(), clean));
-      assertTrue(s.sameModelAs(TestTexts.reference(c.model(), clean).snapshot(0)), "the model is the one of the clean records alone");
-      List<ConsumerRecord<byte[], byte[]>> dlq = KafkaTestClients.read(kafka.bootstrapServers(), c.get(AppKeys.DLQ_TOPIC), 1000, WAIT);
+      assertTrue(
+          s.sameModelAs(TestTexts.reference(c.model(), clean).snapshot(0)),
+          "the model is the one of the clean records alone");
+      List<ConsumerRecord<byte[], byte[]>> dlq =
+          KafkaTestClients.read(kafka.bootstrapServers(), c.get(AppKeys.DLQ_TOPIC), 1000, WAIT);
       assertEquals(1000, dlq.size(), "every hostile record is in the DLQ, once");
       Map<String, Integer> valueIndex = new HashMap<>();
       for (int i = 0; i < keys.size(); i++) valueIndex.put(keys.get(i), i);
@@ -179,8 +264,12 @@ class AppIntegrationTest {
         assertTrue(key.startsWith("hostile-"), key);
         int h = Integer.parseInt(key.substring("hostile-".length()));
         assertEquals(reasons.get(h), DeadLetter.header(d.headers(), DeadLetter.REASON), key);
-        assertEquals(c.get(AppKeys.INPUT_TOPICS), DeadLetter.header(d.headers(), DeadLetter.SOURCE_TOPIC));
-        assertEquals(String.valueOf(offsets.get(key)), DeadLetter.header(d.headers(), DeadLetter.SOURCE_OFFSET), key);
+        assertEquals(
+            c.get(AppKeys.INPUT_TOPICS), DeadLetter.header(d.headers(), DeadLetter.SOURCE_TOPIC));
+        assertEquals(
+            String.valueOf(offsets.get(key)),
+            DeadLetter.header(d.headers(), DeadLetter.SOURCE_OFFSET),
+            key);
         assertArrayEquals(values.get(valueIndex.get(key)), d.value(), key + ": the original bytes");
       }
       assertEquals(KafkaStreams.State.RUNNING, app.streams().state(), "the app is still up");
@@ -191,23 +280,33 @@ class AppIntegrationTest {
   /** A record value the app must refuse for the given reason. */
   private static byte[] hostile(String reason, Random r) {
     switch (reason) {
-      case "invalid-utf8": {
-        byte[] b = ("the wolf " + r.nextInt(1000)).getBytes(StandardCharsets.UTF_8);
-        byte[] out = java.util.Arrays.copyOf(b, b.length + 2);
-        out[b.length] = (byte) (0x80 + r.nextInt(0x40));   // a continuation byte with no lead byte
-        out[b.length + 1] = 'x';
-        return out;
-      }
-      case "binary": {
-        byte[] b = new byte[20 + r.nextInt(200)];
-        for (int i = 0; i < b.length; i++) b[i] = (byte) r.nextInt(32);   // NULs and control bytes: valid UTF-8, not text
-        return b;
-      }
-      case "too-large": return "the lion sleeps tonight ".repeat(250).getBytes(StandardCharsets.UTF_8);   // 6,000 bytes
-      case "empty": return new byte[0];
-      case "null-value": return null;
-      case "no-tokens": return "!!! --- ??? ... *** ".repeat(1 + r.nextInt(5)).getBytes(StandardCharsets.UTF_8);
-      default: throw new IllegalArgumentException(reason);
+      case "invalid-utf8":
+        {
+          byte[] b = ("the wolf " + r.nextInt(1000)).getBytes(StandardCharsets.UTF_8);
+          byte[] out = java.util.Arrays.copyOf(b, b.length + 2);
+          out[b.length] = (byte) (0x80 + r.nextInt(0x40)); // a continuation byte with no lead byte
+          out[b.length + 1] = 'x';
+          return out;
+        }
+      case "binary":
+        {
+          byte[] b = new byte[20 + r.nextInt(200)];
+          for (int i = 0; i < b.length; i++)
+            b[i] = (byte) r.nextInt(32); // NULs and control bytes: valid UTF-8, not text
+          return b;
+        }
+      case "too-large":
+        return "the lion sleeps tonight "
+            .repeat(250)
+            .getBytes(StandardCharsets.UTF_8); // 6,000 bytes
+      case "empty":
+        return new byte[0];
+      case "null-value":
+        return null;
+      case "no-tokens":
+        return "!!! --- ??? ... *** ".repeat(1 + r.nextInt(5)).getBytes(StandardCharsets.UTF_8);
+      default:
+        throw new IllegalArgumentException(reason);
     }
   }
 
@@ -217,15 +316,22 @@ class AppIntegrationTest {
     List<String> texts = TestTexts.generated(200_000, 11);
     int firstPart = texts.size() * 3 / 4;
     try (StreamvecApp app = StreamvecApp.start(c)) {
-      KafkaTestClients.produce(kafka.bootstrapServers(), c.get(AppKeys.INPUT_TOPICS), texts.subList(0, firstPart));
+      KafkaTestClients.produce(
+          kafka.bootstrapServers(), c.get(AppKeys.INPUT_TOPICS), texts.subList(0, firstPart));
       long deadline = System.nanoTime() + WAIT.toNanos();
-      while (!(app.status().latest().value("tokens") > 20_000) && System.nanoTime() < deadline) Thread.sleep(10);
+      while (!(app.status().latest().value("tokens") > 20_000) && System.nanoTime() < deadline)
+        Thread.sleep(10);
       double before = app.status().latest().value("tokens");
-      kafka.restart();   // under a running app, most likely mid-transaction
-      KafkaTestClients.produce(kafka.bootstrapServers(), c.get(AppKeys.INPUT_TOPICS), texts.subList(firstPart, texts.size()));
+      kafka.restart(); // under a running app, most likely mid-transaction
+      KafkaTestClients.produce(
+          kafka.bootstrapServers(),
+          c.get(AppKeys.INPUT_TOPICS),
+          texts.subList(firstPart, texts.size()));
       ModelSnapshot s = finalSnapshot(c, TestTexts.tokenCount(c.model(), texts));
       assertTrue(before > 20_000, "training had started before the restart: " + before);
-      assertTrue(s.sameModelAs(TestTexts.reference(c.model(), texts).snapshot(0)), "the same model as without the restart");
+      assertTrue(
+          s.sameModelAs(TestTexts.reference(c.model(), texts).snapshot(0)),
+          "the same model as without the restart");
       assertEquals(KafkaStreams.State.RUNNING, app.streams().state());
     }
   }

@@ -9,7 +9,6 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import io.streamvec.model.ModelSnapshot;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The app in a separate JVM, killed with SIGKILL three times while it trains on a 200k-token
- * corpus and restarted each time: the final snapshot must be the model of an uninterrupted run,
- * bit for bit (one input partition, so the order of the records is the topic's).
+ * The app in a separate JVM, killed with SIGKILL three times while it trains on a 200k-token corpus
+ * and restarted each time: the final snapshot must be the model of an uninterrupted run, bit for
+ * bit (one input partition, so the order of the records is the topic's).
  */
 class CrashRecoveryTest {
   private static final Duration WAIT = Duration.ofMinutes(2);
@@ -53,21 +52,65 @@ class CrashRecoveryTest {
 
   private Map<String, String> settings() {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
-    m.putAll(Map.of(AppKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers(), AppKeys.APPLICATION_ID, "crash", AppKeys.INPUT_TOPICS, "crash-text",
-        AppKeys.SNAPSHOTS_TOPIC, "crash-snapshots", AppKeys.METRICS_TOPIC, "crash-metrics", AppKeys.DLQ_TOPIC, "crash-dlq",
-        AppKeys.STATE_DIR, stateDir.toString(), AppKeys.HTTP_PORT, "-1", AppKeys.METRICS_INTERVAL_MS, "100", AppKeys.IDLE_SNAPSHOT_MS, "1500"));
-    m.putAll(Map.of(AppKeys.COMMIT_INTERVAL_MS, "100", AppKeys.CHECKPOINT_INTERVAL_RECORDS, "500", AppKeys.SNAPSHOT_INTERVAL_TOKENS, "40000",
-        // a killed instance's group members must time out before a restart gets the tasks: keep it short
-        "kafka.session.timeout.ms", "6000"));
+    m.putAll(
+        Map.of(
+            AppKeys.BOOTSTRAP_SERVERS,
+            kafka.bootstrapServers(),
+            AppKeys.APPLICATION_ID,
+            "crash",
+            AppKeys.INPUT_TOPICS,
+            "crash-text",
+            AppKeys.SNAPSHOTS_TOPIC,
+            "crash-snapshots",
+            AppKeys.METRICS_TOPIC,
+            "crash-metrics",
+            AppKeys.DLQ_TOPIC,
+            "crash-dlq",
+            AppKeys.STATE_DIR,
+            stateDir.toString(),
+            AppKeys.HTTP_PORT,
+            "-1",
+            AppKeys.METRICS_INTERVAL_MS,
+            "100",
+            AppKeys.IDLE_SNAPSHOT_MS,
+            "1500"));
+    m.putAll(
+        Map.of(
+            AppKeys.COMMIT_INTERVAL_MS,
+            "100",
+            AppKeys.CHECKPOINT_INTERVAL_RECORDS,
+            "500",
+            AppKeys.SNAPSHOT_INTERVAL_TOKENS,
+            "40000",
+            // a killed instance's group members must time out before a restart gets the tasks: keep
+            // it short
+            "kafka.session.timeout.ms",
+            "6000"));
     return m;
   }
 
-  /** `java -cp <this classpath> io.streamvec.app.StreamvecApp --set k=v ...`, output to a log file. */
+  /**
+   * `java -cp <this classpath> io.streamvec.app.StreamvecApp --set k=v ...`, output to a log file.
+   */
   private Process launch() throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-        "-cp", System.getProperty("java.class.path"), StreamvecApp.class.getName()));
-    settings().forEach((k, v) -> { cmd.add("--set"); cmd.add(k + "=" + v); });
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                StreamvecApp.class.getName()));
+    settings()
+        .forEach(
+            (k, v) -> {
+              cmd.add("--set");
+              cmd.add(k + "=" + v);
+            });
+    return new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .start();
   }
 
   @Test
@@ -77,51 +120,78 @@ class CrashRecoveryTest {
     long total = TestTexts.tokenCount(config.model(), texts);
     long[] killAt = {50_000, 100_000, 150_000};
     List<Long> replayed = new ArrayList<>(), killedAfter = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> metrics = KafkaTestClients.consumer(kafka.bootstrapServers())) {
+    try (KafkaConsumer<byte[], byte[]> metrics =
+        KafkaTestClients.consumer(kafka.bootstrapServers())) {
       for (int run = 0; run <= killAt.length; run++) {
         app = launch();
         if (run == 0) {
           awaitTopic(config.get(AppKeys.INPUT_TOPICS));
-          KafkaTestClients.produce(kafka.bootstrapServers(), config.get(AppKeys.INPUT_TOPICS), texts);
+          KafkaTestClients.produce(
+              kafka.bootstrapServers(), config.get(AppKeys.INPUT_TOPICS), texts);
           TopicPartition tp = new TopicPartition(config.get(AppKeys.METRICS_TOPIC), 0);
           metrics.assign(List.of(tp));
         }
         if (run == killAt.length) break;
-        // metrics records of a killed instance's open transaction are never committed: what we read is this run's
+        // metrics records of a killed instance's open transaction are never committed: what we read
+        // is this run's
         JsonNode first = null, last = null;
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while ((last == null || last.get("tokens").asLong() < killAt[run]) && System.nanoTime() < deadline) {
+        while ((last == null || last.get("tokens").asLong() < killAt[run])
+            && System.nanoTime() < deadline) {
           assertTrue(app.isAlive(), "the app died on its own; log: " + Files.readString(logFile));
           for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(20))) {
             last = JSON.readTree(r.value());
             if (first == null) first = last;
           }
         }
-        app.destroyForcibly().waitFor();   // SIGKILL: no shutdown hook, no commit
-        assertTrue(last != null && last.get("tokens").asLong() >= killAt[run], "run " + run + " did not reach " + killAt[run] + " tokens");
+        app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no commit
+        assertTrue(
+            last != null && last.get("tokens").asLong() >= killAt[run],
+            "run " + run + " did not reach " + killAt[run] + " tokens");
         replayed.add(first.get("replayed_records").asLong());
         killedAfter.add(last.get("tokens").asLong());
       }
-      ModelSnapshot finalModel = KafkaTestClients.awaitSnapshot(kafka.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC), s -> s.tokens == total, WAIT);
-      assertTrue(finalModel.sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)),
-          "after 3 kills: not the model of an uninterrupted run (kills after " + killedAfter + " tokens)");
+      ModelSnapshot finalModel =
+          KafkaTestClients.awaitSnapshot(
+              kafka.bootstrapServers(),
+              config.get(AppKeys.SNAPSHOTS_TOPIC),
+              s -> s.tokens == total,
+              WAIT);
+      assertTrue(
+          finalModel.sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)),
+          "after 3 kills: not the model of an uninterrupted run (kills after "
+              + killedAfter
+              + " tokens)");
     }
-    assertTrue(killedAfter.stream().anyMatch(t -> t < total), "at least one kill must land before the end of the input: " + killedAfter);
-    assertTrue(replayed.subList(1, replayed.size()).stream().anyMatch(r -> r > 0), "some restart must have replayed records: " + replayed);
-    KafkaTestClients.SnapshotLog log = KafkaTestClients.readSnapshots(kafka.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC));
-    for (int i = 1; i < log.versions().size(); i++) assertTrue(log.versions().get(i) > log.versions().get(i - 1), "versions " + log.versions());
+    assertTrue(
+        killedAfter.stream().anyMatch(t -> t < total),
+        "at least one kill must land before the end of the input: " + killedAfter);
+    assertTrue(
+        replayed.subList(1, replayed.size()).stream().anyMatch(r -> r > 0),
+        "some restart must have replayed records: " + replayed);
+    KafkaTestClients.SnapshotLog log =
+        KafkaTestClients.readSnapshots(
+            kafka.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC));
+    for (int i = 1; i < log.versions().size(); i++)
+      assertTrue(log.versions().get(i) > log.versions().get(i - 1), "versions " + log.versions());
     assertEquals(0, log.staleChunks(), "no snapshot version was reused after a restart");
-    System.err.printf("crash test: kills after %s tokens, replayed records at restart %s, snapshot versions %s%n", killedAfter, replayed, log.versions());
-    app.destroy();   // SIGTERM: the clean shutdown path (hook closes Kafka Streams)
-    assertTrue(app.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the app did not stop on SIGTERM");
-    assertEquals(143, app.exitValue(), "a JVM that ran its shutdown hooks on SIGTERM exits with 128 + 15");
+    System.err.printf(
+        "crash test: kills after %s tokens, replayed records at restart %s, snapshot versions %s%n",
+        killedAfter, replayed, log.versions());
+    app.destroy(); // SIGTERM: the clean shutdown path (hook closes Kafka Streams)
+    assertTrue(
+        app.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the app did not stop on SIGTERM");
+    assertEquals(
+        143, app.exitValue(), "a JVM that ran its shutdown hooks on SIGTERM exits with 128 + 15");
   }
 
   private void awaitTopic(String topic) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     try (var admin = kafka.admin()) {
       while (!admin.listTopics().names().get().contains(topic)) {
-        assertTrue(System.nanoTime() < deadline && app.isAlive(), "the app did not create " + topic + "; log: " + Files.readString(logFile));
+        assertTrue(
+            System.nanoTime() < deadline && app.isAlive(),
+            "the app did not create " + topic + "; log: " + Files.readString(logFile));
         Thread.sleep(100);
       }
     }

@@ -20,16 +20,29 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Plain Kafka clients, as any user would write them: produce text, read snapshots (read_committed), read a topic. */
+/**
+ * Plain Kafka clients, as any user would write them: produce text, read snapshots (read_committed),
+ * read a topic.
+ */
 public final class KafkaTestClients {
   private KafkaTestClients() {}
 
   public static KafkaProducer<byte[], byte[]> producer(String servers) {
-    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000), new ByteArraySerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            servers,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            60_000),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
   }
 
-  /** Sends every text as one record (UTF-8, no key) and waits for all acks; returns their offsets. */
+  /**
+   * Sends every text as one record (UTF-8, no key) and waits for all acks; returns their offsets.
+   */
   public static List<Long> produce(String servers, String topic, List<String> texts) {
     List<byte[]> values = new ArrayList<>();
     for (String t : texts) values.add(t.getBytes(StandardCharsets.UTF_8));
@@ -49,14 +62,28 @@ public final class KafkaTestClients {
   }
 
   public static KafkaConsumer<byte[], byte[]> consumer(String servers) {
-    return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            servers,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+            2 * 1024 * 1024),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
   }
 
-  /** Reads the snapshots topic from the start until a complete snapshot satisfies done; fails after timeout. */
-  public static ModelSnapshot awaitSnapshot(String servers, String topic, Predicate<ModelSnapshot> done, Duration timeout) {
+  /**
+   * Reads the snapshots topic from the start until a complete snapshot satisfies done; fails after
+   * timeout.
+   */
+  public static ModelSnapshot awaitSnapshot(
+      String servers, String topic, Predicate<ModelSnapshot> done, Duration timeout) {
     SnapshotAssembler assembler = new SnapshotAssembler();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<byte[], byte[]> c = consumer(servers)) {
@@ -69,12 +96,25 @@ public final class KafkaTestClients {
         }
       }
     }
-    throw new AssertionError("no matching snapshot on " + topic + " within " + timeout + "; latest: "
-        + assembler.latest().map(s -> "version " + s.version + ", " + s.tokens + " tokens").orElse("none")
-        + (assembler.rejectedCount() > 0 ? "; rejected chunks, last: " + assembler.lastRejection() : ""));
+    throw new AssertionError(
+        "no matching snapshot on "
+            + topic
+            + " within "
+            + timeout
+            + "; latest: "
+            + assembler
+                .latest()
+                .map(s -> "version " + s.version + ", " + s.tokens + " tokens")
+                .orElse("none")
+            + (assembler.rejectedCount() > 0
+                ? "; rejected chunks, last: " + assembler.lastRejection()
+                : ""));
   }
 
-  /** Versions of the snapshots completed in topic order, and how many chunks were stale (a version not above the last). */
+  /**
+   * Versions of the snapshots completed in topic order, and how many chunks were stale (a version
+   * not above the last).
+   */
   public record SnapshotLog(List<Long> versions, long staleChunks) {}
 
   /** Reads the whole snapshots topic as a new subscriber would. */
@@ -87,20 +127,26 @@ public final class KafkaTestClients {
       c.seekToBeginning(c.assignment());
       long end = c.endOffsets(List.of(tp)).get(tp);
       while (c.position(tp) < end) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) assembler.accept(r.value()).ifPresent(s -> versions.add(s.version));
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200)))
+          assembler.accept(r.value()).ifPresent(s -> versions.add(s.version));
       }
     }
     return new SnapshotLog(versions, assembler.staleCount());
   }
 
-  /** Every committed record of partition 0 of topic, once at least n have arrived (or the timeout passed). */
-  public static List<ConsumerRecord<byte[], byte[]>> read(String servers, String topic, int n, Duration timeout) {
+  /**
+   * Every committed record of partition 0 of topic, once at least n have arrived (or the timeout
+   * passed).
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> read(
+      String servers, String topic, int n, Duration timeout) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<byte[], byte[]> c = consumer(servers)) {
       c.assign(List.of(new TopicPartition(topic, 0)));
       c.seekToBeginning(c.assignment());
-      while (out.size() < n && System.nanoTime() < deadline) c.poll(Duration.ofMillis(200)).forEach(out::add);
+      while (out.size() < n && System.nanoTime() < deadline)
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
       // anything more than n that is already there: a test wants to see extras too
       c.poll(Duration.ofMillis(500)).forEach(out::add);
     }

@@ -16,16 +16,28 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The command line: help, config printing, clear errors, bounded failure when Kafka is not there. */
+/**
+ * The command line: help, config printing, clear errors, bounded failure when Kafka is not there.
+ */
 class StreamvecAppCliTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream(),
+      err = new ByteArrayOutputStream();
 
   private int run(Map<String, String> env, String... args) {
-    return StreamvecApp.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return StreamvecApp.run(
+        args,
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
-  private String out() { return out.toString(StandardCharsets.UTF_8); }
-  private String err() { return err.toString(StandardCharsets.UTF_8); }
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
 
   @Test
   void helpListsEveryKeyWithItsDefault() {
@@ -36,10 +48,19 @@ class StreamvecAppCliTest {
 
   @Test
   void printConfigShowsTheMergedSettingsWithSecretsMasked() {
-    assertEquals(0, run(Map.of("STREAMVEC_DIM", "42"), "--set", "input.topics=a,b", "--set", "kafka.sasl.jaas.config=secret-stuff", "--print-config"));
+    assertEquals(
+        0,
+        run(
+            Map.of("STREAMVEC_DIM", "42"),
+            "--set",
+            "input.topics=a,b",
+            "--set",
+            "kafka.sasl.jaas.config=secret-stuff",
+            "--print-config"));
     assertTrue(out().contains("input.topics=a,b\n"), out());
     assertTrue(out().contains("dim=42\n"), "the environment is read: " + out());
-    assertTrue(out().contains("kafka.sasl.jaas.config=******") && !out().contains("secret-stuff"), out());
+    assertTrue(
+        out().contains("kafka.sasl.jaas.config=******") && !out().contains("secret-stuff"), out());
   }
 
   @Test
@@ -52,10 +73,11 @@ class StreamvecAppCliTest {
 
   @Test
   void anUnreachableBrokerFailsTheStartWithinTheTimeoutWithAClearMessage() {
-    int port = freePort();   // nobody listens there
+    int port = freePort(); // nobody listens there
     AppConfig c = AppConfig.of(Map.of(AppKeys.BOOTSTRAP_SERVERS, "127.0.0.1:" + port));
     long t0 = System.nanoTime();
-    StartupException e = assertThrows(StartupException.class, () -> TopicSetup.ensure(c, Duration.ofSeconds(3)));
+    StartupException e =
+        assertThrows(StartupException.class, () -> TopicSetup.ensure(c, Duration.ofSeconds(3)));
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertTrue(seconds < 10, "took " + seconds + " s");
     assertTrue(e.getMessage().contains("cannot reach Kafka at 127.0.0.1:" + port), e.getMessage());
@@ -72,8 +94,13 @@ class StreamvecAppCliTest {
   @Test
   void theLocalBrokerIsOnlyAFallback() {
     AppConfig given = AppConfig.of(Map.of(AppKeys.BOOTSTRAP_SERVERS, "kafka.example:9092"));
-    assertSame(given, LocalBroker.orLocalBroker(given, Map.of()), "a configured broker is used as it is");
-    ConfigException e = assertThrows(ConfigException.class, () -> LocalBroker.orLocalBroker(AppConfig.defaults(), Map.of()));
-    assertTrue(e.getMessage().contains("bootstrap.servers") && e.getMessage().contains("STREAMVEC_ROOT"), e.getMessage());
+    assertSame(
+        given, LocalBroker.orLocalBroker(given, Map.of()), "a configured broker is used as it is");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> LocalBroker.orLocalBroker(AppConfig.defaults(), Map.of()));
+    assertTrue(
+        e.getMessage().contains("bootstrap.servers") && e.getMessage().contains("STREAMVEC_ROOT"),
+        e.getMessage());
   }
 }

@@ -3,7 +3,10 @@ package io.streamvec.model.cli;
 import java.util.Locale;
 import java.util.Map;
 
-/** One flat JSON object from a map of strings and numbers (the CLI's --json line); NaN/Infinity become null. */
+/**
+ * One flat JSON object from a map of strings and numbers (the CLI's --json line); NaN/Infinity
+ * become null.
+ */
 final class Json {
   private Json() {}
 
@@ -13,7 +16,13 @@ final class Json {
       if (b.length() > 1) b.append(',');
       string(b, e.getKey()).append(':');
       Object v = e.getValue();
-      if (v instanceof Double x) b.append(Double.isFinite(x) ? (x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString(x.longValue()) : String.format(Locale.ROOT, "%.6g", x)) : "null");
+      if (v instanceof Double x)
+        b.append(
+            Double.isFinite(x)
+                ? (x == Math.rint(x) && Math.abs(x) < 1e15
+                    ? Long.toString(x.longValue())
+                    : String.format(Locale.ROOT, "%.6g", x))
+                : "null");
       else if (v instanceof Number n) b.append(n);
       else if (v == null) b.append("null");
       else string(b, v.toString());
@@ -31,7 +40,10 @@ final class Json {
         case '\n' -> b.append("\\n");
         case '\r' -> b.append("\\r");
         case '\t' -> b.append("\\t");
-        default -> { if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c)); else b.append(c); }
+        default -> {
+          if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          else b.append(c);
+        }
       }
     }
     return b.append('"');

@@ -30,10 +30,14 @@ final class LearningCurve implements AutoCloseable {
   }
 
   /** True when tokens (of this run) reached the next multiple of every: time to {@link #write}. */
-  boolean due(long tokens) { return tokens >= next; }
+  boolean due(long tokens) {
+    return tokens >= next;
+  }
 
   /** True unless the last point written is at tokens (then the end needs no extra point). */
-  boolean endPending(long tokens) { return tokens != lastWritten; }
+  boolean endPending(long tokens) {
+    return tokens != lastWritten;
+  }
 
   void write(Learner l, PrequentialNgram ngram, long tokens, long elapsedNanos) throws IOException {
     double seconds = elapsedNanos / 1e9;
@@ -52,5 +56,8 @@ final class LearningCurve implements AutoCloseable {
     next = (tokens / every + 1) * every;
   }
 
-  @Override public void close() throws IOException { out.close(); }   // flushes
+  @Override
+  public void close() throws IOException {
+    out.close();
+  } // flushes
 }

@@ -4,7 +4,10 @@ import io.streamvec.model.Learner;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** A progress line on stderr about once a second: rewritten in place on a terminal, a plain line otherwise. */
+/**
+ * A progress line on stderr about once a second: rewritten in place on a terminal, a plain line
+ * otherwise.
+ */
 final class Progress {
   private final PrintStream err;
   private final boolean enabled, terminal;
@@ -26,12 +29,24 @@ final class Progress {
     lastPrint = now;
     double s = elapsedNanos / 1e9;
     long n = l.tokens() - startTokens;
-    String pct = totalBytes > 0 ? String.format(Locale.ROOT, "%5.1f%% ", 100.0 * bytes / totalBytes) : "";
-    String line = String.format(Locale.ROOT, "%s%,12d tokens  %,9.0f tok/s  ppl %8.1f (window %8.1f)  vocab %,d",
-        pct, n, n / Math.max(s, 1e-9), l.meter().perplexity(), l.meter().windowPerplexity(), l.vocabulary().size());
-    if (terminal) err.print("\r" + line); else err.println(line);
+    String pct =
+        totalBytes > 0 ? String.format(Locale.ROOT, "%5.1f%% ", 100.0 * bytes / totalBytes) : "";
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%s%,12d tokens  %,9.0f tok/s  ppl %8.1f (window %8.1f)  vocab %,d",
+            pct,
+            n,
+            n / Math.max(s, 1e-9),
+            l.meter().perplexity(),
+            l.meter().windowPerplexity(),
+            l.vocabulary().size());
+    if (terminal) err.print("\r" + line);
+    else err.println(line);
     printed = true;
   }
 
-  void done() { if (enabled && terminal && printed) err.println(); }
+  void done() {
+    if (enabled && terminal && printed) err.println();
+  }
 }

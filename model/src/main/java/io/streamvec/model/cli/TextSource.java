@@ -13,8 +13,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Reads a text file (plain or gzip, detected by its magic bytes) as records: one per line, with
- * lines longer than maxChars split at the last whitespace before the limit, so a 50 MB line
- * neither exhausts memory nor loses text. Invalid UTF-8 becomes U+FFFD instead of an error.
+ * lines longer than maxChars split at the last whitespace before the limit, so a 50 MB line neither
+ * exhausts memory nor loses text. Invalid UTF-8 becomes U+FFFD instead of an error.
  */
 public final class TextSource implements AutoCloseable {
   private final Reader reader;
@@ -36,12 +36,19 @@ public final class TextSource implements AutoCloseable {
     int b1 = in.read(), b2 = in.read();
     in.reset();
     if (b1 == 0x1f && b2 == 0x8b) in = new GZIPInputStream(in, 1 << 16);
-    this.reader = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
+    this.reader =
+        new InputStreamReader(
+            in,
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE));
   }
 
   /** Compressed bytes read so far (for progress against the file size). */
-  public long bytesRead() { return counting.count; }
+  public long bytesRead() {
+    return counting.count;
+  }
 
   /** The next record, or null at the end. */
   public String next() throws IOException {
@@ -73,21 +80,52 @@ public final class TextSource implements AutoCloseable {
     return s;
   }
 
-  /** Over-long line: emit up to the last whitespace before the limit; the rest starts the next record. */
+  /**
+   * Over-long line: emit up to the last whitespace before the limit; the rest starts the next
+   * record.
+   */
   private String cutAtWhitespace() {
     int cut = maxChars;
     while (cut > maxChars / 2 && !Character.isWhitespace(line.charAt(cut - 1))) cut--;
     return take(cut > maxChars / 2 ? cut : maxChars);
   }
 
-  @Override public void close() throws IOException { reader.close(); }
+  @Override
+  public void close() throws IOException {
+    reader.close();
+  }
 
   private static final class CountingStream extends java.io.FilterInputStream {
     long count, markCount;
-    CountingStream(InputStream in) { super(in); }
-    @Override public int read() throws IOException { int b = super.read(); if (b >= 0) count++; return b; }
-    @Override public int read(byte[] b, int off, int len) throws IOException { int n = super.read(b, off, len); if (n > 0) count += n; return n; }
-    @Override public synchronized void mark(int limit) { super.mark(limit); markCount = count; }
-    @Override public synchronized void reset() throws IOException { super.reset(); count = markCount; }
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) count++;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) count += n;
+      return n;
+    }
+
+    @Override
+    public synchronized void mark(int limit) {
+      super.mark(limit);
+      markCount = count;
+    }
+
+    @Override
+    public synchronized void reset() throws IOException {
+      super.reset();
+      count = markCount;
+    }
   }
 }

@@ -13,11 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The records of a {@link TextSource} as token lists, in file order. With threads = 1 the
- * caller's thread reads and tokenizes (today's path). With threads = N >= 2, reading (gunzip,
- * UTF-8) runs on its own thread and tokenizing on N-1 worker threads, batches of records flowing
- * through a bounded queue, so the caller's thread only learns. The order of tokens is the same
- * either way, so training is bit-identical for every N.
+ * The records of a {@link TextSource} as token lists, in file order. With threads = 1 the caller's
+ * thread reads and tokenizes (today's path). With threads = N >= 2, reading (gunzip, UTF-8) runs on
+ * its own thread and tokenizing on N-1 worker threads, batches of records flowing through a bounded
+ * queue, so the caller's thread only learns. The order of tokens is the same either way, so
+ * training is bit-identical for every N.
  */
 abstract class TokenizedRecords implements AutoCloseable {
 
@@ -27,10 +27,13 @@ abstract class TokenizedRecords implements AutoCloseable {
   /** Compressed bytes read so far. */
   abstract long bytesRead();
 
-  @Override public abstract void close() throws IOException;
+  @Override
+  public abstract void close() throws IOException;
 
   static TokenizedRecords open(TextSource src, int maxLineChars, int threads) {
-    return threads <= 1 ? new Serial(src, new Tokenizer(maxLineChars)) : new Pipelined(src, maxLineChars, threads - 1);
+    return threads <= 1
+        ? new Serial(src, new Tokenizer(maxLineChars))
+        : new Pipelined(src, maxLineChars, threads - 1);
   }
 
   private static final class Serial extends TokenizedRecords {
@@ -38,22 +41,33 @@ abstract class TokenizedRecords implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final List<String> tokens = new ArrayList<>();
 
-    Serial(TextSource src, Tokenizer tokenizer) { this.src = src; this.tokenizer = tokenizer; }
+    Serial(TextSource src, Tokenizer tokenizer) {
+      this.src = src;
+      this.tokenizer = tokenizer;
+    }
 
-    @Override List<String> next() throws IOException {
+    @Override
+    List<String> next() throws IOException {
       String line = src.next();
       if (line == null) return null;
       tokenizer.tokenize(line, tokens);
       return tokens;
     }
 
-    @Override long bytesRead() { return src.bytesRead(); }
-    @Override public void close() throws IOException { src.close(); }
+    @Override
+    long bytesRead() {
+      return src.bytesRead();
+    }
+
+    @Override
+    public void close() throws IOException {
+      src.close();
+    }
   }
 
   private static final class Pipelined extends TokenizedRecords {
     private static final int BATCH_RECORDS = 256;
-    private static final List<List<String>> END = new ArrayList<>(0);   // identity marks the end
+    private static final List<List<String>> END = new ArrayList<>(0); // identity marks the end
     private final TextSource src;
     private final ExecutorService tokenizers;
     private final ThreadLocal<Tokenizer> tokenizer;
@@ -69,7 +83,8 @@ abstract class TokenizedRecords implements AutoCloseable {
     Pipelined(TextSource src, int maxLineChars, int workers) {
       this.src = src;
       this.tokenizer = ThreadLocal.withInitial(() -> new Tokenizer(maxLineChars));
-      this.tokenizers = Executors.newFixedThreadPool(workers, r -> daemon(r, "streamvec-tokenizer"));
+      this.tokenizers =
+          Executors.newFixedThreadPool(workers, r -> daemon(r, "streamvec-tokenizer"));
       this.queue = new ArrayBlockingQueue<>(4 * workers + 4);
       this.reader = daemon(this::readAll, "streamvec-reader");
       reader.start();
@@ -95,7 +110,7 @@ abstract class TokenizedRecords implements AutoCloseable {
       } catch (IOException e) {
         offerQuietly(CompletableFuture.failedFuture(new UncheckedIOException(e)));
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();   // closed by the consumer
+        Thread.currentThread().interrupt(); // closed by the consumer
       } catch (RuntimeException | Error e) {
         // e.g. OutOfMemoryError on a huge line: the consumer must hear of it, not wait for ever
         offerQuietly(CompletableFuture.failedFuture(e));
@@ -103,7 +118,11 @@ abstract class TokenizedRecords implements AutoCloseable {
     }
 
     private void offerQuietly(CompletableFuture<List<List<String>>> f) {
-      try { queue.put(f); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+      try {
+        queue.put(f);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     private List<List<String>> tokenize(List<String> lines) {
@@ -117,12 +136,16 @@ abstract class TokenizedRecords implements AutoCloseable {
       return out;
     }
 
-    @Override List<String> next() throws IOException {
+    @Override
+    List<String> next() throws IOException {
       while (index == batch.size()) {
         if (ended) return null;
         try {
           List<List<String>> b = queue.take().get();
-          if (b == END) { ended = true; return null; }
+          if (b == END) {
+            ended = true;
+            return null;
+          }
           batch = b;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -137,13 +160,21 @@ abstract class TokenizedRecords implements AutoCloseable {
       return batch.get(index++);
     }
 
-    @Override long bytesRead() { return bytes; }
+    @Override
+    long bytesRead() {
+      return bytes;
+    }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
       closed = true;
       reader.interrupt();
       tokenizers.shutdownNow();
-      try { reader.join(5_000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+      try {
+        reader.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       src.close();
     }
   }

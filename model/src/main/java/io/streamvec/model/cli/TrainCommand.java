@@ -22,14 +22,15 @@ import java.util.Map;
 
 /**
  * {@code ./streamvec train --input FILE [--dim 100] [--context 4] [--negatives 5] [--min-count 5]
- * [--seed 1] [--output vec.txt] [--json] [--baseline ngram] [--curve FILE] [--threads N]}: one pass over a text
- * file (gzip works), learning on one thread (--threads N pipelines reading and tokenizing),
- * printing progress, then tokens/s, prequential perplexity and vocabulary size.
- * Every model key (see {@code --help}) is a flag of the same name.
+ * [--seed 1] [--output vec.txt] [--json] [--baseline ngram] [--curve FILE] [--threads N]}: one pass
+ * over a text file (gzip works), learning on one thread (--threads N pipelines reading and
+ * tokenizing), printing progress, then tokens/s, prequential perplexity and vocabulary size. Every
+ * model key (see {@code --help}) is a flag of the same name.
  */
 public final class TrainCommand {
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ./streamvec train --input FILE|- [options]
         Trains on FILE (plain or gzip; - = stdin) in one pass, one record per line, and reports
         prequential perplexity (each token scored before it is learned) and throughput.
@@ -76,7 +77,10 @@ public final class TrainCommand {
       err.println("run './streamvec train --help' for the options");
       return 2;
     }
-    if (o.help) { out.print(usage()); return 0; }
+    if (o.help) {
+      out.print(usage());
+      return 0;
+    }
     try {
       return train(o, out, err);
     } catch (NoSuchFileException e) {
@@ -90,56 +94,82 @@ public final class TrainCommand {
 
   static String usage() {
     StringBuilder b = new StringBuilder(USAGE);
-    for (ModelConfig.Key k : ModelConfig.KEYS) b.append(String.format(Locale.ROOT, "  --%-16s %s (default %s)%n", k.name(), k.doc(), k.defaultValue()));
+    for (ModelConfig.Key k : ModelConfig.KEYS)
+      b.append(
+          String.format(
+              Locale.ROOT, "  --%-16s %s (default %s)%n", k.name(), k.doc(), k.defaultValue()));
     return b.toString();
   }
 
   static int train(Options o, PrintStream out, PrintStream err) throws IOException {
     Learner learner;
     if (o.resume != null) {
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(o.resume), 1 << 16)) { learner = LearnerState.readCheckpoint(in); }
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(o.resume), 1 << 16)) {
+        learner = LearnerState.readCheckpoint(in);
+      }
     } else {
       learner = new Learner(o.config);
     }
-    learner.trackDirtyRows(false);   // nothing here stores rows incrementally
+    learner.trackDirtyRows(false); // nothing here stores rows incrementally
     ModelConfig c = learner.config();
     long size = "-".equals(o.input) ? -1 : Files.size(Path.of(o.input));
-    TextSource src = "-".equals(o.input) ? new TextSource(System.in, c.maxLineChars) : new TextSource(Path.of(o.input), c.maxLineChars);   // a missing file or bad gzip fails before any thread starts
-    PrequentialNgram ngram = o.ngramOrder > 0 ? new PrequentialNgram(o.ngramOrder, c.evalWindow) : null;
+    TextSource src =
+        "-".equals(o.input)
+            ? new TextSource(System.in, c.maxLineChars)
+            : new TextSource(
+                Path.of(o.input),
+                c.maxLineChars); // a missing file or bad gzip fails before any thread starts
+    PrequentialNgram ngram =
+        o.ngramOrder > 0 ? new PrequentialNgram(o.ngramOrder, c.evalWindow) : null;
     // with a second thread the baseline runs beside the learner; drained before each read
-    ObserverThread baselineThread = ngram != null && o.threads >= 2 ? new ObserverThread(ngram) : null;
+    ObserverThread baselineThread =
+        ngram != null && o.threads >= 2 ? new ObserverThread(ngram) : null;
     if (ngram != null) learner.setObserver(baselineThread != null ? baselineThread : ngram);
-    Runnable syncBaseline = () -> { if (baselineThread != null) baselineThread.drain(); };
+    Runnable syncBaseline =
+        () -> {
+          if (baselineThread != null) baselineThread.drain();
+        };
     Progress progress = new Progress(err, !o.quiet, size);
     long startTokens = learner.tokens();
     long t0 = System.nanoTime();
     long records = 0;
     try (ObserverThread closeBaseline = baselineThread;
-         TokenizedRecords input = TokenizedRecords.open(src, c.maxLineChars, o.threads);
-         LearningCurve curve = o.curve == null ? null : new LearningCurve(Path.of(o.curve), o.curveEvery)) {
+        TokenizedRecords input = TokenizedRecords.open(src, c.maxLineChars, o.threads);
+        LearningCurve curve =
+            o.curve == null ? null : new LearningCurve(Path.of(o.curve), o.curveEvery)) {
       List<String> tokens;
       while ((tokens = input.next()) != null) {
         learner.learn(tokens);
         records++;
         long n = learner.tokens() - startTokens;
-        if (curve != null && curve.due(n)) { syncBaseline.run(); curve.write(learner, ngram, n, System.nanoTime() - t0); }
-        if ((records & 255) == 0) progress.update(learner, input.bytesRead(), System.nanoTime() - t0, startTokens);
+        if (curve != null && curve.due(n)) {
+          syncBaseline.run();
+          curve.write(learner, ngram, n, System.nanoTime() - t0);
+        }
+        if ((records & 255) == 0)
+          progress.update(learner, input.bytesRead(), System.nanoTime() - t0, startTokens);
         if (o.maxTokens > 0 && learner.tokens() - startTokens >= o.maxTokens) break;
       }
       syncBaseline.run();
       long n = learner.tokens() - startTokens;
-      if (curve != null && curve.endPending(n)) curve.write(learner, ngram, n, System.nanoTime() - t0);
+      if (curve != null && curve.endPending(n))
+        curve.write(learner, ngram, n, System.nanoTime() - t0);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     progress.done();
     ModelSnapshot snap = learner.snapshot(0);
     if (o.output != null) {
-      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(Path.of(o.output)), 1 << 16)) {
-        if (o.binary) Word2VecFormat.writeBinary(snap, os); else Word2VecFormat.writeText(snap, os);
+      try (OutputStream os =
+          new BufferedOutputStream(Files.newOutputStream(Path.of(o.output)), 1 << 16)) {
+        if (o.binary) Word2VecFormat.writeBinary(snap, os);
+        else Word2VecFormat.writeText(snap, os);
       }
     }
     if (o.checkpoint != null) {
-      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(Path.of(o.checkpoint)), 1 << 16)) { LearnerState.writeCheckpoint(learner, os); }
+      try (OutputStream os =
+          new BufferedOutputStream(Files.newOutputStream(Path.of(o.checkpoint)), 1 << 16)) {
+        LearnerState.writeCheckpoint(learner, os);
+      }
     }
     long n = learner.tokens() - startTokens;
     Map<String, Object> summary = new LinkedHashMap<>();
@@ -164,16 +194,43 @@ public final class TrainCommand {
     summary.put("context", c.context);
     if (o.output != null) summary.put("output", o.output);
     PrintStream human = o.json ? err : out;
-    human.printf(Locale.ROOT, "trained %,d tokens in %.1f s: %,.0f tokens/s (%d thread%s)%n", n, seconds, n / Math.max(seconds, 1e-9),
-        o.threads, o.threads == 1 ? "" : "s");
-    human.printf(Locale.ROOT, "prequential perplexity %.1f (%.3f bits/token, top-1 %.1f%%, top-5 %.1f%%; last %d scored: %.1f) over %,d scored tokens%n",
-        learner.meter().perplexity(), learner.meter().crossEntropyBits(), 100 * learner.meter().top1(), 100 * learner.meter().top5(),
-        learner.meter().windowSize(), learner.meter().windowPerplexity(), learner.meter().scored());
-    if (ngram != null) human.printf(Locale.ROOT, "%d-gram Kneser-Ney baseline on the same %,d scored tokens: perplexity %.1f (%.3f bits/token; last %d: %.1f)%n",
-        ngram.order(), ngram.scored(), ngram.perplexity(), ngram.crossEntropyBits(), Math.min(ngram.scored(), c.evalWindow), ngram.windowPerplexity());
-    human.printf(Locale.ROOT, "vocabulary %,d words (capacity %,d; %,d admitted, %,d evicted)%n",
-        learner.vocabulary().size(), c.vocabSize, learner.vocabulary().admissions(), learner.vocabulary().evictions());
-    if (o.output != null) human.println("wrote " + (o.binary ? "binary" : "text") + " word2vec vectors to " + o.output);
+    human.printf(
+        Locale.ROOT,
+        "trained %,d tokens in %.1f s: %,.0f tokens/s (%d thread%s)%n",
+        n,
+        seconds,
+        n / Math.max(seconds, 1e-9),
+        o.threads,
+        o.threads == 1 ? "" : "s");
+    human.printf(
+        Locale.ROOT,
+        "prequential perplexity %.1f (%.3f bits/token, top-1 %.1f%%, top-5 %.1f%%; last %d scored: %.1f) over %,d scored tokens%n",
+        learner.meter().perplexity(),
+        learner.meter().crossEntropyBits(),
+        100 * learner.meter().top1(),
+        100 * learner.meter().top5(),
+        learner.meter().windowSize(),
+        learner.meter().windowPerplexity(),
+        learner.meter().scored());
+    if (ngram != null)
+      human.printf(
+          Locale.ROOT,
+          "%d-gram Kneser-Ney baseline on the same %,d scored tokens: perplexity %.1f (%.3f bits/token; last %d: %.1f)%n",
+          ngram.order(),
+          ngram.scored(),
+          ngram.perplexity(),
+          ngram.crossEntropyBits(),
+          Math.min(ngram.scored(), c.evalWindow),
+          ngram.windowPerplexity());
+    human.printf(
+        Locale.ROOT,
+        "vocabulary %,d words (capacity %,d; %,d admitted, %,d evicted)%n",
+        learner.vocabulary().size(),
+        c.vocabSize,
+        learner.vocabulary().admissions(),
+        learner.vocabulary().evictions());
+    if (o.output != null)
+      human.println("wrote " + (o.binary ? "binary" : "text") + " word2vec vectors to " + o.output);
     if (o.json) out.println(Json.object(summary));
     return 0;
   }
@@ -186,7 +243,7 @@ public final class TrainCommand {
     Path resume;
     boolean json, binary, quiet, help;
     long maxTokens;
-    int ngramOrder;          // 0 = no baseline
+    int ngramOrder; // 0 = no baseline
     String baseline = "none";
     int requestedOrder = 3;
     ModelConfig config = ModelConfig.defaults();
@@ -207,34 +264,42 @@ public final class TrainCommand {
           case "--max-tokens" -> o.maxTokens = Long.parseLong(value(args, ++i, a));
           case "--baseline" -> {
             o.baseline = value(args, ++i, a);
-            if (!o.baseline.equals("none") && !o.baseline.equals("ngram")) throw new IllegalArgumentException("--baseline must be none or ngram, not '" + o.baseline + "'");
+            if (!o.baseline.equals("none") && !o.baseline.equals("ngram"))
+              throw new IllegalArgumentException(
+                  "--baseline must be none or ngram, not '" + o.baseline + "'");
           }
           case "--ngram-order" -> o.requestedOrder = intArg(value(args, ++i, a), a, 1, 10);
           case "--curve" -> o.curve = value(args, ++i, a);
-          case "--curve-every" -> o.curveEvery = intArg(value(args, ++i, a), a, 1, Integer.MAX_VALUE);
+          case "--curve-every" ->
+              o.curveEvery = intArg(value(args, ++i, a), a, 1, Integer.MAX_VALUE);
           case "--threads" -> o.threads = intArg(value(args, ++i, a), a, 1, 64);
           case "--format" -> {
             String f = value(args, ++i, a);
-            if (!f.equals("text") && !f.equals("binary")) throw new IllegalArgumentException("--format must be text or binary, not '" + f + "'");
+            if (!f.equals("text") && !f.equals("binary"))
+              throw new IllegalArgumentException(
+                  "--format must be text or binary, not '" + f + "'");
             o.binary = f.equals("binary");
           }
           case "--set" -> {
             String kv = value(args, ++i, a);
             int eq = kv.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("--set takes KEY=VALUE, got '" + kv + "'");
+            if (eq <= 0)
+              throw new IllegalArgumentException("--set takes KEY=VALUE, got '" + kv + "'");
             keys.put(kv.substring(0, eq), kv.substring(eq + 1));
           }
           default -> {
             String k = a.startsWith("--") ? a.substring(2) : null;
-            if (k != null && k.contains("=")) { keys.put(k.substring(0, k.indexOf('=')), k.substring(k.indexOf('=') + 1)); }
-            else if (k != null && ModelConfig.isKey(k)) keys.put(k, value(args, ++i, a));
+            if (k != null && k.contains("=")) {
+              keys.put(k.substring(0, k.indexOf('=')), k.substring(k.indexOf('=') + 1));
+            } else if (k != null && ModelConfig.isKey(k)) keys.put(k, value(args, ++i, a));
             else throw new IllegalArgumentException("unknown option '" + a + "'");
           }
         }
       }
       o.config = ModelConfig.defaults().withAll(keys);
       o.ngramOrder = o.baseline.equals("ngram") ? o.requestedOrder : 0;
-      if (!o.help && o.input == null) throw new IllegalArgumentException("--input FILE is required (use - for stdin)");
+      if (!o.help && o.input == null)
+        throw new IllegalArgumentException("--input FILE is required (use - for stdin)");
       return o;
     }
 
@@ -245,7 +310,8 @@ public final class TrainCommand {
       } catch (NumberFormatException e) {
         // reported below
       }
-      throw new IllegalArgumentException(flag + " must be a whole number in [" + lo + ", " + hi + "], not '" + s + "'");
+      throw new IllegalArgumentException(
+          flag + " must be a whole number in [" + lo + ", " + hi + "], not '" + s + "'");
     }
 
     private static String value(String[] args, int i, String flag) {

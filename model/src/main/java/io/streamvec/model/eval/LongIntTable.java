@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * An open-addressing hash map from non-negative long keys to int values (linear probing, no
- * removal): the n-gram baseline's index, without boxing. It allocates only when it doubles
- * (load factor 1/2), so a lookup or an insert of a present key allocates nothing.
+ * removal): the n-gram baseline's index, without boxing. It allocates only when it doubles (load
+ * factor 1/2), so a lookup or an insert of a present key allocates nothing.
  */
 final class LongIntTable {
   private static final long EMPTY = -1L;
@@ -21,7 +21,9 @@ final class LongIntTable {
     mask = cap - 1;
   }
 
-  int size() { return size; }
+  int size() {
+    return size;
+  }
 
   /** The value of key, or -1 if absent. */
   int get(long key) {
@@ -45,8 +47,10 @@ final class LongIntTable {
   private int slot(long key) {
     // murmur3's 64-bit finaliser: keys are (node << 32 | word) and would cluster unmixed
     long h = key;
-    h ^= h >>> 33; h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33; h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
     h ^= h >>> 33;
     return (int) h & mask;
   }

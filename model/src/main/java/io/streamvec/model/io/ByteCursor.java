@@ -19,25 +19,57 @@ final class ByteCursor {
     this.what = what;
   }
 
-  int position() { return buf.position(); }
-  int remaining() { return buf.remaining(); }
+  int position() {
+    return buf.position();
+  }
+
+  int remaining() {
+    return buf.remaining();
+  }
 
   private void need(long n, String field) throws InvalidSnapshotException {
     if (n > buf.remaining()) {
-      throw new InvalidSnapshotException(what + " truncated at byte " + buf.limit() + ": " + field + " at byte " + buf.position()
-          + " needs " + n + " bytes, only " + buf.remaining() + " left");
+      throw new InvalidSnapshotException(
+          what
+              + " truncated at byte "
+              + buf.limit()
+              + ": "
+              + field
+              + " at byte "
+              + buf.position()
+              + " needs "
+              + n
+              + " bytes, only "
+              + buf.remaining()
+              + " left");
     }
   }
 
-  int readInt(String field) throws InvalidSnapshotException { need(4, field); return buf.getInt(); }
-  long readLong(String field) throws InvalidSnapshotException { need(8, field); return buf.getLong(); }
-  double readDouble(String field) throws InvalidSnapshotException { need(8, field); return buf.getDouble(); }
+  int readInt(String field) throws InvalidSnapshotException {
+    need(4, field);
+    return buf.getInt();
+  }
 
-  /** A count of items that take at least minBytesEach bytes each: non-negative and fitting in what is left. */
+  long readLong(String field) throws InvalidSnapshotException {
+    need(8, field);
+    return buf.getLong();
+  }
+
+  double readDouble(String field) throws InvalidSnapshotException {
+    need(8, field);
+    return buf.getDouble();
+  }
+
+  /**
+   * A count of items that take at least minBytesEach bytes each: non-negative and fitting in what
+   * is left.
+   */
   int readCount(String field, int minBytesEach) throws InvalidSnapshotException {
     int at = buf.position();
     int n = readInt(field);
-    if (n < 0) throw new InvalidSnapshotException(what + " is inconsistent: " + field + " at byte " + at + " is negative (" + n + ")");
+    if (n < 0)
+      throw new InvalidSnapshotException(
+          what + " is inconsistent: " + field + " at byte " + at + " is negative (" + n + ")");
     need((long) n * minBytesEach, n + " x " + field);
     return n;
   }
@@ -45,7 +77,8 @@ final class ByteCursor {
   /** int32 byte length + UTF-8 bytes. */
   String readString(String field) throws InvalidSnapshotException {
     int n = readCount(field + " length", 1);
-    String s = new String(buf.array(), buf.arrayOffset() + buf.position(), n, StandardCharsets.UTF_8);
+    String s =
+        new String(buf.array(), buf.arrayOffset() + buf.position(), n, StandardCharsets.UTF_8);
     buf.position(buf.position() + n);
     return s;
   }
@@ -61,10 +94,21 @@ final class ByteCursor {
     int at = buf.position();
     int rows = readInt(field + " rows"), cols = readInt(field + " cols");
     if (rows < 0 || cols < 0) {
-      throw new InvalidSnapshotException(what + " is inconsistent: " + field + " at byte " + at + " has shape " + rows + "x" + cols);
+      throw new InvalidSnapshotException(
+          what
+              + " is inconsistent: "
+              + field
+              + " at byte "
+              + at
+              + " has shape "
+              + rows
+              + "x"
+              + cols);
     }
-    long n = (long) rows * cols;   // < 2^62, so 4n may overflow a long: saturate
-    need(n > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * n, field + " (" + rows + "x" + cols + " floats)");
+    long n = (long) rows * cols; // < 2^62, so 4n may overflow a long: saturate
+    need(
+        n > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * n,
+        field + " (" + rows + "x" + cols + " floats)");
     FMatrixRMaj m = new FMatrixRMaj(rows, cols);
     readFloats(m.data, (int) n, field);
     return m;

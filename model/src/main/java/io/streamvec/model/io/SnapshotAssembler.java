@@ -11,24 +11,32 @@ import java.util.TreeMap;
  * Puts snapshot chunks ({@link SnapshotChunks}) read in topic order back together and keeps the
  * newest complete, verified snapshot. Tolerates what a Kafka reader sees: chunks of several
  * snapshots interleaved, duplicates (at-least-once delivery), chunks that never complete (stale
- * chunks left by compaction, aborted writes), older snapshots after newer ones, and garbage.
- * Bad chunks are counted and described ({@link #lastRejection()}), never thrown.
+ * chunks left by compaction, aborted writes), older snapshots after newer ones, and garbage. Bad
+ * chunks are counted and described ({@link #lastRejection()}), never thrown.
  *
- * <p>Memory is bounded: partial snapshots not newer than the latest complete one are dropped,
- * and at most {@code maxPartials} are kept (the oldest version is dropped first); a partial holds
- * only the payloads received so far.
+ * <p>Memory is bounded: partial snapshots not newer than the latest complete one are dropped, and
+ * at most {@code maxPartials} are kept (the oldest version is dropped first); a partial holds only
+ * the payloads received so far.
  *
  * <p>Snapshot versions must grow: a writer never reuses or lowers a version. Not thread-safe for
  * {@link #accept}: feed it from one consumer thread; {@link #latest()} may be read from any thread.
  */
 public final class SnapshotAssembler {
 
-  public enum Status { COMPLETED, PENDING, DUPLICATE, STALE, REJECTED }
+  public enum Status {
+    COMPLETED,
+    PENDING,
+    DUPLICATE,
+    STALE,
+    REJECTED
+  }
 
   /** What one chunk did: a new snapshot (COMPLETED), nothing yet, or why it was not used. */
   public record Outcome(Status status, Optional<ModelSnapshot> snapshot, String message) {}
 
-  /** Chunks belong together only if all of these agree (a re-split or rewritten version differs). */
+  /**
+   * Chunks belong together only if all of these agree (a re-split or rewritten version differs).
+   */
   private record Key(long version, int count, int totalLength, int snapshotCrc) {}
 
   private static final class Partial {
@@ -44,15 +52,20 @@ public final class SnapshotAssembler {
   private long completed, duplicates, stale, rejected, droppedPartials;
   private volatile String lastRejection;
 
-  public SnapshotAssembler() { this(DEFAULT_MAX_PARTIALS); }
+  public SnapshotAssembler() {
+    this(DEFAULT_MAX_PARTIALS);
+  }
 
   public SnapshotAssembler(int maxPartials) {
-    if (maxPartials < 1) throw new IllegalArgumentException("maxPartials must be >= 1, got " + maxPartials);
+    if (maxPartials < 1)
+      throw new IllegalArgumentException("maxPartials must be >= 1, got " + maxPartials);
     this.maxPartials = maxPartials;
   }
 
   /** Feeds one record value; returns the snapshot it completed, if any. */
-  public Optional<ModelSnapshot> accept(byte[] chunkValue) { return offer(chunkValue).snapshot(); }
+  public Optional<ModelSnapshot> accept(byte[] chunkValue) {
+    return offer(chunkValue).snapshot();
+  }
 
   /** Feeds one record value and says what happened to it. */
   public Outcome offer(byte[] chunkValue) {
@@ -65,7 +78,10 @@ public final class SnapshotAssembler {
     ModelSnapshot current = latest;
     if (current != null && c.snapshotVersion() <= current.version) {
       stale++;
-      return new Outcome(Status.STALE, Optional.empty(), "snapshot version " + c.snapshotVersion() + " is not newer than " + current.version);
+      return new Outcome(
+          Status.STALE,
+          Optional.empty(),
+          "snapshot version " + c.snapshotVersion() + " is not newer than " + current.version);
     }
     Key key = new Key(c.snapshotVersion(), c.count(), c.totalLength(), c.snapshotCrc());
     Partial p = partials.get(key);
@@ -73,19 +89,34 @@ public final class SnapshotAssembler {
       p = new Partial();
       partials.put(key, p);
       evictOldestBeyondCap();
-      if (!partials.containsKey(key)) {   // it was the oldest itself
-        return new Outcome(Status.STALE, Optional.empty(), "snapshot version " + c.snapshotVersion() + " is older than the " + maxPartials + " partial snapshots kept");
+      if (!partials.containsKey(key)) { // it was the oldest itself
+        return new Outcome(
+            Status.STALE,
+            Optional.empty(),
+            "snapshot version "
+                + c.snapshotVersion()
+                + " is older than the "
+                + maxPartials
+                + " partial snapshots kept");
       }
     }
     if (p.payloads.containsKey(c.index())) {
       duplicates++;
-      return new Outcome(Status.DUPLICATE, Optional.empty(), "chunk " + c.index() + " of snapshot version " + c.snapshotVersion() + " seen before");
+      return new Outcome(
+          Status.DUPLICATE,
+          Optional.empty(),
+          "chunk " + c.index() + " of snapshot version " + c.snapshotVersion() + " seen before");
     }
     p.payloads.put(c.index(), c.payload());
     p.bytes += c.payload().length;
     if (p.bytes > c.totalLength()) {
       partials.remove(key);
-      return reject("snapshot version " + c.snapshotVersion() + ": chunks hold more than the declared " + c.totalLength() + " bytes");
+      return reject(
+          "snapshot version "
+              + c.snapshotVersion()
+              + ": chunks hold more than the declared "
+              + c.totalLength()
+              + " bytes");
     }
     if (p.payloads.size() < c.count()) return new Outcome(Status.PENDING, Optional.empty(), "");
     partials.remove(key);
@@ -93,12 +124,25 @@ public final class SnapshotAssembler {
   }
 
   private Outcome complete(Key key, Partial p) {
-    if (p.bytes != key.totalLength()) return reject("snapshot version " + key.version() + ": chunks hold " + p.bytes + " bytes, header says " + key.totalLength());
+    if (p.bytes != key.totalLength())
+      return reject(
+          "snapshot version "
+              + key.version()
+              + ": chunks hold "
+              + p.bytes
+              + " bytes, header says "
+              + key.totalLength());
     byte[] encoded = new byte[key.totalLength()];
     int at = 0;
-    for (byte[] payload : p.payloads.values()) { System.arraycopy(payload, 0, encoded, at, payload.length); at += payload.length; }
+    for (byte[] payload : p.payloads.values()) {
+      System.arraycopy(payload, 0, encoded, at, payload.length);
+      at += payload.length;
+    }
     if ((int) SnapshotCodec.crc32c(encoded, 0, encoded.length) != key.snapshotCrc()) {
-      return reject("snapshot version " + key.version() + ": whole-snapshot checksum mismatch after assembly");
+      return reject(
+          "snapshot version "
+              + key.version()
+              + ": whole-snapshot checksum mismatch after assembly");
     }
     ModelSnapshot s;
     try {
@@ -106,12 +150,20 @@ public final class SnapshotAssembler {
     } catch (InvalidSnapshotException e) {
       return reject("snapshot version " + key.version() + ": " + e.getMessage());
     }
-    if (s.version != key.version()) return reject("chunk headers say snapshot version " + key.version() + " but the snapshot inside is version " + s.version);
+    if (s.version != key.version())
+      return reject(
+          "chunk headers say snapshot version "
+              + key.version()
+              + " but the snapshot inside is version "
+              + s.version);
     latest = s;
     completed++;
     // Everything not newer than the snapshot just completed can never be used: free it.
     for (Iterator<Key> it = partials.keySet().iterator(); it.hasNext(); ) {
-      if (it.next().version() <= s.version) { it.remove(); droppedPartials++; }
+      if (it.next().version() <= s.version) {
+        it.remove();
+        droppedPartials++;
+      }
     }
     return new Outcome(Status.COMPLETED, Optional.of(s), "");
   }
@@ -119,7 +171,8 @@ public final class SnapshotAssembler {
   private void evictOldestBeyondCap() {
     while (partials.size() > maxPartials) {
       Key oldest = null;
-      for (Key k : partials.keySet()) if (oldest == null || k.version() < oldest.version()) oldest = k;
+      for (Key k : partials.keySet())
+        if (oldest == null || k.version() < oldest.version()) oldest = k;
       partials.remove(oldest);
       droppedPartials++;
     }
@@ -132,15 +185,37 @@ public final class SnapshotAssembler {
   }
 
   /** The newest complete snapshot seen so far. */
-  public Optional<ModelSnapshot> latest() { return Optional.ofNullable(latest); }
+  public Optional<ModelSnapshot> latest() {
+    return Optional.ofNullable(latest);
+  }
 
-  public long completedCount() { return completed; }
-  public long duplicateCount() { return duplicates; }
-  public long staleCount() { return stale; }
-  public long rejectedCount() { return rejected; }
+  public long completedCount() {
+    return completed;
+  }
+
+  public long duplicateCount() {
+    return duplicates;
+  }
+
+  public long staleCount() {
+    return stale;
+  }
+
+  public long rejectedCount() {
+    return rejected;
+  }
+
   /** Partial snapshots given up on (superseded or over the cap). */
-  public long droppedPartialCount() { return droppedPartials; }
-  public int partialCount() { return partials.size(); }
+  public long droppedPartialCount() {
+    return droppedPartials;
+  }
+
+  public int partialCount() {
+    return partials.size();
+  }
+
   /** Why the last rejected chunk was rejected, or null. */
-  public String lastRejection() { return lastRejection; }
+  public String lastRejection() {
+    return lastRejection;
+  }
 }

@@ -15,8 +15,8 @@ import org.ejml.data.FMatrixRMaj;
 
 /**
  * {@link ModelSnapshot} to bytes and back, in the format of {@code package-info.java} (big-endian,
- * magic "SVSN", format version 1, total length, CRC32C trailer). Shapes: V words, d = config dim,
- * H = config.hiddenSize(): E (V, d), W (V, H), b (V, 1), encoder parameters as the config's encoder
+ * magic "SVSN", format version 1, total length, CRC32C trailer). Shapes: V words, d = config dim, H
+ * = config.hiddenSize(): E (V, d), W (V, H), b (V, 1), encoder parameters as the config's encoder
  * defines them.
  *
  * <p>Decoding checks, in this order: magic, format version, declared length (truncation), CRC32C
@@ -26,18 +26,24 @@ import org.ejml.data.FMatrixRMaj;
 public final class SnapshotCodec {
   /** 'S','V','S','N' */
   public static final int MAGIC = 0x5356534E;
+
   public static final int FORMAT_VERSION = 1;
+
   /** magic + format version + total length */
   static final int HEADER_BYTES = 12;
+
   static final int CHECKSUM_BYTES = 4;
 
   private SnapshotCodec() {}
 
   public static byte[] encode(ModelSnapshot s) {
-    Map<String, String> config = s.config.storedMap();   // lr resolved, never "auto"
+    Map<String, String> config = s.config.storedMap(); // lr resolved, never "auto"
     byte[][] configBytes = new byte[2 * config.size()][];
     int c = 0;
-    for (Map.Entry<String, String> e : config.entrySet()) { configBytes[c++] = utf8(e.getKey()); configBytes[c++] = utf8(e.getValue()); }
+    for (Map.Entry<String, String> e : config.entrySet()) {
+      configBytes[c++] = utf8(e.getKey());
+      configBytes[c++] = utf8(e.getValue());
+    }
     Map<String, Double> stats = s.stats();
     byte[][] statNames = new byte[stats.size()][];
     c = 0;
@@ -50,13 +56,30 @@ public final class SnapshotCodec {
     byte[][] encNameBytes = new byte[encNames.length][];
     for (int i = 0; i < encNames.length; i++) encNameBytes[i] = utf8(encNames[i]);
 
-    long size = HEADER_BYTES + 4 + stringsSize(configBytes) + 8 + 8 + 4 + stringsSize(statNames) + 8L * stats.size()
-        + 4 + stringsSize(words) + 4L * v
-        + matrixSize(s.embeddings) + matrixSize(s.outputWeights) + matrixSize(s.outputBias)
-        + 4 + stringsSize(encNameBytes) + CHECKSUM_BYTES;
+    long size =
+        HEADER_BYTES
+            + 4
+            + stringsSize(configBytes)
+            + 8
+            + 8
+            + 4
+            + stringsSize(statNames)
+            + 8L * stats.size()
+            + 4
+            + stringsSize(words)
+            + 4L * v
+            + matrixSize(s.embeddings)
+            + matrixSize(s.outputWeights)
+            + matrixSize(s.outputBias)
+            + 4
+            + stringsSize(encNameBytes)
+            + CHECKSUM_BYTES;
     for (FMatrixRMaj p : encParams) size += matrixSize(p);
     if (size > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("snapshot of " + size + " bytes exceeds the format's 2 GiB limit; reduce vocab-size or dim");
+      throw new IllegalArgumentException(
+          "snapshot of "
+              + size
+              + " bytes exceeds the format's 2 GiB limit; reduce vocab-size or dim");
     }
 
     ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.BIG_ENDIAN);
@@ -66,7 +89,10 @@ public final class SnapshotCodec {
     out.putLong(s.version).putLong(s.tokens);
     out.putInt(stats.size());
     c = 0;
-    for (double value : stats.values()) { putString(out, statNames[c++]); out.putDouble(value); }
+    for (double value : stats.values()) {
+      putString(out, statNames[c++]);
+      out.putDouble(value);
+    }
     out.putInt(v);
     for (byte[] w : words) putString(out, w);
     for (int i = 0; i < v; i++) out.putFloat(s.count(i));
@@ -74,7 +100,10 @@ public final class SnapshotCodec {
     putMatrix(out, s.outputWeights);
     putMatrix(out, s.outputBias);
     out.putInt(encNames.length);
-    for (int i = 0; i < encNames.length; i++) { putString(out, encNameBytes[i]); putMatrix(out, encParams[i]); }
+    for (int i = 0; i < encNames.length; i++) {
+      putString(out, encNameBytes[i]);
+      putMatrix(out, encParams[i]);
+    }
     out.putInt((int) crc32c(out.array(), 0, out.position()));
     return out.array();
   }
@@ -82,22 +111,41 @@ public final class SnapshotCodec {
   public static ModelSnapshot decode(byte[] bytes) throws InvalidSnapshotException {
     if (bytes == null) throw new InvalidSnapshotException("no snapshot bytes (null)");
     int length = checkHeader(bytes);
-    if (length > bytes.length) throw new InvalidSnapshotException("snapshot truncated at byte " + bytes.length + ": its header declares " + length + " bytes");
+    if (length > bytes.length)
+      throw new InvalidSnapshotException(
+          "snapshot truncated at byte "
+              + bytes.length
+              + ": its header declares "
+              + length
+              + " bytes");
     if (length < bytes.length) {
-      throw new InvalidSnapshotException("snapshot has " + (bytes.length - length) + " trailing bytes after the " + length + " bytes its header declares");
+      throw new InvalidSnapshotException(
+          "snapshot has "
+              + (bytes.length - length)
+              + " trailing bytes after the "
+              + length
+              + " bytes its header declares");
     }
     long stored = ByteBuffer.wrap(bytes, length - 4, 4).getInt() & 0xFFFFFFFFL;
     long computed = crc32c(bytes, 0, length - 4);
     if (stored != computed) {
-      throw new InvalidSnapshotException(String.format("snapshot checksum mismatch: stored CRC32C %08x, computed %08x (corrupt bytes)", stored, computed));
+      throw new InvalidSnapshotException(
+          String.format(
+              "snapshot checksum mismatch: stored CRC32C %08x, computed %08x (corrupt bytes)",
+              stored, computed));
     }
     return parseBody(new ByteCursor(bytes, HEADER_BYTES, length - CHECKSUM_BYTES, "snapshot"));
   }
 
   /** Writes one encoded snapshot; several can follow each other in a stream. */
-  public static void write(ModelSnapshot s, OutputStream out) throws IOException { out.write(encode(s)); }
+  public static void write(ModelSnapshot s, OutputStream out) throws IOException {
+    out.write(encode(s));
+  }
 
-  /** Reads exactly one snapshot (as written by {@link #write}); memory grows only with bytes actually read. */
+  /**
+   * Reads exactly one snapshot (as written by {@link #write}); memory grows only with bytes
+   * actually read.
+   */
   public static ModelSnapshot read(InputStream in) throws IOException {
     byte[] header = in.readNBytes(HEADER_BYTES);
     int length = checkHeader(header);
@@ -115,30 +163,52 @@ public final class SnapshotCodec {
     return crc.getValue();
   }
 
-  /** Checks magic, format version and that the declared length is possible; returns the declared length. */
+  /**
+   * Checks magic, format version and that the declared length is possible; returns the declared
+   * length.
+   */
   private static int checkHeader(byte[] b) throws InvalidSnapshotException {
     if (b.length >= 4) {
       int magic = ByteBuffer.wrap(b).getInt();
-      if (magic != MAGIC) throw new InvalidSnapshotException(String.format("not a streamvec snapshot: bad magic %08x (expected %08x = \"SVSN\")", magic, MAGIC));
+      if (magic != MAGIC)
+        throw new InvalidSnapshotException(
+            String.format(
+                "not a streamvec snapshot: bad magic %08x (expected %08x = \"SVSN\")",
+                magic, MAGIC));
     }
     if (b.length < HEADER_BYTES) {
-      throw new InvalidSnapshotException("snapshot truncated at byte " + b.length + ": its header needs " + HEADER_BYTES + " bytes");
+      throw new InvalidSnapshotException(
+          "snapshot truncated at byte "
+              + b.length
+              + ": its header needs "
+              + HEADER_BYTES
+              + " bytes");
     }
     ByteBuffer h = ByteBuffer.wrap(b);
     int version = h.getInt(4);
     if (version > FORMAT_VERSION) {
-      throw new InvalidSnapshotException("snapshot format version " + version + " is newer than this reader supports (" + FORMAT_VERSION + "); upgrade streamvec");
+      throw new InvalidSnapshotException(
+          "snapshot format version "
+              + version
+              + " is newer than this reader supports ("
+              + FORMAT_VERSION
+              + "); upgrade streamvec");
     }
-    if (version < 1) throw new InvalidSnapshotException("snapshot format version " + version + " is invalid (versions start at 1)");
+    if (version < 1)
+      throw new InvalidSnapshotException(
+          "snapshot format version " + version + " is invalid (versions start at 1)");
     int length = h.getInt(8);
-    if (length < HEADER_BYTES + CHECKSUM_BYTES) throw new InvalidSnapshotException("snapshot header declares an impossible length of " + length + " bytes");
+    if (length < HEADER_BYTES + CHECKSUM_BYTES)
+      throw new InvalidSnapshotException(
+          "snapshot header declares an impossible length of " + length + " bytes");
     return length;
   }
 
   private static ModelSnapshot parseBody(ByteCursor in) throws InvalidSnapshotException {
     int nConfig = in.readCount("config entry count", 8);
     Map<String, String> configValues = new LinkedHashMap<>();
-    for (int i = 0; i < nConfig; i++) configValues.put(in.readString("config key"), in.readString("config value"));
+    for (int i = 0; i < nConfig; i++)
+      configValues.put(in.readString("config key"), in.readString("config value"));
     ModelConfig config;
     try {
       config = ModelConfig.defaults().withAll(configValues);
@@ -149,8 +219,10 @@ public final class SnapshotCodec {
     long tokens = in.readLong("tokens");
     int nStats = in.readCount("stats count", 12);
     Map<String, Double> stats = new LinkedHashMap<>();
-    for (int i = 0; i < nStats; i++) stats.put(in.readString("stat name"), in.readDouble("stat value"));
-    int v = in.readCount("vocabulary size V", 8);   // each word: 4-byte length + 4-byte count at least
+    for (int i = 0; i < nStats; i++)
+      stats.put(in.readString("stat name"), in.readDouble("stat value"));
+    int v =
+        in.readCount("vocabulary size V", 8); // each word: 4-byte length + 4-byte count at least
     String[] words = new String[v];
     for (int i = 0; i < v; i++) words[i] = in.readString("word " + i);
     float[] counts = new float[v];
@@ -161,55 +233,94 @@ public final class SnapshotCodec {
     int nEnc = in.readCount("encoder parameter count", 12);
     String[] encNames = new String[nEnc];
     FMatrixRMaj[] encParams = new FMatrixRMaj[nEnc];
-    for (int i = 0; i < nEnc; i++) { encNames[i] = in.readString("encoder parameter name"); encParams[i] = in.readMatrix(encNames[i]); }
-    if (in.remaining() != 0) throw new InvalidSnapshotException("snapshot is inconsistent: " + in.remaining() + " unread bytes before the checksum");
+    for (int i = 0; i < nEnc; i++) {
+      encNames[i] = in.readString("encoder parameter name");
+      encParams[i] = in.readMatrix(encNames[i]);
+    }
+    if (in.remaining() != 0)
+      throw new InvalidSnapshotException(
+          "snapshot is inconsistent: " + in.remaining() + " unread bytes before the checksum");
 
     checkShape("E", e, v, config.dim);
     checkShape("W", w, v, config.hiddenSize());
     checkShape("b", b, v, 1);
     checkEncoder(config, encNames, encParams);
     try {
-      return new ModelSnapshot(version, tokens, config, words, counts, e, w, b, encNames, encParams, stats);
+      return new ModelSnapshot(
+          version, tokens, config, words, counts, e, w, b, encNames, encParams, stats);
     } catch (IllegalArgumentException ex) {
       throw new InvalidSnapshotException("snapshot is inconsistent: " + ex.getMessage(), ex);
     }
   }
 
-  private static void checkShape(String name, FMatrixRMaj m, int rows, int cols) throws InvalidSnapshotException {
+  private static void checkShape(String name, FMatrixRMaj m, int rows, int cols)
+      throws InvalidSnapshotException {
     if (m.numRows != rows || m.numCols != cols) {
-      throw new InvalidSnapshotException("snapshot has inconsistent shapes: " + name + " is " + m.numRows + "x" + m.numCols + ", expected " + rows + "x" + cols);
+      throw new InvalidSnapshotException(
+          "snapshot has inconsistent shapes: "
+              + name
+              + " is "
+              + m.numRows
+              + "x"
+              + m.numCols
+              + ", expected "
+              + rows
+              + "x"
+              + cols);
     }
   }
 
   /**
-   * The stored encoder parameters must be the ones the config's encoder has (names and shapes).
-   * The expected shapes are spelled out here, as the format documents them, instead of built
-   * with ContextEncoder.create: a config that passed the checksum but promises a huge encoder
-   * must be rejected without allocating it. A test keeps this table equal to the encoders.
+   * The stored encoder parameters must be the ones the config's encoder has (names and shapes). The
+   * expected shapes are spelled out here, as the format documents them, instead of built with
+   * ContextEncoder.create: a config that passed the checksum but promises a huge encoder must be
+   * rejected without allocating it. A test keeps this table equal to the encoders.
    */
-  static void checkEncoder(ModelConfig config, String[] names, FMatrixRMaj[] params) throws InvalidSnapshotException {
+  static void checkEncoder(ModelConfig config, String[] names, FMatrixRMaj[] params)
+      throws InvalidSnapshotException {
     int p = config.contextPositions(), d = config.dim, h = config.hiddenSize();
     String[] expectedNames;
     int[][] shapes;
     switch (config.encoder) {
-      case LBL, CBOW -> { expectedNames = new String[] {"position"}; shapes = new int[][] {{p, d}}; }
-      case BENGIO -> { expectedNames = new String[] {"hidden.weights", "hidden.bias"}; shapes = new int[][] {{h, p * d}, {h, 1}}; }
-      default -> throw new InvalidSnapshotException("snapshot format " + FORMAT_VERSION + " does not define encoder " + config.encoder);
+      case LBL, CBOW -> {
+        expectedNames = new String[] {"position"};
+        shapes = new int[][] {{p, d}};
+      }
+      case BENGIO -> {
+        expectedNames = new String[] {"hidden.weights", "hidden.bias"};
+        shapes = new int[][] {{h, p * d}, {h, 1}};
+      }
+      default ->
+          throw new InvalidSnapshotException(
+              "snapshot format " + FORMAT_VERSION + " does not define encoder " + config.encoder);
     }
     if (names.length != expectedNames.length) {
-      throw new InvalidSnapshotException("snapshot has inconsistent shapes: " + names.length + " encoder parameters, encoder "
-          + config.encoder + " has " + expectedNames.length);
+      throw new InvalidSnapshotException(
+          "snapshot has inconsistent shapes: "
+              + names.length
+              + " encoder parameters, encoder "
+              + config.encoder
+              + " has "
+              + expectedNames.length);
     }
     for (int i = 0; i < names.length; i++) {
       if (!names[i].equals(expectedNames[i])) {
-        throw new InvalidSnapshotException("snapshot is inconsistent: encoder parameter " + i + " is '" + names[i] + "', expected '" + expectedNames[i] + "'");
+        throw new InvalidSnapshotException(
+            "snapshot is inconsistent: encoder parameter "
+                + i
+                + " is '"
+                + names[i]
+                + "', expected '"
+                + expectedNames[i]
+                + "'");
       }
       checkShape(names[i], params[i], shapes[i][0], shapes[i][1]);
     }
   }
 
   private static byte[] utf8(String s) {
-    if (s == null) throw new IllegalArgumentException("snapshot contains a null string (word, key or name)");
+    if (s == null)
+      throw new IllegalArgumentException("snapshot contains a null string (word, key or name)");
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -219,9 +330,13 @@ public final class SnapshotCodec {
     return n;
   }
 
-  private static long matrixSize(FMatrixRMaj m) { return 8 + 4L * m.numRows * m.numCols; }
+  private static long matrixSize(FMatrixRMaj m) {
+    return 8 + 4L * m.numRows * m.numCols;
+  }
 
-  private static void putString(ByteBuffer out, byte[] s) { out.putInt(s.length).put(s); }
+  private static void putString(ByteBuffer out, byte[] s) {
+    out.putInt(s.length).put(s);
+  }
 
   private static void putMatrix(ByteBuffer out, FMatrixRMaj m) {
     int n = m.numRows * m.numCols;

@@ -21,15 +21,17 @@ import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * Word vectors (V, n) in the two formats of the original word2vec tool, which gensim
- * ({@code KeyedVectors.load_word2vec_format(path, binary=...)}) and fastText load:
+ * Word vectors (V, n) in the two formats of the original word2vec tool, which gensim ({@code
+ * KeyedVectors.load_word2vec_format(path, binary=...)}) and fastText load:
+ *
  * <ul>
- *   <li>text: a line "V d", then per word "word f1 ... fd"; floats are printed with
- *       {@link Float#toString}, the shortest decimal that parses back to the same float, so a
- *       re-read is bit-identical;</li>
- *   <li>binary: the line "V d\n", then per word its UTF-8 bytes, a space, d float32
- *       little-endian, and '\n' (as word2vec.c writes it).</li>
+ *   <li>text: a line "V d", then per word "word f1 ... fd"; floats are printed with {@link
+ *       Float#toString}, the shortest decimal that parses back to the same float, so a re-read is
+ *       bit-identical;
+ *   <li>binary: the line "V d\n", then per word its UTF-8 bytes, a space, d float32 little-endian,
+ *       and '\n' (as word2vec.c writes it).
  * </ul>
+ *
  * Words never contain whitespace (the tokenizer splits on it); if one did, each whitespace or
  * control character is written as '_' so the file stays parseable. All text is UTF-8.
  */
@@ -39,16 +41,27 @@ public final class Word2VecFormat {
 
   private Word2VecFormat() {}
 
-  /** The snapshot's {@link ModelSnapshot#wordVectors() word vectors} (config export-vectors), as text. */
-  public static void writeText(ModelSnapshot s, OutputStream out) throws IOException { writeText(words(s), s.wordVectors(), out); }
+  /**
+   * The snapshot's {@link ModelSnapshot#wordVectors() word vectors} (config export-vectors), as
+   * text.
+   */
+  public static void writeText(ModelSnapshot s, OutputStream out) throws IOException {
+    writeText(words(s), s.wordVectors(), out);
+  }
 
-  /** The snapshot's {@link ModelSnapshot#wordVectors() word vectors} (config export-vectors), as binary. */
-  public static void writeBinary(ModelSnapshot s, OutputStream out) throws IOException { writeBinary(words(s), s.wordVectors(), out); }
+  /**
+   * The snapshot's {@link ModelSnapshot#wordVectors() word vectors} (config export-vectors), as
+   * binary.
+   */
+  public static void writeBinary(ModelSnapshot s, OutputStream out) throws IOException {
+    writeBinary(words(s), s.wordVectors(), out);
+  }
 
   public static void writeText(String[] words, FMatrixRMaj e, OutputStream out) throws IOException {
     checkShapes(words, e);
     int d = e.numCols;
-    Writer w = new OutputStreamWriter(new BufferedOutputStream(out, 1 << 16), StandardCharsets.UTF_8);
+    Writer w =
+        new OutputStreamWriter(new BufferedOutputStream(out, 1 << 16), StandardCharsets.UTF_8);
     w.write(words.length + " " + d + "\n");
     StringBuilder line = new StringBuilder();
     for (int i = 0; i < words.length; i++) {
@@ -60,7 +73,8 @@ public final class Word2VecFormat {
     w.flush();
   }
 
-  public static void writeBinary(String[] words, FMatrixRMaj e, OutputStream out) throws IOException {
+  public static void writeBinary(String[] words, FMatrixRMaj e, OutputStream out)
+      throws IOException {
     checkShapes(words, e);
     int d = e.numCols;
     OutputStream o = new BufferedOutputStream(out, 1 << 16);
@@ -78,20 +92,34 @@ public final class Word2VecFormat {
   }
 
   public static Vectors readText(InputStream in) throws IOException {
-    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     int[] header = parseHeader(r.readLine());
     int v = header[0], d = header[1];
     Rows rows = new Rows(v, d);
     for (int i = 0; i < v; i++) {
       String line = r.readLine();
-      if (line == null) throw new EOFException("word2vec text: the header promises " + v + " words, the file ends after " + i);
+      if (line == null)
+        throw new EOFException(
+            "word2vec text: the header promises " + v + " words, the file ends after " + i);
       String[] parts = line.strip().split("[ \t]+");
-      if (parts.length != d + 1) throw new IOException("word2vec text: line " + (i + 2) + " has " + (parts.length - 1) + " numbers, expected " + d);
+      if (parts.length != d + 1)
+        throw new IOException(
+            "word2vec text: line "
+                + (i + 2)
+                + " has "
+                + (parts.length - 1)
+                + " numbers, expected "
+                + d);
       float[] vec = new float[d];
       try {
         for (int j = 0; j < d; j++) vec[j] = Float.parseFloat(parts[j + 1]);
       } catch (NumberFormatException ex) {
-        throw new IOException("word2vec text: line " + (i + 2) + " has a value that is not a number: " + ex.getMessage());
+        throw new IOException(
+            "word2vec text: line "
+                + (i + 2)
+                + " has a value that is not a number: "
+                + ex.getMessage());
       }
       rows.add(parts[0], vec);
     }
@@ -105,8 +133,10 @@ public final class Word2VecFormat {
     Rows rows = new Rows(v, d);
     byte[] raw = new byte[4 * d];
     for (int i = 0; i < v; i++) {
-      String word = readUntil(b, ' ', "word " + i).replace("\n", "");   // the '\n' after the previous vector
-      if (b.readNBytes(raw, 0, raw.length) != raw.length) throw new EOFException("word2vec binary: the vector of word " + i + " is cut off");
+      String word =
+          readUntil(b, ' ', "word " + i).replace("\n", ""); // the '\n' after the previous vector
+      if (b.readNBytes(raw, 0, raw.length) != raw.length)
+        throw new EOFException("word2vec binary: the vector of word " + i + " is cut off");
       float[] vec = new float[d];
       ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vec);
       rows.add(word, vec);
@@ -119,13 +149,22 @@ public final class Word2VecFormat {
     final List<String> words = new ArrayList<>();
     float[] data;
     final int d;
-    Rows(int v, int d) { this.d = d; this.data = new float[(int) Math.min((long) v * d, 1 << 20)]; }
+
+    Rows(int v, int d) {
+      this.d = d;
+      this.data = new float[(int) Math.min((long) v * d, 1 << 20)];
+    }
+
     void add(String word, float[] vec) {
       int at = words.size() * d;
-      if (at + d > data.length) data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 8L, Math.max(2L * data.length, at + d)));
+      if (at + d > data.length)
+        data =
+            Arrays.copyOf(
+                data, (int) Math.min(Integer.MAX_VALUE - 8L, Math.max(2L * data.length, at + d)));
       System.arraycopy(vec, 0, data, at, d);
       words.add(word);
     }
+
     Vectors toVectors() {
       FMatrixRMaj m = new FMatrixRMaj(words.size(), d);
       System.arraycopy(data, 0, m.data, 0, words.size() * d);
@@ -142,16 +181,23 @@ public final class Word2VecFormat {
       if (v < 0 || d < 1 || (long) v * d > Integer.MAX_VALUE - 8) throw new NumberFormatException();
       return new int[] {v, d};
     } catch (NumberFormatException e) {
-      throw new IOException("word2vec: bad header \"" + (line.length() > 80 ? line.substring(0, 80) + "..." : line) + "\", expected \"V d\"");
+      throw new IOException(
+          "word2vec: bad header \""
+              + (line.length() > 80 ? line.substring(0, 80) + "..." : line)
+              + "\", expected \"V d\"");
     }
   }
 
-  /** Bytes up to (not including) stop, as UTF-8; words are short, so a cap guards against garbage. */
+  /**
+   * Bytes up to (not including) stop, as UTF-8; words are short, so a cap guards against garbage.
+   */
   private static String readUntil(InputStream in, char stop, String what) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(32);
     for (int c = in.read(); c != stop; c = in.read()) {
       if (c < 0) throw new EOFException("word2vec binary: file ends inside " + what);
-      if (buf.size() > 1 << 20) throw new IOException("word2vec binary: " + what + " is longer than 1 MiB; not a word2vec binary file?");
+      if (buf.size() > 1 << 20)
+        throw new IOException(
+            "word2vec binary: " + what + " is longer than 1 MiB; not a word2vec binary file?");
       buf.write(c);
     }
     return buf.toString(StandardCharsets.UTF_8);
@@ -164,10 +210,15 @@ public final class Word2VecFormat {
   }
 
   private static void checkShapes(String[] words, FMatrixRMaj e) {
-    if (words.length != e.numRows) throw new IllegalArgumentException(words.length + " words but " + e.numRows + " embedding rows");
+    if (words.length != e.numRows)
+      throw new IllegalArgumentException(
+          words.length + " words but " + e.numRows + " embedding rows");
   }
 
-  /** Whitespace and control characters (and an empty word) would break the line format: replace them with '_'. */
+  /**
+   * Whitespace and control characters (and an empty word) would break the line format: replace them
+   * with '_'.
+   */
   static String safeWord(String w) {
     if (w == null || w.isEmpty()) return "_";
     StringBuilder b = null;

@@ -4,24 +4,28 @@ import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
- * Bengio et al. 2003: concatenate the P context embeddings, one tanh hidden layer.
- * Shapes: x (P*d, 1), A (H, P*d), a (H, 1), E (V, d). h = tanh(A x + a0).
- * Dense A costs H*P*d per token (40x the log-bilinear encoder at H=d=100, P=4).
+ * Bengio et al. 2003: concatenate the P context embeddings, one tanh hidden layer. Shapes: x (P*d,
+ * 1), A (H, P*d), a (H, 1), E (V, d). h = tanh(A x + a0). Dense A costs H*P*d per token (40x the
+ * log-bilinear encoder at H=d=100, P=4).
  */
 final class BengioEncoder implements ContextEncoder {
   private final int positions, d, hidden;
-  private final FMatrixRMaj weights;   // A (H, P*d)
-  private final FMatrixRMaj bias;      // a0 (H, 1)
+  private final FMatrixRMaj weights; // A (H, P*d)
+  private final FMatrixRMaj bias; // a0 (H, 1)
   private final float[] weightsAcc, biasAcc;
-  private final FMatrixRMaj x, act, gradAct, gradX;   // scratch: (P*d,1) (H,1) (H,1) (P*d,1)
+  private final FMatrixRMaj x, act, gradAct, gradX; // scratch: (P*d,1) (H,1) (H,1) (P*d,1)
 
   BengioEncoder(int positions, int d, int hidden, Rng rng) {
     this.positions = positions;
     this.d = d;
     this.hidden = hidden;
     this.weights = new FMatrixRMaj(hidden, positions * d);
-    float scale = (float) Math.sqrt(6.0 / (hidden + positions * d));   // Glorot uniform keeps tanh out of saturation
-    for (int i = 0; i < weights.data.length; i++) weights.data[i] = (rng.nextFloat() * 2f - 1f) * scale;
+    float scale =
+        (float)
+            Math.sqrt(
+                6.0 / (hidden + positions * d)); // Glorot uniform keeps tanh out of saturation
+    for (int i = 0; i < weights.data.length; i++)
+      weights.data[i] = (rng.nextFloat() * 2f - 1f) * scale;
     this.bias = new FMatrixRMaj(hidden, 1);
     this.weightsAcc = new float[hidden];
     this.biasAcc = new float[hidden];
@@ -31,9 +35,13 @@ final class BengioEncoder implements ContextEncoder {
     this.gradX = new FMatrixRMaj(positions * d, 1);
   }
 
-  @Override public int outputSize() { return hidden; }
+  @Override
+  public int outputSize() {
+    return hidden;
+  }
 
-  @Override public void forward(FMatrixRMaj e, int[] ctx, float[] h) {
+  @Override
+  public void forward(FMatrixRMaj e, int[] ctx, float[] h) {
     // x = [E[ctx_0]; ...; E[ctx_P-1]]
     for (int i = 0; i < positions; i++) System.arraycopy(e.data, ctx[i] * d, x.data, i * d, d);
     // a = tanh(A x + a0)
@@ -43,7 +51,9 @@ final class BengioEncoder implements ContextEncoder {
     System.arraycopy(act.data, 0, h, 0, hidden);
   }
 
-  @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
+  @Override
+  public void backward(
+      FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
     // g_a = g (.) (1 - a^2) ;  g_x = A^T g_a  (before A changes)
     for (int j = 0; j < hidden; j++) gradAct.data[j] = gradH[j] * (1f - act.data[j] * act.data[j]);
     CommonOps_FDRM.multTransA(weights, gradAct, gradX);
@@ -52,7 +62,8 @@ final class BengioEncoder implements ContextEncoder {
     // H*P*d extra multiply-adds per token, ~1/4 of the encoder's work; same value, same bits)
     float xMeanSquare = up.isAdagrad() ? VectorMath.meanSquare(x.data, 0, positions * d) : 0f;
     for (int j = 0; j < hidden; j++) {
-      up.stepKnownMeanSquare(weights.data, weightsAcc, j, positions * d, gradAct.data[j], x.data, 0, xMeanSquare);
+      up.stepKnownMeanSquare(
+          weights.data, weightsAcc, j, positions * d, gradAct.data[j], x.data, 0, xMeanSquare);
       up.stepScalar(bias.data, biasAcc, j, gradAct.data[j]);
     }
     // E[ctx_i] -= rate * g_x[i*d .. i*d+d)
@@ -62,7 +73,18 @@ final class BengioEncoder implements ContextEncoder {
     }
   }
 
-  @Override public FMatrixRMaj[] parameters() { return new FMatrixRMaj[] {weights, bias}; }
-  @Override public float[][] accumulators() { return new float[][] {weightsAcc, biasAcc}; }
-  @Override public String[] parameterNames() { return new String[] {"hidden.weights", "hidden.bias"}; }
+  @Override
+  public FMatrixRMaj[] parameters() {
+    return new FMatrixRMaj[] {weights, bias};
+  }
+
+  @Override
+  public float[][] accumulators() {
+    return new float[][] {weightsAcc, biasAcc};
+  }
+
+  @Override
+  public String[] parameterNames() {
+    return new String[] {"hidden.weights", "hidden.bias"};
+  }
 }

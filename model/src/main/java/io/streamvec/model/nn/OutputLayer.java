@@ -4,21 +4,21 @@ import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
- * The softmax output: score(w) = W[w] . h + b[w] over the V words in use.
- * Shapes: W (Vmax, H), b (Vmax, 1), h (H). Rows beyond the current vocabulary size are ignored
- * by narrowing the views' row count, so the matrices are allocated once at capacity.
+ * The softmax output: score(w) = W[w] . h + b[w] over the V words in use. Shapes: W (Vmax, H), b
+ * (Vmax, 1), h (H). Rows beyond the current vocabulary size are ignored by narrowing the views' row
+ * count, so the matrices are allocated once at capacity.
  */
 public final class OutputLayer {
-  public final FMatrixRMaj weights;   // W (Vmax, H)
-  public final FMatrixRMaj bias;      // b (Vmax, 1)
-  public final float[] weightsAcc;    // (Vmax) AdaGrad accumulators
-  public final float[] biasAcc;       // (Vmax)
+  public final FMatrixRMaj weights; // W (Vmax, H)
+  public final FMatrixRMaj bias; // b (Vmax, 1)
+  public final float[] weightsAcc; // (Vmax) AdaGrad accumulators
+  public final float[] biasAcc; // (Vmax)
   private final int hidden;
 
   // scratch views, allocated once
   private final FMatrixRMaj weightsView = new FMatrixRMaj(1, 1);
-  private final FMatrixRMaj scores;      // (Vmax, 1) scores, then log-probabilities
-  private final FMatrixRMaj gradScores;  // (Vmax, 1)
+  private final FMatrixRMaj scores; // (Vmax, 1) scores, then log-probabilities
+  private final FMatrixRMaj gradScores; // (Vmax, 1)
   private final FMatrixRMaj gradHView;
 
   public OutputLayer(int maxVocab, int hidden) {
@@ -30,12 +30,18 @@ public final class OutputLayer {
     this.gradHView = new FMatrixRMaj(hidden, 1);
     this.scores = new FMatrixRMaj(maxVocab, 1);
     this.gradScores = new FMatrixRMaj(maxVocab, 1);
-    weightsView.data = weights.data; weightsView.numCols = hidden;
+    weightsView.data = weights.data;
+    weightsView.numCols = hidden;
   }
 
-  public int hidden() { return hidden; }
+  public int hidden() {
+    return hidden;
+  }
 
-  /** Resets row w (a word slot that was just (re)assigned): zero output weights and bias, fresh optimiser state. */
+  /**
+   * Resets row w (a word slot that was just (re)assigned): zero output weights and bias, fresh
+   * optimiser state.
+   */
   public void resetRow(int w) {
     java.util.Arrays.fill(weights.data, w * hidden, (w + 1) * hidden, 0f);
     bias.data[w] = 0f;
@@ -50,8 +56,8 @@ public final class OutputLayer {
   }
 
   /**
-   * log p(w | h) for w in [0, v) into the returned array (valid up to v); the exact softmax,
-   * used for the softmax loss, prequential evaluation and next-word queries.
+   * log p(w | h) for w in [0, v) into the returned array (valid up to v); the exact softmax, used
+   * for the softmax loss, prequential evaluation and next-word queries.
    */
   public float[] logProbabilities(float[] h, int v, float[] correction) {
     narrow(v);
@@ -74,12 +80,14 @@ public final class OutputLayer {
   }
 
   /** Score of one word, W[w] . h + b[w]. */
-  public float score(float[] h, int w) { return VectorMath.dot(weights.data, w * hidden, h, 0, hidden) + bias.data[w]; }
+  public float score(float[] h, int w) {
+    return VectorMath.dot(weights.data, w * hidden, h, 0, hidden) + bias.data[w];
+  }
 
   /**
-   * Backward of softmax + cross-entropy for target, right after {@link #logProbabilities}(h, v)
-   * (it reuses those log-probabilities). Adds dL/dh into gradH, steps W and b if up != null.
-   * The shared backward: dL/ds = p - 1[w == target]. Returns -log p(target) in nats.
+   * Backward of softmax + cross-entropy for target, right after {@link #logProbabilities}(h, v) (it
+   * reuses those log-probabilities). Adds dL/dh into gradH, steps W and b if up != null. The shared
+   * backward: dL/ds = p - 1[w == target]. Returns -log p(target) in nats.
    */
   public double softmaxBackward(float[] h, int target, int v, float[] gradH, RowUpdater up) {
     float[] logp = scores.data;
@@ -103,11 +111,12 @@ public final class OutputLayer {
   }
 
   /**
-   * Negative-sampling step: target with label 1, each sample (>= 0) with label 0.
-   * loss = -log s(z_t) - sum_j log s(-z_j);  dL/dz = s(z) - label. Returns the loss in nats
-   * when up == null (a pure forward/backward, for checks); training skips the logs (returns 0).
+   * Negative-sampling step: target with label 1, each sample (>= 0) with label 0. loss = -log
+   * s(z_t) - sum_j log s(-z_j); dL/dz = s(z) - label. Returns the loss in nats when up == null (a
+   * pure forward/backward, for checks); training skips the logs (returns 0).
    */
-  public double negativeSamplingStep(float[] h, int target, int[] samples, float[] gradH, RowUpdater up) {
+  public double negativeSamplingStep(
+      float[] h, int target, int[] samples, float[] gradH, RowUpdater up) {
     double loss = 0;
     float hMeanSquare = up != null && up.isAdagrad() ? VectorMath.meanSquare(h, 0, hidden) : 0f;
     float[] wd = weights.data;

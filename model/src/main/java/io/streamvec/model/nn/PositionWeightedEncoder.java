@@ -3,18 +3,18 @@ package io.streamvec.model.nn;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * Log-bilinear context (Mnih and Hinton's LBL with diagonal position matrices, as in vLBL):
- * h = sum_i c_i (.) E[ctx_i]. Shapes: C (P, d) position weights, E (V, d), h (d).
- * With P = L previous words it is a next-word model; CBOW uses P = 2L (L each side).
- * It costs P*d per token, like word2vec's CBOW, yet knows word order (c_i differ per position).
+ * Log-bilinear context (Mnih and Hinton's LBL with diagonal position matrices, as in vLBL): h =
+ * sum_i c_i (.) E[ctx_i]. Shapes: C (P, d) position weights, E (V, d), h (d). With P = L previous
+ * words it is a next-word model; CBOW uses P = 2L (L each side). It costs P*d per token, like
+ * word2vec's CBOW, yet knows word order (c_i differ per position).
  */
 final class PositionWeightedEncoder implements ContextEncoder {
   private final int positions, d;
-  private final FMatrixRMaj weights;    // (P, d) parameters
-  private final float[] weightsAcc;     // (P) AdaGrad accumulators
-  private final float[] gradWeights;    // (P*d) scratch
-  private final float[] gradContext;    // (P*d) scratch
-  private final float[] meanSquares;    // (2P) scratch
+  private final FMatrixRMaj weights; // (P, d) parameters
+  private final float[] weightsAcc; // (P) AdaGrad accumulators
+  private final float[] gradWeights; // (P*d) scratch
+  private final float[] gradContext; // (P*d) scratch
+  private final float[] meanSquares; // (2P) scratch
 
   PositionWeightedEncoder(int positions, int d, float initialWeight) {
     this.positions = positions;
@@ -27,15 +27,22 @@ final class PositionWeightedEncoder implements ContextEncoder {
     this.meanSquares = new float[2 * positions];
   }
 
-  @Override public int outputSize() { return d; }
-
-  @Override public void forward(FMatrixRMaj e, int[] ctx, float[] h) {
-    // h = sum_i c_i (.) E[ctx_i]
-    java.util.Arrays.fill(h, 0, d, 0f);
-    for (int i = 0; i < positions; i++) VectorMath.addHadamard(weights.data, i * d, e.data, ctx[i] * d, h, 0, d);
+  @Override
+  public int outputSize() {
+    return d;
   }
 
-  @Override public void backward(FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
+  @Override
+  public void forward(FMatrixRMaj e, int[] ctx, float[] h) {
+    // h = sum_i c_i (.) E[ctx_i]
+    java.util.Arrays.fill(h, 0, d, 0f);
+    for (int i = 0; i < positions; i++)
+      VectorMath.addHadamard(weights.data, i * d, e.data, ctx[i] * d, h, 0, d);
+  }
+
+  @Override
+  public void backward(
+      FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
     // dL/dc_i = E[ctx_i] (.) g ;  dL/dE[ctx_i] = c_i (.) g   (both from pre-update values)
     float[] ed = e.data, cd = weights.data;
     if (hasRepeatedWord(ctx)) {
@@ -72,12 +79,20 @@ final class PositionWeightedEncoder implements ContextEncoder {
   }
 
   private boolean hasRepeatedWord(int[] ctx) {
-    for (int i = 1; i < positions; i++) for (int k = 0; k < i; k++) if (ctx[i] == ctx[k]) return true;
+    for (int i = 1; i < positions; i++)
+      for (int k = 0; k < i; k++) if (ctx[i] == ctx[k]) return true;
     return false;
   }
 
   /** A word twice in the context: all gradients first (pre-update values), then the steps. */
-  private void backwardBuffered(float[] ed, float[] cd, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
+  private void backwardBuffered(
+      float[] ed,
+      float[] cd,
+      float[] eAcc,
+      int[] ctx,
+      float[] gradH,
+      RowUpdater up,
+      RowMarks dirty) {
     for (int i = 0; i < positions; i++) {
       int eo = ctx[i] * d, co = i * d;
       float ssW = 0, ssE = 0;
@@ -99,7 +114,18 @@ final class PositionWeightedEncoder implements ContextEncoder {
     }
   }
 
-  @Override public FMatrixRMaj[] parameters() { return new FMatrixRMaj[] {weights}; }
-  @Override public float[][] accumulators() { return new float[][] {weightsAcc}; }
-  @Override public String[] parameterNames() { return new String[] {"position"}; }
+  @Override
+  public FMatrixRMaj[] parameters() {
+    return new FMatrixRMaj[] {weights};
+  }
+
+  @Override
+  public float[][] accumulators() {
+    return new float[][] {weightsAcc};
+  }
+
+  @Override
+  public String[] parameterNames() {
+    return new String[] {"position"};
+  }
 }

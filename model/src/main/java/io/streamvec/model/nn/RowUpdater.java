@@ -3,10 +3,10 @@ package io.streamvec.model.nn;
 import io.streamvec.model.ModelConfig;
 
 /**
- * Sparse SGD step on one matrix row: row -= rate * g.
- * ADAGRAD keeps one accumulator per row (row-wise AdaGrad: a float per row instead of per
- * weight, the usual choice for embedding tables), rate = lr / sqrt(acc + eps) with
- * acc += mean(g^2). SGD uses the constant rate lr. Neither decays to zero on a schedule.
+ * Sparse SGD step on one matrix row: row -= rate * g. ADAGRAD keeps one accumulator per row
+ * (row-wise AdaGrad: a float per row instead of per weight, the usual choice for embedding tables),
+ * rate = lr / sqrt(acc + eps) with acc += mean(g^2). SGD uses the constant rate lr. Neither decays
+ * to zero on a schedule.
  */
 public final class RowUpdater {
   private static final float EPS = 1e-6f;
@@ -18,8 +18,13 @@ public final class RowUpdater {
     this.lr = (float) lr;
   }
 
-  public boolean isAdagrad() { return adagrad; }
-  public float baseRate() { return lr; }
+  public boolean isAdagrad() {
+    return adagrad;
+  }
+
+  public float baseRate() {
+    return lr;
+  }
 
   /** The rate the next step of that row would use if its gradient had mean square ms. */
   public float rate(float[] acc, int row, float ms) {
@@ -35,10 +40,18 @@ public final class RowUpdater {
   }
 
   /**
-   * Same as {@link #step} when the caller knows mean(src^2) already: the output rows' gradient is
-   * g * h for one h per token, so mean((g h)^2) = g^2 mean(h^2) is computed once, not per row.
+   * Same as {@link #step} when the caller knows mean(src^2) already: the output rows' gradient is g
+   * * h for one h per token, so mean((g h)^2) = g^2 mean(h^2) is computed once, not per row.
    */
-  public void stepKnownMeanSquare(float[] data, float[] acc, int row, int n, float scale, float[] src, int so, float srcMeanSquare) {
+  public void stepKnownMeanSquare(
+      float[] data,
+      float[] acc,
+      int row,
+      int n,
+      float scale,
+      float[] src,
+      int so,
+      float srcMeanSquare) {
     float r = adagrad ? rate(acc, row, scale * scale * srcMeanSquare) : lr;
     VectorMath.axpy(-r * scale, src, so, data, row * n, n);
   }

@@ -1,10 +1,10 @@
 package io.streamvec.model.nn;
 
 /**
- * Dense kernels on slices of float arrays (a matrix row is data[r*cols .. r*cols+cols)).
- * The sparse per-token path uses these on the backing arrays of the EJML matrices: a benchmark
- * (see bench/README.md) showed EJML's per-call views cost more than the work for 100-float rows.
- * Four accumulators give the JIT independent add chains; the order is fixed, so results are
+ * Dense kernels on slices of float arrays (a matrix row is data[r*cols .. r*cols+cols)). The sparse
+ * per-token path uses these on the backing arrays of the EJML matrices: a benchmark (see
+ * bench/README.md) showed EJML's per-call views cost more than the work for 100-float rows. Four
+ * accumulators give the JIT independent add chains; the order is fixed, so results are
  * deterministic.
  */
 public final class VectorMath {
@@ -40,10 +40,14 @@ public final class VectorMath {
   }
 
   /** mean of x^2 */
-  public static float meanSquare(float[] x, int xo, int n) { return dot(x, xo, x, xo, n) / n; }
+  public static float meanSquare(float[] x, int xo, int n) {
+    return dot(x, xo, x, xo, n) / n;
+  }
 
   /** log(sigmoid(z)), stable for large |z| */
-  public static double logSigmoid(double z) { return z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z)); }
+  public static double logSigmoid(double z) {
+    return z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z));
+  }
 
   public static float sigmoid(float z) {
     if (z > 30f) return 1f;

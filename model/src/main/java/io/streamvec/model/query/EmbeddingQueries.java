@@ -9,31 +9,37 @@ import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
- * Read-only queries on one immutable {@link ModelSnapshot}: nearest neighbours, similarity,
- * analogy (cosine on the unit-normalised {@link ModelSnapshot#wordVectors() word vectors}, as the
- * config's export-vectors chooses them, so queries agree with the word2vec export) and next-word
- * prediction (the model's exact softmax). Shapes: V words, d embedding size, H = encoder output
- * size, n = word-vector size (d, or d + H for concat), P context positions: U (V, n) unit word
- * vectors, E (V, d), W (V, H), b (V, 1), h (H).
+ * Read-only queries on one immutable {@link ModelSnapshot}: nearest neighbours, similarity, analogy
+ * (cosine on the unit-normalised {@link ModelSnapshot#wordVectors() word vectors}, as the config's
+ * export-vectors chooses them, so queries agree with the word2vec export) and next-word prediction
+ * (the model's exact softmax). Shapes: V words, d embedding size, H = encoder output size, n =
+ * word-vector size (d, or d + H for concat), P context positions: U (V, n) unit word vectors, E (V,
+ * d), W (V, H), b (V, 1), h (H).
  *
- * <p>Thread-safe: the state is final and never written after construction; every call uses its
- * own scratch. Word arguments are looked up as given, then, if absent, in the form the tokenizer
- * gives them ("King" finds "king", "1984" finds "&lt;num&gt;"). Unknown words throw
- * {@link UnknownWordException}; k outside 1..{@value #MAX_K} or a null argument throws
+ * <p>Thread-safe: the state is final and never written after construction; every call uses its own
+ * scratch. Word arguments are looked up as given, then, if absent, in the form the tokenizer gives
+ * them ("King" finds "king", "1984" finds "&lt;num&gt;"). Unknown words throw {@link
+ * UnknownWordException}; k outside 1..{@value #MAX_K} or a null argument throws
  * IllegalArgumentException. &lt;unk&gt; and &lt;/s&gt; (ids 0 and 1) are never returned as
  * neighbours or analogies, nor &lt;unk&gt; as a prediction.
  */
 public final class EmbeddingQueries {
   public static final int MAX_K = 1000;
-  /** predict() reads only the end of a longer context text: the model sees at most P words anyway. */
+
+  /**
+   * predict() reads only the end of a longer context text: the model sees at most P words anyway.
+   */
   public static final int MAX_CONTEXT_CHARS = 10_000;
+
   static final int UNK = 0, EOS = 1;
 
   private final ModelSnapshot snapshot;
-  private final FMatrixRMaj unit;   // U (V, n): word vectors scaled to length 1 (zero rows stay zero)
+  private final FMatrixRMaj unit; // U (V, n): word vectors scaled to length 1 (zero rows stay zero)
 
   public EmbeddingQueries(ModelSnapshot snapshot) {
-    if (snapshot.size() < 2) throw new IllegalArgumentException("a snapshot holds at least <unk> and </s>, this one has " + snapshot.size() + " words");
+    if (snapshot.size() < 2)
+      throw new IllegalArgumentException(
+          "a snapshot holds at least <unk> and </s>, this one has " + snapshot.size() + " words");
     this.snapshot = snapshot;
     this.unit = snapshot.wordVectors();
     int v = snapshot.size(), d = unit.numCols;
@@ -46,7 +52,9 @@ public final class EmbeddingQueries {
     }
   }
 
-  public ModelSnapshot snapshot() { return snapshot; }
+  public ModelSnapshot snapshot() {
+    return snapshot;
+  }
 
   /** The k words closest to word by cosine, best first, without word itself. */
   public List<WordScore> neighbours(String word, int k) {
@@ -64,7 +72,9 @@ public final class EmbeddingQueries {
     return s;
   }
 
-  /** "a is to b as c is to ?" by 3CosAdd: the k words closest to u_b - u_a + u_c, without a, b, c. */
+  /**
+   * "a is to b as c is to ?" by 3CosAdd: the k words closest to u_b - u_a + u_c, without a, b, c.
+   */
   public List<WordScore> analogy(String a, String b, String c, int k) {
     checkK(k);
     int ia = resolve(a), ib = resolve(b), ic = resolve(c);
@@ -81,9 +91,9 @@ public final class EmbeddingQueries {
   }
 
   /**
-   * The k most probable next words after contextText, with their probabilities p(w | context)
-   * under the full softmax over all V words (&lt;unk&gt; takes part in the normalisation but is
-   * not returned). The context is the last P tokens of the text, most recent first, padded with
+   * The k most probable next words after contextText, with their probabilities p(w | context) under
+   * the full softmax over all V words (&lt;unk&gt; takes part in the normalisation but is not
+   * returned). The context is the last P tokens of the text, most recent first, padded with
    * &lt;/s&gt; (as at the start of a stream); unknown words become &lt;unk&gt;. With the cbow
    * encoder the text is the left context and the right side is all &lt;/s&gt;, i.e. the model is
    * asked for the last word of a sentence that ends right after it.
@@ -110,11 +120,18 @@ public final class EmbeddingQueries {
     return top(p, k, UNK);
   }
 
-  /** ctx[0] = id of the last token, ctx[1] the one before, ...; &lt;/s&gt; where the text runs out. */
+  /**
+   * ctx[0] = id of the last token, ctx[1] the one before, ...; &lt;/s&gt; where the text runs out.
+   */
   int[] contextIds(String text, ModelConfig config) {
-    List<String> tokens = tokens(text.length() > MAX_CONTEXT_CHARS ? text.substring(text.length() - MAX_CONTEXT_CHARS) : text);
+    List<String> tokens =
+        tokens(
+            text.length() > MAX_CONTEXT_CHARS
+                ? text.substring(text.length() - MAX_CONTEXT_CHARS)
+                : text);
     int n = tokens.size();
-    if (n > 0 && tokens.get(n - 1).equals(Tokenizer.EOS)) n--;   // the tokenizer closes the text as a sentence; the context is still open
+    if (n > 0 && tokens.get(n - 1).equals(Tokenizer.EOS))
+      n--; // the tokenizer closes the text as a sentence; the context is still open
     int[] ctx = new int[config.contextPositions()];
     java.util.Arrays.fill(ctx, EOS);
     int left = config.encoder == ModelConfig.Encoder.CBOW ? config.context : ctx.length;
@@ -126,7 +143,9 @@ public final class EmbeddingQueries {
   }
 
   /** The one place that knows how text becomes tokens (the same tokenizer as training). */
-  private List<String> tokens(String text) { return new Tokenizer(snapshot.config.maxLineChars).tokenize(text); }
+  private List<String> tokens(String text) {
+    return new Tokenizer(snapshot.config.maxLineChars).tokenize(text);
+  }
 
   /** Id of word as given, else of its tokenized form; throws UnknownWordException. */
   private int resolve(String word) {
@@ -140,7 +159,8 @@ public final class EmbeddingQueries {
   }
 
   private static void checkK(int k) {
-    if (k < 1 || k > MAX_K) throw new IllegalArgumentException("k must be in 1.." + MAX_K + ", got " + k);
+    if (k < 1 || k > MAX_K)
+      throw new IllegalArgumentException("k must be in 1.." + MAX_K + ", got " + k);
   }
 
   private float[] row(int id) {

@@ -9,5 +9,7 @@ public final class UnknownWordException extends RuntimeException {
     this.word = word;
   }
 
-  public String word() { return word; }
+  public String word() {
+    return word;
+  }
 }

@@ -28,7 +28,9 @@ class TextSourceTest {
   void linesPlainAndGzipGiveTheSameRecords() throws IOException {
     byte[] plain = "one two\nthree\n\nfour".getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (GZIPOutputStream z = new GZIPOutputStream(gz)) { z.write(plain); }
+    try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+      z.write(plain);
+    }
     assertEquals(List.of("one two", "three", "", "four"), records(plain, 100));
     assertEquals(records(plain, 100), records(gz.toByteArray(), 100));
   }

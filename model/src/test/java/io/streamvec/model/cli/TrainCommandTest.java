@@ -22,28 +22,57 @@ class TrainCommandTest {
 
   static Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    int code = TrainCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        TrainCommand.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void trainsOnGzipWritesVectorsAndAJsonSummaryAndResumes() throws Exception {
     Path corpus = dir.resolve("c.txt.gz");
     try (OutputStream z = new GZIPOutputStream(Files.newOutputStream(corpus))) {
-      for (int i = 0; i < 400; i++) z.write(("the cat sat on the mat . the dog sat on the log " + (i % 7) + " .\n").getBytes(StandardCharsets.UTF_8));
+      for (int i = 0; i < 400; i++)
+        z.write(
+            ("the cat sat on the mat . the dog sat on the log " + (i % 7) + " .\n")
+                .getBytes(StandardCharsets.UTF_8));
     }
     Path vec = dir.resolve("v.txt"), ckpt = dir.resolve("m.ckpt");
-    Result r = run("--input", corpus.toString(), "--dim", "16", "--min-count", "2", "--output", vec.toString(), "--json", "--quiet", "--checkpoint", ckpt.toString());
+    Result r =
+        run(
+            "--input",
+            corpus.toString(),
+            "--dim",
+            "16",
+            "--min-count",
+            "2",
+            "--output",
+            vec.toString(),
+            "--json",
+            "--quiet",
+            "--checkpoint",
+            ckpt.toString());
     assertEquals(0, r.code(), r.err());
     String json = r.out().strip();
-    assertTrue(json.startsWith("{") && json.contains("\"tokens\":") && json.contains("\"perplexity\":") && json.contains("\"vocab_size\":"), json);
+    assertTrue(
+        json.startsWith("{")
+            && json.contains("\"tokens\":")
+            && json.contains("\"perplexity\":")
+            && json.contains("\"vocab_size\":"),
+        json);
     assertTrue(r.err().contains("tokens/s"), r.err());
     Word2VecFormat.Vectors v;
-    try (InputStream in = Files.newInputStream(vec)) { v = Word2VecFormat.readText(in); }
+    try (InputStream in = Files.newInputStream(vec)) {
+      v = Word2VecFormat.readText(in);
+    }
     assertEquals(16, v.vectors().numCols);
     java.util.List<String> words = java.util.Arrays.asList(v.words());
     assertTrue(words.contains("cat") && words.contains("<num>"), "vocabulary " + words);
-    Result resumed = run("--resume", ckpt.toString(), "--input", corpus.toString(), "--json", "--quiet");
+    Result resumed =
+        run("--resume", ckpt.toString(), "--input", corpus.toString(), "--json", "--quiet");
     assertEquals(0, resumed.code(), resumed.err());
   }
 

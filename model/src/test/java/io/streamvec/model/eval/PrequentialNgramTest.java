@@ -32,11 +32,13 @@ class PrequentialNgramTest {
     int v = 3;
     for (int t = 0; t < 20_000; t++) {
       if (v < 40 && rng.nextFloat() < 0.01) m.slotAssigned(v++, false);
-      if (v > 5 && rng.nextFloat() < 0.005) m.slotAssigned(2 + (int) (rng.nextFloat() * (v - 2)), true);
+      if (v > 5 && rng.nextFloat() < 0.005)
+        m.slotAssigned(2 + (int) (rng.nextFloat() * (v - 2)), true);
       // a skewed stream so contexts repeat: ids near 0 are frequent
       int w = Math.min(v - 1, (int) (v * Math.pow(rng.nextFloat(), 3)));
       m.token(w, v, false);
-      if (t % 997 == 0) assertEquals(1.0, sumOverVocabulary(m, v), 1e-6, "sum at t=" + t + ", v=" + v);
+      if (t % 997 == 0)
+        assertEquals(1.0, sumOverVocabulary(m, v), 1e-6, "sum at t=" + t + ", v=" + v);
     }
   }
 
@@ -46,12 +48,13 @@ class PrequentialNgramTest {
     PrequentialNgram m = new PrequentialNgram(2, 10);
     for (int w : new int[] {2, 3, 2}) m.token(w, 4, false);
     // bigrams (</s> a) (a b) (b a): n1 = 3, n2 = 0 -> D2 = 1, kept at 0.95.
-    // continuation counts N1+(. a) = 2 (</s>, b), N1+(. b) = 1: n1 = n2 = 1 -> D1 = 1/3; total 3, types 2.
+    // continuation counts N1+(. a) = 2 (</s>, b), N1+(. b) = 1: n1 = n2 = 1 -> D1 = 1/3; total 3,
+    // types 2.
     assertEquals(0.95, m.discount(2), 1e-12);
     assertEquals(1.0 / 3, m.discount(1), 1e-12);
-    double p1b = (1 - 1.0 / 3 + 1.0 / 3 * 2 * 0.25) / 3;   // 5/18
-    double p1a = (2 - 1.0 / 3 + 1.0 / 3 * 2 * 0.25) / 3;   // 11/18
-    double p1unk = (1.0 / 3 * 2 * 0.25) / 3;                // 1/18
+    double p1b = (1 - 1.0 / 3 + 1.0 / 3 * 2 * 0.25) / 3; // 5/18
+    double p1a = (2 - 1.0 / 3 + 1.0 / 3 * 2 * 0.25) / 3; // 11/18
+    double p1unk = (1.0 / 3 * 2 * 0.25) / 3; // 1/18
     // context "a": total 1, types 1, c(a b) = 1
     assertEquals(0.05 + 0.95 * p1b, m.probability(3, 4), 1e-12);
     assertEquals(0.95 * p1a, m.probability(2, 4), 1e-12);
@@ -69,7 +72,8 @@ class PrequentialNgramTest {
     for (int t = 0; t < 400; t++) {
       if (t % 7 == 0) {
         BruteForceKneserNey ref = new BruteForceKneserNey(order, stream);
-        for (int w = 0; w < v; w++) assertEquals(ref.probability(w, v), m.probability(w, v), 1e-12, "t=" + t + " w=" + w);
+        for (int w = 0; w < v; w++)
+          assertEquals(ref.probability(w, v), m.probability(w, v), 1e-12, "t=" + t + " w=" + w);
       }
       int w = (int) (v * Math.pow(rng.nextFloat(), 2));
       m.token(w, v, false);
@@ -95,7 +99,11 @@ class PrequentialNgramTest {
     }
     double bits = m.windowCrossEntropyBits();
     assertTrue(bits >= rate - 0.05, "cannot beat the entropy rate: " + bits + " < " + rate);
-    assertEquals(rate, bits, 0.05, "last 5000 tokens vs entropy rate " + rate + " (log2 v = " + Math.log(v) / LOG2 + ")");
+    assertEquals(
+        rate,
+        bits,
+        0.05,
+        "last 5000 tokens vs entropy rate " + rate + " (log2 v = " + Math.log(v) / LOG2 + ")");
     assertTrue(m.crossEntropyBits() > bits, "the cumulative figure includes the learning phase");
   }
 
@@ -114,30 +122,38 @@ class PrequentialNgramTest {
     PrequentialNgram m = new PrequentialNgram(3, 10);
     int v = 5;
     for (int t = 0; t < 1000; t++) m.token(2 + (t % 2), v, false);
-    assertTrue(m.probability(2, v) > 0.99);          // the stream ended with b: next is a
+    assertTrue(m.probability(2, v) > 0.99); // the stream ended with b: next is a
     m.token(2, v, false);
-    assertTrue(m.probability(3, v) > 0.99);          // after a comes b
-    m.slotAssigned(3, true);                         // b is evicted; a new word takes slot 3
-    m.token(2, v, false);                            // history: a, <unk> (b became <unk>)
-    assertEquals(m.probability(4, v), m.probability(3, v), 1e-15, "the new word in slot 3 is as unseen as c");
+    assertTrue(m.probability(3, v) > 0.99); // after a comes b
+    m.slotAssigned(3, true); // b is evicted; a new word takes slot 3
+    m.token(2, v, false); // history: a, <unk> (b became <unk>)
+    assertEquals(
+        m.probability(4, v),
+        m.probability(3, v),
+        1e-15,
+        "the new word in slot 3 is as unseen as c");
     assertEquals(1.0, sumOverVocabulary(m, v), 1e-9);
   }
 
   @Test
   void countingAndScoringKnownNgramsAllocatesNothing() {
     var bean = java.lang.management.ManagementFactory.getThreadMXBean();
-    org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean tb && tb.isThreadAllocatedMemorySupported());
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        bean instanceof com.sun.management.ThreadMXBean tb
+            && tb.isThreadAllocatedMemorySupported());
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
     Rng rng = new Rng(5);
     int v = 50;
     int[] stream = new int[200_000];
     for (int t = 0; t < stream.length; t++) stream[t] = (int) (v * Math.pow(rng.nextFloat(), 2));
     PrequentialNgram m = new PrequentialNgram(3, 1000);
-    for (int round = 0; round < 2; round++) for (int w : stream) m.token(w, v, true);   // warm-up: every n-gram stored, JIT
+    for (int round = 0; round < 2; round++)
+      for (int w : stream) m.token(w, v, true); // warm-up: every n-gram stored, JIT
     long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
     for (int w : stream) m.token(w, v, true);
     long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
-    assertTrue(allocated < 16 * 1024, stream.length + " known tokens allocated " + allocated + " bytes");
+    assertTrue(
+        allocated < 16 * 1024, stream.length + " known tokens allocated " + allocated + " bytes");
   }
 
   @Test
@@ -145,11 +161,15 @@ class PrequentialNgramTest {
     assertThrows(IllegalArgumentException.class, () -> new PrequentialNgram(0, 10));
   }
 
-  /** Interpolated Kneser-Ney recounted from scratch: the definition, not the incremental bookkeeping. */
+  /**
+   * Interpolated Kneser-Ney recounted from scratch: the definition, not the incremental
+   * bookkeeping.
+   */
   static final class BruteForceKneserNey {
     final int order;
-    final List<Integer> history;   // the last order-1 ids, most recent first
-    final List<Map<List<Integer>, Integer>> counts = new ArrayList<>();   // per order k: gram (oldest first) -> c_k
+    final List<Integer> history; // the last order-1 ids, most recent first
+    final List<Map<List<Integer>, Integer>> counts =
+        new ArrayList<>(); // per order k: gram (oldest first) -> c_k
 
     BruteForceKneserNey(int order, List<Integer> stream) {
       this.order = order;
@@ -163,16 +183,21 @@ class PrequentialNgramTest {
       for (int t = order - 1; t < padded.size(); t++) {
         List<Integer> window = padded.subList(t - order + 1, t + 1);
         counts.get(order).merge(List.copyOf(window), 1, Integer::sum);
-        for (int j = 1; j <= order; j++) suffixes.get(j).add(List.copyOf(window.subList(order - j, order)));
+        for (int j = 1; j <= order; j++)
+          suffixes.get(j).add(List.copyOf(window.subList(order - j, order)));
       }
       // c_k(x) = number of distinct words u with (u x) among the length-(k+1) grams
-      for (int k = 1; k < order; k++) for (List<Integer> y : suffixes.get(k + 1)) counts.get(k).merge(List.copyOf(y.subList(1, k + 1)), 1, Integer::sum);
+      for (int k = 1; k < order; k++)
+        for (List<Integer> y : suffixes.get(k + 1))
+          counts.get(k).merge(List.copyOf(y.subList(1, k + 1)), 1, Integer::sum);
       history = new ArrayList<>();
-      for (int i = padded.size() - 1; i >= padded.size() - (order - 1); i--) history.add(padded.get(i));
+      for (int i = padded.size() - 1; i >= padded.size() - (order - 1); i--)
+        history.add(padded.get(i));
     }
 
     double discount(int k) {
-      long n1 = counts.get(k).values().stream().filter(c -> c == 1).count(), n2 = counts.get(k).values().stream().filter(c -> c == 2).count();
+      long n1 = counts.get(k).values().stream().filter(c -> c == 1).count(),
+          n2 = counts.get(k).values().stream().filter(c -> c == 2).count();
       return n1 + n2 == 0 ? 0.5 : Math.min(0.95, Math.max(0.05, (double) n1 / (n1 + 2.0 * n2)));
     }
 
@@ -180,10 +205,13 @@ class PrequentialNgramTest {
       double p = 1.0 / v;
       for (int k = 1; k <= order; k++) {
         List<Integer> h = new ArrayList<>();
-        for (int i = k - 2; i >= 0; i--) h.add(history.get(i));   // the last k-1 words, oldest first
+        for (int i = k - 2; i >= 0; i--) h.add(history.get(i)); // the last k-1 words, oldest first
         int total = 0, types = 0;
         for (Map.Entry<List<Integer>, Integer> e : counts.get(k).entrySet()) {
-          if (e.getKey().subList(0, k - 1).equals(h)) { total += e.getValue(); types++; }
+          if (e.getKey().subList(0, k - 1).equals(h)) {
+            total += e.getValue();
+            types++;
+          }
         }
         if (total == 0) continue;
         List<Integer> hw = new ArrayList<>(h);

@@ -12,13 +12,16 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SnapshotAssemblerTest {
-  private static final int MAX = 400;   // small chunks, so a small snapshot spans many
+  private static final int MAX = 400; // small chunks, so a small snapshot spans many
 
   private static ModelSnapshot snapshot(long version) {
-    return TestSnapshots.random(20, 4, ModelConfig.Encoder.LBL, version);   // the seed doubles as the version
+    return TestSnapshots.random(
+        20, 4, ModelConfig.Encoder.LBL, version); // the seed doubles as the version
   }
 
-  private static List<byte[]> chunks(ModelSnapshot s) { return SnapshotChunks.split(s.version, SnapshotCodec.encode(s), MAX); }
+  private static List<byte[]> chunks(ModelSnapshot s) {
+    return SnapshotChunks.split(s.version, SnapshotCodec.encode(s), MAX);
+  }
 
   @Test
   void completesOnTheLastChunkOnly() {
@@ -26,7 +29,8 @@ class SnapshotAssemblerTest {
     List<byte[]> c = chunks(s);
     assertTrue(c.size() >= 4);
     SnapshotAssembler a = new SnapshotAssembler();
-    for (int i = 0; i < c.size() - 1; i++) assertEquals(SnapshotAssembler.Status.PENDING, a.offer(c.get(i)).status());
+    for (int i = 0; i < c.size() - 1; i++)
+      assertEquals(SnapshotAssembler.Status.PENDING, a.offer(c.get(i)).status());
     assertTrue(a.latest().isEmpty());
     Optional<ModelSnapshot> done = a.accept(c.get(c.size() - 1));
     SnapshotCodecTest.assertSame(s, done.orElseThrow());
@@ -47,7 +51,8 @@ class SnapshotAssemblerTest {
         if (i < c2.size()) a.accept(c2.get(i)).ifPresent(s -> completed.add(s.version));
       }
     }
-    for (int i = c1.size(); i < c2.size(); i++) a.accept(c2.get(i)).ifPresent(s -> completed.add(s.version));
+    for (int i = c1.size(); i < c2.size(); i++)
+      a.accept(c2.get(i)).ifPresent(s -> completed.add(s.version));
     assertEquals(List.of(1L, 2L), completed);
     assertTrue(a.latest().orElseThrow().sameModelAs(s2));
     assertTrue(a.duplicateCount() + a.staleCount() >= c1.size(), "repeats are recognised");
@@ -59,7 +64,8 @@ class SnapshotAssemblerTest {
     SnapshotAssembler a = new SnapshotAssembler();
     List<byte[]> c3 = chunks(snapshot(3));
     for (byte[] c : c3) a.accept(c);
-    for (byte[] c : chunks(snapshot(2))) assertEquals(SnapshotAssembler.Status.STALE, a.offer(c).status());
+    for (byte[] c : chunks(snapshot(2)))
+      assertEquals(SnapshotAssembler.Status.STALE, a.offer(c).status());
     List<byte[]> c4 = chunks(snapshot(4));
     for (int i = 0; i < c4.size(); i++) if (i != 1) assertFalse(a.accept(c4.get(i)).isPresent());
     assertEquals(3, a.latest().orElseThrow().version);
@@ -68,12 +74,17 @@ class SnapshotAssemblerTest {
     assertEquals(4, a.latest().orElseThrow().version);
   }
 
-  /** What a reader of the compacted topic sees after a 3-chunk snapshot was followed by a 2-chunk one. */
+  /**
+   * What a reader of the compacted topic sees after a 3-chunk snapshot was followed by a 2-chunk
+   * one.
+   */
   @Test
   void compactionLeftoversOfALargerOlderSnapshotAreIgnored() {
-    ModelSnapshot big = TestSnapshots.random(30, 4, ModelConfig.Encoder.LBL, 10), small = TestSnapshots.random(10, 4, ModelConfig.Encoder.LBL, 11);
+    ModelSnapshot big = TestSnapshots.random(30, 4, ModelConfig.Encoder.LBL, 10),
+        small = TestSnapshots.random(10, 4, ModelConfig.Encoder.LBL, 11);
     int max = SnapshotCodec.encode(big).length / 3 + 40;
-    List<byte[]> c10 = SnapshotChunks.split(10, SnapshotCodec.encode(big), max), c11 = SnapshotChunks.split(11, SnapshotCodec.encode(small), max);
+    List<byte[]> c10 = SnapshotChunks.split(10, SnapshotCodec.encode(big), max),
+        c11 = SnapshotChunks.split(11, SnapshotCodec.encode(small), max);
     assertTrue(c10.size() > c11.size());
     SnapshotAssembler a = new SnapshotAssembler();
     // compaction keeps, per key modelId/i, the last value, in offset order
@@ -102,7 +113,8 @@ class SnapshotAssemblerTest {
   @Test
   void aSnapshotWhoseChunksAreValidButWholeIsNotIsRejected() {
     byte[] encoded = SnapshotCodec.encode(snapshot(7));
-    encoded[100] ^= 1;   // the whole-snapshot CRC in the headers is computed over this corrupt copy...
+    encoded[100] ^=
+        1; // the whole-snapshot CRC in the headers is computed over this corrupt copy...
     List<byte[]> c = SnapshotChunks.split(7, encoded, MAX);
     SnapshotAssembler a = new SnapshotAssembler();
     for (byte[] chunk : c) a.accept(chunk);
@@ -112,7 +124,10 @@ class SnapshotAssemblerTest {
 
     List<byte[]> wrongVersion = SnapshotChunks.split(8, SnapshotCodec.encode(snapshot(9)), MAX);
     for (byte[] chunk : wrongVersion) a.accept(chunk);
-    assertTrue(a.lastRejection().contains("chunk headers say snapshot version 8 but the snapshot inside is version 9"), a.lastRejection());
+    assertTrue(
+        a.lastRejection()
+            .contains("chunk headers say snapshot version 8 but the snapshot inside is version 9"),
+        a.lastRejection());
     assertTrue(a.latest().isEmpty());
   }
 
@@ -124,7 +139,8 @@ class SnapshotAssemblerTest {
     assertEquals(47, a.droppedPartialCount());
     // only the three newest (48..50) are kept: the rest of version 47 cannot complete any more
     List<byte[]> c47 = chunks(snapshot(47));
-    for (int i = 1; i < c47.size(); i++) assertEquals(SnapshotAssembler.Status.STALE, a.offer(c47.get(i)).status());
+    for (int i = 1; i < c47.size(); i++)
+      assertEquals(SnapshotAssembler.Status.STALE, a.offer(c47.get(i)).status());
     assertTrue(a.latest().isEmpty());
     List<byte[]> c48 = chunks(snapshot(48));
     for (int i = 1; i < c48.size(); i++) a.accept(c48.get(i));

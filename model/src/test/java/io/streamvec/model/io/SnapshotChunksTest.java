@@ -15,8 +15,11 @@ class SnapshotChunksTest {
 
   @Test
   void chunksRespectTheLimitAndConcatenateToTheSnapshot() throws InvalidSnapshotException {
-    byte[] encoded = SnapshotCodec.encode(TestSnapshots.random(3000, 100, ModelConfig.Encoder.LBL, 1));
-    assertTrue(encoded.length > 2 * SnapshotChunks.DEFAULT_MAX_CHUNK_BYTES, "a snapshot that needs 3+ chunks: " + encoded.length);
+    byte[] encoded =
+        SnapshotCodec.encode(TestSnapshots.random(3000, 100, ModelConfig.Encoder.LBL, 1));
+    assertTrue(
+        encoded.length > 2 * SnapshotChunks.DEFAULT_MAX_CHUNK_BYTES,
+        "a snapshot that needs 3+ chunks: " + encoded.length);
     List<byte[]> chunks = SnapshotChunks.split(42, encoded);
     assertEquals((encoded.length + 899_963) / 899_964, chunks.size());
     ByteArrayOutputStream joined = new ByteArrayOutputStream();
@@ -37,10 +40,12 @@ class SnapshotChunksTest {
   void headerFollowsTheDocumentedLayout() {
     byte[] encoded = new byte[100];
     for (int i = 0; i < encoded.length; i++) encoded[i] = (byte) i;
-    List<byte[]> chunks = SnapshotChunks.split(7, encoded, 76);   // 40 payload bytes per chunk: 40, 40, 20
+    List<byte[]> chunks =
+        SnapshotChunks.split(7, encoded, 76); // 40 payload bytes per chunk: 40, 40, 20
     assertEquals(3, chunks.size());
     ByteBuffer last = ByteBuffer.wrap(chunks.get(2));
-    assertEquals("SVCH", new String(chunks.get(2), 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals(
+        "SVCH", new String(chunks.get(2), 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
     assertEquals(1, last.getInt(4));
     assertEquals(7L, last.getLong(8));
     assertEquals(2, last.getInt(16));
@@ -64,19 +69,26 @@ class SnapshotChunksTest {
     assertReason(magic, "bad magic");
     byte[] newer = good.clone();
     ByteBuffer.wrap(newer).putInt(4, 2);
-    assertReason(newer, "header version 2 is newer than this reader supports (1); upgrade streamvec");
+    assertReason(
+        newer, "header version 2 is newer than this reader supports (1); upgrade streamvec");
     assertReason(java.util.Arrays.copyOf(good, 20), "truncated at byte 20");
     assertReason(null, "null");
     byte[] inconsistent = good.clone();
-    ByteBuffer.wrap(inconsistent).putInt(16, 9);   // index 9 of 8 chunks, checksum fixed up
-    ByteBuffer.wrap(inconsistent).putInt(inconsistent.length - 4, (int) SnapshotCodec.crc32c(inconsistent, 0, inconsistent.length - 4));
+    ByteBuffer.wrap(inconsistent).putInt(16, 9); // index 9 of 8 chunks, checksum fixed up
+    ByteBuffer.wrap(inconsistent)
+        .putInt(
+            inconsistent.length - 4,
+            (int) SnapshotCodec.crc32c(inconsistent, 0, inconsistent.length - 4));
     assertReason(inconsistent, "inconsistent: index 9 of 8");
     assertThrows(IllegalArgumentException.class, () -> SnapshotChunks.split(1, new byte[0], 100));
     assertThrows(IllegalArgumentException.class, () -> SnapshotChunks.split(1, new byte[10], 40));
   }
 
   private static void assertReason(byte[] value, String expected) {
-    InvalidSnapshotException e = assertThrows(InvalidSnapshotException.class, () -> SnapshotChunks.parse(value));
-    assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
+    InvalidSnapshotException e =
+        assertThrows(InvalidSnapshotException.class, () -> SnapshotChunks.parse(value));
+    assertTrue(
+        e.getMessage().contains(expected),
+        "'" + e.getMessage() + "' should contain '" + expected + "'");
   }
 }

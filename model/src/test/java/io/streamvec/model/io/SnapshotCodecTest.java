@@ -55,7 +55,8 @@ class SnapshotCodecTest {
     assertEquals("SVSN", new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
     assertEquals(1, b.getInt(4));
     assertEquals(bytes.length, b.getInt(8));
-    assertEquals((int) SnapshotCodec.crc32c(bytes, 0, bytes.length - 4), b.getInt(bytes.length - 4));
+    assertEquals(
+        (int) SnapshotCodec.crc32c(bytes, 0, bytes.length - 4), b.getInt(bytes.length - 4));
     assertEquals(ModelConfig.KEYS.size(), b.getInt(12), "config entries: one per model key");
   }
 
@@ -67,7 +68,9 @@ class SnapshotCodecTest {
     assertMessage(badMagic, "bad magic");
     byte[] newer = good.clone();
     ByteBuffer.wrap(newer).putInt(4, 7);
-    assertMessage(newer, "snapshot format version 7 is newer than this reader supports (1); upgrade streamvec");
+    assertMessage(
+        newer,
+        "snapshot format version 7 is newer than this reader supports (1); upgrade streamvec");
     byte[] longer = java.util.Arrays.copyOf(good, good.length + 3);
     assertMessage(longer, "3 trailing bytes");
     assertMessage(new byte[0], "truncated at byte 0");
@@ -78,7 +81,9 @@ class SnapshotCodecTest {
     byte[] good = SnapshotCodec.encode(TestSnapshots.random(12, 3, ModelConfig.Encoder.CBOW, 5));
     for (int n = 0; n < good.length; n++) {
       byte[] cut = java.util.Arrays.copyOf(good, n);
-      InvalidSnapshotException e = assertThrows(InvalidSnapshotException.class, () -> SnapshotCodec.decode(cut), "prefix " + n);
+      InvalidSnapshotException e =
+          assertThrows(
+              InvalidSnapshotException.class, () -> SnapshotCodec.decode(cut), "prefix " + n);
       assertTrue(e.getMessage().contains("truncated at byte " + n), e.getMessage());
     }
   }
@@ -89,14 +94,18 @@ class SnapshotCodecTest {
     for (int i = 0; i < good.length; i++) {
       byte[] bad = good.clone();
       bad[i] ^= (byte) (1 << (i % 8));
-      assertThrows(InvalidSnapshotException.class, () -> SnapshotCodec.decode(bad), "flipped byte " + i);
+      assertThrows(
+          InvalidSnapshotException.class, () -> SnapshotCodec.decode(bad), "flipped byte " + i);
     }
     byte[] body = good.clone();
     body[good.length / 2] ^= 0x10;
     assertMessage(body, "checksum mismatch");
   }
 
-  /** Corrupt bytes behind a *valid* checksum (a buggy or hostile writer): rejected cleanly, never an OOM or another exception. */
+  /**
+   * Corrupt bytes behind a *valid* checksum (a buggy or hostile writer): rejected cleanly, never an
+   * OOM or another exception.
+   */
   @Test
   void garbageWithAValidChecksumIsRejectedCleanly() {
     Random rnd = new Random(Long.getLong("fuzz.seed", 7));
@@ -106,8 +115,10 @@ class SnapshotCodecTest {
     for (int trial = 0; trial < 3000; trial++) {
       byte[] bad = good.clone();
       int flips = 1 + rnd.nextInt(4);
-      for (int f = 0; f < flips; f++) bad[12 + rnd.nextInt(bad.length - 16)] = (byte) rnd.nextInt(256);
-      ByteBuffer.wrap(bad).putInt(bad.length - 4, (int) SnapshotCodec.crc32c(bad, 0, bad.length - 4));
+      for (int f = 0; f < flips; f++)
+        bad[12 + rnd.nextInt(bad.length - 16)] = (byte) rnd.nextInt(256);
+      ByteBuffer.wrap(bad)
+          .putInt(bad.length - 4, (int) SnapshotCodec.crc32c(bad, 0, bad.length - 4));
       try {
         SnapshotCodec.decode(bad);
       } catch (InvalidSnapshotException e) {
@@ -122,24 +133,31 @@ class SnapshotCodecTest {
     int vAt = offsetOfV(snapshot);
     assertEquals(12, ByteBuffer.wrap(huge).getInt(vAt));
     ByteBuffer.wrap(huge).putInt(vAt, Integer.MAX_VALUE);
-    ByteBuffer.wrap(huge).putInt(huge.length - 4, (int) SnapshotCodec.crc32c(huge, 0, huge.length - 4));
+    ByteBuffer.wrap(huge)
+        .putInt(huge.length - 4, (int) SnapshotCodec.crc32c(huge, 0, huge.length - 4));
     assertMessage(huge, "truncated");
   }
 
   @Test
   void inconsistentShapesAreNamed() {
     ModelConfig c = TestSnapshots.config(ModelConfig.Encoder.LBL, 3, 2, 5);
-    ModelConfig wider = TestSnapshots.config(ModelConfig.Encoder.LBL, 3, 4, 5);   // P = 4 instead of 2
+    ModelConfig wider =
+        TestSnapshots.config(ModelConfig.Encoder.LBL, 3, 4, 5); // P = 4 instead of 2
     String[] words = {"<unk>", "</s>", "a"};
     FMatrixRMaj e = new FMatrixRMaj(3, 3), w = new FMatrixRMaj(3, 3), b = new FMatrixRMaj(3, 1);
-    ModelSnapshot wrong = TestSnapshots.of(c, words, e, w, b, ContextEncoder.create(wider).parameters());
-    assertMessage(SnapshotCodec.encode(wrong), "inconsistent shapes: position is 4x3, expected 2x3");
+    ModelSnapshot wrong =
+        TestSnapshots.of(c, words, e, w, b, ContextEncoder.create(wider).parameters());
+    assertMessage(
+        SnapshotCodec.encode(wrong), "inconsistent shapes: position is 4x3, expected 2x3");
   }
 
-  /** The codec spells out the encoder shapes of format 1; they must stay those the encoders have. */
+  /**
+   * The codec spells out the encoder shapes of format 1; they must stay those the encoders have.
+   */
   @ParameterizedTest
   @EnumSource(ModelConfig.Encoder.class)
-  void documentedEncoderShapesMatchTheEncoders(ModelConfig.Encoder encoder) throws InvalidSnapshotException {
+  void documentedEncoderShapesMatchTheEncoders(ModelConfig.Encoder encoder)
+      throws InvalidSnapshotException {
     ModelConfig c = TestSnapshots.config(encoder, 6, 3, 9);
     ContextEncoder enc = ContextEncoder.create(c);
     SnapshotCodec.checkEncoder(c, enc.parameterNames(), enc.parameters());
@@ -148,24 +166,33 @@ class SnapshotCodecTest {
   /** Byte offset of the V field, from the documented layout. */
   private static int offsetOfV(ModelSnapshot s) {
     int at = 12 + 4;
-    for (var e : s.config.storedMap().entrySet()) at += 8 + utf8Length(e.getKey()) + utf8Length(e.getValue());
+    for (var e : s.config.storedMap().entrySet())
+      at += 8 + utf8Length(e.getKey()) + utf8Length(e.getValue());
     at += 8 + 8 + 4;
     for (String name : s.stats().keySet()) at += 4 + utf8Length(name) + 8;
     return at;
   }
 
-  private static int utf8Length(String s) { return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length; }
+  private static int utf8Length(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
 
   static void assertMessage(byte[] bytes, String expected) {
-    InvalidSnapshotException e = assertThrows(InvalidSnapshotException.class, () -> SnapshotCodec.decode(bytes));
-    assertTrue(e.getMessage().contains(expected), "message '" + e.getMessage() + "' should contain '" + expected + "'");
+    InvalidSnapshotException e =
+        assertThrows(InvalidSnapshotException.class, () -> SnapshotCodec.decode(bytes));
+    assertTrue(
+        e.getMessage().contains(expected),
+        "message '" + e.getMessage() + "' should contain '" + expected + "'");
   }
 
   static void assertSame(ModelSnapshot expected, ModelSnapshot actual) {
     assertTrue(expected.sameModelAs(actual), "same model content");
     assertEquals(expected.version, actual.version);
     assertEquals(expected.stats(), actual.stats());
-    assertEquals(expected.stats().keySet().stream().toList(), actual.stats().keySet().stream().toList(), "stats order");
+    assertEquals(
+        expected.stats().keySet().stream().toList(),
+        actual.stats().keySet().stream().toList(),
+        "stats order");
     for (int i = 0; i < expected.size(); i++) assertEquals(expected.word(i), actual.word(i));
     assertEquals(expected.id("😀"), actual.id("😀"));
   }

@@ -13,7 +13,7 @@ class OutputLayerTest {
     GradientCheckTest.fill(out.bias, rng, 2f);
     float[] h = new float[8];
     for (int j = 0; j < 8; j++) h[j] = rng.nextFloat() * 4 - 2;
-    int v = 37;  // only the words in use take part
+    int v = 37; // only the words in use take part
     float[] logp = out.logProbabilities(h, v, null);
     double sum = 0;
     for (int i = 0; i < v; i++) sum += Math.exp(logp[i]);
@@ -28,7 +28,8 @@ class OutputLayerTest {
     }
     double z = 0;
     for (int i = 0; i < v; i++) z += Math.exp(s[i] - max);
-    for (int i = 0; i < v; i++) assertEquals(s[i] - max - Math.log(z), logp[i], 1e-4, "log p[" + i + "]");
+    for (int i = 0; i < v; i++)
+      assertEquals(s[i] - max - Math.log(z), logp[i], 1e-4, "log p[" + i + "]");
   }
 
   @Test
@@ -41,6 +42,7 @@ class OutputLayerTest {
     int n = 200_000;
     for (int i = 0; i < n; i++) hits[t.sample(rng)]++;
     assertEquals(0, hits[0]);
-    for (int i = 1; i < w.length; i++) assertEquals(w[i] / 10.0, hits[i] / (double) n, 0.005, "share of outcome " + i);
+    for (int i = 1; i < w.length; i++)
+      assertEquals(w[i] / 10.0, hits[i] / (double) n, 0.005, "share of outcome " + i);
   }
 }

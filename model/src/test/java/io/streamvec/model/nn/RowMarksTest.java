@@ -9,7 +9,10 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** RowMarks agrees with java.util.BitSet on any mix of marks, ranges (word borders included) and clears. */
+/**
+ * RowMarks agrees with java.util.BitSet on any mix of marks, ranges (word borders included) and
+ * clears.
+ */
 class RowMarksTest {
 
   @ParameterizedTest

@@ -10,11 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
-/** predict() against a softmax written out by hand from the encoder equations (not the encoder classes). */
+/**
+ * predict() against a softmax written out by hand from the encoder equations (not the encoder
+ * classes).
+ */
 class PredictTest {
   private static final String[] WORDS = {"<unk>", "</s>", "x", "y", "z", "w"};
   private static final int UNK = 0, EOS = 1, X = 2, Y = 3, Z = 4;
@@ -24,10 +27,19 @@ class PredictTest {
     ModelConfig c = TestSnapshots.config(encoder, d, context, hidden);
     Random rnd = new Random(seed);
     int v = WORDS.length, h = c.hiddenSize(), p = c.contextPositions();
-    FMatrixRMaj[] params = encoder == ModelConfig.Encoder.BENGIO
-        ? new FMatrixRMaj[] {TestSnapshots.gaussian(h, p * d, rnd), TestSnapshots.gaussian(h, 1, rnd)}
-        : new FMatrixRMaj[] {TestSnapshots.gaussian(p, d, rnd)};
-    return TestSnapshots.of(c, WORDS, TestSnapshots.gaussian(v, d, rnd), TestSnapshots.gaussian(v, h, rnd), TestSnapshots.gaussian(v, 1, rnd), params);
+    FMatrixRMaj[] params =
+        encoder == ModelConfig.Encoder.BENGIO
+            ? new FMatrixRMaj[] {
+              TestSnapshots.gaussian(h, p * d, rnd), TestSnapshots.gaussian(h, 1, rnd)
+            }
+            : new FMatrixRMaj[] {TestSnapshots.gaussian(p, d, rnd)};
+    return TestSnapshots.of(
+        c,
+        WORDS,
+        TestSnapshots.gaussian(v, d, rnd),
+        TestSnapshots.gaussian(v, h, rnd),
+        TestSnapshots.gaussian(v, 1, rnd),
+        params);
   }
 
   /** p(w | ctx) for every w, in double, straight from the equations in io/package-info.java. */
@@ -40,12 +52,14 @@ class PredictTest {
       h = new double[a.numRows];
       for (int j = 0; j < h.length; j++) {
         double z = a0.get(j, 0);
-        for (int i = 0; i < p; i++) for (int k = 0; k < d; k++) z += a.get(j, i * d + k) * s.embeddings.get(ctx[i], k);
+        for (int i = 0; i < p; i++)
+          for (int k = 0; k < d; k++) z += a.get(j, i * d + k) * s.embeddings.get(ctx[i], k);
         h[j] = Math.tanh(z);
       }
     } else {
       h = new double[d];
-      for (int i = 0; i < p; i++) for (int k = 0; k < d; k++) h[k] += enc[0].get(i, k) * s.embeddings.get(ctx[i], k);
+      for (int i = 0; i < p; i++)
+        for (int k = 0; k < d; k++) h[k] += enc[0].get(i, k) * s.embeddings.get(ctx[i], k);
     }
     double[] e = new double[s.size()];
     double sum = 0;
@@ -86,12 +100,27 @@ class PredictTest {
   void contextIsTheLastWordsPaddedWithEndOfSentence() {
     ModelSnapshot s = tiny(ModelConfig.Encoder.LBL, 1);
     EmbeddingQueries q = new EmbeddingQueries(s);
-    assertArrayEquals(new int[] {EOS, EOS}, q.contextIds("", s.config), "an empty context is the start of a stream");
+    assertArrayEquals(
+        new int[] {EOS, EOS},
+        q.contextIds("", s.config),
+        "an empty context is the start of a stream");
     assertArrayEquals(new int[] {Y, EOS}, q.contextIds("y", s.config));
-    assertArrayEquals(new int[] {Z, Y}, q.contextIds("x y z", s.config), "only the last P words count");
-    assertArrayEquals(new int[] {UNK, X}, q.contextIds("x zebra", s.config), "unknown words are <unk>");
-    assertArrayEquals(new int[] {Y, EOS}, q.contextIds("X. Y", s.config), "a sentence end inside the context stays; the one the tokenizer adds at the end does not");
+    assertArrayEquals(
+        new int[] {Z, Y}, q.contextIds("x y z", s.config), "only the last P words count");
+    assertArrayEquals(
+        new int[] {UNK, X}, q.contextIds("x zebra", s.config), "unknown words are <unk>");
+    assertArrayEquals(
+        new int[] {Y, EOS},
+        q.contextIds("X. Y", s.config),
+        "a sentence end inside the context stays; the one the tokenizer adds at the end does not");
     double[] p = handSoftmax(s, new int[] {Y, EOS});
-    assertEquals(p[X], q.predict("Y", 5).stream().filter(w -> w.word().equals("x")).findFirst().orElseThrow().score(), 1e-6);
+    assertEquals(
+        p[X],
+        q.predict("Y", 5).stream()
+            .filter(w -> w.word().equals("x"))
+            .findFirst()
+            .orElseThrow()
+            .score(),
+        1e-6);
   }
 }

@@ -19,18 +19,19 @@ import java.util.Properties;
  * The app's configuration: documented defaults, then one properties file ({@code --config FILE}),
  * then environment variables ({@code STREAMVEC_<KEY>}, e.g. STREAMVEC_BOOTSTRAP_SERVERS or
  * STREAMVEC_MIN_COUNT), then {@code --set key=value} flags, later ones winning. Model
- * hyper-parameters use the {@code ./streamvec train} flag names. Keys starting with
- * {@code kafka.} go unchanged (minus the prefix) to every Kafka client, e.g.
- * {@code kafka.security.protocol=SASL_SSL}. Everything is validated at once on load; an error
- * names the key, the bad value and the fix.
+ * hyper-parameters use the {@code ./streamvec train} flag names. Keys starting with {@code kafka.}
+ * go unchanged (minus the prefix) to every Kafka client, e.g. {@code
+ * kafka.security.protocol=SASL_SSL}. Everything is validated at once on load; an error names the
+ * key, the bad value and the fix.
  */
 public final class AppConfig {
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String ENV_PREFIX = "STREAMVEC_";
 
-  private final Map<String, String> values;     // app keys + kafka.* overrides, validated
+  private final Map<String, String> values; // app keys + kafka.* overrides, validated
   private final ModelConfig model;
-  private final Map<String, String> given;      // what a file, the environment or --set said (no defaults)
+  private final Map<String, String>
+      given; // what a file, the environment or --set said (no defaults)
 
   private AppConfig(Map<String, String> values, ModelConfig model, Map<String, String> given) {
     this.values = values;
@@ -39,14 +40,18 @@ public final class AppConfig {
   }
 
   /** Defaults only (tests, examples). */
-  public static AppConfig defaults() { return build(Map.of()); }
+  public static AppConfig defaults() {
+    return build(Map.of());
+  }
 
   /** Defaults overridden by the given key/values (same validation as a file). */
-  public static AppConfig of(Map<String, String> overrides) { return build(overrides); }
+  public static AppConfig of(Map<String, String> overrides) {
+    return build(overrides);
+  }
 
   /**
-   * Loads defaults, then {@code --config FILE}, then the environment, then {@code --set k=v}
-   * (and the shorthand {@code --bootstrap-servers X}); other arguments are left in {@code rest}.
+   * Loads defaults, then {@code --config FILE}, then the environment, then {@code --set k=v} (and
+   * the shorthand {@code --bootstrap-servers X}); other arguments are left in {@code rest}.
    */
   public static AppConfig load(String[] args, Map<String, String> env, List<String> rest) {
     Map<String, String> merged = new LinkedHashMap<>();
@@ -71,7 +76,10 @@ public final class AppConfig {
       } else if (rest != null) {
         rest.add(a);
       } else {
-        throw new ConfigException("unknown argument '" + a + "' (expected --config FILE, --set key=value or --bootstrap-servers HOST:PORT)");
+        throw new ConfigException(
+            "unknown argument '"
+                + a
+                + "' (expected --config FILE, --set key=value or --bootstrap-servers HOST:PORT)");
       }
     }
     if (file != null) merged.putAll(readFile(file));
@@ -85,7 +93,10 @@ public final class AppConfig {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
     } catch (NoSuchFileException e) {
-      throw new ConfigException("config file " + file + " does not exist (pass --config with the path of a .properties file)");
+      throw new ConfigException(
+          "config file "
+              + file
+              + " does not exist (pass --config with the path of a .properties file)");
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
@@ -94,7 +105,10 @@ public final class AppConfig {
     return m;
   }
 
-  /** STREAMVEC_BOOTSTRAP_SERVERS -> bootstrap.servers, STREAMVEC_MIN_COUNT -> min-count, STREAMVEC_KAFKA_SASL_MECHANISM -> kafka.sasl.mechanism. */
+  /**
+   * STREAMVEC_BOOTSTRAP_SERVERS -> bootstrap.servers, STREAMVEC_MIN_COUNT -> min-count,
+   * STREAMVEC_KAFKA_SASL_MECHANISM -> kafka.sasl.mechanism.
+   */
   static Map<String, String> fromEnvironment(Map<String, String> env) {
     Map<String, String> m = new LinkedHashMap<>();
     if (env == null) return m;
@@ -104,7 +118,7 @@ public final class AppConfig {
       String key = canonical(name.replace('_', '.'));
       if (key == null) {
         if (name.startsWith("kafka_")) key = name.replace('_', '.');
-        else continue;   // unrelated STREAMVEC_* variables (e.g. the launcher's own) are not config
+        else continue; // unrelated STREAMVEC_* variables (e.g. the launcher's own) are not config
       }
       m.put(key, e.getValue());
     }
@@ -114,8 +128,10 @@ public final class AppConfig {
   /** The known key that name spells, treating '.', '-' and '_' alike; null if none. */
   static String canonical(String name) {
     String n = name.replaceAll("[._-]", "");
-    for (AppKeys.Key k : AppKeys.KEYS) if (k.name().replaceAll("[._-]", "").equals(n)) return k.name();
-    for (ModelConfig.Key k : ModelConfig.KEYS) if (k.name().replaceAll("[._-]", "").equals(n)) return k.name();
+    for (AppKeys.Key k : AppKeys.KEYS)
+      if (k.name().replaceAll("[._-]", "").equals(n)) return k.name();
+    for (ModelConfig.Key k : ModelConfig.KEYS)
+      if (k.name().replaceAll("[._-]", "").equals(n)) return k.name();
     return null;
   }
 
@@ -130,8 +146,14 @@ public final class AppConfig {
       else if (AppKeys.byName(k) != null) values.put(k, e.getValue());
       else {
         String guess = canonical(k);
-        throw new ConfigException("unknown config key '" + k + "'" + (guess != null ? " (did you mean '" + guess + "'?)" : "")
-            + "; Kafka client settings go in with the prefix 'kafka.', e.g. kafka." + k + "; run './streamvec app --help' for all keys");
+        throw new ConfigException(
+            "unknown config key '"
+                + k
+                + "'"
+                + (guess != null ? " (did you mean '" + guess + "'?)" : "")
+                + "; Kafka client settings go in with the prefix 'kafka.', e.g. kafka."
+                + k
+                + "; run './streamvec app --help' for all keys");
       }
     }
     for (AppKeys.Key k : AppKeys.KEYS) k.validate(values.get(k.name()));
@@ -141,11 +163,14 @@ public final class AppConfig {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
-    return new AppConfig(values, mc, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides)));
+    return new AppConfig(
+        values, mc, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides)));
   }
 
   /** True if key was set explicitly (file, environment, --set), false if it has its default. */
-  public boolean isGiven(String key) { return given.containsKey(key); }
+  public boolean isGiven(String key) {
+    return given.containsKey(key);
+  }
 
   /** This config with one more explicit setting (validated like the rest). */
   public AppConfig with(String key, String value) {
@@ -156,37 +181,61 @@ public final class AppConfig {
 
   public String get(String key) {
     String v = values.get(key);
-    if (v == null && AppKeys.byName(key) == null) throw new IllegalArgumentException("not an app key: " + key);
+    if (v == null && AppKeys.byName(key) == null)
+      throw new IllegalArgumentException("not an app key: " + key);
     return v;
   }
-  public int getInt(String key) { return Integer.parseInt(get(key)); }
-  public long getLong(String key) { return Long.parseLong(get(key)); }
+
+  public int getInt(String key) {
+    return Integer.parseInt(get(key));
+  }
+
+  public long getLong(String key) {
+    return Long.parseLong(get(key));
+  }
+
   public List<String> getList(String key) {
     List<String> out = new ArrayList<>();
     for (String s : get(key).split(",")) if (!s.isBlank()) out.add(s.trim());
     return out;
   }
-  public boolean getBoolean(String key) { return Boolean.parseBoolean(get(key)); }
 
-  public ModelConfig model() { return model; }
+  public boolean getBoolean(String key) {
+    return Boolean.parseBoolean(get(key));
+  }
 
-  public String bootstrapServers() { return get(AppKeys.BOOTSTRAP_SERVERS); }
+  public ModelConfig model() {
+    return model;
+  }
 
-  /** Kafka client settings passed through with {@code kafka.} (prefix removed), plus bootstrap.servers. */
+  public String bootstrapServers() {
+    return get(AppKeys.BOOTSTRAP_SERVERS);
+  }
+
+  /**
+   * Kafka client settings passed through with {@code kafka.} (prefix removed), plus
+   * bootstrap.servers.
+   */
   public Properties kafkaClientProperties() {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers());
     for (Map.Entry<String, String> e : values.entrySet()) {
-      if (e.getKey().startsWith(KAFKA_PREFIX)) p.put(e.getKey().substring(KAFKA_PREFIX.length()), e.getValue());
+      if (e.getKey().startsWith(KAFKA_PREFIX))
+        p.put(e.getKey().substring(KAFKA_PREFIX.length()), e.getValue());
     }
     return p;
   }
 
-  /** Every effective value (app keys, kafka.* overrides and model keys), for logs and --print-config; secrets masked. */
+  /**
+   * Every effective value (app keys, kafka.* overrides and model keys), for logs and
+   * --print-config; secrets masked.
+   */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : values.entrySet()) {
-      boolean secret = Arrays.stream(new String[] {"password", "secret", "jaas"}).anyMatch(s -> e.getKey().toLowerCase(Locale.ROOT).contains(s));
+      boolean secret =
+          Arrays.stream(new String[] {"password", "secret", "jaas"})
+              .anyMatch(s -> e.getKey().toLowerCase(Locale.ROOT).contains(s));
       m.put(e.getKey(), secret ? "******" : e.getValue());
     }
     m.putAll(model.asMap());
@@ -195,11 +244,24 @@ public final class AppConfig {
 
   /** The --help text of every key with its default. */
   public static String help() {
-    StringBuilder b = new StringBuilder("app keys (--set key=value, a --config properties file, or env STREAMVEC_KEY):\n");
-    for (AppKeys.Key k : AppKeys.KEYS) b.append(String.format(Locale.ROOT, "  %-34s %s (default %s)%n", k.name(), k.doc(), k.defaultValue().isEmpty() ? "empty" : k.defaultValue()));
+    StringBuilder b =
+        new StringBuilder(
+            "app keys (--set key=value, a --config properties file, or env STREAMVEC_KEY):\n");
+    for (AppKeys.Key k : AppKeys.KEYS)
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-34s %s (default %s)%n",
+              k.name(),
+              k.doc(),
+              k.defaultValue().isEmpty() ? "empty" : k.defaultValue()));
     b.append("model keys (same names as ./streamvec train flags):\n");
-    for (ModelConfig.Key k : ModelConfig.KEYS) b.append(String.format(Locale.ROOT, "  %-34s %s (default %s)%n", k.name(), k.doc(), k.defaultValue()));
-    b.append("Kafka client settings: any key prefixed kafka. goes to every client unchanged, e.g. kafka.security.protocol=SASL_SSL\n");
+    for (ModelConfig.Key k : ModelConfig.KEYS)
+      b.append(
+          String.format(
+              Locale.ROOT, "  %-34s %s (default %s)%n", k.name(), k.doc(), k.defaultValue()));
+    b.append(
+        "Kafka client settings: any key prefixed kafka. goes to every client unchanged, e.g. kafka.security.protocol=SASL_SSL\n");
     return b.toString();
   }
 }

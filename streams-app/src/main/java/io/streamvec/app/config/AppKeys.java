@@ -31,73 +31,228 @@ public final class AppKeys {
   public static final String HTTP_HOST = "http.host";
   public static final String METRICS_PATH = "metrics.path";
 
-  enum Type { STRING, NONEMPTY, TOPICS, INT_POSITIVE, INT_NONNEGATIVE, INT_PORT, LONG_POSITIVE, GUARANTEE, HOSTPORTS }
+  enum Type {
+    STRING,
+    NONEMPTY,
+    TOPICS,
+    INT_POSITIVE,
+    INT_NONNEGATIVE,
+    INT_PORT,
+    LONG_POSITIVE,
+    GUARANTEE,
+    HOSTPORTS
+  }
 
   /** One key: name, default, documentation, and how its value is checked. */
   public record Key(String name, String defaultValue, String doc, Type type) {
     void validate(String v) {
-      String hint = " (" + doc + "; default " + (defaultValue.isEmpty() ? "empty" : defaultValue) + ")";
+      String hint =
+          " (" + doc + "; default " + (defaultValue.isEmpty() ? "empty" : defaultValue) + ")";
       switch (type) {
-        case STRING -> { }
-        case NONEMPTY -> { if (v == null || v.isBlank()) throw new ConfigException("config key '" + name + "' must not be empty" + hint); }
+        case STRING -> {}
+        case NONEMPTY -> {
+          if (v == null || v.isBlank())
+            throw new ConfigException("config key '" + name + "' must not be empty" + hint);
+        }
         case TOPICS -> {
-          if (v == null || v.isBlank()) throw new ConfigException("config key '" + name + "' must name at least one topic" + hint);
+          if (v == null || v.isBlank())
+            throw new ConfigException(
+                "config key '" + name + "' must name at least one topic" + hint);
           for (String t : v.split(",")) {
             String s = t.trim();
-            if (!s.matches("[A-Za-z0-9._-]{1,249}")) throw new ConfigException("config key '" + name + "': '" + s + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-')" + hint);
+            if (!s.matches("[A-Za-z0-9._-]{1,249}"))
+              throw new ConfigException(
+                  "config key '"
+                      + name
+                      + "': '"
+                      + s
+                      + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-')"
+                      + hint);
           }
         }
         case HOSTPORTS -> {
-          if (v == null || v.isBlank()) throw new ConfigException("config key '" + name + "' must list host:port pairs, e.g. 127.0.0.1:9092" + hint);
-          for (String t : v.split(",")) if (!t.trim().matches(".+:[0-9]{1,5}")) throw new ConfigException("config key '" + name + "': '" + t.trim() + "' is not host:port" + hint);
+          if (v == null || v.isBlank())
+            throw new ConfigException(
+                "config key '" + name + "' must list host:port pairs, e.g. 127.0.0.1:9092" + hint);
+          for (String t : v.split(","))
+            if (!t.trim().matches(".+:[0-9]{1,5}"))
+              throw new ConfigException(
+                  "config key '" + name + "': '" + t.trim() + "' is not host:port" + hint);
         }
         case INT_POSITIVE, LONG_POSITIVE -> {
           long x;
-          try { x = Long.parseLong(v.trim()); } catch (RuntimeException e) { throw new ConfigException("config key '" + name + "' = '" + v + "' is not a whole number" + hint); }
-          if (x <= 0 || (type == Type.INT_POSITIVE && x > Integer.MAX_VALUE)) throw new ConfigException("config key '" + name + "' = '" + v + "' must be a positive number" + hint);
+          try {
+            x = Long.parseLong(v.trim());
+          } catch (RuntimeException e) {
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' is not a whole number" + hint);
+          }
+          if (x <= 0 || (type == Type.INT_POSITIVE && x > Integer.MAX_VALUE))
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' must be a positive number" + hint);
         }
         case INT_NONNEGATIVE -> {
           int x;
-          try { x = Integer.parseInt(v.trim()); } catch (RuntimeException e) { throw new ConfigException("config key '" + name + "' = '" + v + "' is not a whole number" + hint); }
-          if (x < 0) throw new ConfigException("config key '" + name + "' = '" + v + "' must be 0 or more" + hint);
+          try {
+            x = Integer.parseInt(v.trim());
+          } catch (RuntimeException e) {
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' is not a whole number" + hint);
+          }
+          if (x < 0)
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' must be 0 or more" + hint);
         }
         case INT_PORT -> {
           int x;
-          try { x = Integer.parseInt(v.trim()); } catch (RuntimeException e) { throw new ConfigException("config key '" + name + "' = '" + v + "' is not a port number" + hint); }
-          if (x < -1 || x > 65535) throw new ConfigException("config key '" + name + "' = '" + v + "' must be a port 0..65535 (0 = any free port, -1 = off)" + hint);
+          try {
+            x = Integer.parseInt(v.trim());
+          } catch (RuntimeException e) {
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' is not a port number" + hint);
+          }
+          if (x < -1 || x > 65535)
+            throw new ConfigException(
+                "config key '"
+                    + name
+                    + "' = '"
+                    + v
+                    + "' must be a port 0..65535 (0 = any free port, -1 = off)"
+                    + hint);
         }
         case GUARANTEE -> {
-          if (!List.of("exactly_once_v2", "at_least_once").contains(v)) throw new ConfigException("config key '" + name + "' = '" + v + "' must be exactly_once_v2 or at_least_once" + hint);
+          if (!List.of("exactly_once_v2", "at_least_once").contains(v))
+            throw new ConfigException(
+                "config key '"
+                    + name
+                    + "' = '"
+                    + v
+                    + "' must be exactly_once_v2 or at_least_once"
+                    + hint);
         }
       }
     }
   }
 
-  public static final List<Key> KEYS = List.of(
-      new Key(BOOTSTRAP_SERVERS, "127.0.0.1:9092", "Kafka brokers to connect to", Type.HOSTPORTS),
-      new Key(APPLICATION_ID, "streamvec", "Kafka Streams application id (consumer group, internal topic prefix)", Type.NONEMPTY),
-      new Key(MODEL_ID, "default", "name of the model; key of its records on the snapshots and metrics topics", Type.NONEMPTY),
-      new Key(INPUT_TOPICS, "text", "comma-separated topics of UTF-8 text to learn from (any number of partitions)", Type.TOPICS),
-      new Key(INPUT_PARTITIONS, "1", "partitions for input topics the app creates when they are missing", Type.INT_POSITIVE),
-      new Key(SNAPSHOTS_TOPIC, "snapshots", "topic of model snapshots (compacted, chunked records)", Type.TOPICS),
-      new Key(METRICS_TOPIC, "metrics", "topic of one JSON training-metrics record per interval", Type.TOPICS),
-      new Key(DLQ_TOPIC, "dlq", "dead-letter topic: input records that cannot be used, with the reason in headers", Type.TOPICS),
-      new Key(REPLICATION_FACTOR, "1", "replication factor of the topics the app creates", Type.INT_POSITIVE),
-      new Key(PROCESSING_GUARANTEE, "exactly_once_v2", "exactly_once_v2 or at_least_once", Type.GUARANTEE),
-      new Key(STATE_DIR, "", "Kafka Streams state directory (empty = .streamvec/state/<application.id> under the working directory)", Type.STRING),
-      new Key(COMMIT_INTERVAL_MS, "1000", "Kafka Streams commit interval: how much work a crash can force to be redone", Type.INT_POSITIVE),
-      new Key(MAX_RECORD_BYTES, "1000000", "input records larger than this go to the DLQ (reason too-large)", Type.INT_POSITIVE),
-      new Key(CHECKPOINT_INTERVAL_TOKENS, "4000000", "write the model's changed rows and global state (about the whole model: ~0.8 kB per word at dim 100) to the logged state stores every this many tokens; a restore replays at most this many (4M tokens: about 10-15 s). Smaller = faster restore, more bytes to the broker (a 60k-word model writes ~50 MB per checkpoint)", Type.LONG_POSITIVE),
-      new Key(CHECKPOINT_INTERVAL_RECORDS, "200000", "and at least every this many input records (bounds the replay log when records are very short)", Type.INT_POSITIVE),
-      new Key(SNAPSHOT_INTERVAL_TOKENS, "10000000", "publish a snapshot every this many trained tokens (a snapshot is the whole model, ~0.8 kB per word at dim 100: at full speed 10M tokens is every 30-60 s)", Type.LONG_POSITIVE),
-      new Key(SNAPSHOT_INTERVAL_MS, "60000", "and at least this often (ms) while tokens arrive", Type.LONG_POSITIVE),
-      new Key(SNAPSHOT_CHUNK_BYTES, "900000", "largest snapshot record value (Kafka's default limit is 1 MB)", Type.INT_POSITIVE),
-      new Key(IDLE_SNAPSHOT_MS, "5000", "publish a snapshot once the input has been idle this long (ms), so a finite stream's final model is on the topic", Type.LONG_POSITIVE),
-      new Key(METRICS_INTERVAL_MS, "10000", "publish one metrics record every this many ms", Type.LONG_POSITIVE),
-      new Key(LEARNER_QUEUE_TOKENS, "262144", "tokens the stream thread may hand ahead to the model's own learning thread (about 0.5 s of learning), so that Kafka work (polls, commits, checkpoint writes) and learning use two cores; 0 = learn on the stream thread. The model is the same either way", Type.INT_NONNEGATIVE),
-      new Key(HTTP_HOST, "127.0.0.1", "address the query API and /metrics listen on", Type.NONEMPTY),
-      new Key(HTTP_PORT, "8080", "port of the query API and /metrics (0 = any free port, -1 = off)", Type.INT_PORT),
-      new Key(METRICS_PATH, "/metrics", "path of the Prometheus scrape endpoint on http.port", Type.NONEMPTY));
+  public static final List<Key> KEYS =
+      List.of(
+          new Key(
+              BOOTSTRAP_SERVERS, "127.0.0.1:9092", "Kafka brokers to connect to", Type.HOSTPORTS),
+          new Key(
+              APPLICATION_ID,
+              "streamvec",
+              "Kafka Streams application id (consumer group, internal topic prefix)",
+              Type.NONEMPTY),
+          new Key(
+              MODEL_ID,
+              "default",
+              "name of the model; key of its records on the snapshots and metrics topics",
+              Type.NONEMPTY),
+          new Key(
+              INPUT_TOPICS,
+              "text",
+              "comma-separated topics of UTF-8 text to learn from (any number of partitions)",
+              Type.TOPICS),
+          new Key(
+              INPUT_PARTITIONS,
+              "1",
+              "partitions for input topics the app creates when they are missing",
+              Type.INT_POSITIVE),
+          new Key(
+              SNAPSHOTS_TOPIC,
+              "snapshots",
+              "topic of model snapshots (compacted, chunked records)",
+              Type.TOPICS),
+          new Key(
+              METRICS_TOPIC,
+              "metrics",
+              "topic of one JSON training-metrics record per interval",
+              Type.TOPICS),
+          new Key(
+              DLQ_TOPIC,
+              "dlq",
+              "dead-letter topic: input records that cannot be used, with the reason in headers",
+              Type.TOPICS),
+          new Key(
+              REPLICATION_FACTOR,
+              "1",
+              "replication factor of the topics the app creates",
+              Type.INT_POSITIVE),
+          new Key(
+              PROCESSING_GUARANTEE,
+              "exactly_once_v2",
+              "exactly_once_v2 or at_least_once",
+              Type.GUARANTEE),
+          new Key(
+              STATE_DIR,
+              "",
+              "Kafka Streams state directory (empty = .streamvec/state/<application.id> under the working directory)",
+              Type.STRING),
+          new Key(
+              COMMIT_INTERVAL_MS,
+              "1000",
+              "Kafka Streams commit interval: how much work a crash can force to be redone",
+              Type.INT_POSITIVE),
+          new Key(
+              MAX_RECORD_BYTES,
+              "1000000",
+              "input records larger than this go to the DLQ (reason too-large)",
+              Type.INT_POSITIVE),
+          new Key(
+              CHECKPOINT_INTERVAL_TOKENS,
+              "4000000",
+              "write the model's changed rows and global state (about the whole model: ~0.8 kB per word at dim 100) to the logged state stores every this many tokens; a restore replays at most this many (4M tokens: about 10-15 s). Smaller = faster restore, more bytes to the broker (a 60k-word model writes ~50 MB per checkpoint)",
+              Type.LONG_POSITIVE),
+          new Key(
+              CHECKPOINT_INTERVAL_RECORDS,
+              "200000",
+              "and at least every this many input records (bounds the replay log when records are very short)",
+              Type.INT_POSITIVE),
+          new Key(
+              SNAPSHOT_INTERVAL_TOKENS,
+              "10000000",
+              "publish a snapshot every this many trained tokens (a snapshot is the whole model, ~0.8 kB per word at dim 100: at full speed 10M tokens is every 30-60 s)",
+              Type.LONG_POSITIVE),
+          new Key(
+              SNAPSHOT_INTERVAL_MS,
+              "60000",
+              "and at least this often (ms) while tokens arrive",
+              Type.LONG_POSITIVE),
+          new Key(
+              SNAPSHOT_CHUNK_BYTES,
+              "900000",
+              "largest snapshot record value (Kafka's default limit is 1 MB)",
+              Type.INT_POSITIVE),
+          new Key(
+              IDLE_SNAPSHOT_MS,
+              "5000",
+              "publish a snapshot once the input has been idle this long (ms), so a finite stream's final model is on the topic",
+              Type.LONG_POSITIVE),
+          new Key(
+              METRICS_INTERVAL_MS,
+              "10000",
+              "publish one metrics record every this many ms",
+              Type.LONG_POSITIVE),
+          new Key(
+              LEARNER_QUEUE_TOKENS,
+              "262144",
+              "tokens the stream thread may hand ahead to the model's own learning thread (about 0.5 s of learning), so that Kafka work (polls, commits, checkpoint writes) and learning use two cores; 0 = learn on the stream thread. The model is the same either way",
+              Type.INT_NONNEGATIVE),
+          new Key(
+              HTTP_HOST,
+              "127.0.0.1",
+              "address the query API and /metrics listen on",
+              Type.NONEMPTY),
+          new Key(
+              HTTP_PORT,
+              "8080",
+              "port of the query API and /metrics (0 = any free port, -1 = off)",
+              Type.INT_PORT),
+          new Key(
+              METRICS_PATH,
+              "/metrics",
+              "path of the Prometheus scrape endpoint on http.port",
+              Type.NONEMPTY));
 
   public static Key byName(String name) {
     for (Key k : KEYS) if (k.name().equals(name)) return k;

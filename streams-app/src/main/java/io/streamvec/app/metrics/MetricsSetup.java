@@ -27,15 +27,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Everything the app exports to Prometheus, in one registry: the training meters
- * ({@link TrainingMetricsBinder}), the Kafka Streams client's own metrics ({@code kafka_*}, via
- * Micrometer's KafkaStreamsMetrics), the client state, and the JVM and process binders (memory,
- * GC, threads, class loading, CPU, open files, uptime). The Kafka and CPU meters pass through
- * {@link PrometheusNamesBridge}, which gives them names {@code promtool check metrics} accepts
- * (times in seconds: {@code kafka_producer_io_time_seconds_total},
- * {@code process_cpu_time_seconds_total}). Every meter carries the common tags {@code application}
- * (application.id), {@code model} (model.id) and {@code instance} (host:http.port), so one
- * Prometheus can watch several apps and models.
+ * Everything the app exports to Prometheus, in one registry: the training meters ({@link
+ * TrainingMetricsBinder}), the Kafka Streams client's own metrics ({@code kafka_*}, via
+ * Micrometer's KafkaStreamsMetrics), the client state, and the JVM and process binders (memory, GC,
+ * threads, class loading, CPU, open files, uptime). The Kafka and CPU meters pass through {@link
+ * PrometheusNamesBridge}, which gives them names {@code promtool check metrics} accepts (times in
+ * seconds: {@code kafka_producer_io_time_seconds_total}, {@code process_cpu_time_seconds_total}).
+ * Every meter carries the common tags {@code application} (application.id), {@code model}
+ * (model.id) and {@code instance} (host:http.port), so one Prometheus can watch several apps and
+ * models.
  *
  * <pre>
  * MetricsSetup metrics = MetricsSetup.create(config, status, streams);
@@ -47,8 +47,8 @@ import org.apache.kafka.streams.KafkaStreams;
 public final class MetricsSetup implements AutoCloseable {
   /**
    * How often the Kafka binder looks for new client metrics. Thread and task metrics appear only
-   * after the client starts and gets its tasks; Micrometer's default (60 s) would leave them out
-   * of the first minute of every run.
+   * after the client starts and gets its tasks; Micrometer's default (60 s) would leave them out of
+   * the first minute of every run.
    */
   public static final Duration KAFKA_REFRESH = Duration.ofSeconds(10);
 
@@ -58,7 +58,11 @@ public final class MetricsSetup implements AutoCloseable {
   private final String path;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
-  private MetricsSetup(PrometheusMeterRegistry registry, TrainingMetricsBinder training, String instance, String path) {
+  private MetricsSetup(
+      PrometheusMeterRegistry registry,
+      TrainingMetricsBinder training,
+      String instance,
+      String path) {
     this.registry = registry;
     this.training = training;
     this.instance = instance;
@@ -70,27 +74,48 @@ public final class MetricsSetup implements AutoCloseable {
     return create(config, status, streams, instanceName(config), KAFKA_REFRESH);
   }
 
-  /** As {@link #create(AppConfig, TrainingStatus, KafkaStreams)} with an explicit instance tag and Kafka refresh interval. */
-  public static MetricsSetup create(AppConfig config, TrainingStatus status, KafkaStreams streams, String instance, Duration kafkaRefresh) {
+  /**
+   * As {@link #create(AppConfig, TrainingStatus, KafkaStreams)} with an explicit instance tag and
+   * Kafka refresh interval.
+   */
+  public static MetricsSetup create(
+      AppConfig config,
+      TrainingStatus status,
+      KafkaStreams streams,
+      String instance,
+      Duration kafkaRefresh) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags(commonTags(config, instance));
     TrainingMetricsBinder training = new TrainingMetricsBinder(status);
-    MetricsSetup setup = new MetricsSetup(registry, training, instance, config.get(AppKeys.METRICS_PATH));
+    MetricsSetup setup =
+        new MetricsSetup(registry, training, instance, config.get(AppKeys.METRICS_PATH));
     JvmGcMetrics gc = new JvmGcMetrics();
     setup.closeables.add(gc);
-    List<MeterBinder> binders = new ArrayList<>(List.of(training, new JvmMemoryMetrics(), gc, new JvmThreadMetrics(),
-        new ClassLoaderMetrics(), new FileDescriptorMetrics(), new UptimeMetrics()));
-    // meters named by others (nanoseconds, "count" gauges...) reach Prometheus through the bridge, renamed
+    List<MeterBinder> binders =
+        new ArrayList<>(
+            List.of(
+                training,
+                new JvmMemoryMetrics(),
+                gc,
+                new JvmThreadMetrics(),
+                new ClassLoaderMetrics(),
+                new FileDescriptorMetrics(),
+                new UptimeMetrics()));
+    // meters named by others (nanoseconds, "count" gauges...) reach Prometheus through the bridge,
+    // renamed
     SimpleMeterRegistry thirdParty = new SimpleMeterRegistry();
     new PrometheusNamesBridge(thirdParty, registry);
     List<MeterBinder> thirdPartyBinders = new ArrayList<>(List.of(new ProcessorMetrics()));
     if (streams != null) {
-      ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "streamvec-kafka-metrics");
-        t.setDaemon(true);
-        return t;
-      });
-      KafkaStreamsMetrics kafka = new KafkaStreamsMetrics(streams, Tags.empty(), refresher, kafkaRefresh);
+      ScheduledExecutorService refresher =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "streamvec-kafka-metrics");
+                t.setDaemon(true);
+                return t;
+              });
+      KafkaStreamsMetrics kafka =
+          new KafkaStreamsMetrics(streams, Tags.empty(), refresher, kafkaRefresh);
       setup.closeables.add(kafka);
       setup.closeables.add(refresher::shutdownNow);
       thirdPartyBinders.add(kafka);
@@ -104,7 +129,9 @@ public final class MetricsSetup implements AutoCloseable {
 
   /** application, model and instance, the labels every series of this app carries. */
   static Tags commonTags(AppConfig config, String instance) {
-    return Tags.of(Tag.of("application", config.get(AppKeys.APPLICATION_ID)), Tag.of("model", config.get(AppKeys.MODEL_ID)),
+    return Tags.of(
+        Tag.of("application", config.get(AppKeys.APPLICATION_ID)),
+        Tag.of("model", config.get(AppKeys.MODEL_ID)),
         Tag.of("instance", instance));
   }
 
@@ -112,7 +139,9 @@ public final class MetricsSetup implements AutoCloseable {
    * host:port of this app's HTTP endpoint as others reach it: $HOSTNAME (set by Docker and
    * Kubernetes) or the local host name, and http.port when it is fixed.
    */
-  public static String instanceName(AppConfig config) { return instanceName(config, config.getInt(AppKeys.HTTP_PORT)); }
+  public static String instanceName(AppConfig config) {
+    return instanceName(config, config.getInt(AppKeys.HTTP_PORT));
+  }
 
   /** host:port with the port the server actually bound (http.port=0 picks one at start). */
   public static String instanceName(AppConfig config, int boundPort) {
@@ -127,10 +156,18 @@ public final class MetricsSetup implements AutoCloseable {
     return boundPort > 0 ? host + ":" + boundPort : host;
   }
 
-  public PrometheusMeterRegistry registry() { return registry; }
-  public TrainingMetricsBinder training() { return training; }
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public TrainingMetricsBinder training() {
+    return training;
+  }
+
   /** The value of the instance tag. */
-  public String instance() { return instance; }
+  public String instance() {
+    return instance;
+  }
 
   /** The Prometheus text exposition of every meter (what GET /metrics answers). */
   public String scrape() {
@@ -139,7 +176,9 @@ public final class MetricsSetup implements AutoCloseable {
   }
 
   /** Serves {@link #scrape()} at the configured metrics.path (default /metrics) of server. */
-  public void mount(HttpServer server) { server.createContext(path, new ScrapeHandler(this, path)); }
+  public void mount(HttpServer server) {
+    server.createContext(path, new ScrapeHandler(this, path));
+  }
 
   @Override
   public void close() {

@@ -35,7 +35,8 @@ final class ScrapeHandler implements HttpHandler {
       }
       if (!method.equals("GET") && !method.equals("HEAD")) {
         ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        error(ex, 405, "method " + method + " not allowed: " + path + " is read-only (GET or HEAD)");
+        error(
+            ex, 405, "method " + method + " not allowed: " + path + " is read-only (GET or HEAD)");
         return;
       }
       byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);

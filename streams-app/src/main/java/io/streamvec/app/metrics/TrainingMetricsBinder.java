@@ -13,47 +13,56 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The trainer's health as meters: one per {@link TrainingReport#FIELDS} entry, read from the
- * latest report of a {@link TrainingStatus}, so the meters and the metrics topic come from the
- * same numbers. A field {@code vocab_size} (unit words) becomes the meter
- * {@code streamvec.vocab.size} (Prometheus: {@code streamvec_vocab_size_words});
- * COUNTER fields are function counters ({@code streamvec_tokens_total}), GAUGE fields gauges.
- * A value not known yet reads NaN.
+ * The trainer's health as meters: one per {@link TrainingReport#FIELDS} entry, read from the latest
+ * report of a {@link TrainingStatus}, so the meters and the metrics topic come from the same
+ * numbers. A field {@code vocab_size} (unit words) becomes the meter {@code streamvec.vocab.size}
+ * (Prometheus: {@code streamvec_vocab_size_words}); COUNTER fields are function counters ({@code
+ * streamvec_tokens_total}), GAUGE fields gauges. A value not known yet reads NaN.
  *
  * <p>Dead letters by reason: {@value #DLQ_BY_REASON} with a {@code reason} tag, one counter per
- * reason the validating processors have reported. Reasons appear while the app runs, so
- * {@link #refresh()} (called before each scrape) registers those first seen since the last call.
+ * reason the validating processors have reported. Reasons appear while the app runs, so {@link
+ * #refresh()} (called before each scrape) registers those first seen since the last call.
  */
 public final class TrainingMetricsBinder implements MeterBinder {
   public static final String PREFIX = "streamvec.";
-  /** Counter of dead-lettered input records per reason (Prometheus: streamvec_dlq_records_by_reason_total). */
+
+  /**
+   * Counter of dead-lettered input records per reason (Prometheus:
+   * streamvec_dlq_records_by_reason_total).
+   */
   public static final String DLQ_BY_REASON = "streamvec.dlq.records.by.reason";
 
   private final TrainingStatus status;
   private final Set<String> boundReasons = ConcurrentHashMap.newKeySet();
   private final CopyOnWriteArrayList<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
-  public TrainingMetricsBinder(TrainingStatus status) { this.status = status; }
+  public TrainingMetricsBinder(TrainingStatus status) {
+    this.status = status;
+  }
 
   /**
    * Prometheus lint ({@code promtool check metrics}) wants base units in names: "sec" is an
-   * abbreviation and "bits" reads as a data size. These fields keep their JSON names on the
-   * metrics topic and get Prometheus-clean meter names; their descriptions carry the unit.
+   * abbreviation and "bits" reads as a data size. These fields keep their JSON names on the metrics
+   * topic and get Prometheus-clean meter names; their descriptions carry the unit.
    */
-  static final Map<String, String> PROMETHEUS_NAMES = Map.of(
-      "tokens_per_sec", "tokens.per.second",
-      "cross_entropy_bits", "cross.entropy",
-      "window_cross_entropy_bits", "window.cross.entropy");
+  static final Map<String, String> PROMETHEUS_NAMES =
+      Map.of(
+          "tokens_per_sec", "tokens.per.second",
+          "cross_entropy_bits", "cross.entropy",
+          "window_cross_entropy_bits", "window.cross.entropy");
 
-  /** The Micrometer name of a report field: streamvec. + the field name with '_' as '.' (or its entry in PROMETHEUS_NAMES). */
+  /**
+   * The Micrometer name of a report field: streamvec. + the field name with '_' as '.' (or its
+   * entry in PROMETHEUS_NAMES).
+   */
   public static String meterName(TrainingReport.Field f) {
     return PREFIX + PROMETHEUS_NAMES.getOrDefault(f.name(), f.name().replace('_', '.'));
   }
 
   /**
    * The Micrometer base unit of a field (Prometheus appends it to the name unless the name ends
-   * with it), null where the name already says it all: perplexity and the learning rate have
-   * none, a rate is no base unit, and bits are named in the description.
+   * with it), null where the name already says it all: perplexity and the learning rate have none,
+   * a rate is no base unit, and bits are named in the description.
    */
   public static String baseUnit(TrainingReport.Field f) {
     String u = f.unit();
@@ -73,10 +82,15 @@ public final class TrainingMetricsBinder implements MeterBinder {
       String name = f.name();
       if (f.kind() == TrainingReport.Kind.COUNTER) {
         FunctionCounter.builder(meterName(f), status, s -> s.latest().value(name))
-            .description(description(f)).baseUnit(baseUnit(f)).register(registry);
+            .description(description(f))
+            .baseUnit(baseUnit(f))
+            .register(registry);
       } else {
         Gauge.builder(meterName(f), status, s -> s.latest().value(name))
-            .description(description(f)).baseUnit(baseUnit(f)).strongReference(true).register(registry);
+            .description(description(f))
+            .baseUnit(baseUnit(f))
+            .strongReference(true)
+            .register(registry);
       }
     }
     registries.add(registry);
@@ -84,10 +98,13 @@ public final class TrainingMetricsBinder implements MeterBinder {
     refresh();
   }
 
-  /** Registers a {@value #DLQ_BY_REASON} counter for every reason first seen since the last call. */
+  /**
+   * Registers a {@value #DLQ_BY_REASON} counter for every reason first seen since the last call.
+   */
   public void refresh() {
     for (Map.Entry<String, LongAdder> e : status.deadLetteredByReason().entrySet()) {
-      if (boundReasons.add(e.getKey())) for (MeterRegistry r : registries) bindReason(r, e.getKey());
+      if (boundReasons.add(e.getKey()))
+        for (MeterRegistry r : registries) bindReason(r, e.getKey());
     }
   }
 
@@ -95,7 +112,9 @@ public final class TrainingMetricsBinder implements MeterBinder {
     LongAdder count = status.deadLetteredByReason().get(reason);
     if (count == null) return;
     FunctionCounter.builder(DLQ_BY_REASON, count, LongAdder::sum)
-        .description("input records sent to the dead-letter topic by this instance since it started, by reason")
-        .tag("reason", reason).register(registry);
+        .description(
+            "input records sent to the dead-letter topic by this instance since it started, by reason")
+        .tag("reason", reason)
+        .register(registry);
   }
 }

@@ -9,5 +9,7 @@ final class ApiException extends RuntimeException {
     this.status = status;
   }
 
-  static ApiException badRequest(String message) { return new ApiException(400, message); }
+  static ApiException badRequest(String message) {
+    return new ApiException(400, message);
+  }
 }

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The body of {@code GET /v1/model}, built once per snapshot: identity and size of the model
- * (snapshot_version, tokens, vocab_size, dim, encoder, ...), every training statistic the
- * snapshot carries (perplexity, accuracy, ... under their {@code TrainingReport} names), and the
+ * (snapshot_version, tokens, vocab_size, dim, encoder, ...), every training statistic the snapshot
+ * carries (perplexity, accuracy, ... under their {@code TrainingReport} names), and the
  * hyper-parameters it was trained with. Non-finite numbers ("not known yet") become null so the
  * body stays valid JSON.
  */
@@ -33,7 +33,7 @@ final class ModelInfo {
       stats.put(e.getKey(), number(e.getValue()));
       m.putIfAbsent(e.getKey(), number(e.getValue()));
     }
-    m.putIfAbsent("perplexity", null);   // always present, null until the model has scored a token
+    m.putIfAbsent("perplexity", null); // always present, null until the model has scored a token
     m.put("stats", stats);
     m.put("config", new LinkedHashMap<>(s.config.asMap()));
     m.put("served_since_ms", servedSinceMs);

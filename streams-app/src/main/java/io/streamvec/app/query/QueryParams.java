@@ -10,25 +10,35 @@ import java.util.Map;
 
 /**
  * The parameters of one request's query string, decoded strictly: percent escapes are bytes of
- * UTF-8 ('+' is a space, as browsers and curl --data-urlencode send it), and a malformed
- * escape or invalid UTF-8 is a 400 rather than a silently substituted U+FFFD that would then
- * be looked up as a word. Getters enforce the API's bounds and throw {@link ApiException}. (A request line that is not a valid URI at
- * all, e.g. "%G1", is refused with 400 by the JDK server before it reaches a handler.)
+ * UTF-8 ('+' is a space, as browsers and curl --data-urlencode send it), and a malformed escape or
+ * invalid UTF-8 is a 400 rather than a silently substituted U+FFFD that would then be looked up as
+ * a word. Getters enforce the API's bounds and throw {@link ApiException}. (A request line that is
+ * not a valid URI at all, e.g. "%G1", is refused with 400 by the JDK server before it reaches a
+ * handler.)
  */
 final class QueryParams {
-  /** The raw query is refused above this length: a 1000-character context is at most 12 KB encoded. */
+  /**
+   * The raw query is refused above this length: a 1000-character context is at most 12 KB encoded.
+   */
   static final int MAX_RAW_QUERY = 16 * 1024;
 
   private final Map<String, String> values;
 
-  private QueryParams(Map<String, String> values) { this.values = values; }
+  private QueryParams(Map<String, String> values) {
+    this.values = values;
+  }
 
   /** Parses a raw (still percent-encoded) query string; null or empty gives no parameters. */
   static QueryParams parse(String rawQuery) {
     Map<String, String> m = new LinkedHashMap<>();
     if (rawQuery == null || rawQuery.isEmpty()) return new QueryParams(m);
     if (rawQuery.length() > MAX_RAW_QUERY) {
-      throw ApiException.badRequest("query string too long: " + rawQuery.length() + " characters (at most " + MAX_RAW_QUERY + ")");
+      throw ApiException.badRequest(
+          "query string too long: "
+              + rawQuery.length()
+              + " characters (at most "
+              + MAX_RAW_QUERY
+              + ")");
     }
     for (String pair : rawQuery.split("&")) {
       if (pair.isEmpty()) continue;
@@ -44,11 +54,19 @@ final class QueryParams {
   /** A required text parameter of at most maxChars code points (after decoding, then trimmed). */
   String text(String name, int maxChars) {
     String v = values.get(name);
-    if (v == null || v.isBlank()) throw ApiException.badRequest("parameter '" + name + "' is required");
+    if (v == null || v.isBlank())
+      throw ApiException.badRequest("parameter '" + name + "' is required");
     v = v.strip();
     int chars = v.codePointCount(0, v.length());
     if (chars > maxChars) {
-      throw ApiException.badRequest("parameter '" + name + "' is too long: " + chars + " characters (at most " + maxChars + ")");
+      throw ApiException.badRequest(
+          "parameter '"
+              + name
+              + "' is too long: "
+              + chars
+              + " characters (at most "
+              + maxChars
+              + ")");
     }
     return v;
   }
@@ -61,9 +79,20 @@ final class QueryParams {
     try {
       x = Integer.parseInt(v.strip());
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("parameter '" + name + "' must be a whole number in " + min + ".." + max + ", got '" + shorten(v) + "'");
+      throw ApiException.badRequest(
+          "parameter '"
+              + name
+              + "' must be a whole number in "
+              + min
+              + ".."
+              + max
+              + ", got '"
+              + shorten(v)
+              + "'");
     }
-    if (x < min || x > max) throw ApiException.badRequest("parameter '" + name + "' must be in " + min + ".." + max + ", got " + x);
+    if (x < min || x > max)
+      throw ApiException.badRequest(
+          "parameter '" + name + "' must be in " + min + ".." + max + ", got " + x);
     return x;
   }
 
@@ -74,19 +103,27 @@ final class QueryParams {
       if (c == '+') {
         bytes.write(' ');
       } else if (c == '%') {
-        if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0 || Character.digit(s.charAt(i + 2), 16) < 0) {
-          throw ApiException.badRequest("malformed percent escape in the query string near '" + shorten(s.substring(i)) + "'");
+        if (i + 2 >= s.length()
+            || Character.digit(s.charAt(i + 1), 16) < 0
+            || Character.digit(s.charAt(i + 2), 16) < 0) {
+          throw ApiException.badRequest(
+              "malformed percent escape in the query string near '"
+                  + shorten(s.substring(i))
+                  + "'");
         }
-        bytes.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
+        bytes.write(
+            Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
         i += 2;
       } else {
         // HttpServer reads the request line byte by byte into chars (ISO-8859-1), so an unescaped
         // char below 256 is one byte of what the client sent: raw UTF-8 decodes like escaped UTF-8
-        bytes.writeBytes(c < 256 ? new byte[] {(byte) c} : String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes(
+            c < 256 ? new byte[] {(byte) c} : String.valueOf(c).getBytes(StandardCharsets.UTF_8));
       }
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes.toByteArray()))
@@ -96,5 +133,7 @@ final class QueryParams {
     }
   }
 
-  private static String shorten(String s) { return s.length() <= 20 ? s : s.substring(0, 20) + "..."; }
+  private static String shorten(String s) {
+    return s.length() <= 20 ? s : s.substring(0, 20) + "...";
+  }
 }

@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read-only HTTP query API (JDK HttpServer, JSON via Jackson). Queries run against an
- * immutable {@link EmbeddingQueries} that {@link #update} swaps in whole, so a read never blocks
- * training and training never waits for a read; a request sees one snapshot from start to end.
+ * The read-only HTTP query API (JDK HttpServer, JSON via Jackson). Queries run against an immutable
+ * {@link EmbeddingQueries} that {@link #update} swaps in whole, so a read never blocks training and
+ * training never waits for a read; a request sees one snapshot from start to end.
  *
  * <pre>
  * GET /v1/model                          model info, training statistics, config
@@ -38,15 +38,23 @@ import org.slf4j.LoggerFactory;
  * GET /health                            200 while Kafka Streams runs (or rebalances), else 503
  * </pre>
  *
- * Errors are JSON {"error": "..."}: 400 bad parameter, 404 unknown word or path, 405 not
- * GET/HEAD, 503 no snapshot yet. Words are at most {@value #MAX_WORD_CHARS} characters, a
- * context at most {@value #MAX_CONTEXT_CHARS}, k in 1..{@value #MAX_K} (default {@value #DEFAULT_K}).
- * Other handlers (the /metrics scrape) can be added to {@link #httpServer()}.
+ * Errors are JSON {"error": "..."}: 400 bad parameter, 404 unknown word or path, 405 not GET/HEAD,
+ * 503 no snapshot yet. Words are at most {@value #MAX_WORD_CHARS} characters, a context at most
+ * {@value #MAX_CONTEXT_CHARS}, k in 1..{@value #MAX_K} (default {@value #DEFAULT_K}). Other
+ * handlers (the /metrics scrape) can be added to {@link #httpServer()}.
  */
 public final class QueryServer implements AutoCloseable {
-  public static final int MAX_WORD_CHARS = 100, MAX_CONTEXT_CHARS = 1000, MAX_K = 100, DEFAULT_K = 10;
-  /** Worker threads: queries are CPU-bound and short; more threads would only steal cores from training. */
+  public static final int MAX_WORD_CHARS = 100,
+      MAX_CONTEXT_CHARS = 1000,
+      MAX_K = 100,
+      DEFAULT_K = 10;
+
+  /**
+   * Worker threads: queries are CPU-bound and short; more threads would only steal cores from
+   * training.
+   */
   static final int THREADS = 4, QUEUE = 64;
+
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> HEALTHY_STATES = Set.of("RUNNING", "REBALANCING");
@@ -55,13 +63,16 @@ public final class QueryServer implements AutoCloseable {
     // The JDK server writes a response's headers and body separately; with Nagle's algorithm on,
     // a keep-alive client's delayed ACK then stalls every answer ~40 ms (measured: 45 ms vs ~1 ms
     // per request). The server reads this property once, when its first instance is created.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    if (System.getProperty("sun.net.httpserver.nodelay") == null)
+      System.setProperty("sun.net.httpserver.nodelay", "true");
   }
 
   /** What one snapshot serves: the query object and the precomputed /v1/model body. */
   private record Served(EmbeddingQueries queries, Map<String, Object> info) {}
 
-  private interface Endpoint { Object answer(QueryParams p, Served m); }
+  private interface Endpoint {
+    Object answer(QueryParams p, Served m);
+  }
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
@@ -69,7 +80,10 @@ public final class QueryServer implements AutoCloseable {
   private final AtomicReference<Served> served = new AtomicReference<>();
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
 
-  /** Listens on host:port (0 = any free port) and serves at once; until {@link #update} the model endpoints answer 503. */
+  /**
+   * Listens on host:port (0 = any free port) and serves at once; until {@link #update} the model
+   * endpoints answer 503.
+   */
   public QueryServer(String host, int port, Supplier<String> streamsState) {
     this.streamsState = streamsState;
     endpoints.put("/v1/model", (p, m) -> m.info());
@@ -80,17 +94,32 @@ public final class QueryServer implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + host + ":" + port + " for the query API (" + e.getMessage()
-          + "); set http.port to a free port, 0 for any, or -1 to turn the API off", e);
+      throw new UncheckedIOException(
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + " for the query API ("
+              + e.getMessage()
+              + "); set http.port to a free port, 0 for any, or -1 to turn the API off",
+          e);
     }
     AtomicInteger n = new AtomicInteger();
     // bounded: when the workers and the queue are full the accepting thread serves the request
     // itself, which stops it accepting more until it is done (back-pressure, no unbounded queue)
-    executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
-      Thread t = new Thread(r, "streamvec-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.CallerRunsPolicy());
+    executor =
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(r, "streamvec-http-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
     executor.allowCoreThreadTimeOut(true);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
@@ -106,8 +135,13 @@ public final class QueryServer implements AutoCloseable {
     served.set(new Served(new EmbeddingQueries(s), ModelInfo.of(s, System.currentTimeMillis())));
   }
 
-  public HttpServer httpServer() { return server; }
-  public int port() { return server.getAddress().getPort(); }
+  public HttpServer httpServer() {
+    return server;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
 
   @Override
   public void close() {
@@ -128,12 +162,17 @@ public final class QueryServer implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       Endpoint endpoint = endpoints.get(path);
       if (endpoint == null && !path.equals("/health")) {
-        throw new ApiException(404, "no endpoint " + path + "; try /v1/model, /v1/neighbours, /v1/similarity, /v1/analogy, /v1/predict or /health");
+        throw new ApiException(
+            404,
+            "no endpoint "
+                + path
+                + "; try /v1/model, /v1/neighbours, /v1/similarity, /v1/analogy, /v1/predict or /health");
       }
       String method = ex.getRequestMethod();
       if (!method.equals("GET") && !method.equals("HEAD")) {
         ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        throw new ApiException(405, "method " + method + " not allowed: the API is read-only (GET or HEAD)");
+        throw new ApiException(
+            405, "method " + method + " not allowed: the API is read-only (GET or HEAD)");
       }
       if (endpoint == null) {
         Map<String, Object> health = health();
@@ -144,7 +183,9 @@ public final class QueryServer implements AutoCloseable {
         Served m = served.get();
         if (m == null) {
           ex.getResponseHeaders().set("Retry-After", "5");
-          throw new ApiException(503, "no model yet: the app has not published its first snapshot; try again in a few seconds");
+          throw new ApiException(
+              503,
+              "no model yet: the app has not published its first snapshot; try again in a few seconds");
         }
         body = endpoint.answer(params, m);
         status = 200;
@@ -201,7 +242,14 @@ public final class QueryServer implements AutoCloseable {
   private static Object neighbours(QueryParams p, Served m) {
     String word = p.text("word", MAX_WORD_CHARS);
     int k = p.integer("k", 1, MAX_K, DEFAULT_K);
-    return answer(m, "word", word, "k", k, "neighbours", scores(m.queries().neighbours(word, k), "similarity"));
+    return answer(
+        m,
+        "word",
+        word,
+        "k",
+        k,
+        "neighbours",
+        scores(m.queries().neighbours(word, k), "similarity"));
   }
 
   private static Object similarity(QueryParams p, Served m) {
@@ -210,15 +258,35 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private static Object analogy(QueryParams p, Served m) {
-    String a = p.text("a", MAX_WORD_CHARS), b = p.text("b", MAX_WORD_CHARS), c = p.text("c", MAX_WORD_CHARS);
+    String a = p.text("a", MAX_WORD_CHARS),
+        b = p.text("b", MAX_WORD_CHARS),
+        c = p.text("c", MAX_WORD_CHARS);
     int k = p.integer("k", 1, MAX_K, DEFAULT_K);
-    return answer(m, "a", a, "b", b, "c", c, "k", k, "answers", scores(m.queries().analogy(a, b, c, k), "similarity"));
+    return answer(
+        m,
+        "a",
+        a,
+        "b",
+        b,
+        "c",
+        c,
+        "k",
+        k,
+        "answers",
+        scores(m.queries().analogy(a, b, c, k), "similarity"));
   }
 
   private static Object predict(QueryParams p, Served m) {
     String context = p.text("context", MAX_CONTEXT_CHARS);
     int k = p.integer("k", 1, MAX_K, DEFAULT_K);
-    return answer(m, "context", context, "k", k, "predictions", scores(m.queries().predict(context, k), "probability"));
+    return answer(
+        m,
+        "context",
+        context,
+        "k",
+        k,
+        "predictions",
+        scores(m.queries().predict(context, k), "probability"));
   }
 
   /** {"snapshot_version": v, key1: value1, ...} in the given order. */

@@ -24,13 +24,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Subscribes to a snapshots topic and hands out the newest complete model snapshot, for any JVM
- * program. Assembly and verification are {@link SnapshotAssembler}'s (pure, in model/); this
- * class only moves chunk records from Kafka into it.
+ * program. Assembly and verification are {@link SnapshotAssembler}'s (pure, in model/); this class
+ * only moves chunk records from Kafka into it.
  *
  * <p>Reads with {@code isolation.level=read_committed}, so chunks of a snapshot whose transaction
- * was aborted never arrive; without a consumer group (all partitions assigned by the reader),
- * so readers leave no offsets behind and every reader sees the whole topic. Only
- * records keyed {@code <modelId>/<i>} are used: several models may share one topic.
+ * was aborted never arrive; without a consumer group (all partitions assigned by the reader), so
+ * readers leave no offsets behind and every reader sees the whole topic. Only records keyed {@code
+ * <modelId>/<i>} are used: several models may share one topic.
  *
  * <p>Not thread-safe (a KafkaConsumer inside): use one reader from one thread; {@link #watch}
  * returns when {@code keepGoing} says so, checked at least every {@link #POLL}.
@@ -38,28 +38,36 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class KafkaSnapshotReader implements AutoCloseable {
   /** How long one poll may block: bounds how late watch() notices keepGoing turning false. */
   static final Duration POLL = Duration.ofMillis(500);
+
   /** Metadata requests give up after this long when the broker cannot be reached. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
-  /** How long a read waits for transactions open when it starts (a snapshot being committed) to be decided. */
+
+  /**
+   * How long a read waits for transactions open when it starts (a snapshot being committed) to be
+   * decided.
+   */
   static final Duration PENDING_WAIT = Duration.ofSeconds(3);
-  /** The first read starts this many offsets before the end of each partition (then 8x more, ...). */
+
+  /**
+   * The first read starts this many offsets before the end of each partition (then 8x more, ...).
+   */
   static final long TAIL_RECORDS = 256;
 
   private final String topic;
   private final String keyPrefix;
   private final String servers;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final KafkaConsumer<byte[], byte[]> uncommitted;   // only asks for high watermarks
+  private final KafkaConsumer<byte[], byte[]> uncommitted; // only asks for high watermarks
 
   private SnapshotAssembler assembler = new SnapshotAssembler();
-  private List<TopicPartition> partitions;   // assigned on first use
-  private boolean caughtUp;                  // the first catch-up (tail first) is done
+  private List<TopicPartition> partitions; // assigned on first use
+  private boolean caughtUp; // the first catch-up (tail first) is done
   private long tailRecords = TAIL_RECORDS;
   private long records;
 
   /**
-   * @param clientProperties Kafka client settings (at least bootstrap.servers; security
-   *     settings pass through); deserializers, group and isolation level are set here
+   * @param clientProperties Kafka client settings (at least bootstrap.servers; security settings
+   *     pass through); deserializers, group and isolation level are set here
    * @param topic the snapshots topic
    * @param modelId the model whose snapshots to read (records keyed modelId/i)
    */
@@ -79,37 +87,53 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
     p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamvec-snapshot-reader");
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, p.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-hw");
-    this.uncommitted = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.uncommitted =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** A reader of the snapshots topic and model named by the app's config (snapshots.topic, model.id). */
+  /**
+   * A reader of the snapshots topic and model named by the app's config (snapshots.topic,
+   * model.id).
+   */
   public static KafkaSnapshotReader of(AppConfig config) {
-    return new KafkaSnapshotReader(config.kafkaClientProperties(), config.get(AppKeys.SNAPSHOTS_TOPIC), config.get(AppKeys.MODEL_ID));
+    return new KafkaSnapshotReader(
+        config.kafkaClientProperties(),
+        config.get(AppKeys.SNAPSHOTS_TOPIC),
+        config.get(AppKeys.MODEL_ID));
   }
 
   /**
    * Reads the topic up to its end as of this call and returns the newest complete snapshot (empty
-   * if there is none yet). A snapshot whose transaction is being committed at that moment is
-   * waited for, up to {@link #PENDING_WAIT}. Later calls read on from where the last one stopped.
+   * if there is none yet). A snapshot whose transaction is being committed at that moment is waited
+   * for, up to {@link #PENDING_WAIT}. Later calls read on from where the last one stopped.
    *
    * <p>The first read does not replay the whole history: a compacted topic still holds every
    * snapshot in its active segment, and one snapshot is the last few records. It reads the last
-   * {@value #TAIL_RECORDS} offsets of each partition and accepts the result if a snapshot
-   * completed there and no chunk of a newer one is left over (a newer snapshot cut by the window
-   * start); otherwise it reads 8 times further back, up to the whole partition. With one writer
-   * whose versions grow in offset order this gives the same answer as reading everything.
+   * {@value #TAIL_RECORDS} offsets of each partition and accepts the result if a snapshot completed
+   * there and no chunk of a newer one is left over (a newer snapshot cut by the window start);
+   * otherwise it reads 8 times further back, up to the whole partition. With one writer whose
+   * versions grow in offset order this gives the same answer as reading everything.
    *
-   * @throws SnapshotReadException if the broker cannot be reached, the topic does not exist, or
-   *     the end is not reached within timeout
+   * @throws SnapshotReadException if the broker cannot be reached, the topic does not exist, or the
+   *     end is not reached within timeout
    */
   public Optional<ModelSnapshot> readLatest(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     if (!catchUp(deadline, () -> true)) {
-      throw new SnapshotReadException(SnapshotReadException.Reason.TIMED_OUT, "read only part of topic '" + topic + "' within " + timeout.toSeconds()
-          + " s (" + records + " records so far); a larger timeout may help", null);
+      throw new SnapshotReadException(
+          SnapshotReadException.Reason.TIMED_OUT,
+          "read only part of topic '"
+              + topic
+              + "' within "
+              + timeout.toSeconds()
+              + " s ("
+              + records
+              + " records so far); a larger timeout may help",
+          null);
     }
     return assembler.latest();
   }
@@ -126,7 +150,10 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     while (keepGoing.getAsBoolean()) pollOnce(POLL, onNew);
   }
 
-  /** Reads up to the end offsets as of now; false if the deadline passed or keepGoing said stop first. */
+  /**
+   * Reads up to the end offsets as of now; false if the deadline passed or keepGoing said stop
+   * first.
+   */
   private boolean catchUp(long deadline, BooleanSupplier keepGoing) {
     assignIfNeeded(remaining(deadline, CONNECT_TIMEOUT));
     // read_committed: up to the last stable offsets, once the transactions open now are decided
@@ -158,10 +185,10 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   }
 
   /**
-   * The last stable offsets once the transactions open at this call are decided (at most
-   * {@link #PENDING_WAIT}): a writer's commit returns before the broker has written its commit
-   * markers, and until then the snapshot it just committed lies beyond the last stable offset.
-   * Without this wait a reader asking right after a commit would not see that snapshot.
+   * The last stable offsets once the transactions open at this call are decided (at most {@link
+   * #PENDING_WAIT}): a writer's commit returns before the broker has written its commit markers,
+   * and until then the snapshot it just committed lies beyond the last stable offset. Without this
+   * wait a reader asking right after a commit would not see that snapshot.
    */
   private Map<TopicPartition, Long> settledEnd(long deadline) {
     Map<TopicPartition, Long> stable = offsets(true, deadline);
@@ -173,7 +200,9 @@ public final class KafkaSnapshotReader implements AutoCloseable {
       throw unreachable(wait, e);
     }
     long until = System.nanoTime() + PENDING_WAIT.toNanos();
-    while (!covers(stable, high) && System.nanoTime() - until < 0 && System.nanoTime() - deadline < 0) {
+    while (!covers(stable, high)
+        && System.nanoTime() - until < 0
+        && System.nanoTime() - deadline < 0) {
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
@@ -186,41 +215,56 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   }
 
   private boolean covers(Map<TopicPartition, Long> stable, Map<TopicPartition, Long> high) {
-    for (TopicPartition tp : partitions) if (stable.getOrDefault(tp, 0L) < high.getOrDefault(tp, 0L)) return false;
+    for (TopicPartition tp : partitions)
+      if (stable.getOrDefault(tp, 0L) < high.getOrDefault(tp, 0L)) return false;
     return true;
   }
 
   private Map<TopicPartition, Long> offsets(boolean end, long deadline) {
     Duration wait = remaining(deadline, CONNECT_TIMEOUT);
     try {
-      return end ? consumer.endOffsets(partitions, wait) : consumer.beginningOffsets(partitions, wait);
+      return end
+          ? consumer.endOffsets(partitions, wait)
+          : consumer.beginningOffsets(partitions, wait);
     } catch (TimeoutException e) {
       throw unreachable(wait, e);
     }
   }
 
   /** For tests: a smaller first window than {@value #TAIL_RECORDS}. */
-  void tailRecords(long n) { tailRecords = n; }
+  void tailRecords(long n) {
+    tailRecords = n;
+  }
 
   /** The newest complete snapshot read so far. */
-  public Optional<ModelSnapshot> latest() { return assembler.latest(); }
+  public Optional<ModelSnapshot> latest() {
+    return assembler.latest();
+  }
 
   /** Chunk records of this model read so far. */
-  public long recordsRead() { return records; }
+  public long recordsRead() {
+    return records;
+  }
 
   /** The assembler's counters: chunks rejected as corrupt, duplicates, stale chunks. */
-  public SnapshotAssembler assembler() { return assembler; }
+  public SnapshotAssembler assembler() {
+    return assembler;
+  }
 
   private void pollOnce(Duration wait, Consumer<ModelSnapshot> onNew) {
     try {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
-        if (r.key() == null || !new String(r.key(), StandardCharsets.UTF_8).startsWith(keyPrefix)) continue;
+        if (r.key() == null || !new String(r.key(), StandardCharsets.UTF_8).startsWith(keyPrefix))
+          continue;
         records++;
         Optional<ModelSnapshot> done = assembler.accept(r.value());
         if (done.isPresent() && onNew != null) onNew.accept(done.get());
       }
     } catch (KafkaException e) {
-      throw new SnapshotReadException(SnapshotReadException.Reason.KAFKA_ERROR, "reading topic '" + topic + "' from " + servers + " failed: " + e.getMessage(), e);
+      throw new SnapshotReadException(
+          SnapshotReadException.Reason.KAFKA_ERROR,
+          "reading topic '" + topic + "' from " + servers + " failed: " + e.getMessage(),
+          e);
     }
   }
 
@@ -232,11 +276,25 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     } catch (TimeoutException e) {
       throw unreachable(wait, e);
     } catch (KafkaException e) {
-      throw new SnapshotReadException(SnapshotReadException.Reason.KAFKA_ERROR, "cannot read the partitions of topic '" + topic + "' from " + servers + ": " + e.getMessage(), e);
+      throw new SnapshotReadException(
+          SnapshotReadException.Reason.KAFKA_ERROR,
+          "cannot read the partitions of topic '"
+              + topic
+              + "' from "
+              + servers
+              + ": "
+              + e.getMessage(),
+          e);
     }
     if (infos == null || infos.isEmpty()) {
-      throw new SnapshotReadException(SnapshotReadException.Reason.TOPIC_MISSING, "topic '" + topic + "' does not exist on " + servers
-          + " (the app creates it when it starts: ./streamvec app; another name is set with --set snapshots.topic=NAME)", null);
+      throw new SnapshotReadException(
+          SnapshotReadException.Reason.TOPIC_MISSING,
+          "topic '"
+              + topic
+              + "' does not exist on "
+              + servers
+              + " (the app creates it when it starts: ./streamvec app; another name is set with --set snapshots.topic=NAME)",
+          null);
     }
     List<TopicPartition> tps = new ArrayList<>();
     for (PartitionInfo i : infos) tps.add(new TopicPartition(topic, i.partition()));
@@ -246,7 +304,8 @@ public final class KafkaSnapshotReader implements AutoCloseable {
 
   private boolean reached(Map<TopicPartition, Long> end) {
     try {
-      for (TopicPartition tp : partitions) if (consumer.position(tp, CONNECT_TIMEOUT) < end.getOrDefault(tp, 0L)) return false;
+      for (TopicPartition tp : partitions)
+        if (consumer.position(tp, CONNECT_TIMEOUT) < end.getOrDefault(tp, 0L)) return false;
       return true;
     } catch (TimeoutException e) {
       throw unreachable(CONNECT_TIMEOUT, e);
@@ -254,8 +313,14 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   }
 
   private SnapshotReadException unreachable(Duration waited, Exception cause) {
-    return new SnapshotReadException(SnapshotReadException.Reason.BROKER_UNREACHABLE, "cannot reach Kafka at " + servers
-        + " (no answer within " + String.format(java.util.Locale.ROOT, "%.0f", waited.toMillis() / 1000.0) + " s); is the broker running? (./streamvec broker start, or pass --bootstrap-servers HOST:PORT)", cause);
+    return new SnapshotReadException(
+        SnapshotReadException.Reason.BROKER_UNREACHABLE,
+        "cannot reach Kafka at "
+            + servers
+            + " (no answer within "
+            + String.format(java.util.Locale.ROOT, "%.0f", waited.toMillis() / 1000.0)
+            + " s); is the broker running? (./streamvec broker start, or pass --bootstrap-servers HOST:PORT)",
+        cause);
   }
 
   private static Duration remaining(long deadline, Duration cap) {
@@ -263,7 +328,9 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     return min(Duration.ofNanos(left), cap);
   }
 
-  private static Duration min(Duration a, Duration b) { return a.compareTo(b) <= 0 ? a : b; }
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
 
   @Override
   public void close() {

@@ -5,7 +5,12 @@ package io.streamvec.app.snapshots;
  * tools print it as it is); {@link #reason()} lets them choose an exit code.
  */
 public final class SnapshotReadException extends RuntimeException {
-  public enum Reason { BROKER_UNREACHABLE, TOPIC_MISSING, TIMED_OUT, KAFKA_ERROR }
+  public enum Reason {
+    BROKER_UNREACHABLE,
+    TOPIC_MISSING,
+    TIMED_OUT,
+    KAFKA_ERROR
+  }
 
   private final Reason reason;
 
@@ -14,5 +19,7 @@ public final class SnapshotReadException extends RuntimeException {
     this.reason = reason;
   }
 
-  public Reason reason() { return reason; }
+  public Reason reason() {
+    return reason;
+  }
 }

@@ -7,40 +7,86 @@ import java.util.Map;
 
 /**
  * One reading of the trainer's health: what the metrics topic publishes as JSON and what the
- * Prometheus meters expose. {@link #FIELDS} is the single list of names, so the two always tell
- * the same story. Values are doubles; NaN means "not known yet".
+ * Prometheus meters expose. {@link #FIELDS} is the single list of names, so the two always tell the
+ * same story. Values are doubles; NaN means "not known yet".
  */
 public record TrainingReport(String modelId, long timestampMs, Map<String, Double> values) {
 
-  public enum Kind { COUNTER, GAUGE }
+  public enum Kind {
+    COUNTER,
+    GAUGE
+  }
 
   /** A reported quantity: snake_case name (the JSON field), description, base unit, meter kind. */
   public record Field(String name, String description, String unit, Kind kind) {}
 
-  public static final List<Field> FIELDS = List.of(
-      new Field("tokens", "tokens the model has seen", "tokens", Kind.COUNTER),
-      new Field("trained_tokens", "tokens that produced a gradient step", "tokens", Kind.COUNTER),
-      new Field("scored_tokens", "tokens scored with the exact softmax before learning (prequential)", "tokens", Kind.COUNTER),
-      new Field("records", "input records trained on", "records", Kind.COUNTER),
-      new Field("tokens_per_sec", "training throughput over the last interval", "tokens/s", Kind.GAUGE),
-      new Field("cross_entropy_bits", "prequential cross-entropy since the start", "bits", Kind.GAUGE),
-      new Field("perplexity", "prequential perplexity since the start", "", Kind.GAUGE),
-      new Field("window_cross_entropy_bits", "prequential cross-entropy over the last eval-window scored tokens", "bits", Kind.GAUGE),
-      new Field("window_perplexity", "prequential perplexity over the last eval-window scored tokens", "", Kind.GAUGE),
-      new Field("top1", "prequential top-1 next-word accuracy since the start", "ratio", Kind.GAUGE),
-      new Field("top5", "prequential top-5 next-word accuracy since the start", "ratio", Kind.GAUGE),
-      new Field("window_top1", "prequential top-1 accuracy over the window", "ratio", Kind.GAUGE),
-      new Field("window_top5", "prequential top-5 accuracy over the window", "ratio", Kind.GAUGE),
-      new Field("vocab_size", "words in the vocabulary incl. <unk> and </s>", "words", Kind.GAUGE),
-      new Field("admissions", "words admitted to the vocabulary", "words", Kind.COUNTER),
-      new Field("evictions", "words evicted from the vocabulary", "words", Kind.COUNTER),
-      new Field("learning_rate", "base learning rate", "", Kind.GAUGE),
-      new Field("snapshot_version", "version of the last published snapshot", "", Kind.GAUGE),
-      new Field("snapshot_bytes", "size of the last published snapshot", "bytes", Kind.GAUGE),
-      new Field("snapshot_seconds", "time to encode and publish the last snapshot", "seconds", Kind.GAUGE),
-      new Field("checkpoint_seconds", "time to write the last checkpoint to the state stores", "seconds", Kind.GAUGE),
-      new Field("replayed_records", "input records replayed from the replay log at the last restore", "records", Kind.GAUGE),
-      new Field("dlq_records", "input records sent to the dead-letter topic", "records", Kind.COUNTER));
+  public static final List<Field> FIELDS =
+      List.of(
+          new Field("tokens", "tokens the model has seen", "tokens", Kind.COUNTER),
+          new Field(
+              "trained_tokens", "tokens that produced a gradient step", "tokens", Kind.COUNTER),
+          new Field(
+              "scored_tokens",
+              "tokens scored with the exact softmax before learning (prequential)",
+              "tokens",
+              Kind.COUNTER),
+          new Field("records", "input records trained on", "records", Kind.COUNTER),
+          new Field(
+              "tokens_per_sec",
+              "training throughput over the last interval",
+              "tokens/s",
+              Kind.GAUGE),
+          new Field(
+              "cross_entropy_bits",
+              "prequential cross-entropy since the start",
+              "bits",
+              Kind.GAUGE),
+          new Field("perplexity", "prequential perplexity since the start", "", Kind.GAUGE),
+          new Field(
+              "window_cross_entropy_bits",
+              "prequential cross-entropy over the last eval-window scored tokens",
+              "bits",
+              Kind.GAUGE),
+          new Field(
+              "window_perplexity",
+              "prequential perplexity over the last eval-window scored tokens",
+              "",
+              Kind.GAUGE),
+          new Field(
+              "top1", "prequential top-1 next-word accuracy since the start", "ratio", Kind.GAUGE),
+          new Field(
+              "top5", "prequential top-5 next-word accuracy since the start", "ratio", Kind.GAUGE),
+          new Field(
+              "window_top1", "prequential top-1 accuracy over the window", "ratio", Kind.GAUGE),
+          new Field(
+              "window_top5", "prequential top-5 accuracy over the window", "ratio", Kind.GAUGE),
+          new Field(
+              "vocab_size", "words in the vocabulary incl. <unk> and </s>", "words", Kind.GAUGE),
+          new Field("admissions", "words admitted to the vocabulary", "words", Kind.COUNTER),
+          new Field("evictions", "words evicted from the vocabulary", "words", Kind.COUNTER),
+          new Field("learning_rate", "base learning rate", "", Kind.GAUGE),
+          new Field("snapshot_version", "version of the last published snapshot", "", Kind.GAUGE),
+          new Field("snapshot_bytes", "size of the last published snapshot", "bytes", Kind.GAUGE),
+          new Field(
+              "snapshot_seconds",
+              "time to encode and publish the last snapshot",
+              "seconds",
+              Kind.GAUGE),
+          new Field(
+              "checkpoint_seconds",
+              "time to write the last checkpoint to the state stores",
+              "seconds",
+              Kind.GAUGE),
+          new Field(
+              "replayed_records",
+              "input records replayed from the replay log at the last restore",
+              "records",
+              Kind.GAUGE),
+          new Field(
+              "dlq_records",
+              "input records sent to the dead-letter topic",
+              "records",
+              Kind.COUNTER));
 
   public TrainingReport {
     values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
@@ -58,7 +104,11 @@ public record TrainingReport(String modelId, long timestampMs, Map<String, Doubl
     m.put("timestamp_ms", timestampMs);
     for (Field f : FIELDS) {
       double v = value(f.name());
-      m.put(f.name(), Double.isFinite(v) ? (v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) (long) v : (Object) v) : null);
+      m.put(
+          f.name(),
+          Double.isFinite(v)
+              ? (v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) (long) v : (Object) v)
+              : null);
     }
     return m;
   }

@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Shared, thread-safe view of the running app for the HTTP API and the meters: the latest
- * {@link TrainingReport} (written by the training processor) and dead-letter counts by reason
- * (written by the validating processors, which run on other tasks).
+ * Shared, thread-safe view of the running app for the HTTP API and the meters: the latest {@link
+ * TrainingReport} (written by the training processor) and dead-letter counts by reason (written by
+ * the validating processors, which run on other tasks).
  */
 public final class TrainingStatus {
   private final String modelId;
@@ -20,12 +20,28 @@ public final class TrainingStatus {
     latest.set(new TrainingReport(modelId, System.currentTimeMillis(), Map.of()));
   }
 
-  public String modelId() { return modelId; }
-  public TrainingReport latest() { return latest.get(); }
-  public void publish(TrainingReport r) { latest.set(r); }
+  public String modelId() {
+    return modelId;
+  }
 
-  public void deadLettered(String reason) { dlqByReason.computeIfAbsent(reason, k -> new LongAdder()).increment(); }
-  public long deadLettered() { return dlqByReason.values().stream().mapToLong(LongAdder::sum).sum(); }
+  public TrainingReport latest() {
+    return latest.get();
+  }
+
+  public void publish(TrainingReport r) {
+    latest.set(r);
+  }
+
+  public void deadLettered(String reason) {
+    dlqByReason.computeIfAbsent(reason, k -> new LongAdder()).increment();
+  }
+
+  public long deadLettered() {
+    return dlqByReason.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
   /** Live map of reason -> count (meters read it). */
-  public Map<String, LongAdder> deadLetteredByReason() { return dlqByReason; }
+  public Map<String, LongAdder> deadLetteredByReason() {
+    return dlqByReason;
+  }
 }

@@ -5,9 +5,9 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The dead-letter contract: why an input record was not used, and where it came from. A DLQ
- * record keeps the input's key, value and headers and adds these headers (UTF-8 text; numbers
- * in decimal), so anyone can find, inspect and replay what the app refused.
+ * The dead-letter contract: why an input record was not used, and where it came from. A DLQ record
+ * keeps the input's key, value and headers and adds these headers (UTF-8 text; numbers in decimal),
+ * so anyone can find, inspect and replay what the app refused.
  */
 public final class DeadLetter {
   private DeadLetter() {}
@@ -17,6 +17,7 @@ public final class DeadLetter {
   public static final String SOURCE_TOPIC = "streamvec.source.topic";
   public static final String SOURCE_PARTITION = "streamvec.source.partition";
   public static final String SOURCE_OFFSET = "streamvec.source.offset";
+
   /** Only on values cut to fit a Kafka record: the original value size in bytes. */
   public static final String ORIGINAL_BYTES = "streamvec.dlq.original.bytes";
 
@@ -34,7 +35,8 @@ public final class DeadLetter {
   public static final int MAX_RECORD_BYTES = 900_000;
 
   /** A copy of the input headers plus the dead-letter headers. */
-  public static Headers headers(Headers input, String reason, String detail, String topic, int partition, long offset) {
+  public static Headers headers(
+      Headers input, String reason, String detail, String topic, int partition, long offset) {
     Headers h = new RecordHeaders(input == null ? null : input.toArray());
     put(h, REASON, reason);
     put(h, DETAIL, detail);
@@ -45,13 +47,16 @@ public final class DeadLetter {
   }
 
   static void put(Headers h, String name, String value) {
-    h.remove(name);   // an input that already carries our header (a replayed DLQ record) gets the new value
+    h.remove(name); // an input that already carries our header (a replayed DLQ record) gets the new
+    // value
     h.add(name, value.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The header's value as text, or null. */
   public static String header(Headers h, String name) {
     var last = h.lastHeader(name);
-    return last == null || last.value() == null ? null : new String(last.value(), StandardCharsets.UTF_8);
+    return last == null || last.value() == null
+        ? null
+        : new String(last.value(), StandardCharsets.UTF_8);
   }
 }

@@ -16,37 +16,43 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Learns the token lines the stream thread hands it, on a thread of its own, so that the
- * stream thread's Kafka work (poll, validation, replay log, commits, checkpoint writes) runs
- * beside the learning on the second core instead of taking turns with it (profiled: learning
- * was 53% of the stream thread's time, the rest was Kafka's).
+ * Learns the token lines the stream thread hands it, on a thread of its own, so that the stream
+ * thread's Kafka work (poll, validation, replay log, commits, checkpoint writes) runs beside the
+ * learning on the second core instead of taking turns with it (profiled: learning was 53% of the
+ * stream thread's time, the rest was Kafka's).
  *
- * <p>Lines are learned one at a time, strictly in the order submitted: the model is bit for bit
- * the one inline learning gives. Up to {@code capacityTokens} tokens may wait (enough to keep
- * learning through a commit that flushes a checkpoint). Durability does not wait for learning:
- * the replay log has a line before it is submitted, so a crash at any point restores to the same
- * model. What reads the learner goes through the queue too, at its exact place in the order:
+ * <p>Lines are learned one at a time, strictly in the order submitted: the model is bit for bit the
+ * one inline learning gives. Up to {@code capacityTokens} tokens may wait (enough to keep learning
+ * through a commit that flushes a checkpoint). Durability does not wait for learning: the replay
+ * log has a line before it is submitted, so a crash at any point restores to the same model. What
+ * reads the learner goes through the queue too, at its exact place in the order:
+ *
  * <ul>
  *   <li>{@link #requestCheckpoint}: the worker captures the checkpoint image after exactly that
- *       many records and goes on learning; the stream thread writes it when {@link #readyCheckpoint}
- *       hands it over;</li>
- *   <li>{@link #requestSnapshot}: likewise, a copy of the model handed over by {@link #readySnapshot};</li>
- *   <li>{@link #progress} (metrics): answered after the line being learned, never waiting for the rest.</li>
+ *       many records and goes on learning; the stream thread writes it when {@link
+ *       #readyCheckpoint} hands it over;
+ *   <li>{@link #requestSnapshot}: likewise, a copy of the model handed over by {@link
+ *       #readySnapshot};
+ *   <li>{@link #progress} (metrics): answered after the line being learned, never waiting for the
+ *       rest.
  * </ul>
+ *
  * So the stream thread never waits for learning, except for room in the queue, and the learner
- * never waits for a checkpoint or snapshot to be written. A stream thread that found the queue
- * full sleeps until the learner has worked it down to half: woken for every line learned, it
- * preempted the learner about a thousand times a second (measured: non-voluntary context
- * switches of the learner thread), each time taking its core and its caches. The hand-offs go
- * through concurrent queues, which order the memory: what the worker wrote before handing over
- * is visible.
- * If learning throws, the error is kept and rethrown to the stream thread at its next call; the
- * worker then only releases waiters, so the stream thread never blocks on a dead worker.
+ * never waits for a checkpoint or snapshot to be written. A stream thread that found the queue full
+ * sleeps until the learner has worked it down to half: woken for every line learned, it preempted
+ * the learner about a thousand times a second (measured: non-voluntary context switches of the
+ * learner thread), each time taking its core and its caches. The hand-offs go through concurrent
+ * queues, which order the memory: what the worker wrote before handing over is visible. If learning
+ * throws, the error is kept and rethrown to the stream thread at its next call; the worker then
+ * only releases waiters, so the stream thread never blocks on a dead worker.
  */
 final class LearnerThread implements AutoCloseable {
   private static final Object STOP = new Object();
 
-  /** Lines learned since this worker started, and the learner's statistics right after the last of them. */
+  /**
+   * Lines learned since this worker started, and the learner's statistics right after the last of
+   * them.
+   */
   record Progress(long lines, Map<String, Double> stats) {}
 
   private record CheckpointRequest(long records) {}
@@ -56,17 +62,20 @@ final class LearnerThread implements AutoCloseable {
   private final Learner learner;
   private final Consumer<String[]> learn;
   private final int capacityTokens;
-  private final AtomicLong queuedTokens = new AtomicLong();   // submitted and not yet learned (line weights)
-  private volatile Thread waitingSubmitter;   // the stream thread while it waits for room, else null
-  private volatile long resumeAt;             // it resumes once queuedTokens is at most this
-  private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();   // String[] lines and markers, in order
+  private final AtomicLong queuedTokens =
+      new AtomicLong(); // submitted and not yet learned (line weights)
+  private volatile Thread waitingSubmitter; // the stream thread while it waits for room, else null
+  private volatile long resumeAt; // it resumes once queuedTokens is at most this
+  private final LinkedBlockingQueue<Object> queue =
+      new LinkedBlockingQueue<>(); // String[] lines and markers, in order
   private final Queue<ModelStore.CheckpointImage> images = new ConcurrentLinkedQueue<>();
   private final Queue<ModelSnapshot> snapshots = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile Throwable failure;
-  private volatile long learned;   // lines learned (or skipped after a failure); written by the worker only
+  private volatile long
+      learned; // lines learned (or skipped after a failure); written by the worker only
   private volatile CompletableFuture<Progress> progressRequest;
-  private long submitted;          // stream thread only
+  private long submitted; // stream thread only
 
   LearnerThread(Learner learner, int capacityTokens, String name) {
     this(learner, tokens -> learner.learn(Arrays.asList(tokens)), capacityTokens, name);
@@ -74,7 +83,8 @@ final class LearnerThread implements AutoCloseable {
 
   /** learn = what is done with each line (tests put a failing one here). */
   LearnerThread(Learner learner, Consumer<String[]> learn, int capacityTokens, String name) {
-    if (capacityTokens <= 0) throw new IllegalArgumentException("capacityTokens must be > 0, got " + capacityTokens);
+    if (capacityTokens <= 0)
+      throw new IllegalArgumentException("capacityTokens must be > 0, got " + capacityTokens);
     this.learner = learner;
     this.learn = learn;
     this.capacityTokens = capacityTokens;
@@ -84,13 +94,14 @@ final class LearnerThread implements AutoCloseable {
   }
 
   /**
-   * Queues one token line. If it would take the queue over capacityTokens tokens, first waits
-   * until the learner has brought the queue down to half (a longer line waits for an empty queue).
+   * Queues one token line. If it would take the queue over capacityTokens tokens, first waits until
+   * the learner has brought the queue down to half (a longer line waits for an empty queue).
    */
   void submit(String[] tokens) {
     rethrowFailure();
     int weight = weight(tokens);
-    if (queuedTokens.get() + weight > capacityTokens) awaitRoom(Math.min(capacityTokens / 2, capacityTokens - weight));
+    if (queuedTokens.get() + weight > capacityTokens)
+      awaitRoom(Math.min(capacityTokens / 2, capacityTokens - weight));
     queuedTokens.addAndGet(weight);
     queue.add(tokens);
     submitted++;
@@ -98,11 +109,14 @@ final class LearnerThread implements AutoCloseable {
 
   private void awaitRoom(long target) {
     resumeAt = target;
-    waitingSubmitter = Thread.currentThread();   // volatile write after resumeAt: the worker reads them in the other order
+    waitingSubmitter =
+        Thread.currentThread(); // volatile write after resumeAt: the worker reads them in the other
+    // order
     try {
       while (queuedTokens.get() > target) {
-        rethrowFailure();   // a failed worker still empties the queue, but fail as soon as we know
-        LockSupport.parkNanos(this, 10_000_000L);   // bounded: a wake-up lost to a race costs at most 10 ms
+        rethrowFailure(); // a failed worker still empties the queue, but fail as soon as we know
+        LockSupport.parkNanos(
+            this, 10_000_000L); // bounded: a wake-up lost to a race costs at most 10 ms
         if (Thread.interrupted()) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while handing a line to the learner");
@@ -138,9 +152,9 @@ final class LearnerThread implements AutoCloseable {
   }
 
   /**
-   * Where learning stands, at a line boundary reached after this call began, without waiting
-   * for the queue to drain: the worker answers after the line it is learning, or, when it has
-   * learned everything, the caller reads the learner itself.
+   * Where learning stands, at a line boundary reached after this call began, without waiting for
+   * the queue to drain: the worker answers after the line it is learning, or, when it has learned
+   * everything, the caller reads the learner itself.
    */
   Progress progress() {
     rethrowFailure();
@@ -162,7 +176,10 @@ final class LearnerThread implements AutoCloseable {
     }
   }
 
-  /** Stops the worker without learning what is still queued: a closed task's learner is discarded (the stores hold the state). */
+  /**
+   * Stops the worker without learning what is still queued: a closed task's learner is discarded
+   * (the stores hold the state).
+   */
   @Override
   public void close() {
     queue.clear();
@@ -174,11 +191,15 @@ final class LearnerThread implements AutoCloseable {
     }
   }
 
-  private int weight(String[] tokens) { return Math.max(1, Math.min(tokens.length, capacityTokens)); }
+  private int weight(String[] tokens) {
+    return Math.max(1, Math.min(tokens.length, capacityTokens));
+  }
 
   private void rethrowFailure() {
     Throwable t = failure;
-    if (t != null) throw new IllegalStateException("the learner thread failed: " + t + "; the task restarts from its stores", t);
+    if (t != null)
+      throw new IllegalStateException(
+          "the learner thread failed: " + t + "; the task restarts from its stores", t);
   }
 
   private void run() {
@@ -186,7 +207,8 @@ final class LearnerThread implements AutoCloseable {
       Object item;
       try {
         item = queue.take();
-      } catch (InterruptedException e) {   // nobody should; keep serving, or progress() would wait forever
+      } catch (
+          InterruptedException e) { // nobody should; keep serving, or progress() would wait forever
         if (failure == null) failure = e;
         continue;
       }
@@ -212,7 +234,7 @@ final class LearnerThread implements AutoCloseable {
         if (failure == null) {
           try {
             learn.accept(tokens);
-          } catch (Throwable t) {   // OutOfMemoryError included: the stream thread must hear of it
+          } catch (Throwable t) { // OutOfMemoryError included: the stream thread must hear of it
             failure = t;
           }
         }
@@ -223,7 +245,8 @@ final class LearnerThread implements AutoCloseable {
         CompletableFuture<Progress> request = progressRequest;
         if (request != null) {
           progressRequest = null;
-          if (failure == null) request.complete(new Progress(learned, learner.stats())); else request.completeExceptionally(failure);
+          if (failure == null) request.complete(new Progress(learned, learner.stats()));
+          else request.completeExceptionally(failure);
         }
       }
     }

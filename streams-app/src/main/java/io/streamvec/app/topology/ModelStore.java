@@ -18,23 +18,26 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The trainer's durable state in three logged (changelogged) stores, written in the same Kafka
- * transaction as the outputs and input offsets, so after a crash they hold exactly the state of
- * the last commit:
+ * transaction as the outputs and input offsets, so after a crash they hold exactly the state of the
+ * last commit:
+ *
  * <ul>
  *   <li>{@code model-rows}: row index -> {@link LearnerState#row} bytes (~0.8 kB at d = 100), only
- *       rows changed since the previous checkpoint are rewritten;</li>
+ *       rows changed since the previous checkpoint are rewritten;
  *   <li>{@code model-global}: {@link LearnerState#global} cut into pieces "g/0".."g/n-1" of at most
- *       {@link #PIECE_BYTES} (a changelog record must stay under Kafka's 1 MB), plus "meta":
- *       piece count and the app's counters (records at the checkpoint, snapshot version, tokens at
- *       the last snapshot);</li>
+ *       {@link #PIECE_BYTES} (a changelog record must stay under Kafka's 1 MB), plus "meta": piece
+ *       count and the app's counters (records at the checkpoint, snapshot version, tokens at the
+ *       last snapshot);
  *   <li>{@code replay-log}: the token lines of every record since the checkpoint, in batches of up
  *       to {@link #BATCH_LINES} lines: sequence number of the first line -> the lines joined by
- *       '\n' (token lines never hold one), UTF-8. A batch is rewritten as it grows; the store's cache
- *       keeps only its last version within a commit, so a line costs a fraction of a changelog
- *       record instead of a record and a tombstone of its own (profiled: the per-line puts and
- *       the deletes at each checkpoint kept the learner waiting). The batch is kept as bytes and
- *       each line encoded once: rewriting it as a String re-encoded the whole batch on every line.</li>
+ *       '\n' (token lines never hold one), UTF-8. A batch is rewritten as it grows; the store's
+ *       cache keeps only its last version within a commit, so a line costs a fraction of a
+ *       changelog record instead of a record and a tombstone of its own (profiled: the per-line
+ *       puts and the deletes at each checkpoint kept the learner waiting). The batch is kept as
+ *       bytes and each line encoded once: rewriting it as a String re-encoded the whole batch on
+ *       every line.
  * </ul>
+ *
  * Restore = rows + global as of the checkpoint, then the replay log in sequence order: the same
  * learner, bit for bit, as the one that processed those records without interruption.
  */
@@ -42,8 +45,10 @@ final class ModelStore {
   static final int PIECE_BYTES = 512 * 1024;
   static final String META_KEY = "meta";
   static final int BATCH_LINES = 64;
+
   /** A batch stops growing at this many bytes, so rewriting it stays cheap even for long lines. */
   static final int BATCH_BYTES = 64 * 1024;
+
   private static final int META_VERSION = 1;
   private static final byte[] NEWLINE = {'\n'};
 
@@ -54,19 +59,30 @@ final class ModelStore {
   private final KeyValueStore<String, byte[]> global;
   private final KeyValueStore<Long, byte[]> replay;
   private Meta meta = new Meta(0, 0, 0, 0);
-  /** The replay batches in the store, oldest first: {first sequence, last sequence}; the last one is open. */
+
+  /**
+   * The replay batches in the store, oldest first: {first sequence, last sequence}; the last one is
+   * open.
+   */
   private final ArrayDeque<long[]> batches = new ArrayDeque<>();
-  private byte[] openBatch = new byte[4096];   // the open batch's UTF-8 bytes: openBatchLength of them
+
+  private byte[] openBatch =
+      new byte[4096]; // the open batch's UTF-8 bytes: openBatchLength of them
   private int openBatchLength;
   private boolean batchOpen;
 
-  ModelStore(KeyValueStore<Integer, byte[]> rows, KeyValueStore<String, byte[]> global, KeyValueStore<Long, byte[]> replay) {
+  ModelStore(
+      KeyValueStore<Integer, byte[]> rows,
+      KeyValueStore<String, byte[]> global,
+      KeyValueStore<Long, byte[]> replay) {
     this.rows = rows;
     this.global = global;
     this.replay = replay;
   }
 
-  Meta meta() { return meta; }
+  Meta meta() {
+    return meta;
+  }
 
   /** The learner as of the last checkpoint, or null if there is none (a new model). */
   Learner restoreCheckpoint() {
@@ -77,13 +93,17 @@ final class ModelStore {
       ByteArrayOutputStream all = new ByteArrayOutputStream();
       for (int i = 0; i < meta.pieces(); i++) {
         byte[] piece = global.get(pieceKey(i));
-        if (piece == null) throw new IOException("global piece " + i + " of " + meta.pieces() + " is missing");
+        if (piece == null)
+          throw new IOException("global piece " + i + " of " + meta.pieces() + " is missing");
         all.write(piece);
       }
       return LearnerState.restore(all.toByteArray(), rows::get);
     } catch (IOException e) {
-      throw new ModelStateException("the model state in the stores is unusable (" + e.getMessage()
-          + "); it cannot be recovered exactly: reset the application (new application.id, or kafka-streams-application-reset)", e);
+      throw new ModelStateException(
+          "the model state in the stores is unusable ("
+              + e.getMessage()
+              + "); it cannot be recovered exactly: reset the application (new application.id, or kafka-streams-application-reset)",
+          e);
     }
   }
 
@@ -99,8 +119,15 @@ final class ModelStore {
         String[] batch = new String(e.value, StandardCharsets.UTF_8).split("\n", -1);
         long last = e.key + batch.length - 1;
         // the store iterates in key order (big-endian longs); a gap means lost state
-        if (e.key > expected) throw new ModelStateException("replay log holds record " + e.key + " where " + expected + " was expected; reset the application");
-        for (long s = Math.max(e.key, expected); s <= last; s++) lines.add(batch[(int) (s - e.key)]);   // earlier ones are in the checkpoint
+        if (e.key > expected)
+          throw new ModelStateException(
+              "replay log holds record "
+                  + e.key
+                  + " where "
+                  + expected
+                  + " was expected; reset the application");
+        for (long s = Math.max(e.key, expected); s <= last; s++)
+          lines.add(batch[(int) (s - e.key)]); // earlier ones are in the checkpoint
         expected = Math.max(expected, last + 1);
         batches.addLast(new long[] {e.key, last});
       }
@@ -111,7 +138,9 @@ final class ModelStore {
   /** Logs the line of record number sequence (they come in order, one by one). */
   void append(long sequence, String line) {
     byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
-    if (!batchOpen || sequence - batches.peekLast()[0] >= BATCH_LINES || openBatchLength + 1 + encoded.length > BATCH_BYTES) {
+    if (!batchOpen
+        || sequence - batches.peekLast()[0] >= BATCH_LINES
+        || openBatchLength + 1 + encoded.length > BATCH_BYTES) {
       batches.addLast(new long[] {sequence, sequence});
       openBatchLength = 0;
       batchOpen = true;
@@ -124,18 +153,25 @@ final class ModelStore {
   }
 
   private void add(byte[] bytes) {
-    if (openBatchLength + bytes.length > openBatch.length) openBatch = Arrays.copyOf(openBatch, Math.max(2 * openBatch.length, openBatchLength + bytes.length));
+    if (openBatchLength + bytes.length > openBatch.length)
+      openBatch =
+          Arrays.copyOf(openBatch, Math.max(2 * openBatch.length, openBatchLength + bytes.length));
     System.arraycopy(bytes, 0, openBatch, openBatchLength, bytes.length);
     openBatchLength += bytes.length;
   }
 
-  /** Writes the rows changed since the last checkpoint and the global part; the replay log restarts empty. */
-  void checkpoint(Learner learner, long records) { write(capture(learner, records)); }
+  /**
+   * Writes the rows changed since the last checkpoint and the global part; the replay log restarts
+   * empty.
+   */
+  void checkpoint(Learner learner, long records) {
+    write(capture(learner, records));
+  }
 
   /**
    * The learner's state after {@code records} records, as bytes: the rows changed since the last
-   * capture (their marks are cleared) and the global part. Touches no store, so the learner
-   * thread can take it at the exact record while the stream thread goes on.
+   * capture (their marks are cleared) and the global part. Touches no store, so the learner thread
+   * can take it at the exact record while the stream thread goes on.
    */
   static CheckpointImage capture(Learner learner, long records) {
     long t0 = System.nanoTime();
@@ -143,7 +179,8 @@ final class ModelStore {
     byte[][] rowBytes = new byte[changed.length][];
     for (int i = 0; i < changed.length; i++) rowBytes[i] = LearnerState.row(learner, changed[i]);
     learner.clearDirtyRows();
-    return new CheckpointImage(records, changed, rowBytes, LearnerState.global(learner), System.nanoTime() - t0);
+    return new CheckpointImage(
+        records, changed, rowBytes, LearnerState.global(learner), System.nanoTime() - t0);
   }
 
   /**
@@ -155,19 +192,30 @@ final class ModelStore {
     for (int i = 0; i < image.rows().length; i++) rows.put(image.rows()[i], image.rowBytes()[i]);
     byte[] g = image.global();
     int pieces = Math.max(1, (g.length + PIECE_BYTES - 1) / PIECE_BYTES);
-    for (int i = 0; i < pieces; i++) global.put(pieceKey(i), Arrays.copyOfRange(g, i * PIECE_BYTES, Math.min(g.length, (i + 1) * PIECE_BYTES)));
+    for (int i = 0; i < pieces; i++)
+      global.put(
+          pieceKey(i),
+          Arrays.copyOfRange(g, i * PIECE_BYTES, Math.min(g.length, (i + 1) * PIECE_BYTES)));
     for (int i = pieces; i < meta.pieces(); i++) global.delete(pieceKey(i));
     while (!batches.isEmpty() && batches.peekFirst()[1] <= image.records()) {
       replay.delete(batches.pollFirst()[0]);
-      if (batches.isEmpty()) batchOpen = false;   // the open batch went with them: the next line starts a new one
+      if (batches.isEmpty())
+        batchOpen = false; // the open batch went with them: the next line starts a new one
     }
     writeMeta(new Meta(pieces, image.records(), meta.snapshotVersion(), meta.snapshotTokens()));
   }
 
-  /** A checkpoint not yet written: the state after {@code records} records. captureNanos = time to take it. */
-  record CheckpointImage(long records, int[] rows, byte[][] rowBytes, byte[] global, long captureNanos) {}
+  /**
+   * A checkpoint not yet written: the state after {@code records} records. captureNanos = time to
+   * take it.
+   */
+  record CheckpointImage(
+      long records, int[] rows, byte[][] rowBytes, byte[] global, long captureNanos) {}
 
-  /** Remembers a published snapshot (in the transaction that publishes it): versions never repeat after a restart. */
+  /**
+   * Remembers a published snapshot (in the transaction that publishes it): versions never repeat
+   * after a restart.
+   */
   void snapshotPublished(long version, long tokens) {
     writeMeta(new Meta(meta.pieces(), meta.checkpointRecords(), version, tokens));
   }
@@ -190,9 +238,17 @@ final class ModelStore {
   private static Meta readMeta(byte[] b) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
     int version = in.readInt();
-    if (version != META_VERSION) throw new IOException("model-global meta version " + version + " is not supported (this build reads " + META_VERSION + ")");
+    if (version != META_VERSION)
+      throw new IOException(
+          "model-global meta version "
+              + version
+              + " is not supported (this build reads "
+              + META_VERSION
+              + ")");
     return new Meta(in.readInt(), in.readLong(), in.readLong(), in.readLong());
   }
 
-  static String pieceKey(int i) { return "g/" + i; }
+  static String pieceKey(int i) {
+    return "g/" + i;
+  }
 }

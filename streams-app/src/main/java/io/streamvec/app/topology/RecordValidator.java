@@ -17,37 +17,49 @@ import java.util.Locale;
  * strict UTF-8, control characters (binary), and finally whether any word token is left.
  *
  * <p>A token line is the record's tokens joined by single spaces (tokens never contain spaces).
- * Lines are cut at {@link #MAX_LINE_CHARS} on token boundaries and tokens at
- * {@link #MAX_TOKEN_CHARS}, so every line fits a Kafka record (repartition topic, replay-log
- * changelog) whatever the input; learning the lines one after the other is learning the tokens
- * in order. Text longer than the tokenizer's max-line-chars is tokenized piece by piece (cut at
- * whitespace) instead of being truncated, so no text is silently lost.
+ * Lines are cut at {@link #MAX_LINE_CHARS} on token boundaries and tokens at {@link
+ * #MAX_TOKEN_CHARS}, so every line fits a Kafka record (repartition topic, replay-log changelog)
+ * whatever the input; learning the lines one after the other is learning the tokens in order. Text
+ * longer than the tokenizer's max-line-chars is tokenized piece by piece (cut at whitespace)
+ * instead of being truncated, so no text is silently lost.
  *
  * <p>Not thread-safe (reuses a decoder, tokenizer and buffers): one per stream task.
  */
 public final class RecordValidator {
   /** Longest token line: at most 2 UTF-8 bytes per char on average here, so under 400 kB. */
   public static final int MAX_LINE_CHARS = 200_000;
-  /** Longer "words" (base64 blobs, runs of letters) are cut: they would only bloat the vocabulary. */
+
+  /**
+   * Longer "words" (base64 blobs, runs of letters) are cut: they would only bloat the vocabulary.
+   */
   public static final int MAX_TOKEN_CHARS = 1_000;
+
   /** More control characters than this share of all characters makes text binary. */
   static final double MAX_CONTROL_RATIO = 0.1;
 
   /** Accepted (reason == null, lines non-empty) or refused (reason and detail set). */
   public record Verdict(String reason, String detail, List<String> lines) {
-    public boolean accepted() { return reason == null; }
-    static Verdict refuse(String reason, String detail) { return new Verdict(reason, detail, List.of()); }
+    public boolean accepted() {
+      return reason == null;
+    }
+
+    static Verdict refuse(String reason, String detail) {
+      return new Verdict(reason, detail, List.of());
+    }
   }
 
   private final int maxRecordBytes;
   private final int maxTokenizerChars;
   private final Tokenizer tokenizer;
-  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final List<String> tokens = new ArrayList<>();
   private final StringBuilder line = new StringBuilder();
   private CharBuffer chars = CharBuffer.allocate(4096);
-  private int errorOffset;   // byte offset of the last malformed sequence
+  private int errorOffset; // byte offset of the last malformed sequence
 
   public RecordValidator(int maxRecordBytes, int maxTokenizerChars) {
     this.maxRecordBytes = maxRecordBytes;
@@ -57,31 +69,48 @@ public final class RecordValidator {
 
   public Verdict check(byte[] value) {
     if (value == null) return Verdict.refuse(DeadLetter.NULL_VALUE, "record value is null");
-    if (value.length == 0) return Verdict.refuse(DeadLetter.EMPTY, "record value is empty (0 bytes)");
+    if (value.length == 0)
+      return Verdict.refuse(DeadLetter.EMPTY, "record value is empty (0 bytes)");
     if (value.length > maxRecordBytes) {
-      return Verdict.refuse(DeadLetter.TOO_LARGE, value.length + " bytes > max.record.bytes " + maxRecordBytes);
+      return Verdict.refuse(
+          DeadLetter.TOO_LARGE, value.length + " bytes > max.record.bytes " + maxRecordBytes);
     }
     for (int i = 0; i < value.length; i++) {
-      if (value[i] == 0) return Verdict.refuse(DeadLetter.BINARY, "NUL byte at offset " + i + " of " + value.length);
+      if (value[i] == 0)
+        return Verdict.refuse(DeadLetter.BINARY, "NUL byte at offset " + i + " of " + value.length);
     }
     String text = decode(value);
-    if (text == null) return Verdict.refuse(DeadLetter.INVALID_UTF8, "malformed UTF-8 at byte " + errorOffset + " of " + value.length);
+    if (text == null)
+      return Verdict.refuse(
+          DeadLetter.INVALID_UTF8,
+          "malformed UTF-8 at byte " + errorOffset + " of " + value.length);
     int control = 0;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\u000B') control++;
+      if (Character.isISOControl(c)
+          && c != '\t'
+          && c != '\n'
+          && c != '\r'
+          && c != '\f'
+          && c != '\u000B') control++;
     }
     if (control > MAX_CONTROL_RATIO * text.length()) {
-      return Verdict.refuse(DeadLetter.BINARY, String.format(Locale.ROOT, "%d of %d characters are control characters", control, text.length()));
+      return Verdict.refuse(
+          DeadLetter.BINARY,
+          String.format(
+              Locale.ROOT, "%d of %d characters are control characters", control, text.length()));
     }
     List<String> lines = tokenLines(text);
-    if (lines.isEmpty()) return Verdict.refuse(DeadLetter.NO_TOKENS, "no word or number in " + text.length() + " characters");
+    if (lines.isEmpty())
+      return Verdict.refuse(
+          DeadLetter.NO_TOKENS, "no word or number in " + text.length() + " characters");
     return new Verdict(null, null, lines);
   }
 
   /** Strict UTF-8 decoding; null (and errorOffset set) on the first malformed sequence. */
   private String decode(byte[] value) {
-    if (chars.capacity() < value.length) chars = CharBuffer.allocate(Math.max(value.length, 2 * chars.capacity()));
+    if (chars.capacity() < value.length)
+      chars = CharBuffer.allocate(Math.max(value.length, 2 * chars.capacity()));
     chars.clear();
     ByteBuffer in = ByteBuffer.wrap(value);
     decoder.reset();
@@ -117,15 +146,24 @@ public final class RecordValidator {
     return lines;
   }
 
-  /** End of the piece starting at start: the last whitespace before the limit, else the limit (never inside a surrogate pair). */
+  /**
+   * End of the piece starting at start: the last whitespace before the limit, else the limit (never
+   * inside a surrogate pair).
+   */
   private int cut(String text, int start) {
     int limit = start + maxTokenizerChars;
-    for (int i = limit; i > start; i--) if (Character.isWhitespace(text.charAt(i)) || Character.isSpaceChar(text.charAt(i))) return i;
-    return Character.isHighSurrogate(text.charAt(limit - 1)) && limit - 1 > start ? limit - 1 : limit;
+    for (int i = limit; i > start; i--)
+      if (Character.isWhitespace(text.charAt(i)) || Character.isSpaceChar(text.charAt(i))) return i;
+    return Character.isHighSurrogate(text.charAt(limit - 1)) && limit - 1 > start
+        ? limit - 1
+        : limit;
   }
 
   private static String truncate(String token) {
-    int n = Character.isHighSurrogate(token.charAt(MAX_TOKEN_CHARS - 1)) ? MAX_TOKEN_CHARS - 1 : MAX_TOKEN_CHARS;
+    int n =
+        Character.isHighSurrogate(token.charAt(MAX_TOKEN_CHARS - 1))
+            ? MAX_TOKEN_CHARS - 1
+            : MAX_TOKEN_CHARS;
     return token.substring(0, n);
   }
 }

@@ -7,20 +7,47 @@ import io.streamvec.model.ModelConfig;
 import io.streamvec.model.io.SnapshotChunks;
 
 /** The part of the app config the training processor needs, read once. */
-public record TrainerSettings(String modelId, ModelConfig model, long checkpointEveryRecords, long checkpointEveryTokens, long snapshotEveryTokens,
-                              long snapshotEveryMs, long idleSnapshotMs, long metricsEveryMs, int chunkBytes, int learnerQueueTokens) {
+public record TrainerSettings(
+    String modelId,
+    ModelConfig model,
+    long checkpointEveryRecords,
+    long checkpointEveryTokens,
+    long snapshotEveryTokens,
+    long snapshotEveryMs,
+    long idleSnapshotMs,
+    long metricsEveryMs,
+    int chunkBytes,
+    int learnerQueueTokens) {
 
   public static TrainerSettings from(AppConfig c) {
     int chunk = c.getInt(AppKeys.SNAPSHOT_CHUNK_BYTES);
     if (chunk < SnapshotChunks.MIN_MAX_CHUNK_BYTES) {
-      throw new ConfigException("config key '" + AppKeys.SNAPSHOT_CHUNK_BYTES + "' = " + chunk + " is too small: chunks need at least "
-          + SnapshotChunks.MIN_MAX_CHUNK_BYTES + " bytes (default " + SnapshotChunks.DEFAULT_MAX_CHUNK_BYTES + ")");
+      throw new ConfigException(
+          "config key '"
+              + AppKeys.SNAPSHOT_CHUNK_BYTES
+              + "' = "
+              + chunk
+              + " is too small: chunks need at least "
+              + SnapshotChunks.MIN_MAX_CHUNK_BYTES
+              + " bytes (default "
+              + SnapshotChunks.DEFAULT_MAX_CHUNK_BYTES
+              + ")");
     }
-    return new TrainerSettings(c.get(AppKeys.MODEL_ID), c.model(), c.getLong(AppKeys.CHECKPOINT_INTERVAL_RECORDS), c.getLong(AppKeys.CHECKPOINT_INTERVAL_TOKENS),
-        c.getLong(AppKeys.SNAPSHOT_INTERVAL_TOKENS), c.getLong(AppKeys.SNAPSHOT_INTERVAL_MS), c.getLong(AppKeys.IDLE_SNAPSHOT_MS),
-        c.getLong(AppKeys.METRICS_INTERVAL_MS), chunk, c.getInt(AppKeys.LEARNER_QUEUE_TOKENS));
+    return new TrainerSettings(
+        c.get(AppKeys.MODEL_ID),
+        c.model(),
+        c.getLong(AppKeys.CHECKPOINT_INTERVAL_RECORDS),
+        c.getLong(AppKeys.CHECKPOINT_INTERVAL_TOKENS),
+        c.getLong(AppKeys.SNAPSHOT_INTERVAL_TOKENS),
+        c.getLong(AppKeys.SNAPSHOT_INTERVAL_MS),
+        c.getLong(AppKeys.IDLE_SNAPSHOT_MS),
+        c.getLong(AppKeys.METRICS_INTERVAL_MS),
+        chunk,
+        c.getInt(AppKeys.LEARNER_QUEUE_TOKENS));
   }
 
   /** How often the snapshot timer looks at the clock: often enough for both time-based triggers. */
-  long tickMs() { return Math.max(10, Math.min(1000, Math.min(snapshotEveryMs, idleSnapshotMs) / 4)); }
+  long tickMs() {
+    return Math.max(10, Math.min(1000, Math.min(snapshotEveryMs, idleSnapshotMs) / 4));
+  }
 }

@@ -34,17 +34,30 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
     RecordValidator.Verdict verdict = validator.check(record.value());
     if (verdict.accepted()) {
       // the input's headers stay behind: the trainer only needs the tokens
-      for (String line : verdict.lines()) context.forward(record.withValue(Checked.line(line)).withHeaders(new RecordHeaders()));
+      for (String line : verdict.lines())
+        context.forward(record.withValue(Checked.line(line)).withHeaders(new RecordHeaders()));
       return;
     }
     status.deadLettered(verdict.reason());
     RecordMetadata origin = context.recordMetadata().orElse(null);
-    Headers headers = DeadLetter.headers(record.headers(), verdict.reason(), verdict.detail(),
-        origin == null ? null : origin.topic(), origin == null ? -1 : origin.partition(), origin == null ? -1 : origin.offset());
-    context.forward(record.withValue(Checked.dead(fitted(record.key(), record.value(), headers))).withHeaders(headers));
+    Headers headers =
+        DeadLetter.headers(
+            record.headers(),
+            verdict.reason(),
+            verdict.detail(),
+            origin == null ? null : origin.topic(),
+            origin == null ? -1 : origin.partition(),
+            origin == null ? -1 : origin.offset());
+    context.forward(
+        record
+            .withValue(Checked.dead(fitted(record.key(), record.value(), headers)))
+            .withHeaders(headers));
   }
 
-  /** The original value, or its head if key + value would not fit a DLQ record (then the header says how big it was). */
+  /**
+   * The original value, or its head if key + value would not fit a DLQ record (then the header says
+   * how big it was).
+   */
   private static byte[] fitted(byte[] key, byte[] value, Headers headers) {
     if (value == null) return null;
     int room = Math.max(0, DeadLetter.MAX_RECORD_BYTES - (key == null ? 0 : key.length));

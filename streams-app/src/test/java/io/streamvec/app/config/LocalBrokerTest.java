@@ -13,26 +13,49 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 
-/** Without bootstrap.servers the app starts and uses the real local broker script (on free ports and a temporary home). */
+/**
+ * Without bootstrap.servers the app starts and uses the real local broker script (on free ports and
+ * a temporary home).
+ */
 class LocalBrokerTest {
 
   @Test
   void aConfigWithoutBootstrapServersGetsTheStartedLocalBroker() throws Exception {
     Path home = Files.createTempDirectory("streamvec-home-");
     int port, controller;
-    try (var a = new java.net.ServerSocket(0); var b = new java.net.ServerSocket(0)) { port = a.getLocalPort(); controller = b.getLocalPort(); }
-    Map<String, String> env = Map.of("STREAMVEC_ROOT", repoRoot().toString(), "STREAMVEC_HOME", home.toString(),
-        "STREAMVEC_BROKER_PORT", String.valueOf(port), "STREAMVEC_CONTROLLER_PORT", String.valueOf(controller));
+    try (var a = new java.net.ServerSocket(0);
+        var b = new java.net.ServerSocket(0)) {
+      port = a.getLocalPort();
+      controller = b.getLocalPort();
+    }
+    Map<String, String> env =
+        Map.of(
+            "STREAMVEC_ROOT",
+            repoRoot().toString(),
+            "STREAMVEC_HOME",
+            home.toString(),
+            "STREAMVEC_BROKER_PORT",
+            String.valueOf(port),
+            "STREAMVEC_CONTROLLER_PORT",
+            String.valueOf(controller));
     try {
       AppConfig c = LocalBroker.orLocalBroker(AppConfig.defaults(), env);
       assertEquals("127.0.0.1:" + port, c.bootstrapServers());
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers()))) {
-        assertTrue(!admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).isEmpty(), "a broker answers");
+      try (Admin admin =
+          Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers()))) {
+        assertTrue(
+            !admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).isEmpty(),
+            "a broker answers");
       }
-      assertEquals(c.bootstrapServers(), LocalBroker.ensureRunning(env, Duration.ofSeconds(60)), "a second call finds the running broker");
+      assertEquals(
+          c.bootstrapServers(),
+          LocalBroker.ensureRunning(env, Duration.ofSeconds(60)),
+          "a second call finds the running broker");
     } finally {
-      ProcessBuilder stop = new ProcessBuilder("bash", repoRoot().resolve("deploy/broker.sh").toString(), "stop").inheritIO();
-      stop.environment().putAll(env);   // this test's home and ports, never a developer's broker
+      ProcessBuilder stop =
+          new ProcessBuilder("bash", repoRoot().resolve("deploy/broker.sh").toString(), "stop")
+              .inheritIO();
+      stop.environment().putAll(env); // this test's home and ports, never a developer's broker
       stop.start().waitFor(60, TimeUnit.SECONDS);
       TestTexts.deleteTree(home);
     }
@@ -42,6 +65,7 @@ class LocalBrokerTest {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.isRegularFile(dir.resolve("deploy/broker.sh"))) return dir;
     }
-    throw new IllegalStateException("deploy/broker.sh not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "deploy/broker.sh not found above " + Path.of("").toAbsolutePath());
   }
 }

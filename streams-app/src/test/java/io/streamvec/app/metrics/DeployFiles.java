@@ -12,7 +12,8 @@ import java.util.List;
 
 /** The files under deploy/ as the tests read them, and the PromQL found in the dashboards. */
 final class DeployFiles {
-  static final List<String> DASHBOARDS = List.of("streamvec-training.json", "streamvec-kafka-streams.json");
+  static final List<String> DASHBOARDS =
+      List.of("streamvec-training.json", "streamvec-kafka-streams.json");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -23,10 +24,13 @@ final class DeployFiles {
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
       if (Files.isDirectory(p.resolve("deploy/grafana/dashboards"))) return p.resolve("deploy");
     }
-    throw new IllegalStateException("no deploy/grafana/dashboards above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "no deploy/grafana/dashboards above " + Path.of("").toAbsolutePath());
   }
 
-  static Path dashboard(String name) { return deployDir().resolve("grafana/dashboards").resolve(name); }
+  static Path dashboard(String name) {
+    return deployDir().resolve("grafana/dashboards").resolve(name);
+  }
 
   static JsonNode json(Path file) {
     try {
@@ -62,32 +66,56 @@ final class DeployFiles {
   record Query(String dashboard, String where, String expr) {}
 
   /**
-   * Every PromQL expression of the dashboard: each panel target's expr, and each query
-   * variable's label_values(metric{...}, label) as the equivalent count by (label) (metric{...}).
+   * Every PromQL expression of the dashboard: each panel target's expr, and each query variable's
+   * label_values(metric{...}, label) as the equivalent count by (label) (metric{...}).
    */
-  static List<Query> queries(String name) { return queries(name, json(dashboard(name))); }
+  static List<Query> queries(String name) {
+    return queries(name, json(dashboard(name)));
+  }
 
-  /** As {@link #queries(String)} for a dashboard already read (or edited) as JSON; name says where it came from. */
+  /**
+   * As {@link #queries(String)} for a dashboard already read (or edited) as JSON; name says where
+   * it came from.
+   */
   static List<Query> queries(String name, JsonNode d) {
     List<Query> out = new ArrayList<>();
     for (JsonNode p : panels(d)) {
-      for (JsonNode t : p.path("targets")) out.add(new Query(name, "panel '" + p.path("title").asText() + "' " + t.path("refId").asText(), t.path("expr").asText()));
+      for (JsonNode t : p.path("targets"))
+        out.add(
+            new Query(
+                name,
+                "panel '" + p.path("title").asText() + "' " + t.path("refId").asText(),
+                t.path("expr").asText()));
     }
     for (JsonNode v : d.path("templating").path("list")) {
       if (!v.path("type").asText().equals("query")) continue;
-      String q = v.path("query").isObject() ? v.path("query").path("query").asText() : v.path("query").asText();
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^label_values\\((.+),\\s*(\\w+)\\)$").matcher(q.strip());
-      if (!m.matches()) throw new IllegalStateException(name + ": variable " + v.path("name") + " is not label_values(metric, label): " + q);
-      out.add(new Query(name, "variable $" + v.path("name").asText(), "count by (" + m.group(2) + ") (" + m.group(1) + ")"));
+      String q =
+          v.path("query").isObject()
+              ? v.path("query").path("query").asText()
+              : v.path("query").asText();
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("^label_values\\((.+),\\s*(\\w+)\\)$").matcher(q.strip());
+      if (!m.matches())
+        throw new IllegalStateException(
+            name + ": variable " + v.path("name") + " is not label_values(metric, label): " + q);
+      out.add(
+          new Query(
+              name,
+              "variable $" + v.path("name").asText(),
+              "count by (" + m.group(2) + ") (" + m.group(1) + ")"));
     }
     return out;
   }
 
   /** Grafana's variables replaced by concrete values, as Grafana would send the query. */
   static String substitute(String expr, String model, String instance, String rateInterval) {
-    return expr.replace("$__rate_interval", rateInterval).replace("${__rate_interval}", rateInterval)
-        .replace("$__interval", "5s").replace("${__interval}", "5s")
-        .replace("${model}", model).replace("$model", model)
-        .replace("${instance}", instance).replace("$instance", instance);
+    return expr.replace("$__rate_interval", rateInterval)
+        .replace("${__rate_interval}", rateInterval)
+        .replace("$__interval", "5s")
+        .replace("${__interval}", "5s")
+        .replace("${model}", model)
+        .replace("$model", model)
+        .replace("${instance}", instance)
+        .replace("$instance", instance);
   }
 }

@@ -28,14 +28,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MetricsSetupTest {
-  final AppConfig config = AppConfig.of(Map.of("application.id", "sv-test", "model.id", "m7", "http.port", "0"));
+  final AppConfig config =
+      AppConfig.of(Map.of("application.id", "sv-test", "model.id", "m7", "http.port", "0"));
   final TrainingStatus status = new TrainingStatus("m7");
   final HttpClient http = HttpClient.newHttpClient();
 
-  /** A real Kafka Streams client that is never started: its clients exist (and report metrics) without a broker. */
+  /**
+   * A real Kafka Streams client that is never started: its clients exist (and report metrics)
+   * without a broker.
+   */
   static KafkaStreams unstartedStreams(Path stateDir) {
     StreamsBuilder b = new StreamsBuilder();
-    b.stream("text", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).foreach((k, v) -> { });
+    b.stream("text", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).foreach((k, v) -> {});
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sv-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
@@ -44,9 +48,11 @@ class MetricsSetupTest {
   }
 
   @Test
-  void everyMeterCarriesTheCommonTagsAndTheScrapePassesPromtool(@TempDir Path dir) throws Exception {
+  void everyMeterCarriesTheCommonTagsAndTheScrapePassesPromtool(@TempDir Path dir)
+      throws Exception {
     try (KafkaStreams streams = unstartedStreams(dir);
-         MetricsSetup metrics = MetricsSetup.create(config, status, streams, "host-a:8080", Duration.ofSeconds(10))) {
+        MetricsSetup metrics =
+            MetricsSetup.create(config, status, streams, "host-a:8080", Duration.ofSeconds(10))) {
       status.publish(TrainingMetricsBinderTest.distinctReport());
       status.deadLettered("too-large");
       for (Meter m : metrics.registry().getMeters()) {
@@ -55,11 +61,22 @@ class MetricsSetupTest {
         assertEquals("host-a:8080", m.getId().getTag("instance"), m.getId().toString());
       }
       String scrape = metrics.scrape();
-      for (String family : new String[] {"streamvec_tokens_total", "streamvec_dlq_records_by_reason_total", "jvm_memory_used_bytes",
-          "jvm_threads_live_threads", "process_uptime_seconds", "process_cpu_usage", "kafka_stream_alive_stream_threads"}) {
+      for (String family :
+          new String[] {
+            "streamvec_tokens_total",
+            "streamvec_dlq_records_by_reason_total",
+            "jvm_memory_used_bytes",
+            "jvm_threads_live_threads",
+            "process_uptime_seconds",
+            "process_cpu_usage",
+            "kafka_stream_alive_stream_threads"
+          }) {
         assertTrue(scrape.contains("\n" + family + "{"), family + " missing");
       }
-      assertTrue(scrape.contains("streamvec_streams_state{application=\"sv-test\",instance=\"host-a:8080\",model=\"m7\",state=\"CREATED\",} 1.0"), scrape);
+      assertTrue(
+          scrape.contains(
+              "streamvec_streams_state{application=\"sv-test\",instance=\"host-a:8080\",model=\"m7\",state=\"CREATED\",} 1.0"),
+          scrape);
       assertPassesPromtool(scrape);
     }
   }
@@ -85,27 +102,53 @@ class MetricsSetupTest {
   @Test
   void metricsServedBesideTheQueryApiOnOnePort() throws Exception {
     try (QueryServer server = new QueryServer("127.0.0.1", 0, () -> "RUNNING");
-         MetricsSetup metrics = MetricsSetup.create(config, status, null)) {
+        MetricsSetup metrics = MetricsSetup.create(config, status, null)) {
       metrics.mount(server.httpServer());
       String base = "http://127.0.0.1:" + server.port();
-      HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> plain =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, plain.statusCode());
-      assertEquals("text/plain; version=0.0.4; charset=utf-8", plain.headers().firstValue("Content-Type").orElse(""));
+      assertEquals(
+          "text/plain; version=0.0.4; charset=utf-8",
+          plain.headers().firstValue("Content-Type").orElse(""));
       assertTrue(plain.body().contains("# TYPE streamvec_tokens_total counter"));
 
-      HttpResponse<byte[]> zipped = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Accept-Encoding", "gzip").build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> zipped =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                  .header("Accept-Encoding", "gzip")
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
-      String unzipped = new String(new GZIPInputStream(new ByteArrayInputStream(zipped.body())).readAllBytes(), StandardCharsets.UTF_8);
+      String unzipped =
+          new String(
+              new GZIPInputStream(new ByteArrayInputStream(zipped.body())).readAllBytes(),
+              StandardCharsets.UTF_8);
       assertTrue(unzipped.contains("# TYPE streamvec_tokens_total counter"));
       assertTrue(zipped.body().length < unzipped.length() / 2, "gzip should shrink the page");
 
-      HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> post =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                  .POST(HttpRequest.BodyPublishers.ofString("x"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(405, post.statusCode());
       assertTrue(post.body().contains("\"error\""));
-      assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/metricsfoo")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-      assertEquals(503, http.send(HttpRequest.newBuilder(URI.create(base + "/v1/model")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(
+          404,
+          http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/metricsfoo")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+      assertEquals(
+          503,
+          http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/v1/model")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
     }
   }
 
@@ -113,15 +156,28 @@ class MetricsSetupTest {
   void theMetricsPathIsConfigurable() throws Exception {
     AppConfig custom = AppConfig.of(Map.of("metrics.path", "/prometheus"));
     try (QueryServer server = new QueryServer("127.0.0.1", 0, () -> "RUNNING");
-         MetricsSetup metrics = MetricsSetup.create(custom, status, null)) {
+        MetricsSetup metrics = MetricsSetup.create(custom, status, null)) {
       metrics.mount(server.httpServer());
       String base = "http://127.0.0.1:" + server.port();
-      assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-      assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(
+          200,
+          http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/prometheus")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+      assertEquals(
+          404,
+          http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
     }
   }
 
-  /** promtool parses it without a single lint finding: the names we choose and the third-party ones the bridge renames. */
+  /**
+   * promtool parses it without a single lint finding: the names we choose and the third-party ones
+   * the bridge renames.
+   */
   static void assertPassesPromtool(String scrape) throws Exception {
     Promtool.Result r = Promtool.checkMetrics(scrape);
     assertEquals(0, r.exitCode(), "promtool check metrics:\n" + r.output());

@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real Prometheus server (the Debian package's /usr/bin/prometheus) for tests: scrapes one
- * target every second with the same scrape settings as deploy/prometheus/prometheus.yml
- * (honor_labels, so the app's own instance label stands), on a free loopback port with its
- * data in a temporary directory. {@link #query} evaluates PromQL through the HTTP API.
+ * A real Prometheus server (the Debian package's /usr/bin/prometheus) for tests: scrapes one target
+ * every second with the same scrape settings as deploy/prometheus/prometheus.yml (honor_labels, so
+ * the app's own instance label stands), on a free loopback port with its data in a temporary
+ * directory. {@link #query} evaluates PromQL through the HTTP API.
  *
  * <pre>
  * try (PrometheusProcess prom = PrometheusProcess.start("127.0.0.1:8080", "/metrics")) {
@@ -38,10 +38,12 @@ public final class PrometheusProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
   private final Process process;
-  private final Thread killOnExit;   // a test JVM that dies without close() must not leave Prometheus running
+  private final Thread
+      killOnExit; // a test JVM that dies without close() must not leave Prometheus running
   private final Path dir;
   private final int port;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
 
   private PrometheusProcess(Process process, Path dir, int port) {
@@ -52,29 +54,41 @@ public final class PrometheusProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
-  /** Starts Prometheus scraping http://target + metricsPath every second; returns once /-/ready answers. */
-  public static PrometheusProcess start(String target, String metricsPath) throws IOException, InterruptedException {
+  /**
+   * Starts Prometheus scraping http://target + metricsPath every second; returns once /-/ready
+   * answers.
+   */
+  public static PrometheusProcess start(String target, String metricsPath)
+      throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY)) {
-      throw new IllegalStateException(BINARY + " is missing: install the Debian package 'prometheus' (.ci/run does)");
+      throw new IllegalStateException(
+          BINARY + " is missing: install the Debian package 'prometheus' (.ci/run does)");
     }
     Path dir = Files.createTempDirectory("streamvec-prometheus-");
-    Files.writeString(dir.resolve("prometheus.yml"), String.join("\n",
-        "global:",
-        "  scrape_interval: 1s",
-        "  evaluation_interval: 1s",
-        "scrape_configs:",
-        "  - job_name: " + JOB,
-        "    honor_labels: true",
-        "    metrics_path: " + metricsPath,
-        "    static_configs:",
-        "      - targets: ['" + target + "']",
-        ""));
+    Files.writeString(
+        dir.resolve("prometheus.yml"),
+        String.join(
+            "\n",
+            "global:",
+            "  scrape_interval: 1s",
+            "  evaluation_interval: 1s",
+            "scrape_configs:",
+            "  - job_name: " + JOB,
+            "    honor_labels: true",
+            "    metrics_path: " + metricsPath,
+            "    static_configs:",
+            "      - targets: ['" + target + "']",
+            ""));
     int port = freePort();
-    Process p = new ProcessBuilder(BINARY.toString(),
-        "--config.file=" + dir.resolve("prometheus.yml"),
-        "--storage.tsdb.path=" + dir.resolve("data"),
-        "--web.listen-address=127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                BINARY.toString(),
+                "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .start();
     PrometheusProcess prom = new PrometheusProcess(p, dir, port);
     try {
       prom.awaitReady();
@@ -85,10 +99,18 @@ public final class PrometheusProcess implements AutoCloseable {
     }
   }
 
-  public int port() { return port; }
-  public String url() { return "http://127.0.0.1:" + port; }
+  public int port() {
+    return port;
+  }
 
-  /** The number of series (or 1 for a scalar) the instant query returns; a PromQL error throws IllegalArgumentException. */
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /**
+   * The number of series (or 1 for a scalar) the instant query returns; a PromQL error throws
+   * IllegalArgumentException.
+   */
   public int query(String promql) throws IOException, InterruptedException {
     JsonNode data = queryData(promql);
     JsonNode result = data.path("result");
@@ -97,12 +119,24 @@ public final class PrometheusProcess implements AutoCloseable {
 
   /** The data part of the /api/v1/query answer ({resultType, result}). */
   public JsonNode queryData(String promql) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(url() + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
-        .timeout(Duration.ofSeconds(10)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(
+                URI.create(
+                    url()
+                        + "/api/v1/query?query="
+                        + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+            .timeout(Duration.ofSeconds(10))
+            .build();
     HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
     JsonNode body = json.readTree(r.body());
     if (!"success".equals(body.path("status").asText())) {
-      throw new IllegalArgumentException("Prometheus rejected '" + promql + "': " + body.path("errorType").asText() + ": " + body.path("error").asText());
+      throw new IllegalArgumentException(
+          "Prometheus rejected '"
+              + promql
+              + "': "
+              + body.path("errorType").asText()
+              + ": "
+              + body.path("error").asText());
     }
     return body.path("data");
   }
@@ -111,7 +145,8 @@ public final class PrometheusProcess implements AutoCloseable {
   public void awaitTargetUp(Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (query("up{job=\"" + JOB + "\"} == 1") == 0) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("Prometheus never scraped its target; log:\n" + log());
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException("Prometheus never scraped its target; log:\n" + log());
       Thread.sleep(250);
     }
   }
@@ -128,15 +163,23 @@ public final class PrometheusProcess implements AutoCloseable {
   private void awaitReady() throws InterruptedException {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (true) {
-      if (!process.isAlive()) throw new IllegalStateException("prometheus exited with " + process.exitValue() + ":\n" + log());
+      if (!process.isAlive())
+        throw new IllegalStateException(
+            "prometheus exited with " + process.exitValue() + ":\n" + log());
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/-/ready")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) return;
       } catch (IOException e) {
         // not listening yet
       }
-      if (System.nanoTime() > deadline) throw new IllegalStateException("prometheus not ready after " + READY_TIMEOUT + ":\n" + log());
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException(
+            "prometheus not ready after " + READY_TIMEOUT + ":\n" + log());
       Thread.sleep(100);
     }
   }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the real {@code promtool} (Debian package 'prometheus') as a process. Exit codes of
- * {@code check metrics}: 0 clean, 1 the exposition does not parse, 3 lint findings only.
+ * Runs the real {@code promtool} (Debian package 'prometheus') as a process. Exit codes of {@code
+ * check metrics}: 0 clean, 1 the exposition does not parse, 3 lint findings only.
  */
 final class Promtool {
   static final Path BINARY = Path.of("/usr/bin/promtool");
@@ -31,7 +31,9 @@ final class Promtool {
   }
 
   private static Result run(String stdin, String... args) throws IOException, InterruptedException {
-    if (!Files.isExecutable(BINARY)) throw new IllegalStateException(BINARY + " is missing: install the Debian package 'prometheus' (.ci/run does)");
+    if (!Files.isExecutable(BINARY))
+      throw new IllegalStateException(
+          BINARY + " is missing: install the Debian package 'prometheus' (.ci/run does)");
     List<String> cmd = new ArrayList<>(List.of(BINARY.toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -41,7 +43,8 @@ final class Promtool {
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IllegalStateException("promtool " + String.join(" ", args) + " did not finish in 60 s");
+      throw new IllegalStateException(
+          "promtool " + String.join(" ", args) + " did not finish in 60 s");
     }
     return new Result(p.exitValue(), output);
   }

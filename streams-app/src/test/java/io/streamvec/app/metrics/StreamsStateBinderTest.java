@@ -13,12 +13,17 @@ class StreamsStateBinderTest {
     AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     new StreamsStateBinder(state::get).bindTo(registry);
-    assertEquals(KafkaStreams.State.values().length, registry.find(StreamsStateBinder.NAME).gauges().size());
+    assertEquals(
+        KafkaStreams.State.values().length, registry.find(StreamsStateBinder.NAME).gauges().size());
     for (KafkaStreams.State current : KafkaStreams.State.values()) {
       state.set(current);
       for (KafkaStreams.State s : KafkaStreams.State.values()) {
         double expected = s == current ? 1 : 0;
-        assertEquals(expected, registry.get(StreamsStateBinder.NAME).tag("state", s.name()).gauge().value(), 0.0, current + "/" + s);
+        assertEquals(
+            expected,
+            registry.get(StreamsStateBinder.NAME).tag("state", s.name()).gauge().value(),
+            0.0,
+            current + "/" + s);
       }
     }
   }

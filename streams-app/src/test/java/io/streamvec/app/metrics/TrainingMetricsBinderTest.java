@@ -22,10 +22,14 @@ import org.junit.jupiter.api.Test;
 class TrainingMetricsBinderTest {
   final TrainingStatus status = new TrainingStatus("m1");
 
-  /** A report where field i has the value 10 * (i + 1) + 0.5, so every meter reads a different number. */
+  /**
+   * A report where field i has the value 10 * (i + 1) + 0.5, so every meter reads a different
+   * number.
+   */
   static TrainingReport distinctReport() {
     Map<String, Double> v = new HashMap<>();
-    for (int i = 0; i < TrainingReport.FIELDS.size(); i++) v.put(TrainingReport.FIELDS.get(i).name(), 10.0 * (i + 1) + 0.5);
+    for (int i = 0; i < TrainingReport.FIELDS.size(); i++)
+      v.put(TrainingReport.FIELDS.get(i).name(), 10.0 * (i + 1) + 0.5);
     return new TrainingReport("m1", 1L, v);
   }
 
@@ -40,7 +44,10 @@ class TrainingMetricsBinderTest {
       assertTrue(name.startsWith("streamvec.") && !name.contains("_"), name);
       Meter m = registry.find(name).meter();
       assertNotNull(m, "no meter for field " + f.name());
-      assertEquals(f.kind() == TrainingReport.Kind.COUNTER ? Meter.Type.COUNTER : Meter.Type.GAUGE, m.getId().getType(), f.name());
+      assertEquals(
+          f.kind() == TrainingReport.Kind.COUNTER ? Meter.Type.COUNTER : Meter.Type.GAUGE,
+          m.getId().getType(),
+          f.name());
       assertTrue(m.getId().getDescription().startsWith(f.description()), f.name());
       assertEquals(TrainingMetricsBinder.baseUnit(f), m.getId().getBaseUnit(), f.name());
     }
@@ -63,7 +70,9 @@ class TrainingMetricsBinderTest {
     status.publish(new TrainingReport("m1", 2L, Map.of("tokens", 1e12, "perplexity", 123.25)));
     assertEquals(1e12, registry.get("streamvec.tokens").functionCounter().count(), 0.0);
     assertEquals(123.25, registry.get("streamvec.perplexity").gauge().value(), 0.0);
-    assertTrue(Double.isNaN(registry.get("streamvec.vocab.size").gauge().value()), "a field missing from the report is unknown");
+    assertTrue(
+        Double.isNaN(registry.get("streamvec.vocab.size").gauge().value()),
+        "a field missing from the report is unknown");
   }
 
   @Test
@@ -72,15 +81,38 @@ class TrainingMetricsBinderTest {
     TrainingMetricsBinder binder = new TrainingMetricsBinder(status);
     status.deadLettered("too-large");
     binder.bindTo(registry);
-    assertEquals(1.0, registry.get(TrainingMetricsBinder.DLQ_BY_REASON).tag("reason", "too-large").functionCounter().count(), 0.0);
+    assertEquals(
+        1.0,
+        registry
+            .get(TrainingMetricsBinder.DLQ_BY_REASON)
+            .tag("reason", "too-large")
+            .functionCounter()
+            .count(),
+        0.0);
     status.deadLettered("invalid-utf8");
     status.deadLettered("invalid-utf8");
-    assertNull(registry.find(TrainingMetricsBinder.DLQ_BY_REASON).tag("reason", "invalid-utf8").meter(), "not before refresh");
+    assertNull(
+        registry.find(TrainingMetricsBinder.DLQ_BY_REASON).tag("reason", "invalid-utf8").meter(),
+        "not before refresh");
     binder.refresh();
-    assertEquals(2.0, registry.get(TrainingMetricsBinder.DLQ_BY_REASON).tag("reason", "invalid-utf8").functionCounter().count(), 0.0);
+    assertEquals(
+        2.0,
+        registry
+            .get(TrainingMetricsBinder.DLQ_BY_REASON)
+            .tag("reason", "invalid-utf8")
+            .functionCounter()
+            .count(),
+        0.0);
     status.deadLettered("too-large");
-    binder.refresh();   // idempotent for known reasons
-    assertEquals(2.0, registry.get(TrainingMetricsBinder.DLQ_BY_REASON).tag("reason", "too-large").functionCounter().count(), 0.0);
+    binder.refresh(); // idempotent for known reasons
+    assertEquals(
+        2.0,
+        registry
+            .get(TrainingMetricsBinder.DLQ_BY_REASON)
+            .tag("reason", "too-large")
+            .functionCounter()
+            .count(),
+        0.0);
     assertEquals(2, registry.find(TrainingMetricsBinder.DLQ_BY_REASON).meters().size());
   }
 
@@ -90,15 +122,33 @@ class TrainingMetricsBinderTest {
     new TrainingMetricsBinder(status).bindTo(registry);
     status.publish(distinctReport());
     String scrape = registry.scrape();
-    for (String name : new String[] {"streamvec_tokens_total", "streamvec_records_total", "streamvec_dlq_records_total",
-        "streamvec_tokens_per_second", "streamvec_cross_entropy", "streamvec_window_perplexity", "streamvec_top5_ratio",
-        "streamvec_vocab_size_words", "streamvec_admissions_words_total", "streamvec_evictions_words_total",
-        "streamvec_learning_rate", "streamvec_snapshot_version", "streamvec_snapshot_bytes", "streamvec_snapshot_seconds",
-        "streamvec_checkpoint_seconds", "streamvec_replayed_records"}) {
-      assertTrue(java.util.regex.Pattern.compile("(?m)^" + name + " \\d").matcher(scrape).find(), name + " missing from\n" + scrape);
+    for (String name :
+        new String[] {
+          "streamvec_tokens_total",
+          "streamvec_records_total",
+          "streamvec_dlq_records_total",
+          "streamvec_tokens_per_second",
+          "streamvec_cross_entropy",
+          "streamvec_window_perplexity",
+          "streamvec_top5_ratio",
+          "streamvec_vocab_size_words",
+          "streamvec_admissions_words_total",
+          "streamvec_evictions_words_total",
+          "streamvec_learning_rate",
+          "streamvec_snapshot_version",
+          "streamvec_snapshot_bytes",
+          "streamvec_snapshot_seconds",
+          "streamvec_checkpoint_seconds",
+          "streamvec_replayed_records"
+        }) {
+      assertTrue(
+          java.util.regex.Pattern.compile("(?m)^" + name + " \\d").matcher(scrape).find(),
+          name + " missing from\n" + scrape);
     }
     assertTrue(scrape.contains("# TYPE streamvec_tokens_total counter"));
     assertTrue(scrape.contains("# TYPE streamvec_perplexity gauge"));
-    assertTrue(scrape.contains("# HELP streamvec_cross_entropy prequential cross-entropy since the start (bits per token)"));
+    assertTrue(
+        scrape.contains(
+            "# HELP streamvec_cross_entropy prequential cross-entropy since the start (bits per token)"));
   }
 }

@@ -27,9 +27,14 @@ import org.junit.jupiter.api.Test;
 
 /** The query API over real HTTP (java.net.http) on a free port, serving a small trained model. */
 class QueryServerTest {
-  static final List<String> SENTENCES = List.of(
-      "the cat sat on the mat .", "the dog sat on the rug .", "a king rules the land .",
-      "a queen rules the land .", "the café serves café au lait .", "日本 has 東京 and 大阪 .");
+  static final List<String> SENTENCES =
+      List.of(
+          "the cat sat on the mat .",
+          "the dog sat on the rug .",
+          "a king rules the land .",
+          "a queen rules the land .",
+          "the café serves café au lait .",
+          "日本 has 東京 and 大阪 .");
   static ModelSnapshot snapshot;
 
   final AtomicReference<String> streamsState = new AtomicReference<>("RUNNING");
@@ -39,42 +44,71 @@ class QueryServerTest {
 
   /** A real learner trained on a few sentences (exact softmax, so it memorises them quickly). */
   static ModelSnapshot trainedSnapshot(long version, int passes) {
-    ModelConfig config = ModelConfig.defaults().withAll(Map.of(
-        "dim", "16", "min-count", "1", "vocab-size", "64", "loss", "softmax", "sample", "0", "seed", "7", "eval-window", "50"));
+    ModelConfig config =
+        ModelConfig.defaults()
+            .withAll(
+                Map.of(
+                    "dim",
+                    "16",
+                    "min-count",
+                    "1",
+                    "vocab-size",
+                    "64",
+                    "loss",
+                    "softmax",
+                    "sample",
+                    "0",
+                    "seed",
+                    "7",
+                    "eval-window",
+                    "50"));
     Learner learner = new Learner(config);
     Tokenizer tokenizer = new Tokenizer(config.maxLineChars);
-    for (int pass = 0; pass < passes; pass++) for (String s : SENTENCES) learner.learn(tokenizer.tokenize(s));
+    for (int pass = 0; pass < passes; pass++)
+      for (String s : SENTENCES) learner.learn(tokenizer.tokenize(s));
     return learner.snapshot(version);
   }
 
   @BeforeAll
-  static void train() { snapshot = trainedSnapshot(3, 60); }
+  static void train() {
+    snapshot = trainedSnapshot(3, 60);
+  }
 
   @BeforeEach
-  void start() { server = new QueryServer("127.0.0.1", 0, streamsState::get); }
+  void start() {
+    server = new QueryServer("127.0.0.1", 0, streamsState::get);
+  }
 
   @AfterEach
-  void stop() { server.close(); }
+  void stop() {
+    server.close();
+  }
 
   HttpResponse<String> get(String pathAndQuery) throws Exception {
     return send("GET", pathAndQuery);
   }
 
   HttpResponse<String> send(String method, String pathAndQuery) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
     return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
   JsonNode body(HttpResponse<String> r) throws Exception {
-    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
+    assertTrue(
+        r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+        r.headers().toString());
     return json.readTree(r.body());
   }
 
   void assertError(HttpResponse<String> r, int status, String messagePart) throws Exception {
     assertEquals(status, r.statusCode(), r.body());
     JsonNode b = body(r);
-    assertTrue(b.path("error").asText().contains(messagePart), "error '" + b.path("error").asText() + "' should mention '" + messagePart + "'");
+    assertTrue(
+        b.path("error").asText().contains(messagePart),
+        "error '" + b.path("error").asText() + "' should mention '" + messagePart + "'");
   }
 
   @Test
@@ -92,7 +126,11 @@ class QueryServerTest {
 
   @Test
   void modelInfoReportsTheWidthOfTheVectorsQueriesUseNotJustD() {
-    ModelConfig config = ModelConfig.defaults().withAll(Map.of("dim", "16", "min-count", "1", "vocab-size", "64", "export-vectors", "concat"));
+    ModelConfig config =
+        ModelConfig.defaults()
+            .withAll(
+                Map.of(
+                    "dim", "16", "min-count", "1", "vocab-size", "64", "export-vectors", "concat"));
     Learner learner = new Learner(config);
     learner.learn(new Tokenizer(config.maxLineChars).tokenize(SENTENCES.get(0)));
     Map<String, Object> m = ModelInfo.of(learner.snapshot(1), 0);
@@ -113,7 +151,8 @@ class QueryServerTest {
     assertEquals("lbl", m.path("encoder").asText());
     double perplexity = snapshot.stats().get("perplexity");
     assertEquals(perplexity, m.path("perplexity").asDouble(), 1e-9 * perplexity);
-    for (String stat : snapshot.stats().keySet()) assertTrue(m.path("stats").has(stat), "stats." + stat);
+    for (String stat : snapshot.stats().keySet())
+      assertTrue(m.path("stats").has(stat), "stats." + stat);
     assertEquals("softmax", m.path("config").path("loss").asText());
     assertEquals("1", m.path("config").path("min-count").asText());
   }
@@ -129,9 +168,13 @@ class QueryServerTest {
     for (int i = 0; i < 5; i++) {
       assertEquals(expected.get(i).word(), list.get(i).path("word").asText());
       assertEquals(expected.get(i).score(), list.get(i).path("similarity").asDouble(), 1e-6);
-      if (i > 0) assertTrue(list.get(i).path("similarity").asDouble() <= list.get(i - 1).path("similarity").asDouble());
+      if (i > 0)
+        assertTrue(
+            list.get(i).path("similarity").asDouble()
+                <= list.get(i - 1).path("similarity").asDouble());
     }
-    assertEquals(QueryServer.DEFAULT_K, body(get("/v1/neighbours?word=king")).path("neighbours").size());
+    assertEquals(
+        QueryServer.DEFAULT_K, body(get("/v1/neighbours?word=king")).path("neighbours").size());
   }
 
   @Test
@@ -149,8 +192,11 @@ class QueryServerTest {
     server.update(snapshot);
     JsonNode r = body(get("/v1/analogy?a=king&b=queen&c=cat&k=4"));
     assertEquals(4, r.path("answers").size());
-    for (JsonNode a : r.path("answers")) assertFalse(List.of("king", "queen", "cat").contains(a.path("word").asText()));
-    assertEquals(new EmbeddingQueries(snapshot).analogy("king", "queen", "cat", 4).get(0).word(), r.path("answers").get(0).path("word").asText());
+    for (JsonNode a : r.path("answers"))
+      assertFalse(List.of("king", "queen", "cat").contains(a.path("word").asText()));
+    assertEquals(
+        new EmbeddingQueries(snapshot).analogy("king", "queen", "cat", 4).get(0).word(),
+        r.path("answers").get(0).path("word").asText());
   }
 
   @Test
@@ -168,18 +214,24 @@ class QueryServerTest {
   @Test
   void utf8WordsArriveIntactEscapedOrPlusEncoded() throws Exception {
     server.update(snapshot);
-    assertEquals("東京", body(get("/v1/neighbours?word=" + enc("東京") + "&k=2")).path("word").asText());
+    assertEquals(
+        "東京", body(get("/v1/neighbours?word=" + enc("東京") + "&k=2")).path("word").asText());
     assertEquals("café", body(get("/v1/neighbours?word=caf%C3%A9&k=2")).path("word").asText());
     // '+' is a space; the context is tokenized like training text
-    assertEquals("the cat sat on the", body(get("/v1/predict?context=the+cat+sat+on+the")).path("context").asText());
-    // java.net.http refuses to send these, so they go over a plain socket as a client could send them
+    assertEquals(
+        "the cat sat on the",
+        body(get("/v1/predict?context=the+cat+sat+on+the")).path("context").asText());
+    // java.net.http refuses to send these, so they go over a plain socket as a client could send
+    // them
     assertRawError("/v1/neighbours?word=%C3%28", "not valid UTF-8");
     // a malformed escape makes the request line an invalid URI: the JDK server itself answers 400
     // (in its own HTML) before any handler runs
     assertTrue(rawGet("/v1/neighbours?word=%G1")[0].contains(" 400 "));
     assertTrue(rawGet("/v1/neighbours?word=abc%4")[0].contains(" 400 "));
-    String[] unescaped = rawGet("/v1/neighbours?word=café&k=1");   // raw UTF-8 bytes in the request line
-    assertTrue(unescaped[0].contains(" 200 ") && unescaped[1].contains("\"word\":\"café\""), unescaped[1]);
+    String[] unescaped =
+        rawGet("/v1/neighbours?word=café&k=1"); // raw UTF-8 bytes in the request line
+    assertTrue(
+        unescaped[0].contains(" 200 ") && unescaped[1].contains("\"word\":\"café\""), unescaped[1]);
   }
 
   @Test
@@ -187,7 +239,9 @@ class QueryServerTest {
     server.update(snapshot);
     assertError(get("/v1/neighbours"), 400, "'word' is required");
     assertError(get("/v1/neighbours?word=" + "x".repeat(101)), 400, "too long");
-    assertEquals(404, get("/v1/neighbours?word=" + "x".repeat(100)).statusCode());   // 100 is allowed, and unknown
+    assertEquals(
+        404,
+        get("/v1/neighbours?word=" + "x".repeat(100)).statusCode()); // 100 is allowed, and unknown
     assertError(get("/v1/neighbours?word=cat&k=0"), 400, "1..100");
     assertError(get("/v1/neighbours?word=cat&k=101"), 400, "1..100");
     assertError(get("/v1/neighbours?word=cat&k=ten"), 400, "whole number");
@@ -235,9 +289,18 @@ class QueryServerTest {
 
   @Test
   void aFailingStateSupplierMeansDown() throws Exception {
-    try (QueryServer broken = new QueryServer("127.0.0.1", 0, () -> { throw new IllegalStateException("closed"); })) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broken.port() + "/health")).build(),
-          HttpResponse.BodyHandlers.ofString());
+    try (QueryServer broken =
+        new QueryServer(
+            "127.0.0.1",
+            0,
+            () -> {
+              throw new IllegalStateException("closed");
+            })) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broken.port() + "/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(503, r.statusCode());
       assertEquals("UNKNOWN", json.readTree(r.body()).path("streams").asText());
     }
@@ -256,16 +319,21 @@ class QueryServerTest {
   void readersKeepGoingWhileSnapshotsAreSwapped() throws Exception {
     server.update(snapshot);
     ModelSnapshot other = trainedSnapshot(4, 1);
-    java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(4);
+    java.util.concurrent.ExecutorService readers =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
     try {
       List<java.util.concurrent.Future<Long>> answers = new java.util.ArrayList<>();
-      for (int i = 0; i < 200; i++) answers.add(readers.submit(() -> {
-        HttpResponse<String> r = get("/v1/neighbours?word=cat&k=3");
-        assertEquals(200, r.statusCode(), r.body());
-        return json.readTree(r.body()).path("snapshot_version").asLong();
-      }));
+      for (int i = 0; i < 200; i++)
+        answers.add(
+            readers.submit(
+                () -> {
+                  HttpResponse<String> r = get("/v1/neighbours?word=cat&k=3");
+                  assertEquals(200, r.statusCode(), r.body());
+                  return json.readTree(r.body()).path("snapshot_version").asLong();
+                }));
       for (int i = 0; i < 20; i++) server.update(i % 2 == 0 ? other : snapshot);
-      for (java.util.concurrent.Future<Long> f : answers) assertTrue(List.of(3L, 4L).contains(f.get()));
+      for (java.util.concurrent.Future<Long> f : answers)
+        assertTrue(List.of(3L, 4L).contains(f.get()));
     } finally {
       readers.shutdownNow();
     }
@@ -274,10 +342,16 @@ class QueryServerTest {
   /** {status line, body} of a GET sent byte for byte as given (UTF-8) over a plain socket. */
   String[] rawGet(String pathAndQuery) throws Exception {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
-      socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.UTF_8));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.UTF_8));
       String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return new String[] {response.substring(0, response.indexOf("\r\n")), response.substring(response.indexOf("\r\n\r\n") + 4)};
+      return new String[] {
+        response.substring(0, response.indexOf("\r\n")),
+        response.substring(response.indexOf("\r\n\r\n") + 4)
+      };
     }
   }
 
@@ -287,5 +361,7 @@ class QueryServerTest {
     assertTrue(json.readTree(r[1]).path("error").asText().contains(messagePart), r[1]);
   }
 
-  static String enc(String s) { return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8); }
+  static String enc(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
 }

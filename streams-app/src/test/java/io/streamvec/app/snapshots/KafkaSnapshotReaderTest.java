@@ -22,11 +22,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The snapshot reader against a real broker, with snapshots written transactionally as the app writes them. */
+/**
+ * The snapshot reader against a real broker, with snapshots written transactionally as the app
+ * writes them.
+ */
 class KafkaSnapshotReaderTest {
   static EmbeddedKafkaBroker kafka;
   static ModelSnapshot v1, v2, v3, v4;
-  static final int CHUNK = 4096;   // several chunks per snapshot
+  static final int CHUNK = 4096; // several chunks per snapshot
 
   @BeforeAll
   static void start() {
@@ -40,7 +43,9 @@ class KafkaSnapshotReaderTest {
   }
 
   @AfterAll
-  static void stop() { if (kafka != null) kafka.close(); }
+  static void stop() {
+    if (kafka != null) kafka.close();
+  }
 
   private static Properties client() {
     Properties p = new Properties();
@@ -51,11 +56,16 @@ class KafkaSnapshotReaderTest {
   @Test
   void readLatestReturnsNewestCommittedSnapshotAndIgnoresAbortedAndOtherModels() {
     kafka.createTopic("snap-a", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-a")) {
-      assertTrue(SnapshotTopicFixture.publish(p, "snap-a", "default", v1, CHUNK, true) > 1, "snapshots should span several chunks");
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-a")) {
+      assertTrue(
+          SnapshotTopicFixture.publish(p, "snap-a", "default", v1, CHUNK, true) > 1,
+          "snapshots should span several chunks");
       SnapshotTopicFixture.publish(p, "snap-a", "default", v2, CHUNK, true);
-      SnapshotTopicFixture.publish(p, "snap-a", "default", v3, CHUNK, false);   // aborted: must not be seen
-      SnapshotTopicFixture.publish(p, "snap-a", "other", v4, CHUNK, true);      // another model on the same topic
+      SnapshotTopicFixture.publish(
+          p, "snap-a", "default", v3, CHUNK, false); // aborted: must not be seen
+      SnapshotTopicFixture.publish(
+          p, "snap-a", "other", v4, CHUNK, true); // another model on the same topic
       // garbage under our key: rejected by the assembler, not fatal
       p.beginTransaction();
       p.send(new ProducerRecord<>("snap-a", "default/0", new byte[] {1, 2, 3}));
@@ -65,9 +75,12 @@ class KafkaSnapshotReaderTest {
       Optional<ModelSnapshot> got = r.readLatest(Duration.ofSeconds(30));
       assertTrue(got.isPresent());
       assertEquals(2, got.get().version);
-      assertTrue(got.get().sameModelAs(v2), "the read snapshot equals the one written, bit for bit");
+      assertTrue(
+          got.get().sameModelAs(v2), "the read snapshot equals the one written, bit for bit");
       assertEquals(1, r.assembler().rejectedCount());
-      assertFalse(r.readLatest(Duration.ofSeconds(10)).isEmpty(), "a second call reads on and keeps the latest");
+      assertFalse(
+          r.readLatest(Duration.ofSeconds(10)).isEmpty(),
+          "a second call reads on and keeps the latest");
     }
     try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-a", "other")) {
       assertEquals(4, r.readLatest(Duration.ofSeconds(30)).orElseThrow().version);
@@ -75,15 +88,22 @@ class KafkaSnapshotReaderTest {
   }
 
   /** Chunk size that splits s into about n chunks. */
-  static int chunkBytesFor(ModelSnapshot s, int n) { return SnapshotCodec.encode(s).length / n + 40; }
+  static int chunkBytesFor(ModelSnapshot s, int n) {
+    return SnapshotCodec.encode(s).length / n + 40;
+  }
 
   @Test
   void theFirstReadTakesTheLatestFromTheTailWithoutReplayingHistory() {
     kafka.createTopic("snap-tail", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
     ModelSnapshot last = null;
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-tail")) {
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-tail")) {
       for (long version = 1; version <= 30; version++) {
-        last = SnapshotTopicFixture.train(SnapshotTopicFixture.smallConfig(7), SnapshotTopicFixture.text(40 + (int) version, 3), version);
+        last =
+            SnapshotTopicFixture.train(
+                SnapshotTopicFixture.smallConfig(7),
+                SnapshotTopicFixture.text(40 + (int) version, 3),
+                version);
         SnapshotTopicFixture.publish(p, "snap-tail", "default", last, chunkBytesFor(last, 4), true);
       }
     }
@@ -92,7 +112,8 @@ class KafkaSnapshotReaderTest {
       ModelSnapshot got = r.readLatest(Duration.ofSeconds(30)).orElseThrow();
       assertEquals(30, got.version);
       assertTrue(got.sameModelAs(last));
-      assertTrue(r.recordsRead() <= 16, "read " + r.recordsRead() + " chunk records of ~150 on the topic");
+      assertTrue(
+          r.recordsRead() <= 16, "read " + r.recordsRead() + " chunk records of ~150 on the topic");
     }
   }
 
@@ -101,12 +122,15 @@ class KafkaSnapshotReaderTest {
     for (int partitions : new int[] {1, 3}) {
       String topic = "snap-wide-" + partitions;
       kafka.createTopic(topic, partitions, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
-      try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-" + topic)) {
+      try (KafkaProducer<String, byte[]> p =
+          SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-" + topic)) {
         SnapshotTopicFixture.publish(p, topic, "default", v1, chunkBytesFor(v1, 2), true);
-        assertTrue(SnapshotTopicFixture.publish(p, topic, "default", v2, chunkBytesFor(v2, 60), true) >= 50);
+        assertTrue(
+            SnapshotTopicFixture.publish(p, topic, "default", v2, chunkBytesFor(v2, 60), true)
+                >= 50);
       }
       try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), topic, "default")) {
-        r.tailRecords(8);   // cuts into v2 (on 3 partitions: into its chunks on each partition)
+        r.tailRecords(8); // cuts into v2 (on 3 partitions: into its chunks on each partition)
         ModelSnapshot got = r.readLatest(Duration.ofSeconds(30)).orElseThrow();
         assertEquals(2, got.version, partitions + " partitions");
         assertTrue(got.sameModelAs(v2));
@@ -119,9 +143,14 @@ class KafkaSnapshotReaderTest {
     // partition 0: v1 (1 chunk), then v2's chunk 0; partition 1: v2's 30 other chunks. The last 8
     // offsets of each partition hold all of v1 but only part of v2: the reader must look further.
     kafka.createTopic("snap-uneven", 2, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-uneven")) {
-      SnapshotTopicFixture.publish(p, "snap-uneven", "default", v1, chunkBytesFor(v1, 1), true, i -> 0);
-      assertTrue(SnapshotTopicFixture.publish(p, "snap-uneven", "default", v2, chunkBytesFor(v2, 31), true, i -> i == 0 ? 0 : 1) >= 25);
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-uneven")) {
+      SnapshotTopicFixture.publish(
+          p, "snap-uneven", "default", v1, chunkBytesFor(v1, 1), true, i -> 0);
+      assertTrue(
+          SnapshotTopicFixture.publish(
+                  p, "snap-uneven", "default", v2, chunkBytesFor(v2, 31), true, i -> i == 0 ? 0 : 1)
+              >= 25);
     }
     try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-uneven", "default")) {
       r.tailRecords(8);
@@ -131,14 +160,29 @@ class KafkaSnapshotReaderTest {
 
   @Test
   void aReadRightAfterACommitSeesTheCommittedSnapshot() {
-    // commitTransaction() returns before the broker writes the commit markers; the reader must not miss it
+    // commitTransaction() returns before the broker writes the commit markers; the reader must not
+    // miss it
     kafka.createTopic("snap-race", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-race");
-         KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-race", "default")) {
-      assertTrue(r.readLatest(Duration.ofSeconds(30)).isEmpty());   // connected, assigned: the next reads are quick
+    try (KafkaProducer<String, byte[]> p =
+            SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-race");
+        KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-race", "default")) {
+      assertTrue(
+          r.readLatest(Duration.ofSeconds(30))
+              .isEmpty()); // connected, assigned: the next reads are quick
       for (long version = 1; version <= 20; version++) {
-        ModelSnapshot s = new ModelSnapshot(version, v1.tokens, v1.config, words(v1), counts(v1), v1.embeddings, v1.outputWeights,
-            v1.outputBias, v1.encoderNames(), v1.encoderParams(), v1.stats());
+        ModelSnapshot s =
+            new ModelSnapshot(
+                version,
+                v1.tokens,
+                v1.config,
+                words(v1),
+                counts(v1),
+                v1.embeddings,
+                v1.outputWeights,
+                v1.outputBias,
+                v1.encoderNames(),
+                v1.encoderParams(),
+                v1.stats());
         SnapshotTopicFixture.publish(p, "snap-race", "default", s, CHUNK, true);
         assertEquals(version, r.readLatest(Duration.ofSeconds(30)).orElseThrow().version);
       }
@@ -171,30 +215,40 @@ class KafkaSnapshotReaderTest {
     List<Long> seen = new CopyOnWriteArrayList<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    try (KafkaProducer<String, byte[]> p = SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-w")) {
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-w")) {
       SnapshotTopicFixture.publish(p, "snap-w", "default", v1, CHUNK, true);
       SnapshotTopicFixture.publish(p, "snap-w", "default", v2, CHUNK, true);
-      Thread watcher = new Thread(() -> {
-        try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-w", "default")) {
-          r.watch(s -> seen.add(s.version), () -> seen.size() < 2 && System.nanoTime() < deadline);
-        } catch (Throwable t) {
-          failure.set(t);
-        }
-      });
+      Thread watcher =
+          new Thread(
+              () -> {
+                try (KafkaSnapshotReader r =
+                    new KafkaSnapshotReader(client(), "snap-w", "default")) {
+                  r.watch(
+                      s -> seen.add(s.version),
+                      () -> seen.size() < 2 && System.nanoTime() < deadline);
+                } catch (Throwable t) {
+                  failure.set(t);
+                }
+              });
       watcher.start();
       while (seen.isEmpty() && watcher.isAlive()) Thread.sleep(20);
-      SnapshotTopicFixture.publish(p, "snap-w", "default", v3, CHUNK, false);   // aborted: skipped
+      SnapshotTopicFixture.publish(p, "snap-w", "default", v3, CHUNK, false); // aborted: skipped
       SnapshotTopicFixture.publish(p, "snap-w", "default", v4, CHUNK, true);
       watcher.join(Duration.ofSeconds(70).toMillis());
     }
     if (failure.get() != null) throw new AssertionError(failure.get());
-    assertEquals(List.of(2L, 4L), seen, "v2 on catching up, then v4 as it is committed; never v1 or the aborted v3");
+    assertEquals(
+        List.of(2L, 4L),
+        seen,
+        "v2 on catching up, then v4 as it is committed; never v1 or the aborted v3");
   }
 
   @Test
   void missingTopicAndUnreachableBrokerFailClearlyAndInBoundedTime() {
     try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "no-such-topic", "default")) {
-      SnapshotReadException e = assertThrows(SnapshotReadException.class, () -> r.readLatest(Duration.ofSeconds(30)));
+      SnapshotReadException e =
+          assertThrows(SnapshotReadException.class, () -> r.readLatest(Duration.ofSeconds(30)));
       assertEquals(SnapshotReadException.Reason.TOPIC_MISSING, e.reason());
       assertTrue(e.getMessage().contains("'no-such-topic' does not exist"), e.getMessage());
     }
@@ -202,12 +256,16 @@ class KafkaSnapshotReaderTest {
     dead.put("bootstrap.servers", "127.0.0.1:" + FreePorts.one());
     long t0 = System.nanoTime();
     try (KafkaSnapshotReader r = new KafkaSnapshotReader(dead, "snapshots", "default")) {
-      // the connect timeout is 15 s; a shorter overall timeout bounds it further (keeps the test quick)
-      SnapshotReadException e = assertThrows(SnapshotReadException.class, () -> r.readLatest(Duration.ofSeconds(3)));
+      // the connect timeout is 15 s; a shorter overall timeout bounds it further (keeps the test
+      // quick)
+      SnapshotReadException e =
+          assertThrows(SnapshotReadException.class, () -> r.readLatest(Duration.ofSeconds(3)));
       assertEquals(SnapshotReadException.Reason.BROKER_UNREACHABLE, e.reason());
       assertTrue(e.getMessage().startsWith("cannot reach Kafka at 127.0.0.1:"), e.getMessage());
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    assertTrue(seconds < 10, "an unreachable broker is reported within the timeout, took " + seconds + " s");
+    assertTrue(
+        seconds < 10,
+        "an unreachable broker is reported within the timeout, took " + seconds + " s");
   }
 }

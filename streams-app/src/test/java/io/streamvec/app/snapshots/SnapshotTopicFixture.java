@@ -18,29 +18,41 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Real snapshots on a real topic for tests: a small {@link Learner} trained on a seeded synthetic
- * text, and a transactional writer that publishes a snapshot as chunk records the way the app
- * does (keys modelId/i, one transaction per snapshot). Reused by the producer module's tests.
+ * text, and a transactional writer that publishes a snapshot as chunk records the way the app does
+ * (keys modelId/i, one transaction per snapshot). Reused by the producer module's tests.
  */
 public final class SnapshotTopicFixture {
   private SnapshotTopicFixture() {}
 
   /** Topic config of a snapshots topic: compacted, as the app creates it. */
-  public static final Map<String, String> SNAPSHOTS_TOPIC_CONFIG = Map.of("cleanup.policy", "compact");
+  public static final Map<String, String> SNAPSHOTS_TOPIC_CONFIG =
+      Map.of("cleanup.policy", "compact");
 
-  /** Word groups the synthetic text draws sentences from: words of a group end up close together. */
+  /**
+   * Word groups the synthetic text draws sentences from: words of a group end up close together.
+   */
   static final String[][] GROUPS = {
-      {"king", "queen", "prince", "princess", "lord", "throne", "crown"},
-      {"water", "river", "sea", "rain", "flood", "stream", "well"},
-      {"bread", "wine", "meat", "fruit", "corn", "oil", "honey"},
-      {"lion", "tiger", "bear", "wolf", "leopard", "fox", "eagle"},
-      {"sword", "spear", "shield", "bow", "arrow", "battle", "army"},
-      {"gold", "silver", "brass", "iron", "copper", "jewel", "pearl"}};
+    {"king", "queen", "prince", "princess", "lord", "throne", "crown"},
+    {"water", "river", "sea", "rain", "flood", "stream", "well"},
+    {"bread", "wine", "meat", "fruit", "corn", "oil", "honey"},
+    {"lion", "tiger", "bear", "wolf", "leopard", "fox", "eagle"},
+    {"sword", "spear", "shield", "bow", "arrow", "battle", "army"},
+    {"gold", "silver", "brass", "iron", "copper", "jewel", "pearl"}
+  };
+
   static final String[] GLUE = {"the", "and", "of", "a", "with"};
 
   /** A small model config that trains in well under a second. */
   public static ModelConfig smallConfig(long seed) {
-    return ModelConfig.defaults().with("dim", "16").with("context", "3").with("min-count", "1").with("vocab-size", "500")
-        .with("candidates", "1000").with("noise-refresh", "500").with("eval-window", "200").with("seed", Long.toString(seed));
+    return ModelConfig.defaults()
+        .with("dim", "16")
+        .with("context", "3")
+        .with("min-count", "1")
+        .with("vocab-size", "500")
+        .with("candidates", "1000")
+        .with("noise-refresh", "500")
+        .with("eval-window", "200")
+        .with("seed", Long.toString(seed));
   }
 
   /** Lines of synthetic text: each line mixes words of one group with glue words. */
@@ -68,36 +80,52 @@ public final class SnapshotTopicFixture {
   }
 
   /** A transactional producer for {@link #publish}; the caller closes it. */
-  public static KafkaProducer<String, byte[]> transactionalProducer(String bootstrapServers, String transactionalId) {
+  public static KafkaProducer<String, byte[]> transactionalProducer(
+      String bootstrapServers, String transactionalId) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     producer.initTransactions();
     return producer;
   }
 
   /**
-   * Writes the snapshot's chunks (at most chunkBytes each) in one transaction, committed or,
-   * with commit=false, aborted. Returns the number of chunks.
+   * Writes the snapshot's chunks (at most chunkBytes each) in one transaction, committed or, with
+   * commit=false, aborted. Returns the number of chunks.
    */
-  public static int publish(KafkaProducer<String, byte[]> producer, String topic, String modelId, ModelSnapshot s,
-                            int chunkBytes, boolean commit) {
+  public static int publish(
+      KafkaProducer<String, byte[]> producer,
+      String topic,
+      String modelId,
+      ModelSnapshot s,
+      int chunkBytes,
+      boolean commit) {
     return publish(producer, topic, modelId, s, chunkBytes, commit, null);
   }
 
   /** As above, chunk i going to partition partitionOfChunk(i) (null: the key decides). */
-  public static int publish(KafkaProducer<String, byte[]> producer, String topic, String modelId, ModelSnapshot s,
-                            int chunkBytes, boolean commit, java.util.function.IntUnaryOperator partitionOfChunk) {
+  public static int publish(
+      KafkaProducer<String, byte[]> producer,
+      String topic,
+      String modelId,
+      ModelSnapshot s,
+      int chunkBytes,
+      boolean commit,
+      java.util.function.IntUnaryOperator partitionOfChunk) {
     List<byte[]> chunks = SnapshotChunks.split(s.version, SnapshotCodec.encode(s), chunkBytes);
     producer.beginTransaction();
     for (int i = 0; i < chunks.size(); i++) {
       Integer partition = partitionOfChunk == null ? null : partitionOfChunk.applyAsInt(i);
-      producer.send(new ProducerRecord<>(topic, partition, SnapshotChunks.chunkKey(modelId, i), chunks.get(i)));
+      producer.send(
+          new ProducerRecord<>(
+              topic, partition, SnapshotChunks.chunkKey(modelId, i), chunks.get(i)));
     }
     producer.flush();
-    if (commit) producer.commitTransaction(); else producer.abortTransaction();
+    if (commit) producer.commitTransaction();
+    else producer.abortTransaction();
     return chunks.size();
   }
 }

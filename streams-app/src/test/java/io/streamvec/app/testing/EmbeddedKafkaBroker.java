@@ -15,7 +15,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -27,9 +26,9 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * A real single-node Kafka broker (KRaft: broker and controller in one server) inside the test
- * JVM, on free loopback ports and a temporary data directory. Same settings as the local broker
- * that {@code deploy/broker.sh} runs, so tests see what users see.
+ * A real single-node Kafka broker (KRaft: broker and controller in one server) inside the test JVM,
+ * on free loopback ports and a temporary data directory. Same settings as the local broker that
+ * {@code deploy/broker.sh} runs, so tests see what users see.
  *
  * <pre>
  * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
@@ -38,229 +37,243 @@ import org.apache.kafka.common.utils.Time;
  * }
  * </pre>
  *
- * {@link #restart()} stops the server and starts a new one on the same data and ports, so a
- * test can take the broker away under a running client and bring it back with its data.
+ * {@link #restart()} stops the server and starts a new one on the same data and ports, so a test
+ * can take the broker away under a running client and bring it back with its data.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Path dataDir;
-    private final int port;
-    private final int controllerPort;
-    private final Properties config;
-    private KafkaRaftServer server;
+  private final Path dataDir;
+  private final int port;
+  private final int controllerPort;
+  private final Properties config;
+  private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(Path dataDir, int port, int controllerPort, Map<String, String> overrides) {
-        this.dataDir = dataDir;
-        this.port = port;
-        this.controllerPort = controllerPort;
-        this.config = brokerConfig(dataDir, port, controllerPort);
-        this.config.putAll(overrides);
+  private EmbeddedKafkaBroker(
+      Path dataDir, int port, int controllerPort, Map<String, String> overrides) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.config = brokerConfig(dataDir, port, controllerPort);
+    this.config.putAll(overrides);
+  }
+
+  /** Formats a fresh data directory and starts the broker; returns once clients can connect. */
+  public static EmbeddedKafkaBroker start() {
+    return start(Map.of());
+  }
+
+  /** As {@link #start()}, with broker settings added or replaced (e.g. log.cleaner.backoff.ms). */
+  public static EmbeddedKafkaBroker start(Map<String, String> brokerOverrides) {
+    // Free ports are found by binding port 0 and releasing it; another process can grab
+    // one in between, so a failed bind gets a second try on new ports.
+    RuntimeException lastFailure = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Path dir = createTempDir();
+      int[] ports = FreePorts.several(2);
+      EmbeddedKafkaBroker broker =
+          new EmbeddedKafkaBroker(dir, ports[0], ports[1], brokerOverrides);
+      try {
+        broker.format();
+        broker.startServer();
+        return broker;
+      } catch (RuntimeException e) {
+        broker.close();
+        if (!isBindFailure(e)) throw e;
+        lastFailure = e;
+      }
     }
+    throw lastFailure;
+  }
 
-    /** Formats a fresh data directory and starts the broker; returns once clients can connect. */
-    public static EmbeddedKafkaBroker start() {
-        return start(Map.of());
-    }
+  /** {@code 127.0.0.1:<port>}, for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
 
-    /** As {@link #start()}, with broker settings added or replaced (e.g. log.cleaner.backoff.ms). */
-    public static EmbeddedKafkaBroker start(Map<String, String> brokerOverrides) {
-        // Free ports are found by binding port 0 and releasing it; another process can grab
-        // one in between, so a failed bind gets a second try on new ports.
-        RuntimeException lastFailure = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            Path dir = createTempDir();
-            int[] ports = FreePorts.several(2);
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, ports[0], ports[1], brokerOverrides);
-            try {
-                broker.format();
-                broker.startServer();
-                return broker;
-            } catch (RuntimeException e) {
-                broker.close();
-                if (!isBindFailure(e)) throw e;
-                lastFailure = e;
-            }
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Creates a topic (replication factor 1) and waits until every partition has a leader. */
+  public void createTopic(String name, int partitions, Map<String, String> configs) {
+    try (Admin admin = admin()) {
+      NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
+      admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+      while (!allPartitionsLed(admin, name)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topic " + name + " has partitions without a leader");
         }
-        throw lastFailure;
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topic " + name, e);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("could not create topic " + name + ": " + e.getMessage(), e);
     }
+  }
 
-    /** {@code 127.0.0.1:<port>}, for {@code bootstrap.servers}. */
-    public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+  /** An admin client on this broker; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers(),
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            30_000));
+  }
+
+  /** Stops the broker and starts it again on the same data directory and ports. */
+  public void restart() {
+    stop();
+    startServer();
+  }
+
+  /** Stops the broker (a clean shutdown); the data directory stays. Idempotent. */
+  public void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
     }
+  }
 
-    public Path dataDir() {
-        return dataDir;
+  /** Stops the broker and deletes its data directory. */
+  @Override
+  public void close() {
+    try {
+      stop();
+    } finally {
+      deleteRecursively(dataDir);
     }
+  }
 
-    /** Creates a topic (replication factor 1) and waits until every partition has a leader. */
-    public void createTopic(String name, int partitions, Map<String, String> configs) {
-        try (Admin admin = admin()) {
-            NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
-            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-            while (!allPartitionsLed(admin, name)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + name + " has partitions without a leader");
-                }
-                Thread.sleep(50);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topic " + name, e);
+  static Properties brokerConfig(Path dataDir, int port, int controllerPort) {
+    Properties p = new Properties();
+    String broker = "PLAINTEXT://127.0.0.1:" + port;
+    String controller = "CONTROLLER://127.0.0.1:" + controllerPort;
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+    p.put("listeners", broker + "," + controller);
+    p.put("advertised.listeners", broker + "," + controller);
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    p.put("log.dirs", dataDir.resolve("logs").toString());
+    p.put("auto.create.topics.enable", "false");
+    p.put("num.partitions", "1");
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "8");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "8");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    // The cleaner's dedupe buffer (128 MB by default) would sit in the test JVM's heap.
+    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+    return p;
+  }
+
+  private void format() {
+    Path file = dataDir.resolve("server.properties");
+    try (var out = Files.newBufferedWriter(file)) {
+      config.store(out, "EmbeddedKafkaBroker");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    String[] args = {
+      "format", "-t", Uuid.randomUuid().toString(), "-c", file.toString(), "--standalone"
+    };
+    int rc = StorageTool.execute(args, new PrintStream(output, true, StandardCharsets.UTF_8));
+    if (rc != 0) {
+      throw new IllegalStateException(
+          "formatting "
+              + dataDir
+              + " failed ("
+              + rc
+              + "): "
+              + output.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  private void startServer() {
+    KafkaRaftServer started =
+        new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
+    try {
+      started.startup();
+      server = started;
+      awaitReady();
+    } catch (RuntimeException e) {
+      started.shutdown();
+      started.awaitShutdown();
+      server = null;
+      throw e;
+    }
+  }
+
+  /** Ready = the cluster answers an admin request and lists this broker. */
+  private void awaitReady() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    try (Admin admin = admin()) {
+      while (true) {
+        try {
+          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("could not create topic " + name + ": " + e.getMessage(), e);
+          // not up yet
         }
-    }
-
-    /** An admin client on this broker; the caller closes it. */
-    public Admin admin() {
-        return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
-    }
-
-    /** Stops the broker and starts it again on the same data directory and ports. */
-    public void restart() {
-        stop();
-        startServer();
-    }
-
-    /** Stops the broker (a clean shutdown); the data directory stays. Idempotent. */
-    public void stop() {
-        if (server != null) {
-            server.shutdown();
-            server.awaitShutdown();
-            server = null;
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "broker on " + bootstrapServers() + " not ready after " + READY_TIMEOUT);
         }
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the broker", e);
     }
+  }
 
-    /** Stops the broker and deletes its data directory. */
-    @Override
-    public void close() {
-        try {
-            stop();
-        } finally {
-            deleteRecursively(dataDir);
-        }
+  private static boolean allPartitionsLed(Admin admin, String topic) throws InterruptedException {
+    try {
+      TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      return d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+    } catch (ExecutionException e) {
+      return false; // metadata not propagated yet
     }
+  }
 
-    static Properties brokerConfig(Path dataDir, int port, int controllerPort) {
-        Properties p = new Properties();
-        String broker = "PLAINTEXT://127.0.0.1:" + port;
-        String controller = "CONTROLLER://127.0.0.1:" + controllerPort;
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
-        p.put("listeners", broker + "," + controller);
-        p.put("advertised.listeners", broker + "," + controller);
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
-        p.put("log.dirs", dataDir.resolve("logs").toString());
-        p.put("auto.create.topics.enable", "false");
-        p.put("num.partitions", "1");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "8");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "8");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        // The cleaner's dedupe buffer (128 MB by default) would sit in the test JVM's heap.
-        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
-        return p;
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
     }
+    return false;
+  }
 
-    private void format() {
-        Path file = dataDir.resolve("server.properties");
-        try (var out = Files.newBufferedWriter(file)) {
-            config.store(out, "EmbeddedKafkaBroker");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", file.toString(), "--standalone"};
-        int rc = StorageTool.execute(args, new PrintStream(output, true, StandardCharsets.UTF_8));
-        if (rc != 0) {
-            throw new IllegalStateException("formatting " + dataDir + " failed (" + rc + "): "
-                    + output.toString(StandardCharsets.UTF_8));
-        }
+  private static Path createTempDir() {
+    try {
+      return Files.createTempDirectory("streamvec-kafka-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    private void startServer() {
-        KafkaRaftServer started = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
-        try {
-            started.startup();
-            server = started;
-            awaitReady();
-        } catch (RuntimeException e) {
-            started.shutdown();
-            started.awaitShutdown();
-            server = null;
-            throw e;
-        }
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete " + dir, e);
     }
-
-    /** Ready = the cluster answers an admin request and lists this broker. */
-    private void awaitReady() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (Admin admin = admin()) {
-            while (true) {
-                try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                    // not up yet
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("broker on " + bootstrapServers() + " not ready after " + READY_TIMEOUT);
-                }
-                Thread.sleep(100);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the broker", e);
-        }
-    }
-
-    private static boolean allPartitionsLed(Admin admin, String topic) throws InterruptedException {
-        try {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-            return d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-        } catch (ExecutionException e) {
-            return false; // metadata not propagated yet
-        }
-    }
-
-    private static boolean isBindFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.BindException
-                    || String.valueOf(t.getMessage()).contains("Address already in use")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Path createTempDir() {
-        try {
-            return Files.createTempDirectory("streamvec-kafka-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + dir, e);
-        }
-    }
+  }
 }

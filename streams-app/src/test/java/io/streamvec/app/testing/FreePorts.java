@@ -5,11 +5,16 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Loopback ports nothing listens on (bound, then released): for unreachable-broker tests and for scripts' ports. */
+/**
+ * Loopback ports nothing listens on (bound, then released): for unreachable-broker tests and for
+ * scripts' ports.
+ */
 public final class FreePorts {
   private FreePorts() {}
 
-  public static int one() { return several(1)[0]; }
+  public static int one() {
+    return several(1)[0];
+  }
 
   /** n distinct ports (all held open at once while choosing). */
   public static int[] several(int n) {

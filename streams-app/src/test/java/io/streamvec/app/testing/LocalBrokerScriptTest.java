@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -31,131 +30,149 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code deploy/broker.sh} (behind {@code ./streamvec broker}) runs a real broker a client can
- * use, is idempotent, refuses a taken port, and leaves no process behind. Runs on free ports and
- * a temporary STREAMVEC_HOME, so it never touches a developer's broker on 9092.
+ * {@code deploy/broker.sh} (behind {@code ./streamvec broker}) runs a real broker a client can use,
+ * is idempotent, refuses a taken port, and leaves no process behind. Runs on free ports and a
+ * temporary STREAMVEC_HOME, so it never touches a developer's broker on 9092.
  */
 class LocalBrokerScriptTest {
 
-    private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(3); // includes a first build
+  private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(3); // includes a first build
 
-    private Path home;
-    private Path otherHome;
-    private int port;
-    private int controllerPort;
+  private Path home;
+  private Path otherHome;
+  private int port;
+  private int controllerPort;
 
-    private record Result(int exitCode, String stdout, String stderr) {}
+  private record Result(int exitCode, String stdout, String stderr) {}
 
-    @BeforeEach
-    void setUp() throws IOException {
-        home = Files.createTempDirectory("streamvec-home-");
-        otherHome = Files.createTempDirectory("streamvec-home-other-");
-        int[] ports = FreePorts.several(2);
-        port = ports[0];
-        controllerPort = ports[1];
+  @BeforeEach
+  void setUp() throws IOException {
+    home = Files.createTempDirectory("streamvec-home-");
+    otherHome = Files.createTempDirectory("streamvec-home-other-");
+    int[] ports = FreePorts.several(2);
+    port = ports[0];
+    controllerPort = ports[1];
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    // Whatever happened above, no broker outlives the test.
+    script(home, "stop");
+    brokerPid().flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+    EmbeddedKafkaBroker.deleteRecursively(home);
+    EmbeddedKafkaBroker.deleteRecursively(otherHome);
+  }
+
+  @Test
+  void startUseStatusStop() throws Exception {
+    String address = "127.0.0.1:" + port;
+    Result start = script(home, "start");
+    assertEquals(0, start.exitCode(), start.stderr());
+    assertEquals(address, start.stdout().strip(), "start prints only the bootstrap address");
+    long pid = brokerPid().orElseThrow();
+
+    Result again = script(home, "start");
+    assertEquals(0, again.exitCode(), again.stderr());
+    assertEquals(address, again.stdout().strip());
+    assertEquals(pid, brokerPid().orElseThrow(), "a second start must not start a second broker");
+
+    assertEquals(
+        List.of("hello from the script test"), roundTrip(address, "hello from the script test"));
+
+    Result status = script(home, "status");
+    assertEquals(0, status.exitCode(), status.stderr());
+    assertEquals(address, status.stdout().strip());
+
+    // Another state dir on the same ports: the port is taken by a process that is not its broker.
+    Result clash = script(otherHome, "start");
+    assertNotEquals(0, clash.exitCode());
+    assertTrue(clash.stderr().contains("already in use"), clash.stderr());
+
+    Result stop = script(home, "stop");
+    assertEquals(0, stop.exitCode(), stop.stderr());
+    assertFalse(
+        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+        "broker process left running");
+    assertFalse(Files.exists(home.resolve("broker/broker.pid")));
+
+    assertEquals(3, script(home, "status").exitCode(), "status of a stopped broker");
+    assertEquals(0, script(home, "stop").exitCode(), "stop when not running is fine");
+  }
+
+  private List<String> roundTrip(String servers, String value) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+      admin
+          .createTopics(List.of(new NewTopic("script-test", 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        // Whatever happened above, no broker outlives the test.
-        script(home, "stop");
-        brokerPid().flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
-        EmbeddedKafkaBroker.deleteRecursively(home);
-        EmbeddedKafkaBroker.deleteRecursively(otherHome);
+    Map<String, Object> producerConfig =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            servers,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            30_000);
+    try (var producer =
+        new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>("script-test", "key", value)).get(30, TimeUnit.SECONDS);
     }
-
-    @Test
-    void startUseStatusStop() throws Exception {
-        String address = "127.0.0.1:" + port;
-        Result start = script(home, "start");
-        assertEquals(0, start.exitCode(), start.stderr());
-        assertEquals(address, start.stdout().strip(), "start prints only the bootstrap address");
-        long pid = brokerPid().orElseThrow();
-
-        Result again = script(home, "start");
-        assertEquals(0, again.exitCode(), again.stderr());
-        assertEquals(address, again.stdout().strip());
-        assertEquals(pid, brokerPid().orElseThrow(), "a second start must not start a second broker");
-
-        assertEquals(List.of("hello from the script test"), roundTrip(address, "hello from the script test"));
-
-        Result status = script(home, "status");
-        assertEquals(0, status.exitCode(), status.stderr());
-        assertEquals(address, status.stdout().strip());
-
-        // Another state dir on the same ports: the port is taken by a process that is not its broker.
-        Result clash = script(otherHome, "start");
-        assertNotEquals(0, clash.exitCode());
-        assertTrue(clash.stderr().contains("already in use"), clash.stderr());
-
-        Result stop = script(home, "stop");
-        assertEquals(0, stop.exitCode(), stop.stderr());
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "broker process left running");
-        assertFalse(Files.exists(home.resolve("broker/broker.pid")));
-
-        assertEquals(3, script(home, "status").exitCode(), "status of a stopped broker");
-        assertEquals(0, script(home, "stop").exitCode(), "stop when not running is fine");
+    Map<String, Object> consumerConfig =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+            ConsumerConfig.GROUP_ID_CONFIG, "script-test",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<String> values = new ArrayList<>();
+    try (var consumer =
+        new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
+      consumer.subscribe(List.of("script-test"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (values.isEmpty() && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
+          values.add(r.value());
+      }
     }
+    return values;
+  }
 
-    private List<String> roundTrip(String servers, String value) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
-            admin.createTopics(List.of(new NewTopic("script-test", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
-        Map<String, Object> producerConfig = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>("script-test", "key", value)).get(30, TimeUnit.SECONDS);
-        }
-        Map<String, Object> consumerConfig = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ConsumerConfig.GROUP_ID_CONFIG, "script-test",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<String> values = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of("script-test"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (values.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) values.add(r.value());
-            }
-        }
-        return values;
-    }
+  private java.util.Optional<Long> brokerPid() throws IOException {
+    Path pidFile = home.resolve("broker/broker.pid");
+    if (!Files.exists(pidFile)) return java.util.Optional.empty();
+    return java.util.Optional.of(Long.parseLong(Files.readString(pidFile).strip()));
+  }
 
-    private java.util.Optional<Long> brokerPid() throws IOException {
-        Path pidFile = home.resolve("broker/broker.pid");
-        if (!Files.exists(pidFile)) return java.util.Optional.empty();
-        return java.util.Optional.of(Long.parseLong(Files.readString(pidFile).strip()));
+  private Result script(Path stateDir, String command) throws Exception {
+    Path outFile = Files.createTempFile("broker-script-", ".out");
+    Path errFile = Files.createTempFile("broker-script-", ".err");
+    try {
+      ProcessBuilder pb =
+          new ProcessBuilder("bash", repoRoot().resolve("deploy/broker.sh").toString(), command)
+              .redirectOutput(outFile.toFile())
+              .redirectError(errFile.toFile());
+      pb.environment().put("STREAMVEC_HOME", stateDir.toString());
+      pb.environment().put("STREAMVEC_BROKER_PORT", String.valueOf(port));
+      pb.environment().put("STREAMVEC_CONTROLLER_PORT", String.valueOf(controllerPort));
+      Process process = pb.start();
+      if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(
+            "broker.sh " + command + " did not finish within " + SCRIPT_TIMEOUT);
+      }
+      return new Result(
+          process.exitValue(),
+          Files.readString(outFile, StandardCharsets.UTF_8),
+          Files.readString(errFile, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(outFile);
+      Files.deleteIfExists(errFile);
     }
+  }
 
-    private Result script(Path stateDir, String command) throws Exception {
-        Path outFile = Files.createTempFile("broker-script-", ".out");
-        Path errFile = Files.createTempFile("broker-script-", ".err");
-        try {
-            ProcessBuilder pb = new ProcessBuilder("bash", repoRoot().resolve("deploy/broker.sh").toString(), command)
-                    .redirectOutput(outFile.toFile())
-                    .redirectError(errFile.toFile());
-            pb.environment().put("STREAMVEC_HOME", stateDir.toString());
-            pb.environment().put("STREAMVEC_BROKER_PORT", String.valueOf(port));
-            pb.environment().put("STREAMVEC_CONTROLLER_PORT", String.valueOf(controllerPort));
-            Process process = pb.start();
-            if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("broker.sh " + command + " did not finish within " + SCRIPT_TIMEOUT);
-            }
-            return new Result(process.exitValue(),
-                    Files.readString(outFile, StandardCharsets.UTF_8), Files.readString(errFile, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(outFile);
-            Files.deleteIfExists(errFile);
-        }
+  /** Surefire runs in the module directory; the script sits at the repository root. */
+  private static Path repoRoot() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("deploy/broker.sh"))) return dir;
     }
-
-    /** Surefire runs in the module directory; the script sits at the repository root. */
-    private static Path repoRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("deploy/broker.sh"))) return dir;
-        }
-        throw new IllegalStateException("deploy/broker.sh not found above " + Path.of("").toAbsolutePath());
-    }
+    throw new IllegalStateException(
+        "deploy/broker.sh not found above " + Path.of("").toAbsolutePath());
+  }
 }

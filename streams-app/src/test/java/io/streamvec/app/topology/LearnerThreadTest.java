@@ -24,12 +24,16 @@ class LearnerThreadTest {
 
   private static List<String[]> tokenLines(List<String> texts) {
     Tokenizer tokenizer = new Tokenizer(MODEL.maxLineChars);
-    return texts.stream().map(t -> tokenizer.tokenize(t).toArray(String[]::new)).filter(l -> l.length > 0).toList();
+    return texts.stream()
+        .map(t -> tokenizer.tokenize(t).toArray(String[]::new))
+        .filter(l -> l.length > 0)
+        .toList();
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 3, 1024, 1 << 20})
-  void learnsTheInlineModelAndCapturesTheSameCheckpointsBitForBitWhateverTheQueue(int capacityTokens) {
+  void learnsTheInlineModelAndCapturesTheSameCheckpointsBitForBitWhateverTheQueue(
+      int capacityTokens) {
     List<String[]> lines = tokenLines(TestTexts.generated(30_000, 11));
     Learner inline = new Learner(MODEL);
     Learner async = new Learner(MODEL);
@@ -47,17 +51,25 @@ class LearnerThreadTest {
           expectedSnapshots.add(inline.snapshot(i));
           worker.requestSnapshot(i);
         }
-        for (var image = worker.readyCheckpoint(); image != null; image = worker.readyCheckpoint()) captured.add(image);
-        for (var snapshot = worker.readySnapshot(); snapshot != null; snapshot = worker.readySnapshot()) taken.add(snapshot);
+        for (var image = worker.readyCheckpoint(); image != null; image = worker.readyCheckpoint())
+          captured.add(image);
+        for (var snapshot = worker.readySnapshot();
+            snapshot != null;
+            snapshot = worker.readySnapshot()) taken.add(snapshot);
       }
       awaitLearned(worker, lines.size());
-      for (var image = worker.readyCheckpoint(); image != null; image = worker.readyCheckpoint()) captured.add(image);
-      for (var snapshot = worker.readySnapshot(); snapshot != null; snapshot = worker.readySnapshot()) taken.add(snapshot);
+      for (var image = worker.readyCheckpoint(); image != null; image = worker.readyCheckpoint())
+        captured.add(image);
+      for (var snapshot = worker.readySnapshot();
+          snapshot != null;
+          snapshot = worker.readySnapshot()) taken.add(snapshot);
     }
     assertEquals(expectedSnapshots.size(), taken.size());
     for (int i = 0; i < taken.size(); i++) {
       assertEquals(expectedSnapshots.get(i).version, taken.get(i).version);
-      assertTrue(taken.get(i).sameModelAs(expectedSnapshots.get(i)), "snapshot " + i + " is the model at its place in the stream");
+      assertTrue(
+          taken.get(i).sameModelAs(expectedSnapshots.get(i)),
+          "snapshot " + i + " is the model at its place in the stream");
     }
     assertTrue(async.snapshot(0).sameModelAs(inline.snapshot(0)), "the same model, bit for bit");
     assertEquals(inline.stats(), async.stats());
@@ -72,7 +84,8 @@ class LearnerThreadTest {
   }
 
   @Test
-  void progressIsAnsweredAtALineBoundaryWithoutDrainingAndAreExactOnceTheWorkerHasCaughtUp() throws InterruptedException {
+  void progressIsAnsweredAtALineBoundaryWithoutDrainingAndAreExactOnceTheWorkerHasCaughtUp()
+      throws InterruptedException {
     List<String[]> lines = tokenLines(TestTexts.generated(20_000, 5));
     long total = lines.stream().mapToLong(l -> l.length).sum();
     Learner learner = new Learner(MODEL);
@@ -80,7 +93,11 @@ class LearnerThreadTest {
       for (String[] l : lines) worker.submit(l);
       LearnerThread.Progress p = worker.progress();
       double first = p.stats().get("tokens");
-      assertEquals(lines.subList(0, (int) p.lines()).stream().mapToLong(l -> l.length).sum(), first, 0.0, "the tokens of the lines learned");
+      assertEquals(
+          lines.subList(0, (int) p.lines()).stream().mapToLong(l -> l.length).sum(),
+          first,
+          0.0,
+          "the tokens of the lines learned");
       assertTrue(first >= 0 && first <= total, "some line boundary: " + first);
       double seen = first;
       long deadline = System.nanoTime() + 30_000_000_000L;
@@ -100,7 +117,8 @@ class LearnerThreadTest {
   private static void awaitLearned(LearnerThread worker, long n) {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (worker.progress().lines() < n) {
-      if (System.nanoTime() > deadline) throw new AssertionError("the learner thread did not learn " + n + " lines in time");
+      if (System.nanoTime() > deadline)
+        throw new AssertionError("the learner thread did not learn " + n + " lines in time");
       Thread.onSpinWait();
     }
   }
@@ -108,49 +126,76 @@ class LearnerThreadTest {
   @Test
   void aFailureInLearningReachesTheStreamThreadAndNothingWaitsForever() {
     Learner learner = new Learner(MODEL);
-    LearnerThread worker = new LearnerThread(learner, tokens -> {
-      if (tokens[0].equals("boom")) throw new OutOfMemoryError("test");
-      learner.learn(Arrays.asList(tokens));
-    }, 2, "test-learner");
+    LearnerThread worker =
+        new LearnerThread(
+            learner,
+            tokens -> {
+              if (tokens[0].equals("boom")) throw new OutOfMemoryError("test");
+              learner.learn(Arrays.asList(tokens));
+            },
+            2,
+            "test-learner");
     worker.submit(new String[] {"the", "cat"});
     worker.submit(new String[] {"boom"});
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> awaitLearned(worker, 2));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> awaitLearned(worker, 2));
     assertInstanceOf(OutOfMemoryError.class, e.getCause(), "an Error too");
     assertEquals(2, learner.tokens(), "what came before the failure was learned");
-    assertThrows(IllegalStateException.class, () -> worker.submit(new String[] {"more"}), "it keeps failing: the task must restart");
+    assertThrows(
+        IllegalStateException.class,
+        () -> worker.submit(new String[] {"more"}),
+        "it keeps failing: the task must restart");
     for (int i = 0; i < 10; i++) {
-      try { worker.submit(new String[] {"x"}); } catch (IllegalStateException expected) { }
+      try {
+        worker.submit(new String[] {"x"});
+      } catch (IllegalStateException expected) {
+      }
     }
-    worker.close();   // returns: the worker still takes and releases what is queued
+    worker.close(); // returns: the worker still takes and releases what is queued
   }
 
   @Test
   void aFullQueueHoldsTheSubmitterUntilTheLearnerHasWorkedItDownToHalf() throws Exception {
-    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(0);   // the test lets the worker learn line by line
-    java.util.concurrent.atomic.AtomicInteger learnedLines = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.Semaphore permits =
+        new java.util.concurrent.Semaphore(0); // the test lets the worker learn line by line
+    java.util.concurrent.atomic.AtomicInteger learnedLines =
+        new java.util.concurrent.atomic.AtomicInteger();
     Learner learner = new Learner(MODEL);
-    String[] line = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};   // 10 tokens; capacity 100 = 10 lines
-    try (LearnerThread worker = new LearnerThread(learner, tokens -> {
-      permits.acquireUninterruptibly();
-      learnedLines.incrementAndGet();
-    }, 100, "test-learner")) {
-      java.util.concurrent.atomic.AtomicInteger submitted = new java.util.concurrent.atomic.AtomicInteger();
-      Thread submitter = new Thread(() -> {
-        for (int i = 0; i < 30; i++) {
-          worker.submit(line);
-          submitted.incrementAndGet();
-        }
-      });
+    String[] line = {
+      "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"
+    }; // 10 tokens; capacity 100 = 10 lines
+    try (LearnerThread worker =
+        new LearnerThread(
+            learner,
+            tokens -> {
+              permits.acquireUninterruptibly();
+              learnedLines.incrementAndGet();
+            },
+            100,
+            "test-learner")) {
+      java.util.concurrent.atomic.AtomicInteger submitted =
+          new java.util.concurrent.atomic.AtomicInteger();
+      Thread submitter =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 30; i++) {
+                  worker.submit(line);
+                  submitted.incrementAndGet();
+                }
+              });
       submitter.start();
       // the worker holds the 1st line (waiting for a permit) and 10 lines = 100 tokens are queued
-      awaitTrue(() -> submitted.get() == 10 && submitter.getState() == Thread.State.TIMED_WAITING, "the submitter waits for room");
+      awaitTrue(
+          () -> submitted.get() == 10 && submitter.getState() == Thread.State.TIMED_WAITING,
+          "the submitter waits for room");
       Thread.sleep(50);
       assertEquals(10, submitted.get(), "never more than capacity queued");
-      permits.release(4);   // 4 lines learned: 60 tokens queued, more than half
+      permits.release(4); // 4 lines learned: 60 tokens queued, more than half
       awaitTrue(() -> learnedLines.get() == 4, "4 learned");
       Thread.sleep(50);
-      assertEquals(10, submitted.get(), "no wake-up per line: it waits for the queue to be down to half");
-      permits.release(1);   // 50 tokens queued: half
+      assertEquals(
+          10, submitted.get(), "no wake-up per line: it waits for the queue to be down to half");
+      permits.release(1); // 50 tokens queued: half
       awaitTrue(() -> submitted.get() == 15, "it refills the queue to capacity");
       Thread.sleep(50);
       assertEquals(15, submitted.get());
@@ -161,7 +206,8 @@ class LearnerThreadTest {
     }
   }
 
-  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("timed out: " + what);

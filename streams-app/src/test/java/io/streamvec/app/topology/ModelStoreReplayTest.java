@@ -14,15 +14,27 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
-/** The replay log in batches: what a restore reads back is exactly the lines after the checkpoint, whatever the batch borders. */
+/**
+ * The replay log in batches: what a restore reads back is exactly the lines after the checkpoint,
+ * whatever the batch borders.
+ */
 class ModelStoreReplayTest {
-  private final KeyValueStore<Integer, byte[]> rows = store("rows", Serdes.Integer(), Serdes.ByteArray());
-  private final KeyValueStore<String, byte[]> global = store("global", Serdes.String(), Serdes.ByteArray());
-  private final KeyValueStore<Long, byte[]> replay = store("replay", Serdes.Long(), Serdes.ByteArray());
+  private final KeyValueStore<Integer, byte[]> rows =
+      store("rows", Serdes.Integer(), Serdes.ByteArray());
+  private final KeyValueStore<String, byte[]> global =
+      store("global", Serdes.String(), Serdes.ByteArray());
+  private final KeyValueStore<Long, byte[]> replay =
+      store("replay", Serdes.Long(), Serdes.ByteArray());
   private final Learner learner = new Learner(AppConfig.of(TestTexts.smallModel()).model());
 
-  private static <K, V> KeyValueStore<K, V> store(String name, org.apache.kafka.common.serialization.Serde<K> k, org.apache.kafka.common.serialization.Serde<V> v) {
-    KeyValueStore<K, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), k, v).withLoggingDisabled().build();
+  private static <K, V> KeyValueStore<K, V> store(
+      String name,
+      org.apache.kafka.common.serialization.Serde<K> k,
+      org.apache.kafka.common.serialization.Serde<V> v) {
+    KeyValueStore<K, V> s =
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), k, v)
+            .withLoggingDisabled()
+            .build();
     s.init(new MockProcessorContext<>().getStateStoreContext(), s);
     return s;
   }
@@ -38,11 +50,13 @@ class ModelStoreReplayTest {
     ModelStore store = new ModelStore(rows, global, replay);
     List<String> all = new ArrayList<>();
     long checkpoint = 0;
-    // checkpoints inside, at the end of and far from batch borders; a long line closes a batch early
+    // checkpoints inside, at the end of and far from batch borders; a long line closes a batch
+    // early
     long[] checkpoints = {10, 64, 65, 200, 201, 330};
     int c = 0;
     for (long seq = 1; seq <= 400; seq++) {
-      String line = seq % 97 == 0 ? "long ".repeat(ModelStore.BATCH_BYTES / 5) + seq : "line number " + seq;
+      String line =
+          seq % 97 == 0 ? "long ".repeat(ModelStore.BATCH_BYTES / 5) + seq : "line number " + seq;
       store.append(seq, line);
       all.add(line);
       if (c < checkpoints.length && seq == checkpoints[c]) {
@@ -53,10 +67,13 @@ class ModelStoreReplayTest {
       if (seq % 13 == 0 || seq == 400) {
         ModelStore again = reopened();
         assertEquals(checkpoint, again.meta().checkpointRecords());
-        assertEquals(all.subList((int) checkpoint, (int) seq), again.replayLines(), "after record " + seq);
+        assertEquals(
+            all.subList((int) checkpoint, (int) seq), again.replayLines(), "after record " + seq);
       }
     }
-    assertTrue(replay.approximateNumEntries() < 70 / 64 + 1 + 400 / 97 + 2, "batches, not a record per line: " + replay.approximateNumEntries());
+    assertTrue(
+        replay.approximateNumEntries() < 70 / 64 + 1 + 400 / 97 + 2,
+        "batches, not a record per line: " + replay.approximateNumEntries());
   }
 
   @Test
@@ -78,7 +95,10 @@ class ModelStoreReplayTest {
     ModelStore store = new ModelStore(rows, global, replay);
     List<String> all = new ArrayList<>();
     for (long seq = 1; seq <= 300; seq++) {
-      String line = seq % 50 == 0 ? "東京 ".repeat(ModelStore.BATCH_BYTES / 8) + seq : "naïve café 東京 😀 " + seq;   // 3-byte chars: under 64k chars, over 64 kB
+      String line =
+          seq % 50 == 0
+              ? "東京 ".repeat(ModelStore.BATCH_BYTES / 8) + seq
+              : "naïve café 東京 😀 " + seq; // 3-byte chars: under 64k chars, over 64 kB
       all.add(line);
       store.append(seq, line);
     }
@@ -86,8 +106,11 @@ class ModelStoreReplayTest {
     try (var it = replay.all()) {
       while (it.hasNext()) {
         var e = it.next();
-        int lines = new String(e.value, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1).length;
-        assertTrue(e.value.length <= ModelStore.BATCH_BYTES || lines == 1, "batch " + e.key + ": " + e.value.length + " bytes in " + lines + " lines");
+        int lines =
+            new String(e.value, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1).length;
+        assertTrue(
+            e.value.length <= ModelStore.BATCH_BYTES || lines == 1,
+            "batch " + e.key + ": " + e.value.length + " bytes in " + lines + " lines");
       }
     }
   }

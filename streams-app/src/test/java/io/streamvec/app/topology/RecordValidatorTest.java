@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The validator's own rules: what counts as binary, and that cutting big text into lines loses and adds nothing. */
+/**
+ * The validator's own rules: what counts as binary, and that cutting big text into lines loses and
+ * adds nothing.
+ */
 class RecordValidatorTest {
 
   private static List<String> tokensOf(List<String> lines) {
@@ -21,7 +24,13 @@ class RecordValidatorTest {
   @Test
   void aBigRecordBecomesSeveralBoundedLinesWithExactlyTheTokenizersTokens() {
     StringBuilder b = new StringBuilder();
-    for (int i = 0; b.length() < 600_000; i++) b.append("The fox number ").append(i % 97).append(" ran far, ").append("word").append(i % 5000).append(". ");
+    for (int i = 0; b.length() < 600_000; i++)
+      b.append("The fox number ")
+          .append(i % 97)
+          .append(" ran far, ")
+          .append("word")
+          .append(i % 5000)
+          .append(". ");
     String text = b.toString();
     RecordValidator v = new RecordValidator(2_000_000, 10_000_000);
     RecordValidator.Verdict verdict = v.check(text.getBytes(StandardCharsets.UTF_8));
@@ -33,29 +42,48 @@ class RecordValidatorTest {
 
   @Test
   void textLongerThanTheTokenizersLimitIsTokenizedPieceByPieceNotTruncated() {
-    String text = "alpha beta gamma delta ".repeat(100);   // 2,300 chars
+    String text = "alpha beta gamma delta ".repeat(100); // 2,300 chars
     RecordValidator v = new RecordValidator(1_000_000, 500);
     List<String> tokens = tokensOf(v.check(text.getBytes(StandardCharsets.UTF_8)).lines());
     long words = tokens.stream().filter(t -> !t.equals(Tokenizer.EOS)).count();
     assertEquals(400, words, "every word is kept");
-    assertTrue(tokens.stream().allMatch(t -> t.matches("alpha|beta|gamma|delta|</s>")), tokens.toString());
+    assertTrue(
+        tokens.stream().allMatch(t -> t.matches("alpha|beta|gamma|delta|</s>")), tokens.toString());
   }
 
   @Test
   void giantWordsAreCutAndStillFit() {
     String text = "a".repeat(50_000) + " end";
-    List<String> tokens = tokensOf(new RecordValidator(1_000_000, 1_000_000).check(text.getBytes(StandardCharsets.UTF_8)).lines());
-    assertEquals(List.of("a".repeat(RecordValidator.MAX_TOKEN_CHARS), "end", Tokenizer.EOS), tokens);
+    List<String> tokens =
+        tokensOf(
+            new RecordValidator(1_000_000, 1_000_000)
+                .check(text.getBytes(StandardCharsets.UTF_8))
+                .lines());
+    assertEquals(
+        List.of("a".repeat(RecordValidator.MAX_TOKEN_CHARS), "end", Tokenizer.EOS), tokens);
   }
 
   @Test
   void controlCharactersMakeTextBinaryOnlyWhenTheyAreManyAndPlainWhitespaceNever() {
     RecordValidator v = new RecordValidator(1_000_000, 1_000_000);
-    assertTrue(v.check("one stray \u001b escape in a long enough line of text".getBytes(StandardCharsets.UTF_8)).accepted());
-    assertTrue(v.check("tabs\tand\nnew\r\nlines\fare text".getBytes(StandardCharsets.UTF_8)).accepted());
-    assertEquals(DeadLetter.BINARY, v.check("ab\u0007\u0007\u0007cd".getBytes(StandardCharsets.UTF_8)).reason());
-    assertEquals(DeadLetter.INVALID_UTF8, v.check(new byte[] {'o', 'k', (byte) 0xE2, (byte) 0x82}).reason(), "a truncated 3-byte sequence");
-    assertEquals(DeadLetter.INVALID_UTF8, v.check(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}).reason(), "an encoded surrogate");
+    assertTrue(
+        v.check(
+                "one stray \u001b escape in a long enough line of text"
+                    .getBytes(StandardCharsets.UTF_8))
+            .accepted());
+    assertTrue(
+        v.check("tabs\tand\nnew\r\nlines\fare text".getBytes(StandardCharsets.UTF_8)).accepted());
+    assertEquals(
+        DeadLetter.BINARY,
+        v.check("ab\u0007\u0007\u0007cd".getBytes(StandardCharsets.UTF_8)).reason());
+    assertEquals(
+        DeadLetter.INVALID_UTF8,
+        v.check(new byte[] {'o', 'k', (byte) 0xE2, (byte) 0x82}).reason(),
+        "a truncated 3-byte sequence");
+    assertEquals(
+        DeadLetter.INVALID_UTF8,
+        v.check(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}).reason(),
+        "an encoded surrogate");
     assertTrue(v.check("naïve café – 東京 ".getBytes(StandardCharsets.UTF_8)).accepted());
   }
 }

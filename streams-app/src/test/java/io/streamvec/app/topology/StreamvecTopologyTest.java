@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -39,7 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The topology end to end without a broker: routing, every DLQ reason, metrics JSON, chunked snapshots, the idle snapshot. */
+/**
+ * The topology end to end without a broker: routing, every DLQ reason, metrics JSON, chunked
+ * snapshots, the idle snapshot.
+ */
 class StreamvecTopologyTest {
   @TempDir Path stateDir;
   private TopologyTestDriver driver;
@@ -48,7 +50,9 @@ class StreamvecTopologyTest {
   private final List<ModelSnapshot> heard = new ArrayList<>();
   private TestInputTopic<byte[], byte[]> input;
 
-  private void start(Map<String, String> overrides) { start(overrides, Integer.MAX_VALUE); }
+  private void start(Map<String, String> overrides) {
+    start(overrides, Integer.MAX_VALUE);
+  }
 
   private void start(Map<String, String> overrides, int inputPartitions) {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
@@ -59,21 +63,32 @@ class StreamvecTopologyTest {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(topology(inputPartitions), p);
-    input = driver.createInputTopic(config.getList(AppKeys.INPUT_TOPICS).get(0), new ByteArraySerializer(), new ByteArraySerializer());
+    input =
+        driver.createInputTopic(
+            config.getList(AppKeys.INPUT_TOPICS).get(0),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
   }
 
   private org.apache.kafka.streams.Topology topology(int inputPartitions) {
-    return StreamvecTopology.build(new StreamsBuilder(), config, status, heard::add, inputPartitions).build();
+    return StreamvecTopology.build(
+            new StreamsBuilder(), config, status, heard::add, inputPartitions)
+        .build();
   }
 
   @AfterEach
-  void close() { if (driver != null) driver.close(); }
-
-  private TestOutputTopic<String, byte[]> out(String key) {
-    return driver.createOutputTopic(config.get(key), new StringDeserializer(), new ByteArrayDeserializer());
+  void close() {
+    if (driver != null) driver.close();
   }
 
-  private static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+  private TestOutputTopic<String, byte[]> out(String key) {
+    return driver.createOutputTopic(
+        config.get(key), new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 
   /** Assembles every chunk on the snapshots topic; returns the snapshots completed, in order. */
   private List<ModelSnapshot> snapshots(SnapshotAssembler assembler) {
@@ -109,35 +124,59 @@ class StreamvecTopologyTest {
     List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 200);
     for (String t : texts) input.pipeInput(utf8("some-key"), utf8(t));
     driver.advanceWallClockTime(Duration.ofMillis(4000));
-    assertTrue(out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(), "no snapshot before the input has been idle for idle.snapshot.ms");
+    assertTrue(
+        out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(),
+        "no snapshot before the input has been idle for idle.snapshot.ms");
     driver.advanceWallClockTime(Duration.ofMillis(2000));
     List<ModelSnapshot> published = snapshotsOnceTaken(new SnapshotAssembler(), 1);
     assertEquals(1, published.size());
     ModelSnapshot s = published.get(0);
     assertEquals(1, s.version);
-    assertTrue(s.sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)), "the app's model is the offline learner's, bit for bit");
+    assertTrue(
+        s.sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)),
+        "the app's model is the offline learner's, bit for bit");
     assertTrue(out(AppKeys.DLQ_TOPIC).isEmpty());
     assertEquals(1, heard.size(), "the listener hears the published snapshot");
     assertTrue(heard.get(0).sameModelAs(s));
     driver.advanceWallClockTime(Duration.ofMillis(20_000));
-    assertTrue(out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(), "the idle snapshot is published once, not on every tick");
+    assertTrue(
+        out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(),
+        "the idle snapshot is published once, not on every tick");
   }
 
-  /** learner.queue.tokens: 0 learns on the stream thread, else on the learner thread (which takes a checkpoint image every 7 records). */
+  /**
+   * learner.queue.tokens: 0 learns on the stream thread, else on the learner thread (which takes a
+   * checkpoint image every 7 records).
+   */
   @ParameterizedTest
   @ValueSource(strings = {"0", "1", "262144"})
-  void withOneInputPartitionTrainingFollowsValidationWithoutARepartitionTopicAndLearnsTheSameModel(String queue) {
-    start(Map.of(AppKeys.IDLE_SNAPSHOT_MS, "1000", AppKeys.LEARNER_QUEUE_TOKENS, queue, AppKeys.CHECKPOINT_INTERVAL_RECORDS, "7"), 1);
+  void withOneInputPartitionTrainingFollowsValidationWithoutARepartitionTopicAndLearnsTheSameModel(
+      String queue) {
+    start(
+        Map.of(
+            AppKeys.IDLE_SNAPSHOT_MS,
+            "1000",
+            AppKeys.LEARNER_QUEUE_TOKENS,
+            queue,
+            AppKeys.CHECKPOINT_INTERVAL_RECORDS,
+            "7"),
+        1);
     String direct = topology(1).describe().toString(), general = topology(2).describe().toString();
     assertTrue(general.contains("model-repartition"), general);
-    assertTrue(!direct.contains("repartition") && direct.contains("Sub-topology: 0") && !direct.contains("Sub-topology: 1"), direct);
+    assertTrue(
+        !direct.contains("repartition")
+            && direct.contains("Sub-topology: 0")
+            && !direct.contains("Sub-topology: 1"),
+        direct);
     List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 200);
     for (String t : texts) input.pipeInput(utf8("k"), utf8(t));
-    input.pipeInput(utf8("k"), utf8("!!! ..."));   // a dead letter still leaves by the DLQ
+    input.pipeInput(utf8("k"), utf8("!!! ...")); // a dead letter still leaves by the DLQ
     driver.advanceWallClockTime(Duration.ofMillis(2000));
     List<ModelSnapshot> published = snapshotsOnceTaken(new SnapshotAssembler(), 1);
     assertEquals(1, published.size());
-    assertTrue(published.get(0).sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)), "the offline learner's model, bit for bit");
+    assertTrue(
+        published.get(0).sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)),
+        "the offline learner's model, bit for bit");
     assertEquals(1, out(AppKeys.DLQ_TOPIC).readRecordsToList().size());
   }
 
@@ -146,14 +185,39 @@ class StreamvecTopologyTest {
     start(Map.of(AppKeys.MAX_RECORD_BYTES, "100"));
     String topic = config.getList(AppKeys.INPUT_TOPICS).get(0);
     byte[][] values = {
-        utf8("A good line about a tiger."), null, new byte[0], utf8("x".repeat(101)), {(byte) 0xC3, 0x28, 'a'},
-        utf8("text\u0000with NUL"), utf8("\u0001\u0002\u0003\u0004 ok"), utf8("!!! ... ???"), utf8("Another good one.")};
-    String[] reasons = {null, "null-value", "empty", "too-large", "invalid-utf8", "binary", "binary", "no-tokens", null};
+      utf8("A good line about a tiger."),
+      null,
+      new byte[0],
+      utf8("x".repeat(101)),
+      {(byte) 0xC3, 0x28, 'a'},
+      utf8("text\u0000with NUL"),
+      utf8("\u0001\u0002\u0003\u0004 ok"),
+      utf8("!!! ... ???"),
+      utf8("Another good one.")
+    };
+    String[] reasons = {
+      null,
+      "null-value",
+      "empty",
+      "too-large",
+      "invalid-utf8",
+      "binary",
+      "binary",
+      "no-tokens",
+      null
+    };
     RecordHeaders inputHeaders = new RecordHeaders();
     inputHeaders.add("trace", utf8("abc"));
-    for (int i = 0; i < values.length; i++) input.pipeInput(new TestRecord<>(utf8("k" + i), values[i], inputHeaders, 1000L + i));
+    for (int i = 0; i < values.length; i++)
+      input.pipeInput(new TestRecord<>(utf8("k" + i), values[i], inputHeaders, 1000L + i));
 
-    List<TestRecord<byte[], byte[]>> dlq = driver.createOutputTopic(config.get(AppKeys.DLQ_TOPIC), new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+    List<TestRecord<byte[], byte[]>> dlq =
+        driver
+            .createOutputTopic(
+                config.get(AppKeys.DLQ_TOPIC),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())
+            .readRecordsToList();
     Map<String, Long> expectedCounts = new HashMap<>();
     int d = 0;
     for (int i = 0; i < values.length; i++) {
@@ -162,15 +226,18 @@ class StreamvecTopologyTest {
       TestRecord<byte[], byte[]> r = dlq.get(d++);
       assertArrayEquals(utf8("k" + i), r.key(), "original key");
       assertArrayEquals(values[i], r.value(), "original value bytes");
-      assertEquals(reasons[i], DeadLetter.header(r.headers(), DeadLetter.REASON), "reason of record " + i);
+      assertEquals(
+          reasons[i], DeadLetter.header(r.headers(), DeadLetter.REASON), "reason of record " + i);
       assertTrue(!DeadLetter.header(r.headers(), DeadLetter.DETAIL).isBlank());
       assertEquals(topic, DeadLetter.header(r.headers(), DeadLetter.SOURCE_TOPIC));
       assertEquals("0", DeadLetter.header(r.headers(), DeadLetter.SOURCE_PARTITION));
       assertEquals(String.valueOf(i), DeadLetter.header(r.headers(), DeadLetter.SOURCE_OFFSET));
-      assertEquals("abc", DeadLetter.header(r.headers(), "trace"), "the input's own headers are kept");
+      assertEquals(
+          "abc", DeadLetter.header(r.headers(), "trace"), "the input's own headers are kept");
     }
     assertEquals(d, dlq.size(), "only the unusable records are dead letters");
-    for (var e : expectedCounts.entrySet()) assertEquals(e.getValue(), status.deadLetteredByReason().get(e.getKey()).sum(), e.getKey());
+    for (var e : expectedCounts.entrySet())
+      assertEquals(e.getValue(), status.deadLetteredByReason().get(e.getKey()).sum(), e.getKey());
 
     JsonNode metrics = metricsOnceLearned(2);
     assertEquals(2, metrics.get("records").asLong(), "two good records trained on");
@@ -185,21 +252,33 @@ class StreamvecTopologyTest {
     TestRecord<String, byte[]> record = metricsRecordOnceLearned(50);
     assertEquals("default", record.key());
     JsonNode json = parse(record.value());
-    for (TrainingReport.Field f : TrainingReport.FIELDS) assertTrue(json.has(f.name()), "metrics JSON lacks " + f.name());
+    for (TrainingReport.Field f : TrainingReport.FIELDS)
+      assertTrue(json.has(f.name()), "metrics JSON lacks " + f.name());
     assertEquals("default", json.get("model_id").asText());
     assertEquals(TestTexts.tokenCount(config.model(), texts), json.get("tokens").asLong());
     assertEquals(50, json.get("records").asLong());
     assertTrue(json.get("tokens_per_sec").asDouble() > 0);
     assertTrue(json.get("perplexity").asDouble() > 1);
     assertEquals(0, json.get("snapshot_version").asLong());
-    assertEquals(json.get("tokens").asLong(), (long) status.latest().value("tokens"), "TrainingStatus holds the same report");
+    assertEquals(
+        json.get("tokens").asLong(),
+        (long) status.latest().value("tokens"),
+        "TrainingStatus holds the same report");
   }
 
   @Test
   void snapshotsAreChunkedVersionedAndReassembled() {
     // ~20 tokens between snapshots, 4 kB chunks: several snapshots of several chunks each
-    // learning on the stream thread: every snapshot is on the topic right after the record that triggered it
-    start(Map.of(AppKeys.SNAPSHOT_CHUNK_BYTES, "4096", AppKeys.SNAPSHOT_INTERVAL_TOKENS, "400", AppKeys.LEARNER_QUEUE_TOKENS, "0"));
+    // learning on the stream thread: every snapshot is on the topic right after the record that
+    // triggered it
+    start(
+        Map.of(
+            AppKeys.SNAPSHOT_CHUNK_BYTES,
+            "4096",
+            AppKeys.SNAPSHOT_INTERVAL_TOKENS,
+            "400",
+            AppKeys.LEARNER_QUEUE_TOKENS,
+            "0"));
     List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 150);
     for (String t : texts) input.pipeInput(utf8(t));
     List<TestRecord<String, byte[]>> chunks = out(AppKeys.SNAPSHOTS_TOPIC).readRecordsToList();
@@ -218,7 +297,9 @@ class StreamvecTopologyTest {
     assertEquals(tokens / 400, done.size(), "one snapshot per 400 tokens");
     for (int i = 0; i < done.size(); i++) {
       assertEquals(i + 1, done.get(i).version);
-      assertTrue(done.get(i).tokens >= 400L * (i + 1) && done.get(i).tokens < 400L * (i + 1) + 40, "tokens " + done.get(i).tokens);
+      assertTrue(
+          done.get(i).tokens >= 400L * (i + 1) && done.get(i).tokens < 400L * (i + 1) + 40,
+          "tokens " + done.get(i).tokens);
     }
     assertEquals(0, assembler.rejectedCount(), assembler.lastRejection());
   }
@@ -226,19 +307,23 @@ class StreamvecTopologyTest {
   @Test
   void recordsOfSeveralInputTopicsAllReachTheOneModel() {
     start(Map.of(AppKeys.INPUT_TOPICS, "text-a,text-b", AppKeys.METRICS_INTERVAL_MS, "1000"));
-    TestInputTopic<byte[], byte[]> other = driver.createInputTopic("text-b", new ByteArraySerializer(), new ByteArraySerializer());
+    TestInputTopic<byte[], byte[]> other =
+        driver.createInputTopic("text-b", new ByteArraySerializer(), new ByteArraySerializer());
     List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 40);
-    for (int i = 0; i < texts.size(); i++) (i % 2 == 0 ? input : other).pipeInput(utf8("k" + i), utf8(texts.get(i)));
+    for (int i = 0; i < texts.size(); i++)
+      (i % 2 == 0 ? input : other).pipeInput(utf8("k" + i), utf8(texts.get(i)));
     JsonNode m = metricsOnceLearned(40);
     assertEquals(40, m.get("records").asLong());
     assertEquals(TestTexts.tokenCount(config.model(), texts), m.get("tokens").asLong());
   }
 
   /**
-   * The first metrics record reporting at least n records learned. With the learner thread a
-   * report says what it has learned so far, without waiting for the rest: the next ones catch up.
+   * The first metrics record reporting at least n records learned. With the learner thread a report
+   * says what it has learned so far, without waiting for the rest: the next ones catch up.
    */
-  private JsonNode metricsOnceLearned(long n) { return parse(metricsRecordOnceLearned(n).value()); }
+  private JsonNode metricsOnceLearned(long n) {
+    return parse(metricsRecordOnceLearned(n).value());
+  }
 
   private TestRecord<String, byte[]> metricsRecordOnceLearned(long n) {
     long interval = config.getLong(AppKeys.METRICS_INTERVAL_MS);
@@ -260,7 +345,8 @@ class StreamvecTopologyTest {
     try {
       return new ObjectMapper().readTree(json);
     } catch (java.io.IOException e) {
-      throw new AssertionError("metrics value is not JSON: " + new String(json, StandardCharsets.UTF_8), e);
+      throw new AssertionError(
+          "metrics value is not JSON: " + new String(json, StandardCharsets.UTF_8), e);
     }
   }
 }

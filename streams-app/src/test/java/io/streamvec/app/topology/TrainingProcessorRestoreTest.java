@@ -33,12 +33,16 @@ import org.junit.jupiter.api.Test;
 class TrainingProcessorRestoreTest {
   private static final int CHECKPOINT_EVERY = 37;
   private final AppConfig config;
-  private final TrainerSettings settings;   // learning on the stream thread: when checkpoints land is exact
-  private final TrainerSettings threaded;   // learning on the learner thread
+  private final TrainerSettings
+      settings; // learning on the stream thread: when checkpoints land is exact
+  private final TrainerSettings threaded; // learning on the learner thread
   private final List<String> lines = tokenLines(TestTexts.generated(12_000, 3));
-  private final KeyValueStore<Integer, byte[]> rows = store(StreamvecTopology.ROWS_STORE, Serdes.Integer(), Serdes.ByteArray());
-  private final KeyValueStore<String, byte[]> global = store(StreamvecTopology.GLOBAL_STORE, Serdes.String(), Serdes.ByteArray());
-  private final KeyValueStore<Long, byte[]> replay = store(StreamvecTopology.REPLAY_STORE, Serdes.Long(), Serdes.ByteArray());
+  private final KeyValueStore<Integer, byte[]> rows =
+      store(StreamvecTopology.ROWS_STORE, Serdes.Integer(), Serdes.ByteArray());
+  private final KeyValueStore<String, byte[]> global =
+      store(StreamvecTopology.GLOBAL_STORE, Serdes.String(), Serdes.ByteArray());
+  private final KeyValueStore<Long, byte[]> replay =
+      store(StreamvecTopology.REPLAY_STORE, Serdes.Long(), Serdes.ByteArray());
 
   TrainingProcessorRestoreTest() {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
@@ -57,29 +61,43 @@ class TrainingProcessorRestoreTest {
     final List<ModelSnapshot> heard = new ArrayList<>();
     final TrainingProcessor processor;
 
-    Run() { this(settings); }
+    Run() {
+      this(settings);
+    }
 
     Run(TrainerSettings settings) {
       processor = new TrainingProcessor(settings, new TrainingStatus("default"), heard::add);
       context.setCurrentSystemTimeMs(1_000_000);
       for (KeyValueStore<?, ?> s : List.of(rows, global, replay)) {
-        if (!s.isOpen()) s.init(context.getStateStoreContext(), s);   // the stores outlive the processors, like a changelog
+        if (!s.isOpen())
+          s.init(
+              context.getStateStoreContext(),
+              s); // the stores outlive the processors, like a changelog
         context.addStateStore(s);
       }
       processor.init(context);
     }
 
-    void learn(List<String> part) { for (String l : part) processor.process(new Record<>("default", l, 0L)); }
+    void learn(List<String> part) {
+      for (String l : part) processor.process(new Record<>("default", l, 0L));
+    }
 
-    /** Fires the snapshot timer after the idle time: returns the snapshot published, assembled from the forwarded chunks. */
+    /**
+     * Fires the snapshot timer after the idle time: returns the snapshot published, assembled from
+     * the forwarded chunks.
+     */
     ModelSnapshot idleSnapshot() {
       context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 60_000);
       context.resetForwards();
       SnapshotAssembler a = new SnapshotAssembler();
       // with the learner thread the snapshot asked for at one tick is published at a later one
       for (int i = 0; i < 2000 && a.latest().isEmpty(); i++) {
-        context.scheduledPunctuators().stream().filter(p -> p.getInterval().toMillis() == settings.tickMs()).findFirst().orElseThrow()
-            .getPunctuator().punctuate(context.currentSystemTimeMs());
+        context.scheduledPunctuators().stream()
+            .filter(p -> p.getInterval().toMillis() == settings.tickMs())
+            .findFirst()
+            .orElseThrow()
+            .getPunctuator()
+            .punctuate(context.currentSystemTimeMs());
         context.forwarded().forEach(f -> a.accept(f.record().value().value()));
         context.resetForwards();
         if (a.latest().isEmpty()) sleep(2);
@@ -89,9 +107,16 @@ class TrainingProcessorRestoreTest {
 
     double metric(String name) {
       context.resetForwards();
-      context.scheduledPunctuators().stream().filter(p -> p.getInterval().toMillis() == settings.metricsEveryMs()).findFirst().orElseThrow()
-          .getPunctuator().punctuate(context.currentSystemTimeMs() + 1);
-      String json = new String(context.forwarded().get(0).record().value().value(), java.nio.charset.StandardCharsets.UTF_8);
+      context.scheduledPunctuators().stream()
+          .filter(p -> p.getInterval().toMillis() == settings.metricsEveryMs())
+          .findFirst()
+          .orElseThrow()
+          .getPunctuator()
+          .punctuate(context.currentSystemTimeMs() + 1);
+      String json =
+          new String(
+              context.forwarded().get(0).record().value().value(),
+              java.nio.charset.StandardCharsets.UTF_8);
       var m = java.util.regex.Pattern.compile("\"" + name + "\":([0-9.]+)").matcher(json);
       assertTrue(m.find(), name + " in " + json);
       return Double.parseDouble(m.group(1));
@@ -100,16 +125,19 @@ class TrainingProcessorRestoreTest {
 
   @Test
   void aProcessorRestoredFromTheStoresContinuesBitForBit() {
-    int crashAt = 5 * CHECKPOINT_EVERY + 11;   // 11 records after the 5th checkpoint: they come back by replay
+    int crashAt =
+        5 * CHECKPOINT_EVERY + 11; // 11 records after the 5th checkpoint: they come back by replay
     Run first = new Run();
-    assertTrue(first.context.scheduledPunctuators().stream().allMatch(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME));
+    assertTrue(
+        first.context.scheduledPunctuators().stream()
+            .allMatch(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME));
     first.learn(lines.subList(0, 100));
     ModelSnapshot v1 = first.idleSnapshot();
     first.learn(lines.subList(100, crashAt));
     assertEquals(11, replayLogLines(), "the replay log holds the records since the checkpoint");
     assertEquals(1, replay.approximateNumEntries(), "in one batch");
 
-    Run second = new Run();   // the crash: a new processor over what the stores hold
+    Run second = new Run(); // the crash: a new processor over what the stores hold
     assertEquals(11, second.metric("replayed_records"));
     assertEquals(crashAt, second.metric("records"));
     second.learn(lines.subList(crashAt, lines.size()));
@@ -131,12 +159,14 @@ class TrainingProcessorRestoreTest {
     ModelSnapshot v1 = first.idleSnapshot();
     first.learn(lines.subList(100, crashAt));
     assertTrue(replayLogLines() >= 11, "at least the records since the last checkpoint");
-    Run second = new Run(threaded);   // the first one is abandoned, not closed: a crash
+    Run second = new Run(threaded); // the first one is abandoned, not closed: a crash
     assertEquals(crashAt, second.metric("records"));
     second.learn(lines.subList(crashAt, lines.size()));
     ModelSnapshot last = second.idleSnapshot();
     assertEquals(2, last.version);
-    assertTrue(v1.tokens > 0 && last.sameModelAs(reference(lines).snapshot(0)), "restored + replayed + continued == uninterrupted");
+    assertTrue(
+        v1.tokens > 0 && last.sameModelAs(reference(lines).snapshot(0)),
+        "restored + replayed + continued == uninterrupted");
     first.processor.close();
     second.processor.close();
   }
@@ -148,25 +178,34 @@ class TrainingProcessorRestoreTest {
     ModelSnapshot published = first.idleSnapshot();
     Run second = new Run();
     assertEquals(0, second.metric("replayed_records"));
-    assertEquals(1, second.heard.size(), "the restored model equals the last published one: the query side gets it at once");
+    assertEquals(
+        1,
+        second.heard.size(),
+        "the restored model equals the last published one: the query side gets it at once");
     assertTrue(second.heard.get(0).sameModelAs(published));
     assertEquals(published.version, second.heard.get(0).version);
   }
 
   @Test
   void aSecondTrainingTaskIsRefusedWithWhatToDo() {
-    var context = new MockProcessorContext<String, Published>(new java.util.Properties(), new org.apache.kafka.streams.processor.TaskId(0, 1),
-        null);
-    TrainingProcessor p = new TrainingProcessor(settings, new TrainingStatus("default"), s -> { });
+    var context =
+        new MockProcessorContext<String, Published>(
+            new java.util.Properties(), new org.apache.kafka.streams.processor.TaskId(0, 1), null);
+    TrainingProcessor p = new TrainingProcessor(settings, new TrainingStatus("default"), s -> {});
     ModelStateException e = assertThrows(ModelStateException.class, () -> p.init(context));
-    assertTrue(e.getMessage().contains("restart the app") && e.getMessage().contains("0_1"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("restart the app") && e.getMessage().contains("0_1"),
+        e.getMessage());
   }
 
   @Test
   void aGapInTheReplayLogIsReportedNotPapered() {
     Run first = new Run();
     first.learn(lines.subList(0, CHECKPOINT_EVERY + 5));
-    replay.put((long) CHECKPOINT_EVERY + 9, "a lost batch ends before this one".getBytes(java.nio.charset.StandardCharsets.UTF_8));   // records 43..45 are missing
+    replay.put(
+        (long) CHECKPOINT_EVERY + 9,
+        "a lost batch ends before this one"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8)); // records 43..45 are missing
     ModelStateException e = assertThrows(ModelStateException.class, Run::new);
     assertTrue(e.getMessage().contains("replay log"), e.getMessage());
     assertFalse(e.getMessage().isBlank());
@@ -176,7 +215,9 @@ class TrainingProcessorRestoreTest {
   private long replayLogLines() {
     long n = 0;
     try (var it = replay.all()) {
-      while (it.hasNext()) n += new String(it.next().value, java.nio.charset.StandardCharsets.UTF_8).split("\n").length;
+      while (it.hasNext())
+        n +=
+            new String(it.next().value, java.nio.charset.StandardCharsets.UTF_8).split("\n").length;
     }
     return n;
   }
@@ -202,7 +243,12 @@ class TrainingProcessorRestoreTest {
     return out;
   }
 
-  private static <K, V> KeyValueStore<K, V> store(String name, org.apache.kafka.common.serialization.Serde<K> k, org.apache.kafka.common.serialization.Serde<V> v) {
-    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), k, v).withLoggingDisabled().build();
+  private static <K, V> KeyValueStore<K, V> store(
+      String name,
+      org.apache.kafka.common.serialization.Serde<K> k,
+      org.apache.kafka.common.serialization.Serde<V> v) {
+    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), k, v)
+        .withLoggingDisabled()
+        .build();
   }
 }

@@ -18,13 +18,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-token update, Learner.learnToken (vocabulary count, subsampling, noise refresh,
- * sampled exact evaluation, forward, loss step, backward), per loss x encoder. The learner is
- * warmed on a Zipf stream first, so vocabulary, noise table and rows are in steady state; one
- * benchmark op = one token (ns/op = ns/token, gc.alloc.rate.norm = B/token).
+ * The per-token update, Learner.learnToken (vocabulary count, subsampling, noise refresh, sampled
+ * exact evaluation, forward, loss step, backward), per loss x encoder. The learner is warmed on a
+ * Zipf stream first, so vocabulary, noise table and rows are in steady state; one benchmark op =
+ * one token (ns/op = ns/token, gc.alloc.rate.norm = B/token).
  *
- * <p>Settings match bench/run.sh (dim 100, context 5, 5 negatives, min-count 5). softmax is
- * O(V) per token, so it runs on a 2,000-word vocabulary (its intended use: small vocabularies).
+ * <p>Settings match bench/run.sh (dim 100, context 5, 5 negatives, min-count 5). softmax is O(V)
+ * per token, so it runs on a 2,000-word vocabulary (its intended use: small vocabularies).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,8 +35,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class LearnerBenchmark {
   static final int BATCH = 1024;
 
-  @Param({"lbl", "cbow", "bengio"}) public String encoder;
-  @Param({"ns", "softmax"}) public String loss;
+  @Param({"lbl", "cbow", "bengio"})
+  public String encoder;
+
+  @Param({"ns", "softmax"})
+  public String loss;
 
   private Learner learner;
   private String[] stream;
@@ -45,13 +48,22 @@ public class LearnerBenchmark {
   @Setup(Level.Trial)
   public void warmUp() {
     boolean softmax = loss.equals("softmax");
-    ModelConfig c = ModelConfig.defaults().with("encoder", encoder).with("loss", loss)
-        .with("dim", "100").with("context", "5").with("negatives", "5").with("min-count", "5")
-        .with("vocab-size", softmax ? "2000" : "50000");
+    ModelConfig c =
+        ModelConfig.defaults()
+            .with("encoder", encoder)
+            .with("loss", loss)
+            .with("dim", "100")
+            .with("context", "5")
+            .with("negatives", "5")
+            .with("min-count", "5")
+            .with("vocab-size", softmax ? "2000" : "50000");
     learner = new Learner(c);
-    learner.trackDirtyRows(false);   // as in ./streamvec train
+    learner.trackDirtyRows(false); // as in ./streamvec train
     ZipfText text = new ZipfText(30_000, 42);
-    int warm = softmax ? 60_000 : encoder.equals("bengio") ? 300_000 : 1_500_000;   // bengio is ~10x slower per token
+    int warm =
+        softmax
+            ? 60_000
+            : encoder.equals("bengio") ? 300_000 : 1_500_000; // bengio is ~10x slower per token
     for (String w : text.tokens(warm)) learner.learnToken(w);
     stream = text.tokens(1 << 20);
   }

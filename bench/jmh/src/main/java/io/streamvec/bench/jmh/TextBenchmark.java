@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The two per-token costs in front of the learner: tokenizing raw lines and counting a token in
- * the streaming vocabulary (hash lookup, decayed count, eviction heap). One op = one token.
+ * The two per-token costs in front of the learner: tokenizing raw lines and counting a token in the
+ * streaming vocabulary (hash lookup, decayed count, eviction heap). One op = one token.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +32,7 @@ public class TextBenchmark {
   static final int BATCH = 1024;
   private static final int BLOCKS = 64;
 
-  private List<List<String>> blocks;      // each block of lines tokenizes to exactly BATCH tokens
+  private List<List<String>> blocks; // each block of lines tokenizes to exactly BATCH tokens
   private final List<String> tokens = new ArrayList<>();
   private final Tokenizer tokenizer = new Tokenizer(1_000_000);
   private StreamingVocabulary vocab;
@@ -47,7 +47,8 @@ public class TextBenchmark {
       List<String> lines = text.lines(BATCH);
       int n = 0;
       for (String line : lines) n += tokenizer.tokenize(line).size();
-      if (n != BATCH) throw new IllegalStateException("block tokenizes to " + n + " tokens, not " + BATCH);
+      if (n != BATCH)
+        throw new IllegalStateException("block tokenizes to " + n + " tokens, not " + BATCH);
       blocks.add(lines);
     }
     vocab = new StreamingVocabulary(50_000, 5, 1e8, 200_000);

@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Seeded stand-in for English text: word ranks drawn from a Zipf law (p(r) ~ 1/r^s, s = 1.05, as
- * in natural text), words of letters only, sentences of 5-30 words. The benchmarks need a steady
- * state like a real corpus (a few thousand frequent words, a long tail near min-count, 1 in ~15
- * tokens a sentence end) without reading a file, so every run sees the same stream.
+ * Seeded stand-in for English text: word ranks drawn from a Zipf law (p(r) ~ 1/r^s, s = 1.05, as in
+ * natural text), words of letters only, sentences of 5-30 words. The benchmarks need a steady state
+ * like a real corpus (a few thousand frequent words, a long tail near min-count, 1 in ~15 tokens a
+ * sentence end) without reading a file, so every run sees the same stream.
  */
 final class ZipfText {
-  private final String[] words;     // rank -> word; the same String instances every draw
+  private final String[] words; // rank -> word; the same String instances every draw
   private final double[] cumulative;
   private final SplittableRandom rng;
 
@@ -32,14 +32,21 @@ final class ZipfText {
   private static String wordFor(int rank) {
     StringBuilder b = new StringBuilder();
     int x = rank;
-    do { b.append((char) ('a' + x % 26)); x /= 26; } while (x > 0);
+    do {
+      b.append((char) ('a' + x % 26));
+      x /= 26;
+    } while (x > 0);
     return b.append(rank % 7 == 0 ? "s" : "").toString();
   }
 
   String nextWord() {
     double u = rng.nextDouble();
     int lo = 0, hi = cumulative.length - 1;
-    while (lo < hi) { int mid = (lo + hi) >>> 1; if (cumulative[mid] < u) lo = mid + 1; else hi = mid; }
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (cumulative[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
     return words[lo];
   }
 
@@ -63,7 +70,7 @@ final class ZipfText {
     int left = tokens;
     while (left > 0) {
       int k = Math.min(5 + rng.nextInt(26), left - 1);
-      if (left - (k + 1) == 1) k--;            // a 1-token remainder cannot be a sentence
+      if (left - (k + 1) == 1) k--; // a 1-token remainder cannot be a sentence
       StringBuilder b = new StringBuilder();
       for (int i = 0; i < k; i++) {
         String w = nextWord();
