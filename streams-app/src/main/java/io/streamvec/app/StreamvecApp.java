@@ -8,6 +8,7 @@ import io.streamvec.app.metrics.MetricsSetup;
 import io.streamvec.app.query.QueryServer;
 import io.streamvec.app.status.TrainingStatus;
 import io.streamvec.app.topology.ModelStateException;
+import io.streamvec.app.topology.StateCheck;
 import io.streamvec.app.topology.StreamvecTopology;
 import io.streamvec.model.ModelSnapshot;
 import java.io.PrintStream;
@@ -49,11 +50,15 @@ public final class StreamvecApp implements AutoCloseable {
   static final String USAGE =
       """
       usage: ./streamvec app [--config FILE] [--set key=value]... [--help] [--print-config]
+                             [--check-state]
         Learns word embeddings from the text on the input topics, exactly once; publishes model
         snapshots, one metrics record per interval and every unusable record (with its reason) to
         their topics; serves queries over HTTP. Topics are created when missing. Without
         bootstrap.servers the local broker (./streamvec broker) is used and started if needed.
         Settings: defaults < --config FILE < environment STREAMVEC_<KEY> < --set key=value.
+        --check-state: reads the stored model state (the changelog topics of application.id)
+        without training, restores it as a restart would and reports where it would continue, or
+        which record stops it and what to do; exit code 0 when restorable, 1 when not.
       """;
 
   private final AppConfig config;
@@ -204,15 +209,19 @@ public final class StreamvecApp implements AutoCloseable {
       err.println("app: " + e.getMessage());
       return 2;
     }
-    boolean help = false, print = false;
+    boolean help = false;
+    boolean print = false;
+    boolean checkState = false;
     for (String a : rest) {
       if (a.equals("--help") || a.equals("-h")) help = true;
       else if (a.equals("--print-config")) print = true;
+      else if (a.equals("--check-state")) checkState = true;
       else {
         err.println(
             "app: unknown argument '"
                 + a
-                + "' (expected --config FILE, --set key=value, --help or --print-config)");
+                + "' (expected --config FILE, --set key=value, --help, --print-config or"
+                + " --check-state)");
         return 2;
       }
     }
@@ -224,6 +233,7 @@ public final class StreamvecApp implements AutoCloseable {
       config.describe().forEach((k, v) -> out.println(k + "=" + v));
       return 0;
     }
+    if (checkState) return checkState(config, env, out, err);
     StreamvecApp app;
     try {
       config = LocalBroker.orLocalBroker(config, env);
@@ -239,6 +249,19 @@ public final class StreamvecApp implements AutoCloseable {
       Thread.currentThread().interrupt();
       return 1;
     }
+  }
+
+  private static int checkState(
+      AppConfig config, Map<String, String> env, PrintStream out, PrintStream err) {
+    StateCheck.Report report;
+    try {
+      report = StateCheck.run(LocalBroker.orLocalBroker(config, env));
+    } catch (ConfigException | StartupException | org.apache.kafka.common.KafkaException e) {
+      err.println("app --check-state: " + e.getMessage());
+      return 1;
+    }
+    report.lines().forEach(report.ok() ? out::println : err::println);
+    return report.ok() ? 0 : 1;
   }
 
   private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

@@ -78,6 +78,11 @@ public record TrainingReport(String modelId, long timestampMs, Map<String, Doubl
               "seconds",
               Kind.GAUGE),
           new Field(
+              "checkpoint_records",
+              "input records the last checkpoint holds; a crash replays the ones after it",
+              "records",
+              Kind.GAUGE),
+          new Field(
               "replayed_records",
               "input records replayed from the replay log at the last restore",
               "records",

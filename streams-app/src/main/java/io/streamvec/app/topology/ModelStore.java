@@ -1,17 +1,14 @@
 package io.streamvec.app.topology;
 
+import io.streamvec.app.topology.ModelStateReader.Meta;
 import io.streamvec.model.Learner;
 import io.streamvec.model.LearnerState;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -26,8 +23,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       rows changed since the previous checkpoint are rewritten;
  *   <li>{@code model-global}: {@link LearnerState#global} cut into pieces "g/0".."g/n-1" of at most
  *       {@link #PIECE_BYTES} (a changelog record must stay under Kafka's 1 MB), plus "meta": piece
- *       count and the app's counters (records at the checkpoint, snapshot version, tokens at the
- *       last snapshot);
+ *       count (0 until the first checkpoint: snapshots are published before it) and the app's
+ *       counters (records at the checkpoint, snapshot version, tokens at the last snapshot);
  *   <li>{@code replay-log}: the token lines of every record since the checkpoint, in batches of up
  *       to {@link #BATCH_LINES} lines: sequence number of the first line -> the lines joined by
  *       '\n' (token lines never hold one), UTF-8. A batch is rewritten as it grows; the store's
@@ -38,27 +35,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       every line.
  * </ul>
  *
- * Restore = rows + global as of the checkpoint, then the replay log in sequence order: the same
- * learner, bit for bit, as the one that processed those records without interruption.
+ * Restore ({@link ModelStateReader}) = rows + global as of the checkpoint, or a new learner while
+ * there is none, then the replay log in sequence order: the same learner, bit for bit, as the one
+ * that processed those records without interruption.
  */
 final class ModelStore {
   static final int PIECE_BYTES = 512 * 1024;
-  static final String META_KEY = "meta";
   static final int BATCH_LINES = 64;
 
   /** A batch stops growing at this many bytes, so rewriting it stays cheap even for long lines. */
   static final int BATCH_BYTES = 64 * 1024;
 
-  private static final int META_VERSION = 1;
   private static final byte[] NEWLINE = {'\n'};
-
-  /** What "meta" holds. checkpointRecords = records learned when rows and global were written. */
-  record Meta(int pieces, long checkpointRecords, long snapshotVersion, long snapshotTokens) {}
 
   private final KeyValueStore<Integer, byte[]> rows;
   private final KeyValueStore<String, byte[]> global;
   private final KeyValueStore<Long, byte[]> replay;
-  private Meta meta = new Meta(0, 0, 0, 0);
+  private Meta meta = Meta.EMPTY;
 
   /**
    * The replay batches in the store, oldest first: {first sequence, last sequence}; the last one is
@@ -84,55 +77,44 @@ final class ModelStore {
     return meta;
   }
 
-  /** The learner as of the last checkpoint, or null if there is none (a new model). */
-  Learner restoreCheckpoint() {
-    byte[] m = global.get(META_KEY);
-    if (m == null) return null;
-    try {
-      meta = readMeta(m);
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      for (int i = 0; i < meta.pieces(); i++) {
-        byte[] piece = global.get(pieceKey(i));
-        if (piece == null)
-          throw new IOException("global piece " + i + " of " + meta.pieces() + " is missing");
-        all.write(piece);
-      }
-      return LearnerState.restore(all.toByteArray(), rows::get);
-    } catch (IOException e) {
-      throw new ModelStateException(
-          "the model state in the stores is unusable ("
-              + e.getMessage()
-              + "); it cannot be recovered exactly: reset the application (new application.id, or kafka-streams-application-reset)",
-          e);
-    }
-  }
+  /**
+   * The trainer as the stores hold it: the learner of the last checkpoint (null when none was
+   * written yet: a new learner then replays the whole log) and the lines logged since.
+   */
+  ModelStateReader.Restored restore() {
+    ModelStateReader.Restored restored =
+        ModelStateReader.read(
+            new StoredState() {
+              @Override
+              public byte[] global(String key) {
+                return global.get(key);
+              }
 
-  /** Token lines logged since the checkpoint, in the order they were learned. */
-  List<String> replayLines() {
-    List<String> lines = new ArrayList<>();
-    long expected = meta.checkpointRecords() + 1;
+              @Override
+              public byte[] row(int index) {
+                return rows.get(index);
+              }
+
+              @Override
+              public void forEachReplayBatch(ReplayBatchAction action) {
+                try (KeyValueIterator<Long, byte[]> it = replay.all()) {
+                  while (it.hasNext()) {
+                    KeyValue<Long, byte[]> e = it.next();
+                    action.accept(e.key, e.value);
+                  }
+                }
+              }
+
+              @Override
+              public String locate(String store, Object key) {
+                return "store " + store + " key '" + key + "'";
+              }
+            });
+    meta = restored.meta();
     batches.clear();
+    batches.addAll(restored.batches());
     batchOpen = false;
-    try (KeyValueIterator<Long, byte[]> it = replay.all()) {
-      while (it.hasNext()) {
-        KeyValue<Long, byte[]> e = it.next();
-        String[] batch = new String(e.value, StandardCharsets.UTF_8).split("\n", -1);
-        long last = e.key + batch.length - 1;
-        // the store iterates in key order (big-endian longs); a gap means lost state
-        if (e.key > expected)
-          throw new ModelStateException(
-              "replay log holds record "
-                  + e.key
-                  + " where "
-                  + expected
-                  + " was expected; reset the application");
-        for (long s = Math.max(e.key, expected); s <= last; s++)
-          lines.add(batch[(int) (s - e.key)]); // earlier ones are in the checkpoint
-        expected = Math.max(expected, last + 1);
-        batches.addLast(new long[] {e.key, last});
-      }
-    }
-    return lines;
+    return restored;
   }
 
   /** Logs the line of record number sequence (they come in order, one by one). */
@@ -223,7 +205,7 @@ final class ModelStore {
   private void writeMeta(Meta m) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(META_VERSION);
+      out.writeInt(ModelStateReader.META_VERSION);
       out.writeInt(m.pieces());
       out.writeLong(m.checkpointRecords());
       out.writeLong(m.snapshotVersion());
@@ -231,24 +213,11 @@ final class ModelStore {
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory cannot fail", e);
     }
-    global.put(META_KEY, bytes.toByteArray());
+    global.put(ModelStateReader.META_KEY, bytes.toByteArray());
     meta = m;
   }
 
-  private static Meta readMeta(byte[] b) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
-    int version = in.readInt();
-    if (version != META_VERSION)
-      throw new IOException(
-          "model-global meta version "
-              + version
-              + " is not supported (this build reads "
-              + META_VERSION
-              + ")");
-    return new Meta(in.readInt(), in.readLong(), in.readLong(), in.readLong());
-  }
-
   static String pieceKey(int i) {
-    return "g/" + i;
+    return ModelStateReader.pieceKey(i);
   }
 }

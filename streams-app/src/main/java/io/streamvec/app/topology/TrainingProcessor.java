@@ -82,24 +82,24 @@ public final class TrainingProcessor implements Processor<String, String, String
             context.getStateStore(StreamvecTopology.GLOBAL_STORE),
             context.getStateStore(StreamvecTopology.REPLAY_STORE));
     snapshotBytes = snapshotSeconds = checkpointSeconds = Double.NaN;
-    learner = store.restoreCheckpoint();
-    records = store.meta().checkpointRecords();
+    ModelStateReader.Restored restored = store.restore();
+    learner = restored.learner();
+    records = restored.meta().checkpointRecords();
     if (learner == null) {
+      // no checkpoint yet (snapshots may have been published): the log holds every record
       learner = new Learner(settings.model());
-    } else if (!learner
-        .config()
-        .equals(
-            settings.model())) { // resolved values: a configured lr=auto equals the stored number
+    } else if (!learner.config().equals(settings.model())) {
+      // resolved values: a configured lr=auto equals the stored number
       LOG.warn(
-          "model '{}' continues with its stored hyper-parameters {}; the configured ones differ and are ignored "
-              + "(use a new application.id to train a new model)",
+          "model '{}' continues with its stored hyper-parameters {}; the configured ones differ and"
+              + " are ignored (use a new application.id to train a new model)",
           settings.modelId(),
           learner.config());
     }
     checkpointedRecords = records;
     checkpointedTokens = learner.tokens();
     // the records since the checkpoint, exactly as first learned; nothing is re-published
-    List<String> lines = store.replayLines();
+    List<String> lines = restored.replayLines();
     for (String line : lines) learner.learn(Arrays.asList(line.split(" ")));
     records += lines.size();
     replayed = lines.size();
@@ -254,6 +254,7 @@ public final class TrainingProcessor implements Processor<String, String, String
     v.put("snapshot_bytes", snapshotBytes);
     v.put("snapshot_seconds", snapshotSeconds);
     v.put("checkpoint_seconds", checkpointSeconds);
+    v.put("checkpoint_records", (double) store.meta().checkpointRecords());
     v.put("replayed_records", (double) replayed);
     v.put("dlq_records", (double) status.deadLettered());
     TrainingReport report = new TrainingReport(settings.modelId(), now, v);

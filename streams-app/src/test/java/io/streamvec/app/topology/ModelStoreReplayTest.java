@@ -41,7 +41,7 @@ class ModelStoreReplayTest {
 
   private ModelStore reopened() {
     ModelStore s = new ModelStore(rows, global, replay);
-    s.restoreCheckpoint();
+    s.restore();
     return s;
   }
 
@@ -68,7 +68,9 @@ class ModelStoreReplayTest {
         ModelStore again = reopened();
         assertEquals(checkpoint, again.meta().checkpointRecords());
         assertEquals(
-            all.subList((int) checkpoint, (int) seq), again.replayLines(), "after record " + seq);
+            all.subList((int) checkpoint, (int) seq),
+            again.restore().replayLines(),
+            "after record " + seq);
       }
     }
     assertTrue(
@@ -82,12 +84,12 @@ class ModelStoreReplayTest {
     for (long seq = 1; seq <= 50; seq++) store.append(seq, "a " + seq);
     store.write(ModelStore.capture(learner, 30));
     ModelStore again = reopened();
-    assertEquals(20, again.replayLines().size());
+    assertEquals(20, again.restore().replayLines().size());
     for (long seq = 51; seq <= 150; seq++) again.append(seq, "b " + seq);
     again.write(ModelStore.capture(learner, 120));
     List<String> expected = new ArrayList<>();
     for (long seq = 121; seq <= 150; seq++) expected.add("b " + seq);
-    assertEquals(expected, reopened().replayLines());
+    assertEquals(expected, reopened().restore().replayLines());
   }
 
   @Test
@@ -102,7 +104,7 @@ class ModelStoreReplayTest {
       all.add(line);
       store.append(seq, line);
     }
-    assertEquals(all, reopened().replayLines());
+    assertEquals(all, reopened().restore().replayLines());
     try (var it = replay.all()) {
       while (it.hasNext()) {
         var e = it.next();
@@ -120,6 +122,6 @@ class ModelStoreReplayTest {
     // earlier builds stored the batch as a String (UTF-8 through the String serde): the same bytes
     replay.put(1L, "old one\nold twö".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     replay.put(3L, "old three".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    assertEquals(List.of("old one", "old twö", "old three"), reopened().replayLines());
+    assertEquals(List.of("old one", "old twö", "old three"), reopened().restore().replayLines());
   }
 }

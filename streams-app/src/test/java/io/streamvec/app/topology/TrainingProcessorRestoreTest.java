@@ -24,6 +24,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The training processor's recovery, driven by hand: a processor trains and checkpoints into
@@ -171,6 +173,37 @@ class TrainingProcessorRestoreTest {
     second.processor.close();
   }
 
+  /**
+   * Issue 12: a snapshot published before the first checkpoint leaves "meta" (snapshot version) but
+   * no checkpoint; a crash then must restore as a new learner plus the whole replay log.
+   */
+  @ParameterizedTest(name = "learner thread: {0}")
+  @ValueSource(booleans = {false, true})
+  void aCrashAfterTheFirstSnapshotAndBeforeTheFirstCheckpointRestoresBitForBit(boolean thread) {
+    TrainerSettings chosen = thread ? threaded : settings;
+    int crashAt = CHECKPOINT_EVERY - 7; // before the first checkpoint
+    Run first = new Run(chosen);
+    first.learn(lines.subList(0, 20));
+    ModelSnapshot v1 = first.idleSnapshot();
+    first.learn(lines.subList(20, crashAt));
+    assertEquals(1, v1.version);
+    assertEquals(crashAt, replayLogLines(), "no checkpoint yet: the log holds every record");
+
+    Run second = new Run(chosen); // the crash: the stores as the changelog holds them
+    assertEquals(crashAt, second.metric("replayed_records"));
+    assertEquals(crashAt, second.metric("records"));
+    ModelSnapshot v2 = second.idleSnapshot();
+    assertEquals(2, v2.version, "snapshot versions continue across the restart");
+    assertTrue(v2.sameModelAs(reference(lines.subList(0, crashAt)).snapshot(0)));
+
+    Run third = new Run(chosen); // crashed again, after the restart's snapshot
+    third.learn(lines.subList(crashAt, lines.size()));
+    ModelSnapshot last = third.idleSnapshot();
+    assertEquals(3, last.version);
+    assertTrue(last.sameModelAs(reference(lines).snapshot(0)), "== uninterrupted");
+    for (Run r : List.of(first, second, third)) r.processor.close();
+  }
+
   @Test
   void aRestartExactlyAtACheckpointReplaysNothingAndAnIdleModelIsHandedToTheListenerAtOnce() {
     Run first = new Run();
@@ -207,7 +240,7 @@ class TrainingProcessorRestoreTest {
         "a lost batch ends before this one"
             .getBytes(java.nio.charset.StandardCharsets.UTF_8)); // records 43..45 are missing
     ModelStateException e = assertThrows(ModelStateException.class, Run::new);
-    assertTrue(e.getMessage().contains("replay log"), e.getMessage());
+    assertTrue(e.getMessage().contains("replay-log"), e.getMessage());
     assertFalse(e.getMessage().isBlank());
   }
 
