@@ -1,6 +1,7 @@
 package io.streamvec.model;
 
 import io.streamvec.model.eval.PrequentialMeter;
+import io.streamvec.model.eval.SampledScorer;
 import io.streamvec.model.eval.StreamObserver;
 import io.streamvec.model.nn.AliasTable;
 import io.streamvec.model.nn.ContextEncoder;
@@ -45,6 +46,7 @@ public final class Learner {
   double noiseSum; // sum of noiseWeights at the last rebuild
   long noiseBuiltAt;
   PrequentialMeter meter;
+  final SampledScorer sampledScorer; // null: every score is exact
   final int[] history; // ring of the last P (+1 for cbow) ids, oldest first
   long tokens, trained, evalCredit;
   final RowMarks dirtyRows;
@@ -80,6 +82,10 @@ public final class Learner {
     this.noiseWeights = new float[capacity];
     this.logitCorrection = new float[capacity];
     this.meter = new PrequentialMeter(config.evalWindow);
+    this.sampledScorer =
+        config.loss == ModelConfig.LossKind.NS && capacity > config.evalExactVocab
+            ? new SampledScorer(capacity, config.evalSample)
+            : null;
     this.history = new int[config.encoder == ModelConfig.Encoder.CBOW ? positions + 1 : positions];
     Arrays.fill(history, StreamingVocabulary.EOS); // the stream starts as if after a sentence end
     this.ctx = new int[positions];
@@ -196,7 +202,8 @@ public final class Learner {
     if (observer != null) observer.token(target, v, evaluate);
     if (!evaluate && !train) return;
     encoder.forward(embeddings, ctx, h);
-    if (evaluate)
+    if (evaluate && sampledScoring(v)) scoreSampled(v, target);
+    else if (evaluate)
       meter.record(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
     if (!train) return;
     trained++;
@@ -217,13 +224,35 @@ public final class Learner {
     encoder.backward(embeddings, embeddingsAcc, ctx, gradH, updater, dirty);
   }
 
+  /** Above eval-exact-vocab words in use, scores are estimated at a cost independent of V. */
+  private boolean sampledScoring(int v) {
+    return sampledScorer != null && v > config.evalExactVocab && noiseCount > 0;
+  }
+
+  private void scoreSampled(int v, int target) {
+    sampledScorer.score(
+        meter,
+        output.weights.data,
+        output.bias.data,
+        logitCorrection,
+        h,
+        hidden,
+        v,
+        target,
+        noise,
+        noiseWeights,
+        noiseSum,
+        config.seed,
+        tokens);
+  }
+
   /**
-   * Exact scoring costs V*H; spend about eval-budget multiply-adds per token on it (or 1 in
-   * eval-every).
+   * Scoring costs V*H exactly (or less, sampled); spend about eval-budget multiply-adds per token
+   * on it (or 1 in eval-every).
    */
   private boolean dueForEvaluation(int v) {
     if (config.evalEvery > 0) return tokens % config.evalEvery == 0;
-    long cost = (long) v * hidden;
+    long cost = sampledScoring(v) ? sampledScorer.cost(v, hidden) : (long) v * hidden;
     evalCredit = Math.min(evalCredit + config.evalBudget, cost);
     if (evalCredit < cost) return false;
     evalCredit = 0;
@@ -271,6 +300,7 @@ public final class Learner {
     noiseCount = v;
     noiseBuiltAt = tokens;
     noise.build(noiseWeights, v);
+    if (sampledScorer != null) sampledScorer.rebuild(noiseWeights, v, sum);
   }
 
   private void drawNegatives(int target) {

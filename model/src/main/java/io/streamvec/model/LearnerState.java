@@ -143,6 +143,8 @@ public final class LearnerState {
       for (int r = l.noiseCount; r < vocab.size(); r++)
         l.logitCorrection[r] = l.newWordCorrection();
       if (l.noiseCount > 0) l.noise.build(l.noiseWeights, l.noiseCount);
+      if (l.noiseCount > 0 && l.sampledScorer != null)
+        l.sampledScorer.rebuild(l.noiseWeights, l.noiseCount, l.noiseSum);
       int rb = rowBytes(config);
       for (int r = 0; r < vocab.size(); r++) {
         byte[] row = rows.apply(r);

@@ -100,6 +100,14 @@ public final class ModelConfig {
               "eval-budget",
               "400",
               "for eval-every=0: exact-evaluation multiply-adds allowed per token on average"),
+          new Key(
+              "eval-exact-vocab",
+              "100000",
+              "loss=ns: while at most this many words are in use a score is the exact softmax (V*H multiply-adds); above, log Z is estimated from eval-sample rows (importance sampling over the noise distribution, exact for frequent words), so scoring cost stops growing with V"),
+          new Key(
+              "eval-sample",
+              "256",
+              "rows drawn from the noise distribution per sampled score (see eval-exact-vocab)"),
           new Key("eval-window", "1000", "windowed metrics cover the last this many scored tokens"),
           new Key(
               "max-line-chars",
@@ -123,7 +131,7 @@ public final class ModelConfig {
   private final Map<String, String> values;
 
   public final int dim, context, hidden, negatives, minCount, vocabSize, candidates, noiseRefresh;
-  public final int evalEvery, evalBudget, evalWindow, maxLineChars;
+  public final int evalEvery, evalBudget, evalWindow, evalExactVocab, evalSample, maxLineChars;
   public final Encoder encoder;
   public final LossKind loss;
   public final Optimizer optimizer;
@@ -144,6 +152,8 @@ public final class ModelConfig {
     evalEvery = intIn("eval-every", 0, Integer.MAX_VALUE);
     evalBudget = intIn("eval-budget", 1, Integer.MAX_VALUE);
     evalWindow = intIn("eval-window", 1, 10_000_000);
+    evalExactVocab = intIn("eval-exact-vocab", 3, Integer.MAX_VALUE);
+    evalSample = intIn("eval-sample", 2, 1_000_000);
     maxLineChars = intIn("max-line-chars", 1, Integer.MAX_VALUE);
     encoder = oneOf("encoder", Encoder.class);
     loss = oneOf("loss", LossKind.class);
