@@ -148,8 +148,8 @@ query() {
 
 # --- build, broker, app, producer -----------------------------------------------------------
 command -v java >/dev/null || die "java is not installed (Java 17+ is needed)"
-sv_ensure_built streams-app model streams-app
-sv_ensure_built producer model streams-app producer
+sv_ensure_built streams-app model client streams-app
+sv_ensure_built producer model client producer
 QUERY_CP="$(sv_module_jar producer):$SV_ROOT/producer/target/lib/*"
 if sv_port_open "$HTTP_PORT"; then
   die "port $HTTP_PORT is already in use; pick another: ./streamvec demo --http-port 18080"

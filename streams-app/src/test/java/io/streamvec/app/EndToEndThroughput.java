@@ -2,8 +2,8 @@ package io.streamvec.app;
 
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
-import io.streamvec.model.cli.TextSource;
 import io.streamvec.model.text.Tokenizer;
+import io.streamvec.trainer.TextSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

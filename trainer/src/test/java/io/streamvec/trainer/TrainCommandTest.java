@@ -1,4 +1,4 @@
-package io.streamvec.model.cli;
+package io.streamvec.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.streamvec.model.cli;
+package io.streamvec.trainer;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.streamvec.model.cli;
+package io.streamvec.trainer;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.streamvec.model.cli;
+package io.streamvec.trainer;
 
 import io.streamvec.model.Learner;
 import io.streamvec.model.LearnerState;
