@@ -1,6 +1,7 @@
 package io.streamvec.model;
 
 import io.streamvec.model.eval.PrequentialMeter;
+import io.streamvec.model.eval.RecentMeter;
 import io.streamvec.model.eval.SampledScorer;
 import io.streamvec.model.eval.StreamObserver;
 import io.streamvec.model.nn.AliasTable;
@@ -30,6 +31,10 @@ import org.ejml.data.FMatrixRMaj;
  * continues bit for bit like one never interrupted.
  */
 public final class Learner {
+  /** Default half-life of the recent metrics, in tokens. */
+  public static final double DEFAULT_RECENT_HALF_LIFE = 1_000_000;
+
+  private static final double LN2 = Math.log(2);
   final ModelConfig config;
   final int d, hidden, positions, capacity;
   final StreamingVocabulary vocab;
@@ -47,8 +52,10 @@ public final class Learner {
   long noiseBuiltAt;
   PrequentialMeter meter;
   final SampledScorer sampledScorer; // null: every score is exact
+  RecentMeter recent; // fading metrics over the last ~half-life tokens
   final int[] history; // ring of the last P (+1 for cbow) ids, oldest first
   long tokens, trained, evalCredit;
+  private double keepP; // keep probability of the last target (1 when not subsampled)
   final RowMarks dirtyRows;
   private StreamObserver observer; // optional (e.g. an n-gram baseline); not part of the checkpoint
   private boolean trackDirtyRows =
@@ -86,6 +93,7 @@ public final class Learner {
         config.loss == ModelConfig.LossKind.NS && capacity > config.evalExactVocab
             ? new SampledScorer(capacity, config.evalSample)
             : null;
+    this.recent = new RecentMeter(DEFAULT_RECENT_HALF_LIFE);
     this.history = new int[config.encoder == ModelConfig.Encoder.CBOW ? positions + 1 : positions];
     Arrays.fill(history, StreamingVocabulary.EOS); // the stream starts as if after a sentence end
     this.ctx = new int[positions];
@@ -138,6 +146,20 @@ public final class Learner {
 
   public PrequentialMeter meter() {
     return meter;
+  }
+
+  /** Fading metrics over the recent stream (half-life in tokens); see {@link RecentMeter}. */
+  public RecentMeter recentMeter() {
+    return recent;
+  }
+
+  /** Half-life of the recent metrics in tokens (not a model key: a reporting choice). */
+  public void setRecentHalfLife(double tokens) {
+    recent.setHalfLife(tokens);
+  }
+
+  void recentReplace(RecentMeter r) {
+    recent = r;
   }
 
   void meterReplace(PrequentialMeter m) {
@@ -205,8 +227,10 @@ public final class Learner {
     if (evaluate && sampledScoring(v)) scoreSampled(v, target);
     else if (evaluate)
       meter.record(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
+    if (evaluate) recordRecentScore(target, v, softmax);
     if (!train) return;
     trained++;
+    if (!softmax) recordCheapScore(target);
     Arrays.fill(gradH, 0f);
     RowMarks dirty = trackDirtyRows ? dirtyRows : null;
     if (softmax) {
@@ -247,16 +271,57 @@ public final class Learner {
   }
 
   /**
+   * The recent meter's share of the prequential score just recorded in meter (h is the target's
+   * context): the scored sample, and the per-token signal's value on the same token.
+   */
+  private void recordRecentScore(int target, int v, boolean softmax) {
+    double bits = meter.lastBits();
+    double cheap = softmax ? bits : cheapBits(target);
+    recent.recordExact(tokens, bits, meter.lastTop1(), meter.lastTop5(), cheap, scoringInterval(v));
+    if (softmax) recent.recordCheap(tokens, bits, 1);
+  }
+
+  /** Tokens per scored token at vocabulary size v (see {@link #dueForEvaluation}). */
+  private double scoringInterval(int v) {
+    if (config.loss == ModelConfig.LossKind.SOFTMAX) return 1;
+    if (config.evalEvery > 0) return config.evalEvery;
+    return Math.max(1.0, (double) evaluationCost(v) / config.evalBudget);
+  }
+
+  /**
+   * The per-token signal of the recent metrics under negative sampling, on each trained token
+   * (before its step) weighted 1/keep so subsampled words count at their stream frequency.
+   */
+  private void recordCheapScore(int target) {
+    recent.recordCheap(tokens, cheapBits(target), 1 / keepP);
+  }
+
+  /**
+   * -log2 of the noise-corrected negative-sampling estimate of p(target | context): NS drives
+   * exp(s) towards p'(w|h) / (k q(w)), so p(w|h) ~ k exp(s + log q - log keep) up to the context's
+   * normaliser, which the recent meter calibrates on the exact sample. O(H), no softmax.
+   */
+  private double cheapBits(int target) {
+    double logP = output.score(h, target) + logitCorrection[target] + Math.log(config.negatives);
+    return -logP / LN2;
+  }
+
+  /**
    * Scoring costs V*H exactly (or less, sampled); spend about eval-budget multiply-adds per token
    * on it (or 1 in eval-every).
    */
   private boolean dueForEvaluation(int v) {
     if (config.evalEvery > 0) return tokens % config.evalEvery == 0;
-    long cost = sampledScoring(v) ? sampledScorer.cost(v, hidden) : (long) v * hidden;
+    long cost = evaluationCost(v);
     evalCredit = Math.min(evalCredit + config.evalBudget, cost);
     if (evalCredit < cost) return false;
     evalCredit = 0;
     return true;
+  }
+
+  /** Multiply-adds of one prequential score at vocabulary size v. */
+  private long evaluationCost(int v) {
+    return sampledScoring(v) ? sampledScorer.cost(v, hidden) : (long) v * hidden;
   }
 
   /**
@@ -265,6 +330,7 @@ public final class Learner {
    */
   private boolean keep(int target) {
     double p = keepProbability(target);
+    keepP = Math.min(1, p);
     return p >= 1 || rng.nextFloat() < p;
   }
 
@@ -349,6 +415,13 @@ public final class Learner {
     s.put("window_perplexity", meter.windowPerplexity());
     s.put("window_top1", meter.windowTop1());
     s.put("window_top5", meter.windowTop5());
+    s.put("recent_cross_entropy_bits", recent.crossEntropyBits());
+    s.put("recent_perplexity", recent.perplexity());
+    s.put("recent_exact_perplexity", Math.pow(2, recent.exactCrossEntropyBits()));
+    s.put("recent_top1", recent.top1());
+    s.put("recent_top5", recent.top5());
+    s.put("recent_calibration_bits", recent.calibrationBits());
+    s.put("recent_scored_tokens", recent.exactSampleSize(tokens));
     s.put("vocab_size", (double) vocab.size());
     s.put("admissions", (double) vocab.admissions());
     s.put("evictions", (double) vocab.evictions());

@@ -1,6 +1,7 @@
 package io.streamvec.model;
 
 import io.streamvec.model.eval.PrequentialMeter;
+import io.streamvec.model.eval.RecentMeter;
 import io.streamvec.model.vocab.StreamingVocabulary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +28,7 @@ import org.ejml.data.FMatrixRMaj;
  */
 public final class LearnerState {
   public static final int MAGIC = 0x5356434B; // "SVCK"
-  public static final int VERSION = 1;
+  public static final int VERSION = 2; // 2: fractional top-k ties, recent (fading) metrics
 
   private LearnerState() {}
 
@@ -50,6 +51,7 @@ public final class LearnerState {
       out.writeInt(l.history.length);
       for (int id : l.history) out.writeInt(id);
       l.meter.write(out);
+      l.recent.write(out);
       FMatrixRMaj[] params = l.encoder.parameters();
       float[][] accs = l.encoder.accumulators();
       for (int i = 0; i < params.length; i++) {
@@ -102,7 +104,7 @@ public final class LearnerState {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(global));
     try {
       int version = in.readInt();
-      if (version != VERSION)
+      if (version != VERSION && version != 1)
         throw new IOException(
             "learner state version "
                 + version
@@ -123,8 +125,8 @@ public final class LearnerState {
       if (hl != l.history.length)
         throw new IOException("learner state history length " + hl + " does not fit its config");
       for (int i = 0; i < hl; i++) l.history[i] = in.readInt();
-      PrequentialMeter m = PrequentialMeter.read(in);
-      l.meterReplace(m);
+      l.meterReplace(version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in));
+      if (version > 1) l.recentReplace(RecentMeter.read(in));
       FMatrixRMaj[] params = l.encoder.parameters();
       float[][] accs = l.encoder.accumulators();
       for (int i = 0; i < params.length; i++) {
@@ -195,7 +197,7 @@ public final class LearnerState {
         throw new IOException(
             "not a streamvec checkpoint (magic " + Integer.toHexString(magic) + ")");
       int version = in.readInt();
-      if (version != VERSION)
+      if (version != VERSION && version != 1)
         throw new IOException(
             "checkpoint version "
                 + version

@@ -26,6 +26,7 @@ public final class AppKeys {
   public static final String SNAPSHOT_CHUNK_BYTES = "snapshot.chunk.bytes";
   public static final String IDLE_SNAPSHOT_MS = "idle.snapshot.ms";
   public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
+  public static final String METRICS_HALF_LIFE_TOKENS = "metrics.half-life.tokens";
   public static final String LEARNER_QUEUE_TOKENS = "learner.queue.tokens";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_HOST = "http.host";
@@ -232,6 +233,11 @@ public final class AppKeys {
               METRICS_INTERVAL_MS,
               "10000",
               "publish one metrics record every this many ms",
+              Type.LONG_POSITIVE),
+          new Key(
+              METRICS_HALF_LIFE_TOKENS,
+              "1000000",
+              "half-life in tokens of the recent_* metrics (fading factor 2^(-1/half-life) per token): an observation this many tokens old weighs half. Recent cross-entropy comes from a per-token signal (the noise-corrected score of the target) calibrated on the exactly scored tokens, so it is precise at short horizons; recent top-1/top-5 use the exact sample alone (about half-life * eval-budget / (V * H) tokens of it)",
               Type.LONG_POSITIVE),
           new Key(
               LEARNER_QUEUE_TOKENS,

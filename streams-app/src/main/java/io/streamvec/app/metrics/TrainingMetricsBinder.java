@@ -49,7 +49,9 @@ public final class TrainingMetricsBinder implements MeterBinder {
       Map.of(
           "tokens_per_sec", "tokens.per.second",
           "cross_entropy_bits", "cross.entropy",
-          "window_cross_entropy_bits", "window.cross.entropy");
+          "window_cross_entropy_bits", "window.cross.entropy",
+          "recent_cross_entropy_bits", "recent.cross.entropy",
+          "recent_calibration_bits", "recent.calibration");
 
   /**
    * The Micrometer name of a report field: streamvec. + the field name with '_' as '.' (or its

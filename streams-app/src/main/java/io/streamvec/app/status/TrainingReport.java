@@ -61,6 +61,41 @@ public record TrainingReport(String modelId, long timestampMs, Map<String, Doubl
           new Field(
               "window_top5", "prequential top-5 accuracy over the window", "ratio", Kind.GAUGE),
           new Field(
+              "recent_cross_entropy_bits",
+              "prequential cross-entropy of the recent stream (fading, metrics.half-life.tokens), per-token signal calibrated on the exact sample",
+              "bits",
+              Kind.GAUGE),
+          new Field(
+              "recent_perplexity",
+              "prequential perplexity of the recent stream (2^recent_cross_entropy_bits)",
+              "",
+              Kind.GAUGE),
+          new Field(
+              "recent_exact_perplexity",
+              "prequential perplexity of the recent exactly scored tokens alone (fading)",
+              "",
+              Kind.GAUGE),
+          new Field(
+              "recent_top1",
+              "prequential top-1 accuracy of the recent exactly scored tokens (fading; ties as fractions)",
+              "ratio",
+              Kind.GAUGE),
+          new Field(
+              "recent_top5",
+              "prequential top-5 accuracy of the recent exactly scored tokens (fading; ties as fractions)",
+              "ratio",
+              Kind.GAUGE),
+          new Field(
+              "recent_calibration_bits",
+              "exact minus per-token cross-entropy on the recent exactly scored tokens: the calibration added to the per-token signal",
+              "bits",
+              Kind.GAUGE),
+          new Field(
+              "recent_scored_tokens",
+              "exactly scored tokens in the recent horizon (fading sum of weights: the effective sample of recent_top1/5)",
+              "tokens",
+              Kind.GAUGE),
+          new Field(
               "vocab_size", "words in the vocabulary incl. <unk> and </s>", "words", Kind.GAUGE),
           new Field("admissions", "words admitted to the vocabulary", "words", Kind.COUNTER),
           new Field("evictions", "words evicted from the vocabulary", "words", Kind.COUNTER),

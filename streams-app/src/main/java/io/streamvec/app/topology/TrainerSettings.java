@@ -16,6 +16,7 @@ public record TrainerSettings(
     long snapshotEveryMs,
     long idleSnapshotMs,
     long metricsEveryMs,
+    long metricsHalfLifeTokens,
     int chunkBytes,
     int learnerQueueTokens) {
 
@@ -42,6 +43,7 @@ public record TrainerSettings(
         c.getLong(AppKeys.SNAPSHOT_INTERVAL_MS),
         c.getLong(AppKeys.IDLE_SNAPSHOT_MS),
         c.getLong(AppKeys.METRICS_INTERVAL_MS),
+        c.getLong(AppKeys.METRICS_HALF_LIFE_TOKENS),
         chunk,
         c.getInt(AppKeys.LEARNER_QUEUE_TOKENS));
   }

@@ -96,6 +96,7 @@ public final class TrainingProcessor implements Processor<String, String, String
           settings.modelId(),
           learner.config());
     }
+    learner.setRecentHalfLife(settings.metricsHalfLifeTokens());
     checkpointedRecords = records;
     checkpointedTokens = learner.tokens();
     // the records since the checkpoint, exactly as first learned; nothing is re-published

@@ -109,6 +109,9 @@ class DashboardJsonTest {
             ? List.of(
                 "streamvec_perplexity",
                 "streamvec_window_perplexity",
+                "streamvec_recent_perplexity",
+                "streamvec_recent_cross_entropy",
+                "streamvec_recent_top5_ratio",
                 "streamvec_cross_entropy",
                 "streamvec_top1_ratio",
                 "streamvec_top5_ratio",
