@@ -84,32 +84,18 @@ final class ModelStore {
   ModelStateReader.Restored restore() {
     ModelStateReader.Restored restored =
         ModelStateReader.read(
-            new StoredState() {
-              @Override
-              public byte[] global(String key) {
-                return global.get(key);
-              }
-
-              @Override
-              public byte[] row(int index) {
-                return rows.get(index);
-              }
-
-              @Override
-              public void forEachReplayBatch(ReplayBatchAction action) {
-                try (KeyValueIterator<Long, byte[]> it = replay.all()) {
-                  while (it.hasNext()) {
-                    KeyValue<Long, byte[]> e = it.next();
-                    action.accept(e.key, e.value);
+            StoredState.of(
+                global::get,
+                rows::get,
+                action -> {
+                  try (KeyValueIterator<Long, byte[]> it = replay.all()) {
+                    while (it.hasNext()) {
+                      KeyValue<Long, byte[]> e = it.next();
+                      action.accept(e.key, e.value);
+                    }
                   }
-                }
-              }
-
-              @Override
-              public String locate(String store, Object key) {
-                return "store " + store + " key '" + key + "'";
-              }
-            });
+                },
+                (store, key) -> "store " + store + " key '" + key + "'"));
     meta = restored.meta();
     batches.clear();
     batches.addAll(restored.batches());

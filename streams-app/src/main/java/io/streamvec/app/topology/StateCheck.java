@@ -82,7 +82,7 @@ public final class StateCheck {
           StoredState.of(
               global,
               rows,
-              replay.entrySet(),
+              replay,
               (store, key) -> {
                 String topic = changelog(config, store);
                 Long offset = offsets.get(topic + "|" + key);

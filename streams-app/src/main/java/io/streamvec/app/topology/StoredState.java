@@ -1,7 +1,11 @@
 package io.streamvec.app.topology;
 
-import java.util.Iterator;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Read access to what the trainer keeps in its three logged stores ({@link ModelStore}): the live
@@ -32,30 +36,29 @@ interface StoredState {
     void accept(long firstSequence, byte[] lines);
   }
 
-  /** Adapts map views (sorted replay map) for callers that hold the records in memory. */
+  /**
+   * A view over lookups: global and row values by key, the replay batches in key order, and how to
+   * name a record in messages.
+   */
   static StoredState of(
-      Map<String, byte[]> global,
-      Map<Integer, byte[]> rows,
-      Iterable<Map.Entry<Long, byte[]>> replayInKeyOrder,
-      java.util.function.BiFunction<String, Object, String> locate) {
+      Function<String, byte[]> global,
+      IntFunction<byte[]> rows,
+      Consumer<ReplayBatchAction> replayInKeyOrder,
+      BiFunction<String, Object, String> locate) {
     return new StoredState() {
       @Override
       public byte[] global(String key) {
-        return global.get(key);
+        return global.apply(key);
       }
 
       @Override
       public byte[] row(int index) {
-        return rows.get(index);
+        return rows.apply(index);
       }
 
       @Override
       public void forEachReplayBatch(ReplayBatchAction action) {
-        Iterator<Map.Entry<Long, byte[]>> it = replayInKeyOrder.iterator();
-        while (it.hasNext()) {
-          Map.Entry<Long, byte[]> e = it.next();
-          action.accept(e.getKey(), e.getValue());
-        }
+        replayInKeyOrder.accept(action);
       }
 
       @Override
@@ -63,5 +66,14 @@ interface StoredState {
         return locate.apply(store, key);
       }
     };
+  }
+
+  /** Over records held in memory (the changelogs read offline, tests). */
+  static StoredState of(
+      Map<String, byte[]> global,
+      Map<Integer, byte[]> rows,
+      SortedMap<Long, byte[]> replay,
+      BiFunction<String, Object, String> locate) {
+    return of(global::get, rows::get, action -> replay.forEach(action::accept), locate);
   }
 }

@@ -24,8 +24,7 @@ class ModelStateReaderTest {
   private final TreeMap<Long, byte[]> replay = new TreeMap<>();
 
   private StoredState state() {
-    return StoredState.of(
-        global, rows, replay.entrySet(), (store, key) -> "[" + store + " " + key + "]");
+    return StoredState.of(global, rows, replay, (store, key) -> "[" + store + " " + key + "]");
   }
 
   /** meta v1: int version, int pieces, long checkpointRecords, snapshotVersion, snapshotTokens. */
