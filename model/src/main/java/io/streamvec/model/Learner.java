@@ -4,6 +4,7 @@ import io.streamvec.model.eval.PrequentialMeter;
 import io.streamvec.model.eval.RecentMeter;
 import io.streamvec.model.eval.SampledScorer;
 import io.streamvec.model.eval.StreamObserver;
+import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.nn.AliasTable;
 import io.streamvec.model.nn.ContextEncoder;
 import io.streamvec.model.nn.OutputLayer;
@@ -51,6 +52,7 @@ public final class Learner {
   double noiseSum; // sum of noiseWeights at the last rebuild
   long noiseBuiltAt;
   PrequentialMeter meter;
+  NextWordMixture mixture; // model + bounded n-gram, what prediction serves; null when off
   final SampledScorer sampledScorer; // null: every score is exact
   RecentMeter recent; // fading metrics over the last ~half-life tokens
   final int[] history; // ring of the last P (+1 for cbow) ids, oldest first
@@ -101,6 +103,7 @@ public final class Learner {
     this.gradH = new float[hidden];
     this.negatives = new int[config.negatives];
     this.dirtyRows = new RowMarks(capacity);
+    this.mixture = newMixture(config);
     vocab.setListener(this::slotAssigned);
     for (int i = 0; i < vocab.size(); i++)
       initRow(i); // the reserved <unk>, </s> (a restore overwrites all rows)
@@ -110,6 +113,7 @@ public final class Learner {
   private void slotAssigned(int slot, boolean reused) {
     initRow(slot);
     if (observer != null) observer.slotAssigned(slot, reused);
+    if (mixture != null) mixture.slotAssigned(slot, reused);
     if (reused)
       for (int i = 0; i < history.length; i++)
         if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
@@ -196,6 +200,7 @@ public final class Learner {
       // ctx[0] = x_{t-1}, ctx[1] = x_{t-2}, ...
       for (int i = 0; i < positions; i++) ctx[i] = history[positions - 1 - i];
       step(id);
+      if (mixture != null) mixture.count(id);
       System.arraycopy(history, 1, history, 0, positions - 1);
       history[positions - 1] = id;
     }
@@ -224,9 +229,9 @@ public final class Learner {
     if (observer != null) observer.token(target, v, evaluate);
     if (!evaluate && !train) return;
     encoder.forward(embeddings, ctx, h);
-    if (evaluate && sampledScoring(v)) scoreSampled(v, target);
+    if (evaluate && sampledScoring(v)) scoreMixture(scoreSampled(v, target), v, target);
     else if (evaluate)
-      meter.record(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
+      score(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
     if (evaluate) recordRecentScore(target, v, softmax);
     if (!train) return;
     trained++;
@@ -253,8 +258,30 @@ public final class Learner {
     return sampledScorer != null && v > config.evalExactVocab && noiseCount > 0;
   }
 
-  private void scoreSampled(int v, int target) {
-    sampledScorer.score(
+  /** Exact prequential scores of the model and of the served mixture, before learning. */
+  private void score(float[] logp, int v, int target) {
+    meter.record(logp, v, target);
+    scoreMixture(logp[target], v, target);
+  }
+
+  private void scoreMixture(double modelLogP, int v, int target) {
+    if (mixture != null) mixture.score(modelLogP, v, target);
+  }
+
+  /** The served mixture, for next-word models with mixture-order > 0. */
+  private static NextWordMixture newMixture(ModelConfig c) {
+    if (c.mixtureOrder == 0 || c.encoder == ModelConfig.Encoder.CBOW) return null;
+    return new NextWordMixture(c.mixtureOrder, c.mixtureNgrams, c.halfLife, c.evalWindow);
+  }
+
+  /** The served mixture (null when off): state of the learner, read by snapshots and tests. */
+  public NextWordMixture mixture() {
+    return mixture;
+  }
+
+  /** Records the estimated score in meter; returns the estimated log p(target). */
+  private double scoreSampled(int v, int target) {
+    return sampledScorer.score(
         meter,
         output.weights.data,
         output.bias.data,
@@ -398,7 +425,18 @@ public final class Learner {
     FMatrixRMaj[] copies = new FMatrixRMaj[params.length];
     for (int i = 0; i < params.length; i++) copies[i] = params[i].copy();
     return new ModelSnapshot(
-        version, tokens, config, words, counts, e, w, b, encoder.parameterNames(), copies, stats());
+        version,
+        tokens,
+        config,
+        words,
+        counts,
+        e,
+        w,
+        b,
+        encoder.parameterNames(),
+        copies,
+        stats(),
+        mixture == null ? null : mixture.copy());
   }
 
   /** Training statistics, the same names everywhere (metrics topic, snapshots, CLI). */
@@ -426,6 +464,7 @@ public final class Learner {
     s.put("admissions", (double) vocab.admissions());
     s.put("evictions", (double) vocab.evictions());
     s.put("learning_rate", (double) updater.baseRate());
+    if (mixture != null) mixture.stats(s);
     return s;
   }
 

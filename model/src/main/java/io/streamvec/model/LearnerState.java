@@ -2,6 +2,7 @@ package io.streamvec.model;
 
 import io.streamvec.model.eval.PrequentialMeter;
 import io.streamvec.model.eval.RecentMeter;
+import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.vocab.StreamingVocabulary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,7 +29,8 @@ import org.ejml.data.FMatrixRMaj;
  */
 public final class LearnerState {
   public static final int MAGIC = 0x5356434B; // "SVCK"
-  public static final int VERSION = 2; // 2: fractional top-k ties, recent (fading) metrics
+  // 2: fractional top-k ties, recent (fading) metrics; 3: + the served mixture (model + n-gram)
+  public static final int VERSION = 3;
 
   private LearnerState() {}
 
@@ -63,6 +65,8 @@ public final class LearnerState {
       out.writeDouble(l.noiseSum);
       writeFloats(out, l.noiseWeights, l.noiseCount);
       writeFloats(out, l.logitCorrection, l.noiseCount);
+      out.writeBoolean(l.mixture != null);
+      if (l.mixture != null) l.mixture.write(out);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -104,7 +108,7 @@ public final class LearnerState {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(global));
     try {
       int version = in.readInt();
-      if (version != VERSION && version != 1)
+      if (version < 1 || version > VERSION)
         throw new IOException(
             "learner state version "
                 + version
@@ -147,6 +151,8 @@ public final class LearnerState {
       if (l.noiseCount > 0) l.noise.build(l.noiseWeights, l.noiseCount);
       if (l.noiseCount > 0 && l.sampledScorer != null)
         l.sampledScorer.rebuild(l.noiseWeights, l.noiseCount, l.noiseSum);
+      // before version 3 there was no mixture: a restored learner starts the configured one empty
+      if (version >= 3) l.mixture = in.readBoolean() ? NextWordMixture.read(in) : null;
       int rb = rowBytes(config);
       for (int r = 0; r < vocab.size(); r++) {
         byte[] row = rows.apply(r);
@@ -197,7 +203,7 @@ public final class LearnerState {
         throw new IOException(
             "not a streamvec checkpoint (magic " + Integer.toHexString(magic) + ")");
       int version = in.readInt();
-      if (version != VERSION && version != 1)
+      if (version < 1 || version > VERSION)
         throw new IOException(
             "checkpoint version "
                 + version

@@ -93,6 +93,14 @@ public final class ModelConfig {
               "1e8",
               "counts decay with this half-life in tokens, so the vocabulary follows the stream"),
           new Key(
+              "mixture-order",
+              "3",
+              "order N of the bounded Kneser-Ney n-gram mixed with the model in what next-word prediction serves (/v1/predict, query predict, served_* metrics); 0 = the model alone; not used by encoder=cbow (not a next-word model)"),
+          new Key(
+              "mixture-ngrams",
+              "500000",
+              "capacity of the mixture's n-gram table in stored n-grams of all orders (~40 bytes each in memory, 17 in checkpoints and snapshots); when full, the n-grams seen once are dropped; counts halve every half-life tokens"),
+          new Key(
               "eval-every",
               "0",
               "score 1 in N tokens with the exact softmax before learning (0 = auto: about eval-budget multiply-adds per token; loss=softmax scores every token)"),
@@ -132,6 +140,7 @@ public final class ModelConfig {
 
   public final int dim, context, hidden, negatives, minCount, vocabSize, candidates, noiseRefresh;
   public final int evalEvery, evalBudget, evalWindow, evalExactVocab, evalSample, maxLineChars;
+  public final int mixtureOrder, mixtureNgrams;
   public final Encoder encoder;
   public final LossKind loss;
   public final Optimizer optimizer;
@@ -152,6 +161,8 @@ public final class ModelConfig {
     evalEvery = intIn("eval-every", 0, Integer.MAX_VALUE);
     evalBudget = intIn("eval-budget", 1, Integer.MAX_VALUE);
     evalWindow = intIn("eval-window", 1, 10_000_000);
+    mixtureOrder = intIn("mixture-order", 0, 6);
+    mixtureNgrams = intIn("mixture-ngrams", 1024, 1 << 28);
     evalExactVocab = intIn("eval-exact-vocab", 3, Integer.MAX_VALUE);
     evalSample = intIn("eval-sample", 2, 1_000_000);
     maxLineChars = intIn("max-line-chars", 1, Integer.MAX_VALUE);

@@ -1,5 +1,6 @@
 package io.streamvec.model;
 
+import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.nn.ContextEncoder;
 import java.util.Arrays;
 import java.util.Collections;
@@ -30,6 +31,7 @@ public final class ModelSnapshot {
   private final FMatrixRMaj[] encoderParams;
   private final Map<String, Double> stats;
   private final Map<String, Integer> index;
+  private final NextWordMixture mixture; // what predictions serve with the model; null = model only
 
   public ModelSnapshot(
       long version,
@@ -43,6 +45,36 @@ public final class ModelSnapshot {
       String[] encoderNames,
       FMatrixRMaj[] encoderParams,
       Map<String, Double> stats) {
+    this(
+        version,
+        tokens,
+        config,
+        words,
+        counts,
+        embeddings,
+        outputWeights,
+        outputBias,
+        encoderNames,
+        encoderParams,
+        stats,
+        null);
+  }
+
+  /** With the served mixture (model + n-gram), which the snapshot owns from now on. */
+  public ModelSnapshot(
+      long version,
+      long tokens,
+      ModelConfig config,
+      String[] words,
+      float[] counts,
+      FMatrixRMaj embeddings,
+      FMatrixRMaj outputWeights,
+      FMatrixRMaj outputBias,
+      String[] encoderNames,
+      FMatrixRMaj[] encoderParams,
+      Map<String, Double> stats,
+      NextWordMixture mixture) {
+    this.mixture = mixture;
     int v = words.length;
     if (counts.length != v
         || embeddings.numRows != v
@@ -169,6 +201,14 @@ public final class ModelSnapshot {
   }
 
   /** Same model content (everything but the version number)? Compares floats bit for bit. */
+  /**
+   * The n-gram + weights that next-word prediction mixes with the model, or null (model only).
+   * Read-only: never learn with it.
+   */
+  public NextWordMixture mixture() {
+    return mixture;
+  }
+
   public boolean sameModelAs(ModelSnapshot o) {
     if (tokens != o.tokens
         || !config.equals(o.config)

@@ -1,5 +1,6 @@
 package io.streamvec.model.eval;
 
+import io.streamvec.model.lm.LongIntTable;
 import io.streamvec.model.vocab.StreamingVocabulary;
 import java.util.Arrays;
 

@@ -62,10 +62,11 @@ public final class SampledScorer {
   }
 
   /**
-   * Records the estimated score of target t into meter. Scores s_w = W[w] . h + b[w] + c[w] (c may
-   * be null); noise draws from table, whose weights (summing to sum) gave the strata.
+   * Records the estimated score of target t into meter and returns it (natural log p(t)). Scores
+   * s_w = W[w] . h + b[w] + c[w] (c may be null); noise draws from table, whose weights (summing to
+   * sum) gave the strata.
    */
-  public void score(
+  public double score(
       PrequentialMeter meter,
       float[] weights,
       float[] bias,
@@ -120,6 +121,7 @@ public final class SampledScorer {
     double logP = -Math.log(z) - tailVariance / (2 * z * z);
     long rank = better + (n == 0 ? 0 : Math.round(tailBetter / n));
     meter.record(-logP / Math.log(2), (int) Math.min(rank, Integer.MAX_VALUE));
+    return logP;
   }
 
   private static float logit(

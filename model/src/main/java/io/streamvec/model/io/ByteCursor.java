@@ -83,6 +83,14 @@ final class ByteCursor {
     return s;
   }
 
+  /** int32 byte length n + n bytes, as a read-only stream over this buffer's array. */
+  java.io.DataInputStream readBlock(String field) throws InvalidSnapshotException {
+    int n = readCount(field + " length", 1);
+    var in = new java.io.ByteArrayInputStream(buf.array(), buf.arrayOffset() + buf.position(), n);
+    buf.position(buf.position() + n);
+    return new java.io.DataInputStream(in);
+  }
+
   void readFloats(float[] dst, int n, String field) throws InvalidSnapshotException {
     need(4L * n, field);
     buf.asFloatBuffer().get(dst, 0, n);

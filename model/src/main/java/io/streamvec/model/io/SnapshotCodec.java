@@ -2,6 +2,7 @@ package io.streamvec.model.io;
 
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.lm.NextWordMixture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +28,8 @@ public final class SnapshotCodec {
   /** 'S','V','S','N' */
   public static final int MAGIC = 0x5356534E;
 
-  public static final int FORMAT_VERSION = 1;
+  /** 2: + the served mixture section; version 1 snapshots are still read (model only). */
+  public static final int FORMAT_VERSION = 2;
 
   /** magic + format version + total length */
   static final int HEADER_BYTES = 12;
@@ -75,6 +77,8 @@ public final class SnapshotCodec {
             + stringsSize(encNameBytes)
             + CHECKSUM_BYTES;
     for (FMatrixRMaj p : encParams) size += matrixSize(p);
+    byte[] mixture = mixtureBytes(s);
+    size += 4 + mixture.length;
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
           "snapshot of "
@@ -104,6 +108,7 @@ public final class SnapshotCodec {
       putString(out, encNameBytes[i]);
       putMatrix(out, encParams[i]);
     }
+    out.putInt(mixture.length).put(mixture);
     out.putInt((int) crc32c(out.array(), 0, out.position()));
     return out.array();
   }
@@ -134,7 +139,9 @@ public final class SnapshotCodec {
               "snapshot checksum mismatch: stored CRC32C %08x, computed %08x (corrupt bytes)",
               stored, computed));
     }
-    return parseBody(new ByteCursor(bytes, HEADER_BYTES, length - CHECKSUM_BYTES, "snapshot"));
+    int version = ByteBuffer.wrap(bytes).getInt(4);
+    return parseBody(
+        new ByteCursor(bytes, HEADER_BYTES, length - CHECKSUM_BYTES, "snapshot"), version);
   }
 
   /** Writes one encoded snapshot; several can follow each other in a stream. */
@@ -204,7 +211,8 @@ public final class SnapshotCodec {
     return length;
   }
 
-  private static ModelSnapshot parseBody(ByteCursor in) throws InvalidSnapshotException {
+  private static ModelSnapshot parseBody(ByteCursor in, int formatVersion)
+      throws InvalidSnapshotException {
     int nConfig = in.readCount("config entry count", 8);
     Map<String, String> configValues = new LinkedHashMap<>();
     for (int i = 0; i < nConfig; i++)
@@ -237,6 +245,7 @@ public final class SnapshotCodec {
       encNames[i] = in.readString("encoder parameter name");
       encParams[i] = in.readMatrix(encNames[i]);
     }
+    NextWordMixture mixture = formatVersion >= 2 ? readMixture(in) : null;
     if (in.remaining() != 0)
       throw new InvalidSnapshotException(
           "snapshot is inconsistent: " + in.remaining() + " unread bytes before the checksum");
@@ -247,9 +256,36 @@ public final class SnapshotCodec {
     checkEncoder(config, encNames, encParams);
     try {
       return new ModelSnapshot(
-          version, tokens, config, words, counts, e, w, b, encNames, encParams, stats);
+          version, tokens, config, words, counts, e, w, b, encNames, encParams, stats, mixture);
     } catch (IllegalArgumentException ex) {
       throw new InvalidSnapshotException("snapshot is inconsistent: " + ex.getMessage(), ex);
+    }
+  }
+
+  private static byte[] mixtureBytes(ModelSnapshot s) {
+    if (s.mixture() == null) return new byte[0];
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
+      s.mixture().write(new java.io.DataOutputStream(bytes));
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory cannot fail", e);
+    }
+  }
+
+  /** int32 length L + L bytes of {@link NextWordMixture#write}; L = 0: the model alone. */
+  private static NextWordMixture readMixture(ByteCursor in) throws InvalidSnapshotException {
+    java.io.DataInputStream block = in.readBlock("served mixture");
+    try {
+      if (block.available() == 0) return null;
+      NextWordMixture m = NextWordMixture.read(block);
+      if (block.available() != 0)
+        throw new InvalidSnapshotException(
+            "snapshot is inconsistent: " + block.available() + " unread bytes in the mixture");
+      return m;
+    } catch (IOException e) {
+      throw new InvalidSnapshotException(
+          "snapshot's served mixture is invalid: " + e.getMessage(), e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.streamvec.model.query;
 
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,9 @@ import org.ejml.dense.row.CommonOps_FDRM;
  * Read-only queries on one immutable {@link ModelSnapshot}: nearest neighbours, similarity, analogy
  * (cosine on the unit-normalised {@link ModelSnapshot#wordVectors() word vectors}, as the config's
  * export-vectors chooses them, so queries agree with the word2vec export) and next-word prediction
- * (the model's exact softmax). Shapes: V words, d embedding size, H = encoder output size, n =
- * word-vector size (d, or d + H for concat), P context positions: U (V, n) unit word vectors, E (V,
- * d), W (V, H), b (V, 1), h (H).
+ * (the model's exact softmax, mixed with the snapshot's n-gram model when it has one). Shapes: V
+ * words, d embedding size, H = encoder output size, n = word-vector size (d, or d + H for concat),
+ * P context positions: U (V, n) unit word vectors, E (V, d), W (V, H), b (V, 1), h (H).
  *
  * <p>Thread-safe: the state is final and never written after construction; every call uses its own
  * scratch. Word arguments are looked up as given, then, if absent, in the form the tokenizer gives
@@ -92,14 +93,23 @@ public final class EmbeddingQueries {
 
   /**
    * The k most probable next words after contextText, with their probabilities p(w | context) under
-   * the full softmax over all V words (&lt;unk&gt; takes part in the normalisation but is not
-   * returned). The context is the last P tokens of the text, most recent first, padded with
-   * &lt;/s&gt; (as at the start of a stream); unknown words become &lt;unk&gt;. With the cbow
-   * encoder the text is the left context and the right side is all &lt;/s&gt;, i.e. the model is
-   * asked for the last word of a sentence that ends right after it.
+   * the full softmax over all V words, mixed with the snapshot's n-gram model when it has one
+   * (&lt;unk&gt; takes part in the normalisation but is not returned). The context is the last P
+   * tokens of the text, most recent first, padded with &lt;/s&gt; (as at the start of a stream);
+   * unknown words become &lt;unk&gt;. With the cbow encoder the text is the left context and the
+   * right side is all &lt;/s&gt;, i.e. the model is asked for the last word of a sentence that ends
+   * right after it.
    */
   public List<WordScore> predict(String contextText, int k) {
     checkK(k);
+    double[] served = nextWordDistribution(contextText);
+    float[] p = new float[served.length];
+    for (int i = 0; i < p.length; i++) p[i] = (float) served[i];
+    return top(p, k, UNK);
+  }
+
+  /** p(w | contextText) for every word id w, as {@link #predict} serves it (sums to 1). */
+  public double[] nextWordDistribution(String contextText) {
     if (contextText == null) throw new IllegalArgumentException("context text is required");
     ModelConfig config = snapshot.config;
     int[] ctx = contextIds(contextText, config);
@@ -110,20 +120,41 @@ public final class EmbeddingQueries {
     FMatrixRMaj s = new FMatrixRMaj(snapshot.size(), 1);
     CommonOps_FDRM.mult(snapshot.outputWeights, h, s);
     CommonOps_FDRM.addEquals(s, snapshot.outputBias);
+    return distribution(s.data, contextText);
+  }
+
+  /**
+   * The served next-word distribution over the V words from the model's logits s: p_model =
+   * softmax(s), mixed with the snapshot's n-gram when it has one (lambda p_model + (1 - lambda)
+   * p_ngram, lambda by the n-gram context's count). Sums to 1.
+   */
+  private double[] distribution(float[] s, String contextText) {
+    int v = snapshot.size();
     // p = exp(s - max) / sum exp(s - max)
     float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < s.numRows; i++) max = Math.max(max, s.data[i]);
+    for (int i = 0; i < v; i++) max = Math.max(max, s[i]);
     double sum = 0;
-    for (int i = 0; i < s.numRows; i++) sum += Math.exp(s.data[i] - max);
-    float[] p = new float[s.numRows];
-    for (int i = 0; i < p.length; i++) p[i] = (float) (Math.exp(s.data[i] - max) / sum);
-    return top(p, k, UNK);
+    for (int i = 0; i < v; i++) sum += Math.exp(s[i] - max);
+    double[] p = new double[v];
+    for (int i = 0; i < v; i++) p[i] = Math.exp(s[i] - max) / sum;
+    NextWordMixture mixture = snapshot.mixture();
+    if (mixture == null) return p;
+    int n = mixture.ngram().order() - 1;
+    double[] mixed = new double[v];
+    mixture.mix(p, v, lastIds(contextText, n, n), mixed);
+    return mixed;
   }
 
   /**
    * ctx[0] = id of the last token, ctx[1] the one before, ...; &lt;/s&gt; where the text runs out.
    */
   int[] contextIds(String text, ModelConfig config) {
+    int p = config.contextPositions();
+    return lastIds(text, p, config.encoder == ModelConfig.Encoder.CBOW ? config.context : p);
+  }
+
+  /** ids[j] = id of the (j+1)-th last token for j &lt; left, &lt;/s&gt; elsewhere. */
+  private int[] lastIds(String text, int length, int left) {
     List<String> tokens =
         tokens(
             text.length() > MAX_CONTEXT_CHARS
@@ -132,9 +163,8 @@ public final class EmbeddingQueries {
     int n = tokens.size();
     if (n > 0 && tokens.get(n - 1).equals(Tokenizer.EOS))
       n--; // the tokenizer closes the text as a sentence; the context is still open
-    int[] ctx = new int[config.contextPositions()];
+    int[] ctx = new int[length];
     java.util.Arrays.fill(ctx, EOS);
-    int left = config.encoder == ModelConfig.Encoder.CBOW ? config.context : ctx.length;
     for (int j = 0; j < Math.min(left, n); j++) {
       int id = snapshot.id(tokens.get(n - 1 - j));
       ctx[j] = id < 0 ? UNK : id;

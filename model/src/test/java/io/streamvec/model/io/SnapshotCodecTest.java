@@ -53,11 +53,27 @@ class SnapshotCodecTest {
     byte[] bytes = SnapshotCodec.encode(TestSnapshots.random(10, 3, ModelConfig.Encoder.LBL, 3));
     ByteBuffer b = ByteBuffer.wrap(bytes);
     assertEquals("SVSN", new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
-    assertEquals(1, b.getInt(4));
+    assertEquals(2, b.getInt(4));
     assertEquals(bytes.length, b.getInt(8));
     assertEquals(
         (int) SnapshotCodec.crc32c(bytes, 0, bytes.length - 4), b.getInt(bytes.length - 4));
     assertEquals(ModelConfig.KEYS.size(), b.getInt(12), "config entries: one per model key");
+  }
+
+  /** Version 1 had no mixture section: its bytes are version 2's without the (empty) section. */
+  @Test
+  void version1SnapshotsAreStillRead() throws IOException {
+    ModelSnapshot s = TestSnapshots.random(10, 3, ModelConfig.Encoder.LBL, 5);
+    byte[] v2 = SnapshotCodec.encode(s);
+    byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 4);
+    // drop the int32 0 (empty mixture) before the checksum, then fix version, length and CRC
+    ByteBuffer b = ByteBuffer.wrap(v1);
+    assertEquals(0, ByteBuffer.wrap(v2).getInt(v2.length - 8));
+    b.putInt(4, 1).putInt(8, v1.length);
+    b.putInt(v1.length - 4, (int) SnapshotCodec.crc32c(v1, 0, v1.length - 4));
+    ModelSnapshot back = SnapshotCodec.decode(v1);
+    assertSame(s, back);
+    assertEquals(null, back.mixture());
   }
 
   @Test
@@ -70,7 +86,7 @@ class SnapshotCodecTest {
     ByteBuffer.wrap(newer).putInt(4, 7);
     assertMessage(
         newer,
-        "snapshot format version 7 is newer than this reader supports (1); upgrade streamvec");
+        "snapshot format version 7 is newer than this reader supports (2); upgrade streamvec");
     byte[] longer = java.util.Arrays.copyOf(good, good.length + 3);
     assertMessage(longer, "3 trailing bytes");
     assertMessage(new byte[0], "truncated at byte 0");

@@ -1,19 +1,19 @@
-package io.streamvec.model.eval;
+package io.streamvec.model.lm;
 
 import java.util.Arrays;
 
 /**
  * An open-addressing hash map from non-negative long keys to int values (linear probing, no
- * removal): the n-gram baseline's index, without boxing. It allocates only when it doubles (load
- * factor 1/2), so a lookup or an insert of a present key allocates nothing.
+ * removal, only clear): the n-gram models' index, without boxing. It allocates only when it doubles
+ * (load factor 1/2), so a lookup or an insert of a present key allocates nothing.
  */
-final class LongIntTable {
+public final class LongIntTable {
   private static final long EMPTY = -1L;
   private long[] keys;
   private int[] values;
   private int mask, size;
 
-  LongIntTable(int initialCapacity) {
+  public LongIntTable(int initialCapacity) {
     int cap = Integer.highestOneBit(Math.max(16, initialCapacity) * 2 - 1);
     keys = new long[cap];
     Arrays.fill(keys, EMPTY);
@@ -21,12 +21,12 @@ final class LongIntTable {
     mask = cap - 1;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
   /** The value of key, or -1 if absent. */
-  int get(long key) {
+  public int get(long key) {
     for (int i = slot(key); ; i = (i + 1) & mask) {
       long k = keys[i];
       if (k == key) return values[i];
@@ -35,13 +35,29 @@ final class LongIntTable {
   }
 
   /** Adds key -> value; the key must be absent (callers insert after a failed get). */
-  void putNew(long key, int value) {
+  public void putNew(long key, int value) {
     if (2 * (size + 1) > keys.length) grow();
     int i = slot(key);
     while (keys[i] != EMPTY) i = (i + 1) & mask;
     keys[i] = key;
     values[i] = value;
     size++;
+  }
+
+  /** An independent copy (same slots). */
+  public LongIntTable copy() {
+    LongIntTable t = new LongIntTable(16);
+    t.keys = keys.clone();
+    t.values = values.clone();
+    t.mask = mask;
+    t.size = size;
+    return t;
+  }
+
+  /** Removes every key; keeps the arrays (no allocation). */
+  public void clear() {
+    Arrays.fill(keys, EMPTY);
+    size = 0;
   }
 
   private int slot(long key) {

@@ -1,0 +1,469 @@
+package io.streamvec.model.lm;
+
+import io.streamvec.model.vocab.StreamingVocabulary;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * An interpolated Kneser-Ney n-gram model of the learner's stream of word ids with bounded memory,
+ * part of the learner's state: at most {@code capacity} stored n-grams (events), counts halved
+ * every half-life tokens like the vocabulary's, so it follows the stream and fits a long-running
+ * app.
+ *
+ * <p>Model (as {@link io.streamvec.model.eval.PrequentialNgram}, the unbounded reference), for
+ * context h = (u_1 most recent, .., u_{k-1}) and its suffix h' (oldest word dropped):
+ *
+ * <pre>
+ *   p_0(w)     = 1 / v
+ *   p_k(w | h) = (max(c_k(h w) - D_k, 0) + D_k * types_k(h) * p_{k-1}(w | h')) / total_k(h)
+ * </pre>
+ *
+ * c_N are raw counts, c_k (k &lt; N) continuation counts (distinct left words), D_k = n1 / (n1 + 2
+ * n2). Every live count is >= 1 >= D_k, so p sums to 1 over the v words.
+ *
+ * <p>Storage: a trie of contexts (node = (parent node, word), most recent word first; the parent of
+ * a context is its suffix) and events (context node, target) in open-addressing tables keyed by
+ * word <em>instances</em> (a fresh number whenever a slot gets a new word, so an evicted word's
+ * contexts are never reached again; its events as a target are removed at once). When the events
+ * fill the capacity, {@link #rebuild} drops the top-order n-grams seen once (halving all counts if
+ * that is not enough) and recomputes the lower orders' continuation counts from what is left, in
+ * place. Nothing is allocated per token once the arrays have reached the capacity.
+ */
+public final class BoundedKneserNey {
+  private final int order, capacity;
+  private final double halfLife;
+  private final int[] history; // (N-1) previous slots, most recent first
+  private final int[] path; // (N) scratch: context node of each order
+  private int[] instance = new int[64]; // slot -> current word instance
+  private int[] targetHead = new int[64]; // slot -> first event with this target, -1 = none
+  private int nextInstance;
+  private LongIntTable nodeIndex, eventIndex;
+  private int[] nodeParent, nodeWord, nodeTotal, nodeTypes;
+  private int nodes = 1; // node 0 = the empty context
+  private int[] eventNode, eventSlot, eventCount, eventNext;
+  private byte[] eventOrder;
+  private int events;
+  private final long[] n1, n2; // (N+1) events with count exactly 1, 2, per order
+  private int[] nodeMap; // (capacity) scratch of rebuild, allocated at the first one
+  private long counted, sinceDecay, rebuilds;
+  private int lastContextTotal;
+
+  public BoundedKneserNey(int order, int capacity, double halfLife) {
+    if (order < 1 || order > 6)
+      throw new IllegalArgumentException("n-gram order must be in [1, 6], got " + order);
+    if (capacity < 16 * order)
+      throw new IllegalArgumentException("n-gram capacity must be >= " + 16 * order);
+    this.order = order;
+    this.capacity = capacity;
+    this.halfLife = halfLife;
+    this.history = new int[order - 1];
+    Arrays.fill(history, StreamingVocabulary.EOS); // the learner's stream starts after a </s>
+    this.path = new int[order];
+    this.n1 = new long[order + 1];
+    this.n2 = new long[order + 1];
+    int start = Math.min(capacity, 1 << 12);
+    nodeIndex = new LongIntTable(start);
+    eventIndex = new LongIntTable(start);
+    nodeParent = new int[start];
+    nodeWord = new int[start];
+    nodeTotal = new int[start];
+    nodeTypes = new int[start];
+    nodeParent[0] = -1;
+    eventNode = new int[start];
+    eventSlot = new int[start];
+    eventCount = new int[start];
+    eventNext = new int[start];
+    eventOrder = new byte[start];
+    Arrays.fill(targetHead, -1);
+    for (int s = 0; s < instance.length; s++) instance[s] = nextInstance++;
+  }
+
+  public int order() {
+    return order;
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Stored n-grams of all orders. */
+  public int storedNgrams() {
+    return events;
+  }
+
+  public long rebuilds() {
+    return rebuilds;
+  }
+
+  /** A slot got a new word: its events as a target go, history entries become &lt;unk&gt;. */
+  public void slotAssigned(int slot, boolean reused) {
+    ensureSlot(slot);
+    if (!reused) return;
+    for (int e = targetHead[slot]; e >= 0; e = eventNext[e]) {
+      int node = eventNode[e];
+      nodeTotal[node] -= eventCount[e];
+      nodeTypes[node]--;
+      setCount(e, 0);
+    }
+    targetHead[slot] = -1;
+    instance[slot] = nextInstance++;
+    for (int i = 0; i < history.length; i++)
+      if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
+  }
+
+  /** p(w | the current history) over v words; also sets {@link #lastContextTotal()}. */
+  public double probability(int w, int v) {
+    ensureSlot(w);
+    return probability(w, v, history, true);
+  }
+
+  /**
+   * p(w | hist) over v words for hist = slots, most recent first (read-only: safe for concurrent
+   * readers when learning = false).
+   */
+  public double probability(int w, int v, int[] hist, boolean learning) {
+    long wi = w < instance.length ? word(w) : 0xFFFF_FFFFL; // a slot never assigned: no counts
+    double p = 1.0 / v;
+    int node = 0, total = 0;
+    for (int k = 1; k <= order; k++) {
+      if (k > 1) {
+        int s = hist[k - 2];
+        node = s < instance.length ? nodeIndex.get(((long) node << 32) | word(s)) : -1;
+        if (node < 0) break;
+      }
+      total = nodeTotal[node];
+      if (total == 0) continue;
+      int e = eventIndex.get(((long) node << 32) | wi);
+      int c = e < 0 ? 0 : eventCount[e];
+      double d = discount(k);
+      p = (Math.max(c - d, 0) + d * nodeTypes[node] * p) / total;
+    }
+    if (learning) lastContextTotal = node < 0 ? 0 : total;
+    return p;
+  }
+
+  /** Count of the longest context found by the last learning {@link #probability(int, int)}. */
+  public int lastContextTotal() {
+    return lastContextTotal;
+  }
+
+  /** Count of the full (N-1)-word context hist, 0 if unseen. */
+  public int contextTotal(int[] hist) {
+    int node = 0;
+    for (int j = 0; j < order - 1; j++) {
+      int s = hist[j];
+      node = s < instance.length ? nodeIndex.get(((long) node << 32) | word(s)) : -1;
+      if (node < 0) return 0;
+    }
+    return nodeTotal[node];
+  }
+
+  /** Counts target after the current history, then appends it to the history. */
+  public void count(int target) {
+    ensureSlot(target);
+    if (sinceDecay >= halfLife) {
+      rebuild(true);
+      sinceDecay = 0;
+    }
+    if (events + order > capacity) {
+      rebuild(false);
+      while (events + order > capacity - capacity / 4) rebuild(true);
+    }
+    findPath();
+    long wi = word(target);
+    for (int k = order; k >= 1; k--) {
+      int node = path[k - 1];
+      long key = ((long) node << 32) | wi;
+      int e = eventIndex.get(key);
+      if (e < 0) e = newEvent(key, node, k, target, 0);
+      setCount(e, eventCount[e] + 1);
+      nodeTotal[node]++;
+      if (eventCount[e] > 1) break; // not a new left extension: lower orders are unchanged
+      nodeTypes[node]++;
+    }
+    counted++;
+    sinceDecay++;
+    if (history.length > 0) {
+      System.arraycopy(history, 0, history, 1, history.length - 1);
+      history[0] = target;
+    }
+  }
+
+  /** path[j] = node of the context of the last j words (created when absent). */
+  private void findPath() {
+    path[0] = 0;
+    for (int j = 1; j < order; j++) {
+      long key = ((long) path[j - 1] << 32) | word(history[j - 1]);
+      int node = nodeIndex.get(key);
+      if (node < 0) node = newNode(key, path[j - 1], word(history[j - 1]));
+      path[j] = node;
+    }
+  }
+
+  /**
+   * Keeps the top-order n-grams with count >= 2 (halve: all counts halved, the zeros dropped), the
+   * contexts they need, and the lower orders' continuation counts they imply; in place, O(events).
+   */
+  void rebuild(boolean halve) {
+    rebuilds++;
+    if (nodeMap == null) nodeMap = new int[capacity];
+    // 1. surviving top-order events to the front, in id order; mark their contexts and suffixes
+    Arrays.fill(nodeMap, 0, nodes, -1);
+    nodeMap[0] = 0;
+    int top = 0;
+    for (int e = 0; e < events; e++) {
+      if (eventOrder[e] != order) continue;
+      int c = halve ? eventCount[e] >> 1 : eventCount[e] > 1 ? eventCount[e] : 0;
+      if (c == 0) continue;
+      eventNode[top] = eventNode[e];
+      eventSlot[top] = eventSlot[e];
+      eventCount[top] = c;
+      top++;
+      for (int n = eventNode[e]; n > 0 && nodeMap[n] < 0; n = nodeParent[n]) nodeMap[n] = 1;
+    }
+    // 2. contexts renumbered in id order (a parent is older than its children)
+    nodeIndex.clear();
+    int kept = 1;
+    for (int n = 1; n < nodes; n++) {
+      if (nodeMap[n] < 0) continue;
+      int parent = nodeMap[nodeParent[n]];
+      nodeParent[kept] = parent;
+      nodeWord[kept] = nodeWord[n];
+      nodeIndex.putNew(((long) parent << 32) | (nodeWord[n] & 0xFFFF_FFFFL), kept);
+      nodeMap[n] = kept++;
+    }
+    nodes = kept;
+    Arrays.fill(nodeTotal, 0, nodes, 0);
+    Arrays.fill(nodeTypes, 0, nodes, 0);
+    // 3. events re-linked; lower orders recounted as count() would have made them
+    eventIndex.clear();
+    Arrays.fill(targetHead, -1);
+    Arrays.fill(n1, 0);
+    Arrays.fill(n2, 0);
+    events = 0;
+    for (int i = 0; i < top; i++) {
+      int node = nodeMap[eventNode[i]], slot = eventSlot[i], c = eventCount[i];
+      newEvent(((long) node << 32) | word(slot), node, order, slot, c); // = i: in place
+      nodeTotal[node] += c;
+      nodeTypes[node]++;
+    }
+    for (int i = 0; i < top; i++) {
+      int node = eventNode[i], slot = eventSlot[i];
+      long wi = word(slot);
+      for (int k = order - 1; k >= 1; k--) {
+        node = nodeParent[node];
+        long key = ((long) node << 32) | wi;
+        int e = eventIndex.get(key);
+        boolean fresh = e < 0;
+        if (fresh) e = newEvent(key, node, k, slot, 0); // appended after the top-order ones
+        setCount(e, eventCount[e] + 1);
+        nodeTotal[node]++;
+        if (!fresh) break;
+        nodeTypes[node]++;
+      }
+    }
+  }
+
+  /** Sets an event's count, keeping the counts-of-counts of its order in step. */
+  private void setCount(int e, int c) {
+    int old = eventCount[e];
+    int k = eventOrder[e];
+    if (old == 1) n1[k]--;
+    else if (old == 2) n2[k]--;
+    if (c == 1) n1[k]++;
+    else if (c == 2) n2[k]++;
+    eventCount[e] = c;
+  }
+
+  /** D_k = n1 / (n1 + 2 n2) (Ney et al.), kept inside [0.05, 0.95]; 0.5 before any evidence. */
+  double discount(int k) {
+    long a = n1[k], b = n2[k];
+    if (a + b == 0) return 0.5;
+    return Math.min(0.95, Math.max(0.05, (double) a / (a + 2.0 * b)));
+  }
+
+  private int newNode(long key, int parent, long word) {
+    if (nodes == nodeParent.length) {
+      int n = Math.min(capacity, 2 * nodes);
+      nodeParent = Arrays.copyOf(nodeParent, n);
+      nodeWord = Arrays.copyOf(nodeWord, n);
+      nodeTotal = Arrays.copyOf(nodeTotal, n);
+      nodeTypes = Arrays.copyOf(nodeTypes, n);
+    }
+    nodeIndex.putNew(key, nodes);
+    nodeParent[nodes] = parent;
+    nodeWord[nodes] = (int) word;
+    nodeTotal[nodes] = 0; // a rebuild leaves old values above the kept nodes
+    nodeTypes[nodes] = 0;
+    return nodes++;
+  }
+
+  /** A new event with count c (its counts-of-counts are the caller's, through setCount). */
+  private int newEvent(long key, int node, int k, int slot, int c) {
+    if (events == eventNode.length) {
+      int n = Math.min(capacity, 2 * events);
+      eventNode = Arrays.copyOf(eventNode, n);
+      eventSlot = Arrays.copyOf(eventSlot, n);
+      eventCount = Arrays.copyOf(eventCount, n);
+      eventNext = Arrays.copyOf(eventNext, n);
+      eventOrder = Arrays.copyOf(eventOrder, n);
+    }
+    int e = events++;
+    eventIndex.putNew(key, e);
+    eventNode[e] = node;
+    eventSlot[e] = slot;
+    eventOrder[e] = (byte) k;
+    eventCount[e] = 0;
+    eventNext[e] = targetHead[slot];
+    targetHead[slot] = e;
+    if (c > 0) setCount(e, c);
+    return e;
+  }
+
+  /** The key part of the word now in slot: its instance as an unsigned 32-bit number. */
+  private long word(int slot) {
+    return instance[slot] & 0xFFFF_FFFFL;
+  }
+
+  private void ensureSlot(int slot) {
+    if (slot < instance.length) return;
+    int old = instance.length, cap = Math.max(old * 2, slot + 1);
+    instance = Arrays.copyOf(instance, cap);
+    targetHead = Arrays.copyOf(targetHead, cap);
+    for (int s = old; s < cap; s++) {
+      instance[s] = nextInstance++;
+      targetHead[s] = -1;
+    }
+  }
+
+  /** An independent copy in the same state (array copies: cheaper than write + read). */
+  public BoundedKneserNey copy() {
+    BoundedKneserNey m = new BoundedKneserNey(order, capacity, halfLife);
+    System.arraycopy(history, 0, m.history, 0, history.length);
+    m.instance = instance.clone();
+    m.targetHead = targetHead.clone();
+    m.nextInstance = nextInstance;
+    m.nodeIndex = nodeIndex.copy();
+    m.eventIndex = eventIndex.copy();
+    m.nodeParent = Arrays.copyOf(nodeParent, Math.max(nodes, 16));
+    m.nodeWord = Arrays.copyOf(nodeWord, Math.max(nodes, 16));
+    m.nodeTotal = Arrays.copyOf(nodeTotal, Math.max(nodes, 16));
+    m.nodeTypes = Arrays.copyOf(nodeTypes, Math.max(nodes, 16));
+    m.nodes = nodes;
+    m.eventNode = Arrays.copyOf(eventNode, Math.max(events, 16));
+    m.eventSlot = Arrays.copyOf(eventSlot, Math.max(events, 16));
+    m.eventCount = Arrays.copyOf(eventCount, Math.max(events, 16));
+    m.eventNext = Arrays.copyOf(eventNext, Math.max(events, 16));
+    m.eventOrder = Arrays.copyOf(eventOrder, Math.max(events, 16));
+    m.events = events;
+    System.arraycopy(n1, 0, m.n1, 0, n1.length);
+    System.arraycopy(n2, 0, m.n2, 0, n2.length);
+    m.counted = counted;
+    m.sinceDecay = sinceDecay;
+    m.rebuilds = rebuilds;
+    m.lastContextTotal = lastContextTotal;
+    return m;
+  }
+
+  public void write(DataOutput out) throws IOException {
+    out.writeInt(order);
+    out.writeInt(capacity);
+    out.writeDouble(halfLife);
+    out.writeLong(counted);
+    out.writeLong(sinceDecay);
+    out.writeLong(rebuilds);
+    for (int s : history) out.writeInt(s);
+    out.writeInt(nextInstance);
+    out.writeInt(instance.length);
+    for (int i = 0; i < instance.length; i++) {
+      out.writeInt(instance[i]);
+      out.writeInt(targetHead[i]);
+    }
+    out.writeInt(nodes);
+    for (int n = 1; n < nodes; n++) {
+      out.writeInt(nodeParent[n]);
+      out.writeInt(nodeWord[n]);
+    }
+    for (int n = 0; n < nodes; n++) {
+      out.writeInt(nodeTotal[n]);
+      out.writeInt(nodeTypes[n]);
+    }
+    out.writeInt(events);
+    for (int e = 0; e < events; e++) {
+      out.writeInt(eventNode[e]);
+      out.writeInt(eventSlot[e]);
+      out.writeInt(eventCount[e]);
+      out.writeInt(eventNext[e]);
+      out.writeByte(eventOrder[e]);
+    }
+    for (int k = 0; k <= order; k++) {
+      out.writeLong(n1[k]);
+      out.writeLong(n2[k]);
+    }
+  }
+
+  /** Reads what {@link #write} wrote; lookups then give the same answers as the original's. */
+  public static BoundedKneserNey read(DataInput in) throws IOException {
+    int order = in.readInt(), capacity = in.readInt();
+    double halfLife = in.readDouble();
+    if (order < 1 || order > 6 || capacity < 16 * order || capacity > (1 << 28))
+      throw new IOException("corrupt n-gram state: order " + order + ", capacity " + capacity);
+    BoundedKneserNey m = new BoundedKneserNey(order, capacity, halfLife);
+    m.counted = in.readLong();
+    m.sinceDecay = in.readLong();
+    m.rebuilds = in.readLong();
+    for (int i = 0; i < m.history.length; i++) m.history[i] = in.readInt();
+    m.nextInstance = in.readInt();
+    int slots = in.readInt();
+    if (slots < 0 || slots > (1 << 27)) throw new IOException("corrupt n-gram state: " + slots);
+    m.instance = new int[slots];
+    m.targetHead = new int[slots];
+    for (int i = 0; i < slots; i++) {
+      m.instance[i] = in.readInt();
+      m.targetHead[i] = in.readInt();
+    }
+    int nodes = in.readInt();
+    if (nodes < 1 || nodes > capacity) throw new IOException("corrupt n-gram state: " + nodes);
+    m.nodeParent = new int[Math.max(nodes, 16)];
+    m.nodeWord = new int[m.nodeParent.length];
+    m.nodeTotal = new int[m.nodeParent.length];
+    m.nodeTypes = new int[m.nodeParent.length];
+    m.nodeParent[0] = -1;
+    for (int n = 1; n < nodes; n++) {
+      m.nodeParent[n] = in.readInt();
+      m.nodeWord[n] = in.readInt();
+      m.nodeIndex.putNew(((long) m.nodeParent[n] << 32) | (m.nodeWord[n] & 0xFFFF_FFFFL), n);
+    }
+    m.nodes = nodes;
+    for (int n = 0; n < nodes; n++) {
+      m.nodeTotal[n] = in.readInt();
+      m.nodeTypes[n] = in.readInt();
+    }
+    int events = in.readInt();
+    if (events < 0 || events > capacity) throw new IOException("corrupt n-gram state: " + events);
+    int cap = Math.max(events, 16);
+    m.eventNode = new int[cap];
+    m.eventSlot = new int[cap];
+    m.eventCount = new int[cap];
+    m.eventNext = new int[cap];
+    m.eventOrder = new byte[cap];
+    for (int e = 0; e < events; e++) {
+      m.eventNode[e] = in.readInt();
+      m.eventSlot[e] = in.readInt();
+      m.eventCount[e] = in.readInt();
+      m.eventNext[e] = in.readInt();
+      m.eventOrder[e] = in.readByte();
+      // a count of 0 belongs to a word evicted since: its key is never looked up again
+      if (m.eventCount[e] > 0)
+        m.eventIndex.putNew(((long) m.eventNode[e] << 32) | m.word(m.eventSlot[e]), e);
+    }
+    m.events = events;
+    for (int k = 0; k <= order; k++) {
+      m.n1[k] = in.readLong();
+      m.n2[k] = in.readLong();
+    }
+    return m;
+  }
+}
