@@ -91,7 +91,7 @@ public final class NextWordMixture {
     s.put("served_vs_model_low", scores.mixtureRatio(PairedScores.MODEL, -1));
     s.put("served_vs_model_high", scores.mixtureRatio(PairedScores.MODEL, 1));
     s.put("served_weight_unseen_context", weights.weight(0));
-    s.put("ngram_stored", (double) ngram.storedNgrams());
+    s.put("served_ngram_stored", (double) ngram.storedNgrams());
   }
 
   private void put(Map<String, Double> s, String name, int p) {
