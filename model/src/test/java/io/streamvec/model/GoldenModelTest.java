@@ -1,0 +1,120 @@
+package io.streamvec.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Golden models: a fixed seed and the fixed text of {@link TestCorpus} must give exactly the pinned
+ * model, so any change to what training computes fails here, even one that every other test accepts
+ * because it changes both sides of a comparison (a refactor, a reordered sum, another noise
+ * schedule).
+ *
+ * <p>Each case pins a SHA-256 of the whole snapshot (words, counts, then the float bits of E (V,
+ * d), W (V, H), b (V) and the encoder's parameters) plus a few numbers printed with full precision,
+ * so a failure says whether the model moved materially or only in its last bits. The configs use a
+ * small vocabulary (min-count 2, capacity 300, 400 candidates, decaying counts) so admissions,
+ * evictions and slot reuse take part, and together they cover all encoders, both losses and both
+ * optimisers.
+ *
+ * <p>Update the pinned values only on purpose: when a change is meant to alter the trained model,
+ * paste the "actual" line of the failure here and say in the commit message why the model changed.
+ */
+class GoldenModelTest {
+
+  @ParameterizedTest(name = "{0} + {1} + {2}")
+  @CsvSource({
+    "lbl,ns,adagrad,63567380ca78732bedebbec252a0161e8cd2b3a8b454f8c7757993114a0a1d33,1530,50,0.31833997,-0.34726155,0.44131953",
+    "bengio,softmax,adagrad,2d9826de3633a6a8db9eb30310863517739ed777fd1fe795a1ba1695d3fd634e,1507,50,0.027726647,-0.18684147,0.23493618",
+    "cbow,ns,sgd,9922d5a67fea260dfbce3fdc91a61431b4ab2caad8f0bbbe1dfdac12d732c152,1553,50,0.16874526,-0.23748063,1.1147972",
+  })
+  void trainingGivesThePinnedModel(
+      String encoder,
+      String loss,
+      String optimizer,
+      String sha256,
+      long trainedTokens,
+      long evictions,
+      float embeddingOfThe,
+      float outputWeightOfThe,
+      float encoderFirst) {
+    ModelConfig config =
+        TestCorpus.smallModel(encoder, loss, optimizer)
+            .with("hidden", "12")
+            .with("min-count", "2")
+            .with("vocab-size", "300")
+            .with("candidates", "400")
+            .with("half-life", "2000")
+            .with("seed", "2026");
+    Learner learner = new Learner(config);
+    List<String> tokens = TestCorpus.tokens();
+    for (String token : tokens) learner.learnToken(token);
+    ModelSnapshot s = learner.snapshot(0);
+    int the = s.id("the");
+    float[] actualValues = {
+      s.embeddings.get(the, 0), s.outputWeights.get(the, 0), s.encoderParams()[0].data[0]
+    };
+    String actualHash = sha256(s);
+    long actualTrained = learner.trainedTokens();
+    long actualEvictions = learner.vocabulary().evictions();
+    String actual =
+        String.join(
+            ",",
+            encoder,
+            loss,
+            optimizer,
+            actualHash,
+            Long.toString(actualTrained),
+            Long.toString(actualEvictions),
+            Float.toString(actualValues[0]),
+            Float.toString(actualValues[1]),
+            Float.toString(actualValues[2]));
+    String why = "\nactual: \"" + actual + "\"";
+    assertEquals(trainedTokens, actualTrained, "trained tokens (subsampling)" + why);
+    assertEquals(evictions, actualEvictions, "vocabulary evictions" + why);
+    assertArrayEquals(
+        new float[] {embeddingOfThe, outputWeightOfThe, encoderFirst},
+        actualValues,
+        1e-6f,
+        "E[the][0], W[the][0], first encoder parameter moved beyond 1e-6: the model changed" + why);
+    assertEquals(
+        sha256,
+        actualHash,
+        "the values agree within 1e-6 but the bits differ (e.g. reordered float operations)" + why);
+  }
+
+  /** SHA-256 of words, counts and the float bits of every parameter matrix, in snapshot order. */
+  static String sha256(ModelSnapshot s) {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    ByteBuffer word = ByteBuffer.allocate(4);
+    for (int id = 0; id < s.size(); id++) {
+      md.update(s.word(id).getBytes(StandardCharsets.UTF_8));
+      md.update((byte) 0);
+      md.update(word.clear().putFloat(0, s.count(id)).array());
+    }
+    FMatrixRMaj[] encoder = s.encoderParams();
+    FMatrixRMaj[] all = new FMatrixRMaj[3 + encoder.length];
+    all[0] = s.embeddings;
+    all[1] = s.outputWeights;
+    all[2] = s.outputBias;
+    System.arraycopy(encoder, 0, all, 3, encoder.length);
+    for (FMatrixRMaj m : all)
+      for (int i = 0; i < m.getNumElements(); i++)
+        md.update(word.clear().putFloat(0, m.data[i]).array());
+    return HexFormat.of().formatHex(md.digest());
+  }
+}
