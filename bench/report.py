@@ -4,7 +4,7 @@ import json
 import os
 
 COLUMNS = ("system", "thr", "tokens", "seconds", "tokens/s", "x w2v", "RSS MB", "vocab",
-           "WS353", "oov", "MEN", "oov", "analogy", "oov q", "ppl", "n-gram", "load")
+           "WS353", "oov", "MEN", "oov", "analogy", "oov q", "ppl", "n-gram", "served", "load")
 
 
 def fmt(value, spec):
@@ -16,7 +16,7 @@ def score(row, name, key):
 
 
 def table_lines(rows):
-    widths = (18, 3, 9, 8, 9, 5, 7, 7, 6, 4, 6, 4, 7, 5, 7, 7, 5)
+    widths = (18, 3, 9, 8, 9, 5, 7, 7, 6, 4, 6, 4, 7, 5, 7, 7, 7, 5)
     head = " ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(COLUMNS, widths)))
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -28,14 +28,29 @@ def table_lines(rows):
                  fmt(score(r, "men", "rho"), ".3f"), fmt(score(r, "men", "oov"), "d"),
                  fmt(score(r, "analogy", "accuracy"), ".3f"), fmt(score(r, "analogy", "oov"), "d"),
                  fmt(s.get("perplexity"), ".1f"), fmt(s.get("ngram_perplexity"), ".1f"),
-                 fmt(r.get("load1_before"), ".2f"))
+                 fmt(s.get("served_perplexity"), ".1f"), fmt(r.get("load1_before"), ".2f"))
         lines.append(" ".join(str(c).rjust(w) if i else str(c).ljust(w)
                               for i, (c, w) in enumerate(zip(cells, widths))))
         if r.get("status") != "ok":
             lines.append(f"{'':<18}   {r['status'].upper()}: {r.get('error')}")
-        elif r.get("notes"):
+        if s.get("served_scored_tokens"):
+            lines.append(f"{'':<18}   " + intervals_line(s))
+        if r.get("status") == "ok" and r.get("notes"):
             lines.append(f"{'':<18}   note: {r['notes']}")
     return lines
+
+
+def intervals_line(s):
+    """Perplexities with their 95% intervals on the same scored tokens; the served/n-gram ratio's
+    interval comes from the paired per-token differences (served vs its own bounded n-gram)."""
+    def ppl(key):
+        return (f"{fmt(s.get(key), '.1f')} [{fmt(s.get(key + '_low'), '.1f')}, "
+                f"{fmt(s.get(key + '_high'), '.1f')}]")
+    return (f"{s.get('served_scored_tokens'):,.0f} scored tokens: model {ppl('served_model_perplexity')}, "
+            f"KN trigram {ppl('ngram_perplexity')}, served {ppl('served_perplexity')} "
+            f"(bounded n-gram {ppl('served_ngram_perplexity')}; served/bounded n-gram "
+            f"{fmt(s.get('served_vs_ngram'), '.3f')} [{fmt(s.get('served_vs_ngram_low'), '.3f')}, "
+            f"{fmt(s.get('served_vs_ngram_high'), '.3f')}])")
 
 
 def write_json(rows, path):
@@ -63,6 +78,7 @@ def plot(rows, curves, path, title):
         series = [("window_perplexity", "-", label)]
         if not baseline_drawn:  # the baseline sees the same tokens in every streamvec run: once
             series.append(("ngram_window_perplexity", "--", "n-gram baseline (same tokens)"))
+        series.append(("served_window_perplexity", ":", label + " served (model + n-gram)"))
         for key, style, name in series:
             pts = [(x, p.get(key)) for x, p in zip(xs, points) if p.get(key)]
             if pts:

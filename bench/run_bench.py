@@ -27,8 +27,16 @@ DEFAULT_ANALOGY = os.path.join(BENCH_DIR, "eval", "analogy-en.txt")
 DEFAULT_SIMILARITY = ("EN-WS-353-ALL.txt", "EN-MEN-TR-3k.txt")  # looked for in ../shared/data/eval
 QUICK_TOKENS = 1_000_000
 CURVE_KEYS = ("tokens", "seconds", "perplexity", "window_perplexity", "ngram_perplexity",
-              "ngram_window_perplexity")
-SCORE_KEYS = ("perplexity", "window_perplexity", "ngram_perplexity", "ngram_window_perplexity")
+              "ngram_window_perplexity", "served_perplexity", "served_window_perplexity")
+SCORE_KEYS = ("perplexity", "window_perplexity", "ngram_perplexity", "ngram_window_perplexity",
+              "scored_tokens", "ngram_perplexity_low", "ngram_perplexity_high",
+              "served_scored_tokens", "served_perplexity", "served_perplexity_low",
+              "served_perplexity_high", "served_window_perplexity", "served_model_perplexity",
+              "served_model_perplexity_low", "served_model_perplexity_high",
+              "served_ngram_perplexity", "served_ngram_perplexity_low",
+              "served_ngram_perplexity_high", "served_vs_ngram", "served_vs_ngram_low",
+              "served_vs_ngram_high", "served_vs_model", "served_vs_model_low",
+              "served_vs_model_high")
 
 
 def parse_args(argv):

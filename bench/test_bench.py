@@ -229,6 +229,21 @@ class HarnessTest(unittest.TestCase):
         self.assertAlmostEqual(rows[3]["ratio_to_raw"], 300.0 * 1.066 / 400.0, places=3)
         self.assertAlmostEqual(rows[2]["ratio_to_word2vec"], 1.0, places=3)
 
+    def test_served_perplexities_are_printed_with_their_intervals(self):
+        s = {"served_scored_tokens": 12345.0, "served_model_perplexity": 80.4,
+             "served_model_perplexity_low": 77.8, "served_model_perplexity_high": 83.1,
+             "ngram_perplexity": 61.2, "ngram_perplexity_low": 58.7, "ngram_perplexity_high": 63.8,
+             "served_perplexity": 48.8, "served_perplexity_low": 47.1, "served_perplexity_high": 50.5,
+             "served_ngram_perplexity": 61.2, "served_vs_ngram": 0.797,
+             "served_vs_ngram_low": 0.787, "served_vs_ngram_high": 0.807}
+        line = report.table_lines([{"system": "streamvec-lm", "threads": 1, "status": "ok",
+                                    "scores": s}])[3]
+        self.assertIn("12,345 scored tokens", line)
+        self.assertIn("model 80.4 [77.8, 83.1]", line)
+        self.assertIn("KN trigram 61.2 [58.7, 63.8]", line)
+        self.assertIn("served 48.8 [47.1, 50.5]", line)
+        self.assertIn("0.797 [0.787, 0.807]", line)
+
     def test_rows_ratios_table_json_and_plot(self):
         d = tempfile.mkdtemp()
         sim = write(d, "sim.txt", "man woman 9\nman king 1\nwoman king 2\nman zzz 5\n")

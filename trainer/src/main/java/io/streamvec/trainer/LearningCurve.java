@@ -2,6 +2,7 @@ package io.streamvec.trainer;
 
 import io.streamvec.model.Learner;
 import io.streamvec.model.eval.PrequentialNgram;
+import io.streamvec.model.lm.PairedScores;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +14,11 @@ import java.util.Map;
 /**
  * {@code --curve FILE}: one JSON line per {@code every} tokens (and one at the end) for a
  * learning-curve plot: {tokens, seconds, tokens_per_sec, perplexity, window_perplexity,
- * ngram_perplexity, ngram_window_perplexity, vocab_size}. Perplexities are prequential (cumulative
- * and over the last eval-window scored tokens); the ngram ones are null without --baseline ngram,
- * any of them null before the first scored token. Points fall on record boundaries, so tokens is
- * the first count at or past each multiple of every.
+ * ngram_perplexity, ngram_window_perplexity, served_perplexity, served_window_perplexity,
+ * vocab_size}. Perplexities are prequential (cumulative and over the last eval-window scored
+ * tokens); the ngram ones are null without --baseline ngram, the served (model + n-gram mixture)
+ * ones without the mixture, any of them null before the first scored token. Points fall on record
+ * boundaries, so tokens is the first count at or past each multiple of every.
  */
 final class LearningCurve implements AutoCloseable {
   private final BufferedWriter out;
@@ -49,6 +51,12 @@ final class LearningCurve implements AutoCloseable {
     p.put("window_perplexity", l.meter().windowPerplexity());
     p.put("ngram_perplexity", ngram == null ? null : ngram.perplexity());
     p.put("ngram_window_perplexity", ngram == null ? null : ngram.windowPerplexity());
+    boolean mixed = l.mixture() != null;
+    p.put(
+        "served_perplexity", mixed ? l.mixture().scores().perplexity(PairedScores.MIXTURE) : null);
+    p.put(
+        "served_window_perplexity",
+        mixed ? l.mixture().scores().windowPerplexity(PairedScores.MIXTURE) : null);
     p.put("vocab_size", l.vocabulary().size());
     out.write(Json.object(p));
     out.newLine();

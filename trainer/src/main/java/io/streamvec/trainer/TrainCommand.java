@@ -50,7 +50,9 @@ public final class TrainCommand {
         --curve FILE         write a learning curve to FILE: one JSON line every --curve-every
                              tokens and at the end: {tokens, seconds, tokens_per_sec, perplexity,
                              window_perplexity, ngram_perplexity, ngram_window_perplexity,
-                             vocab_size} (ngram_* null without --baseline ngram)
+                             served_perplexity, served_window_perplexity, vocab_size}
+                             (ngram_* null without --baseline ngram, served_* without the
+                             mixture: --mixture-order 0 or --encoder cbow)
         --curve-every N      tokens between curve points (default 100000)
         --threads N          1 (default): everything on one thread. N >= 2: reading runs on its
                              own thread, tokenizing on N-1 more and the --baseline ngram model on
@@ -185,6 +187,8 @@ public final class TrainCommand {
       summary.put("ngram_scored_tokens", ngram.scored());
       summary.put("ngram_cross_entropy_bits", ngram.crossEntropyBits());
       summary.put("ngram_perplexity", ngram.perplexity());
+      summary.put("ngram_perplexity_low", ngram.perplexityBound(-1));
+      summary.put("ngram_perplexity_high", ngram.perplexityBound(1));
       summary.put("ngram_window_perplexity", ngram.windowPerplexity());
       summary.put("ngram_stored", ngram.storedNgrams());
     }
@@ -222,6 +226,22 @@ public final class TrainCommand {
           ngram.crossEntropyBits(),
           Math.min(ngram.scored(), c.evalWindow),
           ngram.windowPerplexity());
+    if (learner.mixture() != null) {
+      Map<String, Double> s = learner.stats();
+      human.printf(
+          Locale.ROOT,
+          "served (model + %d-gram mixture) on the same tokens: perplexity %.1f [%.1f, %.1f] (model %.1f [%.1f, %.1f], its n-gram %.1f [%.1f, %.1f]; 95%% intervals)%n",
+          learner.mixture().ngram().order(),
+          s.get("served_perplexity"),
+          s.get("served_perplexity_low"),
+          s.get("served_perplexity_high"),
+          s.get("served_model_perplexity"),
+          s.get("served_model_perplexity_low"),
+          s.get("served_model_perplexity_high"),
+          s.get("served_ngram_perplexity"),
+          s.get("served_ngram_perplexity_low"),
+          s.get("served_ngram_perplexity_high"));
+    }
     human.printf(
         Locale.ROOT,
         "vocabulary %,d words (capacity %,d; %,d admitted, %,d evicted)%n",

@@ -61,7 +61,7 @@ public final class PrequentialNgram implements StreamObserver {
   private final long[] n1, n2; // (N+1) events with count exactly 1, 2, per order
   private final float[] windowBits; // (W) ring of the last W scored tokens' bits
   private int head, filled;
-  private double windowSum, sumBits;
+  private double windowSum, sumBits, sumSqBits;
   private long scored, counted;
 
   public PrequentialNgram(int order, int window) {
@@ -233,6 +233,7 @@ public final class PrequentialNgram implements StreamObserver {
     head = (head + 1) % windowBits.length;
     scored++;
     sumBits += bits;
+    sumSqBits += bits * bits;
   }
 
   /** Tokens scored (the learner's scored tokens since this baseline was attached). */
@@ -258,6 +259,14 @@ public final class PrequentialNgram implements StreamObserver {
 
   public double perplexity() {
     return Math.pow(2, crossEntropyBits());
+  }
+
+  /** Ends of the 95% interval of the perplexity: 2^(mean bits -+ 1.96 standard error). */
+  public double perplexityBound(int sign) {
+    if (scored < 2) return Double.NaN;
+    double mean = sumBits / scored;
+    double var = Math.max(0, (sumSqBits - scored * mean * mean) / (scored - 1));
+    return Math.pow(2, mean + sign * 1.959964 * Math.sqrt(var / scored));
   }
 
   public double windowCrossEntropyBits() {
