@@ -4,8 +4,10 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ConfigException;
 import io.streamvec.app.config.LocalBroker;
+import io.streamvec.app.metrics.HistoryMetricsBinder;
 import io.streamvec.app.metrics.MetricsSetup;
 import io.streamvec.app.query.QueryServer;
+import io.streamvec.app.query.SnapshotHistory;
 import io.streamvec.app.status.TrainingStatus;
 import io.streamvec.app.topology.ModelStateException;
 import io.streamvec.app.topology.StateCheck;
@@ -78,7 +80,16 @@ public final class StreamvecApp implements AutoCloseable {
     // the query side serves each snapshot as soon as it is handed to Kafka (an immutable copy:
     // reads never block training)
     this.query =
-        port < 0 ? null : new QueryServer(config.get(AppKeys.HTTP_HOST), port, this::streamsState);
+        port < 0
+            ? null
+            : new QueryServer(
+                config.get(AppKeys.HTTP_HOST),
+                port,
+                this::streamsState,
+                new SnapshotHistory(
+                    config.getInt(AppKeys.HISTORY_SNAPSHOTS),
+                    config.getInt(AppKeys.HISTORY_WORDS),
+                    config.getInt(AppKeys.DRIFT_DAMPING_COUNT)));
     Consumer<ModelSnapshot> served = query == null ? listener : listener.andThen(query::update);
     Properties props = StreamsProperties.of(config);
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
@@ -95,7 +106,10 @@ public final class StreamvecApp implements AutoCloseable {
                 streams,
                 MetricsSetup.instanceName(config, query.port()),
                 MetricsSetup.KAFKA_REFRESH);
-    if (metrics != null) metrics.mount(query.httpServer());
+    if (metrics != null) {
+      metrics.mount(query.httpServer());
+      new HistoryMetricsBinder(query.history()).bindTo(metrics.registry());
+    }
     streams.setUncaughtExceptionHandler(
         e -> {
           if (causedBy(e, ModelStateException.class)) {

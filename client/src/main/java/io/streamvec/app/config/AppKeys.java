@@ -27,6 +27,9 @@ public final class AppKeys {
   public static final String IDLE_SNAPSHOT_MS = "idle.snapshot.ms";
   public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
   public static final String METRICS_HALF_LIFE_TOKENS = "metrics.half-life.tokens";
+  public static final String HISTORY_SNAPSHOTS = "history.snapshots";
+  public static final String HISTORY_WORDS = "history.words";
+  public static final String DRIFT_DAMPING_COUNT = "drift.damping.count";
   public static final String LEARNER_QUEUE_TOKENS = "learner.queue.tokens";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_HOST = "http.host";
@@ -239,6 +242,21 @@ public final class AppKeys {
               "1000000",
               "half-life in tokens of the recent_* metrics (fading factor 2^(-1/half-life) per token): an observation this many tokens old weighs half. Recent cross-entropy comes from a per-token signal (the noise-corrected score of the target) calibrated on the exactly scored tokens, so it is precise at short horizons; recent top-1/top-5 use the exact sample alone (about half-life * eval-budget / (V * H) tokens of it)",
               Type.LONG_POSITIVE),
+          new Key(
+              HISTORY_SNAPSHOTS,
+              "30",
+              "snapshots the query side keeps in memory for /v1/drift and time-travel queries (/v1/neighbours?version= or at=); each keeps the history.words most frequent words with 8-bit unit vectors, about history.words * (d + 60) bytes (~1.6 MB at the defaults)",
+              Type.INT_POSITIVE),
+          new Key(
+              HISTORY_WORDS,
+              "10000",
+              "words kept per remembered snapshot (the most frequent): drift and time travel cover these",
+              Type.INT_POSITIVE),
+          new Key(
+              DRIFT_DAMPING_COUNT,
+              "20",
+              "drift score = (1 - cos) * c / (c + this), c = the word's smaller count of the two snapshots: rare words, whose vectors move by noise, rank lower",
+              Type.INT_NONNEGATIVE),
           new Key(
               LEARNER_QUEUE_TOKENS,
               "262144",

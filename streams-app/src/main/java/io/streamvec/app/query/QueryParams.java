@@ -71,6 +71,12 @@ final class QueryParams {
     return v;
   }
 
+  /** An optional parameter's value (stripped), null when absent or blank. */
+  String optional(String name) {
+    String v = values.get(name);
+    return v == null || v.isBlank() ? null : v.strip();
+  }
+
   /** An optional whole number in [min, max], defaultValue when absent. */
   int integer(String name, int min, int max, int defaultValue) {
     String v = values.get(name);

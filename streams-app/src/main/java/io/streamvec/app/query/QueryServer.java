@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * GET /v1/similarity?a=A&amp;b=B              cosine of two words
  * GET /v1/analogy?a=A&amp;b=B&amp;c=C&amp;k=10      a is to b as c is to ?
  * GET /v1/predict?context=TEXT&amp;k=10      next-word probabilities
+ * GET /v1/drift, /v1/snapshots, /v1/words/new, /v1/neighbours?...&amp;version=V|at=TIME
+ *                                        the model over time ({@link HistoryEndpoints})
  * GET /health                            200 while Kafka Streams runs (or rebalances), else 503
  * </pre>
  *
@@ -79,15 +81,32 @@ public final class QueryServer implements AutoCloseable {
   private final Supplier<String> streamsState;
   private final AtomicReference<Served> served = new AtomicReference<>();
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+  private final SnapshotHistory history;
 
   /**
    * Listens on host:port (0 = any free port) and serves at once; until {@link #update} the model
    * endpoints answer 503.
    */
   public QueryServer(String host, int port, Supplier<String> streamsState) {
+    this(host, port, streamsState, new SnapshotHistory(30, 10_000, 20));
+  }
+
+  /** As above, remembering past snapshots in history (drift and time-travel queries). */
+  public QueryServer(
+      String host, int port, Supplier<String> streamsState, SnapshotHistory history) {
     this.streamsState = streamsState;
+    this.history = history;
+    HistoryEndpoints then = new HistoryEndpoints(history);
     endpoints.put("/v1/model", (p, m) -> m.info());
-    endpoints.put("/v1/neighbours", QueryServer::neighbours);
+    endpoints.put(
+        "/v1/neighbours",
+        (p, m) ->
+            p.optional("version") != null || p.optional("at") != null
+                ? then.neighboursThen(p)
+                : neighbours(p, m));
+    endpoints.put("/v1/drift", (p, m) -> then.drift(p));
+    endpoints.put("/v1/snapshots", (p, m) -> then.snapshots(p));
+    endpoints.put("/v1/words/new", (p, m) -> then.feed(p));
     endpoints.put("/v1/similarity", QueryServer::similarity);
     endpoints.put("/v1/analogy", QueryServer::analogy);
     endpoints.put("/v1/predict", QueryServer::predict);
@@ -132,7 +151,14 @@ public final class QueryServer implements AutoCloseable {
    */
   public void update(ModelSnapshot s) {
     java.util.Objects.requireNonNull(s, "snapshot");
-    served.set(new Served(new EmbeddingQueries(s), ModelInfo.of(s, System.currentTimeMillis())));
+    long now = System.currentTimeMillis();
+    served.set(new Served(new EmbeddingQueries(s), ModelInfo.of(s, now)));
+    history.add(s, now);
+  }
+
+  /** The snapshots this server remembers. */
+  public SnapshotHistory history() {
+    return history;
   }
 
   public HttpServer httpServer() {
@@ -166,7 +192,7 @@ public final class QueryServer implements AutoCloseable {
             404,
             "no endpoint "
                 + path
-                + "; try /v1/model, /v1/neighbours, /v1/similarity, /v1/analogy, /v1/predict or /health");
+                + "; try /v1/model, /v1/neighbours, /v1/similarity, /v1/analogy, /v1/predict, /v1/drift, /v1/snapshots, /v1/words/new or /health");
       }
       String method = ex.getRequestMethod();
       if (!method.equals("GET") && !method.equals("HEAD")) {

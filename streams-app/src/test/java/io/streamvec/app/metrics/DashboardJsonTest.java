@@ -112,6 +112,8 @@ class DashboardJsonTest {
                 "streamvec_recent_perplexity",
                 "streamvec_recent_cross_entropy",
                 "streamvec_recent_top5_ratio",
+                "streamvec_drift_top_score",
+                "streamvec_history_admitted_words_total",
                 "streamvec_cross_entropy",
                 "streamvec_top1_ratio",
                 "streamvec_top5_ratio",
