@@ -5,7 +5,6 @@ import io.streamvec.model.eval.RecentMeter;
 import io.streamvec.model.eval.SampledScorer;
 import io.streamvec.model.eval.StreamObserver;
 import io.streamvec.model.lm.NextWordMixture;
-import io.streamvec.model.nn.AliasTable;
 import io.streamvec.model.nn.ContextEncoder;
 import io.streamvec.model.nn.OutputLayer;
 import io.streamvec.model.nn.Rng;
@@ -16,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -37,7 +37,7 @@ public final class Learner {
 
   private static final double LN2 = Math.log(2);
   final ModelConfig config;
-  final int d, hidden, positions, capacity;
+  final int d, hidden, capacity;
   final StreamingVocabulary vocab;
   final FMatrixRMaj embeddings; // E (V, d)
   final float[] embeddingsAcc; // (V) row-wise AdaGrad
@@ -45,26 +45,22 @@ public final class Learner {
   final ContextEncoder encoder;
   final RowUpdater updater;
   final Rng rng;
-  final AliasTable noise = new AliasTable();
-  final float[] noiseWeights; // (V) count^power at the last rebuild
-  final float[] logitCorrection; // (V) log q(w) - log keep(w): turns NS scores into softmax logits
-  int noiseCount; // words covered by the noise table
-  double noiseSum; // sum of noiseWeights at the last rebuild
-  long noiseBuiltAt;
+  final NoiseModel noise; // q(w) for negatives, and the logit correction of NS scores
   PrequentialMeter meter;
   NextWordMixture mixture; // model + bounded n-gram, what prediction serves; null when off
   final SampledScorer sampledScorer; // null: every score is exact
   RecentMeter recent; // fading metrics over the last ~half-life tokens
-  final int[] history; // ring of the last P (+1 for cbow) ids, oldest first
+  final ContextWindow window; // the words the encoder reads for the current target
   long tokens, trained, evalCredit;
   private double keepP; // keep probability of the last target (1 when not subsampled)
+  private final IntToDoubleFunction keepProbability =
+      this::keepProbability; // one, not one a rebuild
   final RowMarks dirtyRows;
   private StreamObserver observer; // optional (e.g. an n-gram baseline); not part of the checkpoint
   private boolean trackDirtyRows =
       true; // off when nobody reads them (the train CLI): saves marking ~(1 + k + L) rows per token
 
   // scratch, allocated once
-  private final int[] ctx;
   private final float[] h, gradH;
   private final int[] negatives;
 
@@ -79,7 +75,6 @@ public final class Learner {
     this.config = config;
     this.d = config.dim;
     this.hidden = config.hiddenSize();
-    this.positions = config.contextPositions();
     this.capacity = config.vocabSize;
     this.vocab = vocab;
     this.embeddings = new FMatrixRMaj(capacity, d);
@@ -88,17 +83,14 @@ public final class Learner {
     this.encoder = ContextEncoder.create(config);
     this.updater = new RowUpdater(config.optimizer, config.lr);
     this.rng = new Rng(config.seed);
-    this.noiseWeights = new float[capacity];
-    this.logitCorrection = new float[capacity];
+    this.noise = new NoiseModel(config);
     this.meter = new PrequentialMeter(config.evalWindow);
     this.sampledScorer =
         config.loss == ModelConfig.LossKind.NS && capacity > config.evalExactVocab
             ? new SampledScorer(capacity, config.evalSample)
             : null;
     this.recent = new RecentMeter(DEFAULT_RECENT_HALF_LIFE);
-    this.history = new int[config.encoder == ModelConfig.Encoder.CBOW ? positions + 1 : positions];
-    Arrays.fill(history, StreamingVocabulary.EOS); // the stream starts as if after a sentence end
-    this.ctx = new int[positions];
+    this.window = new ContextWindow(config);
     this.h = new float[hidden];
     this.gradH = new float[hidden];
     this.negatives = new int[config.negatives];
@@ -114,9 +106,7 @@ public final class Learner {
     initRow(slot);
     if (observer != null) observer.slotAssigned(slot, reused);
     if (mixture != null) mixture.slotAssigned(slot, reused);
-    if (reused)
-      for (int i = 0; i < history.length; i++)
-        if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
+    if (reused) window.forget(slot);
   }
 
   private void initRow(int row) {
@@ -124,20 +114,10 @@ public final class Learner {
     for (int j = 0; j < d; j++) embeddings.data[row * d + j] = (rng.nextFloat() - 0.5f) / d;
     embeddingsAcc[row] = 0f;
     output.resetRow(row);
-    // noiseWeights keeps the slot's weight from the last rebuild: the alias table was built from it
+    // the slot keeps its noise weight from the last rebuild (the alias table was built from it);
     // until the next rebuild a new word gets the noise share of a word seen min-count times
-    logitCorrection[row] = newWordCorrection();
+    noise.resetCorrection(row);
     dirtyRows.mark(row);
-  }
-
-  /**
-   * Logit correction of a word admitted since the last noise rebuild (LearnerState recomputes it on
-   * restore).
-   */
-  float newWordCorrection() {
-    return noiseSum > 0
-        ? (float) (config.noisePower * Math.log(config.minCount) - Math.log(noiseSum))
-        : 0f;
   }
 
   public ModelConfig config() {
@@ -195,32 +175,16 @@ public final class Learner {
     int id = vocab.observe(word);
     tokens++;
     if (config.encoder == ModelConfig.Encoder.CBOW) {
-      stepCbow(id);
+      int centre = window.pushCentred(id, tokens);
+      if (centre >= 0) step(centre, window.context());
     } else {
-      // ctx[0] = x_{t-1}, ctx[1] = x_{t-2}, ...
-      for (int i = 0; i < positions; i++) ctx[i] = history[positions - 1 - i];
-      step(id);
+      step(id, window.before());
       if (mixture != null) mixture.count(id);
-      System.arraycopy(history, 1, history, 0, positions - 1);
-      history[positions - 1] = id;
+      window.push(id);
     }
   }
 
-  private void stepCbow(int id) {
-    // history holds x_{t-2L} .. x_{t-1}; with x_t appended the centre is x_{t-L}.
-    int l = config.context;
-    System.arraycopy(history, 1, history, 0, history.length - 1);
-    history[history.length - 1] = id;
-    if (tokens <= l) return; // the centre is still the padding before the stream
-    // window = history[0 .. 2L], centre history[L]; ctx = L left (nearest first), then L right
-    for (int i = 0; i < l; i++) {
-      ctx[i] = history[l - 1 - i];
-      ctx[l + i] = history[l + 1 + i];
-    }
-    step(history[l]);
-  }
-
-  private void step(int target) {
+  private void step(int target, int[] ctx) {
     int v = vocab.size();
     boolean softmax = config.loss == ModelConfig.LossKind.SOFTMAX;
     if (!softmax) maybeRebuildNoise(v);
@@ -231,7 +195,7 @@ public final class Learner {
     encoder.forward(embeddings, ctx, h);
     if (evaluate && sampledScoring(v)) scoreMixture(scoreSampled(v, target), v, target);
     else if (evaluate)
-      score(output.logProbabilities(h, v, softmax ? null : logitCorrection), v, target);
+      score(output.logProbabilities(h, v, softmax ? null : noise.logitCorrection()), v, target);
     if (evaluate) recordRecentScore(target, v, softmax);
     if (!train) return;
     trained++;
@@ -255,7 +219,7 @@ public final class Learner {
 
   /** Above eval-exact-vocab words in use, scores are estimated at a cost independent of V. */
   private boolean sampledScoring(int v) {
-    return sampledScorer != null && v > config.evalExactVocab && noiseCount > 0;
+    return sampledScorer != null && v > config.evalExactVocab && noise.size() > 0;
   }
 
   /** Exact prequential scores of the model and of the served mixture, before learning. */
@@ -285,14 +249,14 @@ public final class Learner {
         meter,
         output.weights.data,
         output.bias.data,
-        logitCorrection,
+        noise.logitCorrection(),
         h,
         hidden,
         v,
         target,
-        noise,
-        noiseWeights,
-        noiseSum,
+        noise.table(),
+        noise.weights(),
+        noise.sum(),
         config.seed,
         tokens);
   }
@@ -329,7 +293,8 @@ public final class Learner {
    * normaliser, which the recent meter calibrates on the exact sample. O(H), no softmax.
    */
   private double cheapBits(int target) {
-    double logP = output.score(h, target) + logitCorrection[target] + Math.log(config.negatives);
+    double logP =
+        output.score(h, target) + noise.logitCorrection()[target] + Math.log(config.negatives);
     return -logP / LN2;
   }
 
@@ -369,36 +334,16 @@ public final class Learner {
     return Math.min(1, Math.sqrt(ratio) + ratio);
   }
 
-  /**
-   * Rebuild the noise table as the stream evolves: often at first, then every noise-refresh tokens.
-   * Also the logit correction: negative sampling learns s(w) ~ log p'(w|h) - log(k q(w)) where p'
-   * is the subsampled target distribution (p'(w) ~ p(w) keep(w)), so softmax(s + log q - log keep)
-   * estimates p(w|h). Prequential scores and snapshots use the corrected logits.
-   */
+  /** The noise table and logit correction follow the stream's counts (see {@link NoiseModel}). */
   private void maybeRebuildNoise(int v) {
-    long interval = Math.min(config.noiseRefresh, Math.max(64, tokens / 2));
-    if (noiseCount > 0 && tokens - noiseBuiltAt < interval) return;
-    double sum = 0;
-    for (int i = 0; i < v; i++) {
-      noiseWeights[i] = (float) Math.pow(vocab.count(i), config.noisePower);
-      sum += noiseWeights[i];
-    }
-    noiseSum = sum;
-    for (int i = 0; i < v; i++) {
-      logitCorrection[i] =
-          noiseWeights[i] > 0
-              ? (float) (Math.log(noiseWeights[i] / sum) - Math.log(keepProbability(i)))
-              : -30f;
-    }
-    noiseCount = v;
-    noiseBuiltAt = tokens;
-    noise.build(noiseWeights, v);
-    if (sampledScorer != null) sampledScorer.rebuild(noiseWeights, v, sum);
+    if (!noise.due(tokens)) return;
+    noise.rebuild(vocab, v, tokens, keepProbability);
+    if (sampledScorer != null) sampledScorer.rebuild(noise.weights(), v, noise.sum());
   }
 
   private void drawNegatives(int target) {
     for (int j = 0; j < negatives.length; j++) {
-      int w = noise.size() == 0 ? -1 : noise.sample(rng);
+      int w = noise.sample(rng);
       negatives[j] = w == target ? -1 : w; // like word2vec, a draw of the target is skipped
     }
   }
@@ -420,7 +365,7 @@ public final class Learner {
     System.arraycopy(output.bias.data, 0, b.data, 0, v);
     // snapshot users get calibrated logits: the NS correction is folded into the bias
     if (config.loss == ModelConfig.LossKind.NS)
-      for (int i = 0; i < v; i++) b.data[i] += logitCorrection[i];
+      for (int i = 0; i < v; i++) b.data[i] += noise.logitCorrection()[i];
     FMatrixRMaj[] params = encoder.parameters();
     FMatrixRMaj[] copies = new FMatrixRMaj[params.length];
     for (int i = 0; i < params.length; i++) copies[i] = params[i].copy();

@@ -50,8 +50,7 @@ public final class LearnerState {
       out.writeLong(l.evalCredit);
       out.writeLong(l.rng.state());
       l.vocab.write(out);
-      out.writeInt(l.history.length);
-      for (int id : l.history) out.writeInt(id);
+      l.window.write(out);
       l.meter.write(out);
       l.recent.write(out);
       FMatrixRMaj[] params = l.encoder.parameters();
@@ -60,11 +59,7 @@ public final class LearnerState {
         writeFloats(out, params[i].data, params[i].getNumElements());
         writeFloats(out, accs[i], accs[i].length);
       }
-      out.writeInt(l.noiseCount);
-      out.writeLong(l.noiseBuiltAt);
-      out.writeDouble(l.noiseSum);
-      writeFloats(out, l.noiseWeights, l.noiseCount);
-      writeFloats(out, l.logitCorrection, l.noiseCount);
+      l.noise.write(out);
       out.writeBoolean(l.mixture != null);
       if (l.mixture != null) l.mixture.write(out);
       out.flush();
@@ -125,10 +120,7 @@ public final class LearnerState {
       l.tokens = tokens;
       l.trained = trained;
       l.evalCredit = evalCredit;
-      int hl = in.readInt();
-      if (hl != l.history.length)
-        throw new IOException("learner state history length " + hl + " does not fit its config");
-      for (int i = 0; i < hl; i++) l.history[i] = in.readInt();
+      l.window.read(in);
       l.meterReplace(version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in));
       if (version > 1) l.recentReplace(RecentMeter.read(in));
       FMatrixRMaj[] params = l.encoder.parameters();
@@ -137,20 +129,9 @@ public final class LearnerState {
         readFloats(in, params[i].data, params[i].getNumElements());
         readFloats(in, accs[i], accs[i].length);
       }
-      l.noiseCount = in.readInt();
-      l.noiseBuiltAt = in.readLong();
-      l.noiseSum = in.readDouble();
-      if (l.noiseCount < 0 || l.noiseCount > l.capacity)
-        throw new IOException("corrupt learner state: noise table of " + l.noiseCount);
-      readFloats(in, l.noiseWeights, l.noiseCount);
-      readFloats(in, l.logitCorrection, l.noiseCount);
-      // rows admitted after the last rebuild are not in the saved table: their value follows from
-      // noiseSum
-      for (int r = l.noiseCount; r < vocab.size(); r++)
-        l.logitCorrection[r] = l.newWordCorrection();
-      if (l.noiseCount > 0) l.noise.build(l.noiseWeights, l.noiseCount);
-      if (l.noiseCount > 0 && l.sampledScorer != null)
-        l.sampledScorer.rebuild(l.noiseWeights, l.noiseCount, l.noiseSum);
+      l.noise.read(in, vocab.size());
+      if (l.noise.size() > 0 && l.sampledScorer != null)
+        l.sampledScorer.rebuild(l.noise.weights(), l.noise.size(), l.noise.sum());
       // before version 3 there was no mixture: a restored learner starts the configured one empty
       if (version >= 3) l.mixture = in.readBoolean() ? NextWordMixture.read(in) : null;
       int rb = rowBytes(config);
@@ -236,13 +217,13 @@ public final class LearnerState {
     }
   }
 
-  private static void writeFloats(DataOutputStream out, float[] a, int n) throws IOException {
+  static void writeFloats(DataOutputStream out, float[] a, int n) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(4 * n);
     b.asFloatBuffer().put(a, 0, n);
     out.write(b.array());
   }
 
-  private static void readFloats(DataInputStream in, float[] a, int n) throws IOException {
+  static void readFloats(DataInputStream in, float[] a, int n) throws IOException {
     byte[] raw = new byte[4 * n];
     in.readFully(raw);
     ByteBuffer.wrap(raw).asFloatBuffer().get(a, 0, n);
