@@ -85,6 +85,9 @@ transaction.state.log.num.partitions=8
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# A crashed app instance's open transaction is aborted within 1 s of its timeout, not 10 s:
+# until then no other instance can take over its model (README, "Several instances").
+transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 EOF
   # WARN and up to a file; the "Kafka Server started" line (INFO) is how start knows it is up.
   cat > "$LOG_CONFIG" <<EOF

@@ -5,7 +5,9 @@ import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ConfigException;
 import java.nio.file.Path;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -49,6 +51,19 @@ public final class StreamsProperties {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(AppKeys.COMMIT_INTERVAL_MS));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, c.getInt(AppKeys.REPLICATION_FACTOR));
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(c).toString());
+    int minInsync = c.getInt(AppKeys.MIN_INSYNC_REPLICAS);
+    if (minInsync > 0)
+      p.put(
+          StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+          String.valueOf(minInsync));
+    // How fast another instance takes over a dead one's model (README, "Several instances").
+    // Earlier users set these as kafka.*: that form still wins while the app key is not given.
+    failoverSetting(p, c, AppKeys.STANDBY_REPLICAS, StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG);
+    failoverSetting(p, c, AppKeys.SESSION_TIMEOUT_MS, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+    failoverSetting(
+        p, c, AppKeys.HEARTBEAT_INTERVAL_MS, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+    failoverSetting(
+        p, c, AppKeys.TRANSACTION_TIMEOUT_MS, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
     // a snapshot chunk must fit one produce request, whatever a kafka.* override says
     int needed = maxRecordBytes(c);
     String key = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
@@ -64,6 +79,11 @@ public final class StreamsProperties {
               + "' is not a whole number of bytes");
     }
     return p;
+  }
+
+  private static void failoverSetting(Properties p, AppConfig c, String appKey, String kafkaKey) {
+    boolean onlyKafkaForm = c.isGiven(AppConfig.KAFKA_PREFIX + kafkaKey) && !c.isGiven(appKey);
+    if (!onlyKafkaForm) p.put(kafkaKey, c.getInt(appKey));
   }
 
   /**

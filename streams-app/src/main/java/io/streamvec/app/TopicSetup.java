@@ -51,7 +51,7 @@ public final class TopicSetup {
     short rf = (short) c.getInt(AppKeys.REPLICATION_FACTOR);
     Map<String, NewTopic> m = new LinkedHashMap<>();
     for (String t : c.getList(AppKeys.INPUT_TOPICS))
-      m.put(t, new NewTopic(t, c.getInt(AppKeys.INPUT_PARTITIONS), rf));
+      m.put(t, new NewTopic(t, c.getInt(AppKeys.INPUT_PARTITIONS), rf).configs(Map.of()));
     m.put(
         c.get(AppKeys.SNAPSHOTS_TOPIC),
         new NewTopic(c.get(AppKeys.SNAPSHOTS_TOPIC), 1, rf)
@@ -79,6 +79,13 @@ public final class TopicSetup {
                     TopicConfig.CLEANUP_POLICY_DELETE,
                     TopicConfig.RETENTION_MS_CONFIG,
                     String.valueOf(30 * DAY_MS))));
+    int minInsync = c.getInt(AppKeys.MIN_INSYNC_REPLICAS);
+    if (minInsync > 0)
+      for (NewTopic t : m.values()) {
+        Map<String, String> configs = new LinkedHashMap<>(t.configs());
+        configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(minInsync));
+        t.configs(configs);
+      }
     return m;
   }
 

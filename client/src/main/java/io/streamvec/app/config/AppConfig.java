@@ -157,6 +157,7 @@ public final class AppConfig {
       }
     }
     for (AppKeys.Key k : AppKeys.KEYS) k.validate(values.get(k.name()));
+    AppKeys.validateTogether(values);
     ModelConfig mc;
     try {
       mc = ModelConfig.defaults().withAll(model);

@@ -15,6 +15,11 @@ public final class AppKeys {
   public static final String METRICS_TOPIC = "metrics.topic";
   public static final String DLQ_TOPIC = "dlq.topic";
   public static final String REPLICATION_FACTOR = "replication.factor";
+  public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+  public static final String STANDBY_REPLICAS = "standby.replicas";
+  public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
+  public static final String HEARTBEAT_INTERVAL_MS = "heartbeat.interval.ms";
+  public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
   public static final String PROCESSING_GUARANTEE = "processing.guarantee";
   public static final String STATE_DIR = "state.dir";
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
@@ -180,7 +185,32 @@ public final class AppKeys {
           new Key(
               REPLICATION_FACTOR,
               "1",
-              "replication factor of the topics the app creates",
+              "replication factor of the topics the app creates, its internal topics included",
+              Type.INT_POSITIVE),
+          new Key(
+              MIN_INSYNC_REPLICAS,
+              "0",
+              "min.insync.replicas of the topics the app creates, its internal topics included: a write (acks=all) succeeds only while this many replicas have it, so a broker loss loses nothing; at most replication.factor (e.g. 2 with replication.factor=3); 0 = the broker's default",
+              Type.INT_NONNEGATIVE),
+          new Key(
+              STANDBY_REPLICAS,
+              "0",
+              "Kafka Streams num.standby.replicas: with two or more instances, this many others keep a warm copy of the model's stores, so one takes over a dead instance's model without restoring it from the changelogs (1 is enough for most)",
+              Type.INT_NONNEGATIVE),
+          new Key(
+              SESSION_TIMEOUT_MS,
+              "6000",
+              "consumer group session timeout: how long an instance that died without a word (SIGKILL, machine loss) keeps its model before another instance takes over; within the broker's group.min/max.session.timeout.ms (6000..1800000 by default). Lower = faster takeover, but a pause longer than this (GC, an overloaded machine) moves the model needlessly",
+              Type.INT_POSITIVE),
+          new Key(
+              HEARTBEAT_INTERVAL_MS,
+              "1500",
+              "consumer group heartbeat interval: how soon the survivors hear of a rebalance; below session.timeout.ms (a third of it or less)",
+              Type.INT_POSITIVE),
+          new Key(
+              TRANSACTION_TIMEOUT_MS,
+              "10000",
+              "exactly_once_v2 producer transaction timeout: no other instance can continue a dead instance's model before the broker has aborted its open transaction, this long after it began (plus up to the broker's transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default, 1 s on ./streamvec broker); above commit.interval.ms and the time to write a checkpoint, or the broker aborts healthy transactions",
               Type.INT_POSITIVE),
           new Key(
               PROCESSING_GUARANTEE,
@@ -277,6 +307,56 @@ public final class AppKeys {
               "/metrics",
               "path of the Prometheus scrape endpoint on http.port",
               Type.NONEMPTY));
+
+  /**
+   * Checks the keys that bound each other (values: every app key with its effective value); throws
+   * a ConfigException naming both keys.
+   */
+  static void validateTogether(java.util.Map<String, String> values) {
+    long rf = Long.parseLong(values.get(REPLICATION_FACTOR).trim());
+    long minIsr = Long.parseLong(values.get(MIN_INSYNC_REPLICAS).trim());
+    if (minIsr > rf)
+      throw new ConfigException(
+          "config key '"
+              + MIN_INSYNC_REPLICAS
+              + "' = "
+              + minIsr
+              + " is above '"
+              + REPLICATION_FACTOR
+              + "' = "
+              + rf
+              + ": no write could ever succeed; use at most "
+              + rf
+              + " (e.g. replication.factor=3 with min.insync.replicas=2)");
+    long session = Long.parseLong(values.get(SESSION_TIMEOUT_MS).trim());
+    long heartbeat = Long.parseLong(values.get(HEARTBEAT_INTERVAL_MS).trim());
+    if (heartbeat >= session)
+      throw new ConfigException(
+          "config key '"
+              + HEARTBEAT_INTERVAL_MS
+              + "' = "
+              + heartbeat
+              + " must be below '"
+              + SESSION_TIMEOUT_MS
+              + "' = "
+              + session
+              + " (a third of it or less, e.g. "
+              + session / 3
+              + ")");
+    long commit = Long.parseLong(values.get(COMMIT_INTERVAL_MS).trim());
+    long transaction = Long.parseLong(values.get(TRANSACTION_TIMEOUT_MS).trim());
+    if (transaction <= commit)
+      throw new ConfigException(
+          "config key '"
+              + TRANSACTION_TIMEOUT_MS
+              + "' = "
+              + transaction
+              + " must be above '"
+              + COMMIT_INTERVAL_MS
+              + "' = "
+              + commit
+              + ": every commit would time out its own transaction");
+  }
 
   public static Key byName(String name) {
     for (Key k : KEYS) if (k.name().equals(name)) return k;

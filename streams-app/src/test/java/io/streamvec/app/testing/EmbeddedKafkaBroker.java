@@ -174,6 +174,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("share.coordinator.state.topic.replication.factor", "1");
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("group.initial.rebalance.delay.ms", "0");
+    // a dead client's open transaction is aborted within 1 s of its timeout, not 10 s: until then
+    // no other instance can take over its model (see deploy/broker.sh)
+    p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
     // The cleaner's dedupe buffer (128 MB by default) would sit in the test JVM's heap.
     p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
     return p;
