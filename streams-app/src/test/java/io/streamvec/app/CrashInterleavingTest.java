@@ -32,8 +32,10 @@ import org.junit.jupiter.api.Timeout;
  * trains, publishes snapshots and metrics and writes checkpoints at small intervals, so they
  * interleave; the app is killed with SIGKILL at planned moments (before the first snapshot, after a
  * snapshot but before the first checkpoint, right after a checkpoint or a snapshot, right after a
- * restore, at a random time), its local state kept or deleted (a new machine) before each restart.
- * The final model must equal an uninterrupted run over the lines the stream sent, bit for bit.
+ * restore, at a random time) or halts itself where a kill from outside lands only by luck (inside
+ * the transaction that writes a checkpoint, in the middle of a replay: {@code
+ * streamvec.crash-point}), its local state kept or deleted (a new machine) before each restart. The
+ * final model must equal an uninterrupted run over the lines the stream sent, bit for bit.
  *
  * <p>Seeded: the plan comes from {@code -Dstreamvec.crash.seed} (printed on every run, so a failure
  * is replayed with the same seed) and has {@code -Dstreamvec.crash.kills} kills; {@code
@@ -51,6 +53,8 @@ class CrashInterleavingTest {
     BEFORE_FIRST_SNAPSHOT,
     AFTER_SNAPSHOT_BEFORE_FIRST_CHECKPOINT,
     RIGHT_AFTER_RESTORE,
+    DURING_CHECKPOINT_WRITE, // the app halts itself inside the transaction writing a checkpoint
+    DURING_REPLAY, // the app halts itself after a few lines of the replay log
     RIGHT_AFTER_CHECKPOINT,
     RIGHT_AFTER_SNAPSHOT,
     RANDOM
@@ -96,17 +100,47 @@ class CrashInterleavingTest {
     return m;
   }
 
+  /**
+   * The settings of the instance that ends at plan[index]. When snapshots and checkpoints happen
+   * never changes the model, so the first two instances stretch them to make their kill points
+   * certain whatever the machine's speed: no snapshot before the first kill, no checkpoint before
+   * the second.
+   */
+  private Map<String, String> settings(List<KillPoint> plan, int index) {
+    Map<String, String> m = settings();
+    KillPoint point = index < plan.size() ? plan.get(index) : KillPoint.RANDOM;
+    if (point == KillPoint.BEFORE_FIRST_SNAPSHOT) {
+      m.put(AppKeys.SNAPSHOT_INTERVAL_MS, "600000");
+      m.put(AppKeys.IDLE_SNAPSHOT_MS, "600000");
+    }
+    if (point == KillPoint.AFTER_SNAPSHOT_BEFORE_FIRST_CHECKPOINT)
+      m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, "1000000");
+    return m;
+  }
+
   /** The first kills cover the named interleavings; the rest are drawn from all of them. */
   static List<KillPoint> plan(Random random, int kills) {
     List<KillPoint> plan = new ArrayList<>();
     plan.add(KillPoint.BEFORE_FIRST_SNAPSHOT);
     plan.add(KillPoint.AFTER_SNAPSHOT_BEFORE_FIRST_CHECKPOINT);
     plan.add(KillPoint.RIGHT_AFTER_RESTORE); // twice in a row: killed again while catching up
+    plan.add(KillPoint.DURING_CHECKPOINT_WRITE);
+    plan.add(KillPoint.DURING_REPLAY);
     List<KillPoint> later =
         List.copyOf(
             EnumSet.range(KillPoint.RIGHT_AFTER_RESTORE, KillPoint.RANDOM)); // repeatable ones
     while (plan.size() < kills) plan.add(later.get(random.nextInt(later.size())));
     return plan.subList(0, Math.max(0, kills));
+  }
+
+  /** JVM options that make the lifetime ending at point halt itself there. */
+  static List<String> crashPointOptions(KillPoint point, Random random) {
+    return switch (point) {
+      case DURING_CHECKPOINT_WRITE -> List.of("-Dstreamvec.crash-point=checkpoint-written:1");
+      case DURING_REPLAY ->
+          List.of("-Dstreamvec.crash-point=replayed-line:" + (1 + random.nextInt(50)));
+      default -> List.of();
+    };
   }
 
   @Test
@@ -119,10 +153,22 @@ class CrashInterleavingTest {
     AppConfig config = AppConfig.of(settings());
     List<String> report = new ArrayList<>();
     List<String> source = TestTexts.generated(400_000, seed);
-    app = AppJvm.start(settings(), "384m", logFile);
+    app = startLifetime(plan, 0, random);
     LiveStream stream = null;
     try (MetricsFollower metrics = awaitMetricsTopic(config)) {
       for (int k = 0; k < plan.size(); k++) {
+        KillPoint point = plan.get(k);
+        if (point == KillPoint.DURING_CHECKPOINT_WRITE || point == KillPoint.DURING_REPLAY) {
+          report.add(awaitHalt(k, point, metrics));
+          boolean deleteState = random.nextBoolean();
+          if (deleteState) TestTexts.deleteTree(stateDir);
+          report.set(
+              report.size() - 1,
+              report.get(report.size() - 1) + "; state " + (deleteState ? "deleted" : "kept"));
+          System.err.println("crash interleavings: " + report.get(report.size() - 1));
+          app = startLifetime(plan, k + 1, random);
+          continue;
+        }
         awaitNewLifetime(metrics);
         if (stream == null)
           stream =
@@ -134,12 +180,11 @@ class CrashInterleavingTest {
         long snapshotAtStart = metrics.latest("snapshot_version");
         long checkpointAtStart = metrics.latest("checkpoint_records");
         long replayed = metrics.latest("replayed_records");
-        KillPoint point = plan.get(k);
         switch (point) {
           case BEFORE_FIRST_SNAPSHOT -> awaitMetric(metrics, "tokens", t -> t > 0);
           case AFTER_SNAPSHOT_BEFORE_FIRST_CHECKPOINT ->
               awaitMetric(metrics, "snapshot_version", v -> v > 0);
-          case RIGHT_AFTER_RESTORE -> {}
+          case RIGHT_AFTER_RESTORE, DURING_CHECKPOINT_WRITE, DURING_REPLAY -> {}
           case RIGHT_AFTER_CHECKPOINT ->
               awaitMetric(metrics, "checkpoint_records", c -> c > checkpointAtStart);
           case RIGHT_AFTER_SNAPSHOT ->
@@ -169,7 +214,7 @@ class CrashInterleavingTest {
         if (point == KillPoint.AFTER_SNAPSHOT_BEFORE_FIRST_CHECKPOINT)
           assertEquals(0, metrics.latest("checkpoint_records"), "no checkpoint yet: " + outcome);
         if (deleteState) TestTexts.deleteTree(stateDir);
-        app = AppJvm.start(settings(), "384m", logFile);
+        app = startLifetime(plan, k + 1, random);
       }
       awaitNewLifetime(metrics);
       Thread.sleep(2000); // the last instance learns from the live stream too
@@ -194,6 +239,33 @@ class CrashInterleavingTest {
     } finally {
       if (stream != null) stream.close();
     }
+  }
+
+  /** The instance that ends at plan[index] (halting itself there, if that point says so). */
+  private AppJvm startLifetime(List<KillPoint> plan, int index, Random random) throws Exception {
+    List<String> options =
+        index < plan.size() ? crashPointOptions(plan.get(index), random) : List.of();
+    return AppJvm.start(settings(plan, index), "384m", options, logFile);
+  }
+
+  /**
+   * Waits for an armed instance to halt itself; when its point never came (a replay log shorter
+   * than the armed line), it is killed once it runs, and the report says so.
+   */
+  private String awaitHalt(int k, KillPoint point, MetricsFollower metrics) throws Exception {
+    boolean halted = app.awaitExit(WAIT);
+    if (!halted) app.kill();
+    metrics.poll(Duration.ofMillis(300));
+    return String.format(
+        "kill %d %s: %s; last metrics %d records, snapshot v%d, checkpoint at record %d",
+        k + 1,
+        point,
+        halted
+            ? "halted at the point (exit " + app.process().exitValue() + ")"
+            : "not reached in time: killed",
+        metrics.latest("records"),
+        metrics.latest("snapshot_version"),
+        metrics.latest("checkpoint_records"));
   }
 
   private MetricsFollower awaitMetricsTopic(AppConfig config) throws Exception {

@@ -101,7 +101,10 @@ public final class TrainingProcessor implements Processor<String, String, String
     checkpointedTokens = learner.tokens();
     // the records since the checkpoint, exactly as first learned; nothing is re-published
     List<String> lines = restored.replayLines();
-    for (String line : lines) learner.learn(Arrays.asList(line.split(" ")));
+    for (String line : lines) {
+      learner.learn(Arrays.asList(line.split(" ")));
+      CrashPoint.reached(CrashPoint.REPLAYED_LINE);
+    }
     records += lines.size();
     replayed = lines.size();
     tokens = learner.tokens();
@@ -187,6 +190,7 @@ public final class TrainingProcessor implements Processor<String, String, String
   private void writeCheckpoint(ModelStore.CheckpointImage image) {
     long t0 = System.nanoTime();
     store.write(image);
+    CrashPoint.reached(CrashPoint.CHECKPOINT_WRITTEN);
     checkpointSeconds = (image.captureNanos() + System.nanoTime() - t0) / 1e9;
   }
 

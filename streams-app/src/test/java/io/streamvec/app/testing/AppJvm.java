@@ -25,14 +25,19 @@ public final class AppJvm implements AutoCloseable {
   /** Starts the app with settings (each as --set key=value), heap xmx (e.g. "384m"). */
   public static AppJvm start(Map<String, String> settings, String xmx, Path log)
       throws IOException {
+    return start(settings, xmx, List.of(), log);
+  }
+
+  /** The same with more JVM options (e.g. -Dname=value) before the main class. */
+  public static AppJvm start(
+      Map<String, String> settings, String xmx, List<String> jvmOptions, Path log)
+      throws IOException {
     List<String> cmd =
         new ArrayList<>(
             List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + xmx,
-                "-cp",
-                System.getProperty("java.class.path"),
-                MAIN));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + xmx));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN));
     settings.forEach(
         (k, v) -> {
           cmd.add("--set");
@@ -52,6 +57,11 @@ public final class AppJvm implements AutoCloseable {
 
   public Process process() {
     return process;
+  }
+
+  /** Waits up to timeout for the process to end by itself; true if it did. */
+  public boolean awaitExit(java.time.Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** SIGKILL: no shutdown hook, no commit; returns once the process is gone. */

@@ -1,0 +1,37 @@
+package io.streamvec.app.topology;
+
+/**
+ * Named places in the trainer where a crash test can stop the JVM at once (Runtime.halt: no
+ * shutdown hook, no commit, like SIGKILL) to reach interleavings a kill from outside hits only by
+ * luck: inside the transaction that writes a checkpoint, or in the middle of a replay. Inert unless
+ * the system property {@code streamvec.crash-point=NAME:N} is set: the JVM halts the N-th time NAME
+ * is reached.
+ */
+final class CrashPoint {
+  static final String PROPERTY = "streamvec.crash-point";
+
+  /** After a checkpoint's rows, global pieces and meta went to the stores, before the commit. */
+  static final String CHECKPOINT_WRITTEN = "checkpoint-written";
+
+  /** After one more line of the replay log was learned during a restore. */
+  static final String REPLAYED_LINE = "replayed-line";
+
+  private static final String ARMED_NAME;
+  private static final long ARMED_COUNT;
+  private static long reached;
+
+  static {
+    String spec = System.getProperty(PROPERTY, "");
+    int colon = spec.lastIndexOf(':');
+    ARMED_NAME = colon > 0 ? spec.substring(0, colon) : "";
+    ARMED_COUNT = colon > 0 ? Long.parseLong(spec.substring(colon + 1)) : 0;
+  }
+
+  private CrashPoint() {}
+
+  /** Called by the stream thread at the place named; halts on the armed count. */
+  static void reached(String name) {
+    if (ARMED_COUNT == 0 || !ARMED_NAME.equals(name)) return;
+    if (++reached == ARMED_COUNT) Runtime.getRuntime().halt(137);
+  }
+}
