@@ -160,7 +160,9 @@ public final class Learner {
     return tokens;
   }
 
-  /** Tokens that produced a gradient step (not &lt;unk&gt;, not subsampled away). */
+  /**
+   * Tokens that produced a gradient step: every target not subsampled away, &lt;unk&gt; included.
+   */
   public long trainedTokens() {
     return trained;
   }
