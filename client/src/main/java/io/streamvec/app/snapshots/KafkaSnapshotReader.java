@@ -30,7 +30,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Reads with {@code isolation.level=read_committed}, so chunks of a snapshot whose transaction
  * was aborted never arrive; without a consumer group (all partitions assigned by the reader), so
  * readers leave no offsets behind and every reader sees the whole topic. Only records keyed {@code
- * <modelId>/<i>} are used: several models may share one topic.
+ * <modelId>/...} are used: several models may share one topic. Format 3 topics hold row blocks and
+ * manifests: the first read materialises the model once, later ones apply only the changed blocks.
  *
  * <p>Not thread-safe (a KafkaConsumer inside): use one reader from one thread; {@link #watch}
  * returns when {@code keepGoing} says so, checked at least every {@link #POLL}.

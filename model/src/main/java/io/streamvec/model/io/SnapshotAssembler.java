@@ -1,6 +1,7 @@
 package io.streamvec.model.io;
 
 import io.streamvec.model.ModelSnapshot;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +14,10 @@ import java.util.TreeMap;
  * snapshots interleaved, duplicates (at-least-once delivery), chunks that never complete (stale
  * chunks left by compaction, aborted writes), older snapshots after newer ones, and garbage. Bad
  * chunks are counted and described ({@link #lastRejection()}), never thrown.
+ *
+ * <p>Format 3 payloads (row blocks and manifests, {@link SnapshotBlocks}) go to a {@link
+ * DeltaModel}, which materialises a manifest once every block it names is at hand; a manifest still
+ * waiting for blocks counts as a partial.
  *
  * <p>Memory is bounded: partial snapshots not newer than the latest complete one are dropped, and
  * at most {@code maxPartials} are kept (the oldest version is dropped first); a partial holds only
@@ -48,6 +53,7 @@ public final class SnapshotAssembler {
 
   private final int maxPartials;
   private final Map<Key, Partial> partials = new LinkedHashMap<>();
+  private final DeltaModel delta = new DeltaModel();
   private volatile ModelSnapshot latest;
   private long completed, duplicates, stale, rejected, droppedPartials;
   private volatile String lastRejection;
@@ -145,12 +151,14 @@ public final class SnapshotAssembler {
               + ": whole-snapshot checksum mismatch after assembly");
     }
     ModelSnapshot s;
+    boolean v2 = payloadFormat(encoded) == SnapshotBlocks.FORMAT_VERSION;
     try {
-      s = SnapshotCodec.decode(encoded);
+      s = v2 ? delta(encoded) : SnapshotCodec.decode(encoded);
     } catch (InvalidSnapshotException e) {
       return reject("snapshot version " + key.version() + ": " + e.getMessage());
     }
-    if (s.version != key.version())
+    if (s == null) return new Outcome(Status.PENDING, Optional.empty(), "");
+    if (!v2 && s.version != key.version())
       return reject(
           "chunk headers say snapshot version "
               + key.version()
@@ -166,6 +174,24 @@ public final class SnapshotAssembler {
       }
     }
     return new Outcome(Status.COMPLETED, Optional.of(s), "");
+  }
+
+  /** 3 for a format-3 manifest or row block, else 0: what {@link SnapshotCodec} decodes. */
+  private static int payloadFormat(byte[] payload) {
+    if (payload.length < 8) return 0;
+    ByteBuffer b = ByteBuffer.wrap(payload);
+    int magic = b.getInt(0), format = b.getInt(4);
+    if (magic == SnapshotBlocks.BLOCK_MAGIC) return SnapshotBlocks.FORMAT_VERSION;
+    return magic == SnapshotCodec.MAGIC && format == SnapshotBlocks.FORMAT_VERSION ? format : 0;
+  }
+
+  /** Feeds a format-3 payload to the delta model; the model if it completed one. */
+  private ModelSnapshot delta(byte[] payload) throws InvalidSnapshotException {
+    if (ByteBuffer.wrap(payload).getInt(0) == SnapshotBlocks.BLOCK_MAGIC)
+      return delta.block(
+          SnapshotBlocks.decodeBlock(payload),
+          (int) SnapshotCodec.crc32c(payload, 0, payload.length));
+    return delta.manifest(SnapshotBlocks.decodeManifest(payload));
   }
 
   private void evictOldestBeyondCap() {
@@ -210,8 +236,9 @@ public final class SnapshotAssembler {
     return droppedPartials;
   }
 
+  /** Partial snapshots, counting a format-3 manifest that waits for row blocks as one. */
   public int partialCount() {
-    return partials.size();
+    return partials.size() + (delta.waiting() ? 1 : 0);
   }
 
   /** Why the last rejected chunk was rejected, or null. */

@@ -211,24 +211,32 @@ public final class SnapshotCodec {
     return length;
   }
 
-  private static ModelSnapshot parseBody(ByteCursor in, int formatVersion)
-      throws InvalidSnapshotException {
+  static ModelConfig readConfig(ByteCursor in) throws InvalidSnapshotException {
     int nConfig = in.readCount("config entry count", 8);
     Map<String, String> configValues = new LinkedHashMap<>();
     for (int i = 0; i < nConfig; i++)
       configValues.put(in.readString("config key"), in.readString("config value"));
-    ModelConfig config;
     try {
-      config = ModelConfig.defaults().withAll(configValues);
+      return ModelConfig.defaults().withAll(configValues);
     } catch (IllegalArgumentException e) {
       throw new InvalidSnapshotException("snapshot config is invalid: " + e.getMessage(), e);
     }
-    long version = in.readLong("version");
-    long tokens = in.readLong("tokens");
+  }
+
+  static Map<String, Double> readStats(ByteCursor in) throws InvalidSnapshotException {
     int nStats = in.readCount("stats count", 12);
     Map<String, Double> stats = new LinkedHashMap<>();
     for (int i = 0; i < nStats; i++)
       stats.put(in.readString("stat name"), in.readDouble("stat value"));
+    return stats;
+  }
+
+  private static ModelSnapshot parseBody(ByteCursor in, int formatVersion)
+      throws InvalidSnapshotException {
+    ModelConfig config = readConfig(in);
+    long version = in.readLong("version");
+    long tokens = in.readLong("tokens");
+    Map<String, Double> stats = readStats(in);
     int v =
         in.readCount("vocabulary size V", 8); // each word: 4-byte length + 4-byte count at least
     String[] words = new String[v];
@@ -262,7 +270,7 @@ public final class SnapshotCodec {
     }
   }
 
-  private static byte[] mixtureBytes(ModelSnapshot s) {
+  static byte[] mixtureBytes(ModelSnapshot s) {
     if (s.mixture() == null) return new byte[0];
     try {
       java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
@@ -274,7 +282,7 @@ public final class SnapshotCodec {
   }
 
   /** int32 length L + L bytes of {@link NextWordMixture#write}; L = 0: the model alone. */
-  private static NextWordMixture readMixture(ByteCursor in) throws InvalidSnapshotException {
+  static NextWordMixture readMixture(ByteCursor in) throws InvalidSnapshotException {
     java.io.DataInputStream block = in.readBlock("served mixture");
     try {
       if (block.available() == 0) return null;
@@ -289,7 +297,7 @@ public final class SnapshotCodec {
     }
   }
 
-  private static void checkShape(String name, FMatrixRMaj m, int rows, int cols)
+  static void checkShape(String name, FMatrixRMaj m, int rows, int cols)
       throws InvalidSnapshotException {
     if (m.numRows != rows || m.numCols != cols) {
       throw new InvalidSnapshotException(
@@ -354,27 +362,27 @@ public final class SnapshotCodec {
     }
   }
 
-  private static byte[] utf8(String s) {
+  static byte[] utf8(String s) {
     if (s == null)
       throw new IllegalArgumentException("snapshot contains a null string (word, key or name)");
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static long stringsSize(byte[][] strings) {
+  static long stringsSize(byte[][] strings) {
     long n = 0;
     for (byte[] s : strings) n += 4 + s.length;
     return n;
   }
 
-  private static long matrixSize(FMatrixRMaj m) {
+  static long matrixSize(FMatrixRMaj m) {
     return 8 + 4L * m.numRows * m.numCols;
   }
 
-  private static void putString(ByteBuffer out, byte[] s) {
+  static void putString(ByteBuffer out, byte[] s) {
     out.putInt(s.length).put(s);
   }
 
-  private static void putMatrix(ByteBuffer out, FMatrixRMaj m) {
+  static void putMatrix(ByteBuffer out, FMatrixRMaj m) {
     int n = m.numRows * m.numCols;
     out.putInt(m.numRows).putInt(m.numCols);
     out.asFloatBuffer().put(m.data, 0, n);

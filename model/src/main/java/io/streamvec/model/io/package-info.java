@@ -37,11 +37,64 @@
  * (compaction leaves stale higher-index chunks of older, larger snapshots behind; they never
  * complete). Duplicates of a chunk (same group and index) are ignored.
  *
- * ### Encoded snapshot (T bytes)
+ * ### Format version 3: row blocks and a manifest (what the app writes)
+ *
+ * A snapshot version is published as the row blocks that changed since the previous version,
+ * then a manifest, all in one transaction. Each of these payloads is split into chunk records
+ * exactly as above (usually one chunk each), with the chunk header's snapshot version = the
+ * version that published the payload. Keys: `<modelId>/r/<block>/<chunk>` for row block
+ * `block`, `<modelId>/m/<chunk>` for the manifest. Compaction keeps the newest value per key, so
+ * the topic always holds every block the newest manifest names: a reader that starts late reads
+ * the topic once and has the complete model, then follows the deltas. Readers tell the payloads
+ * apart by their first 8 bytes: "SVSN" + 1 or 2 (a whole snapshot, below), "SVSN" + 3 (a
+ * manifest), "SVRB" + 3 (a row block); anything else is rejected. A writer that restarts sends
+ * every block again with its first version.
+ *
+ * Row block payload (rows [i*R, i*R + n) of the model; its integrity is the chunk's CRC32C):
+ *
+ *   offset  size  field
+ *   0       4     magic "SVRB" (0x53 0x56 0x52 0x42)
+ *   4       4     format version, int32 = 3
+ *   8       8     snapshot version that published this block, int64
+ *   16      4     block index i, int32
+ *   20      4     first row i*R, int32
+ *   24      4     row count n, int32 (R, or fewer in the last block)
+ *   28      4     d, int32
+ *   32      4     H, int32
+ *   36      ...   n x string words; n x d float32 E rows; n x H float32 W rows
+ *
+ * Manifest payload:
+ *
+ *   0       4     magic "SVSN"
+ *   4       4     format version, int32 = 3
+ *   8       4     total length T in bytes, int32
+ *   12      ...   body, in this order:
+ *     int32   C, C x (string key, string value)   config, as in version 1
+ *     int64       snapshot version
+ *     int64       tokens the model has learned from
+ *     int32   S, S x (string name, float64 value)   statistics, as in version 1
+ *     int32   V   vocabulary size
+ *     int32   R   rows per block
+ *     int32   B   number of row blocks = ceil(V / R)
+ *     B x (int64 version, int32 CRC32C)   for each block: the snapshot version that published
+ *                 its current content and the CRC32C of that payload (all its chunks' payloads)
+ *     V x float32 decayed word counts
+ *     V x float32 output bias b
+ *     int32   M, M x (string name, matrix)   encoder parameters, as in version 1
+ *     int32   L, L bytes   the served next-word mixture, as in version 2
+ *   T-4     4     CRC32C of bytes [0, T-4)
+ * To materialise version N: take manifest N; for each block i use the row block whose version
+ * and CRC32C are the ones manifest N names (a reader keeps the blocks it has; only changed ones
+ * arrive); when all B are at hand, the model is words, E, W from the blocks and the rest from the
+ * manifest. A manifest whose blocks have not all arrived (another partition, or a read that
+ * started in the middle) waits for them. No payload holds the whole model, so models above 2 GiB
+ * publish like small ones.
+ *
+ * ### Format versions 1 and 2: one encoded snapshot (T bytes)
  *
  *   offset  size  field
  *   0       4     magic "SVSN" (0x53 0x56 0x53 0x4E)
- *   4       4     format version, int32 = 1 (readers reject versions above the one they know)
+ *   4       4     format version, int32 = 1 or 2 (readers reject versions above the one they know)
  *   8       4     total length T in bytes, int32 (includes this header and the checksum)
  *   12      ...   body, in this order:
  *     int32   C   number of config entries
@@ -62,6 +115,8 @@
  *     M x (string name, matrix)   encoder parameters: lbl and cbow: "position" (P x d);
  *                 bengio: "hidden.weights" (H x P*d), "hidden.bias" (H x 1);
  *                 P = context for lbl/bengio, 2*context for cbow
+ *     int32   L   version 2 only: length of the served next-word mixture (0: none)
+ *     L bytes     the mixture (model + bounded Kneser-Ney n-grams), NextWordMixture.write
  *   T-4     4     CRC32C of bytes [0, T-4)
  *
  * Next-word scores for a context of ids ctx[0] (most recent word), ctx[1], ..., ctx[P-1]

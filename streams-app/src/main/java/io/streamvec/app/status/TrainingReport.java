@@ -101,7 +101,11 @@ public record TrainingReport(String modelId, long timestampMs, Map<String, Doubl
           new Field("evictions", "words evicted from the vocabulary", "words", Kind.COUNTER),
           new Field("learning_rate", "base learning rate", "", Kind.GAUGE),
           new Field("snapshot_version", "version of the last published snapshot", "", Kind.GAUGE),
-          new Field("snapshot_bytes", "size of the last published snapshot", "bytes", Kind.GAUGE),
+          new Field(
+              "snapshot_bytes",
+              "bytes the last snapshot sent (changed row blocks and manifest)",
+              "bytes",
+              Kind.GAUGE),
           new Field(
               "snapshot_seconds",
               "time to encode and publish the last snapshot",

@@ -6,8 +6,7 @@ import io.streamvec.app.status.TrainingReport;
 import io.streamvec.app.status.TrainingStatus;
 import io.streamvec.model.Learner;
 import io.streamvec.model.ModelSnapshot;
-import io.streamvec.model.io.SnapshotChunks;
-import io.streamvec.model.io.SnapshotCodec;
+import io.streamvec.model.io.SnapshotPublisher;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * published every {@code snapshot.interval.tokens} tokens, every {@code snapshot.interval.ms} while
  * tokens arrive, and once the input has been idle for {@code idle.snapshot.ms}; metrics every
  * {@code metrics.interval.ms}. Whatever one call forwards lands in one Kafka transaction: a
- * snapshot is published whole or not at all. Publishing reads the model and never changes it, so
- * time-driven work cannot alter training.
+ * snapshot version (its changed row blocks and its manifest) is published whole or not at all.
+ * Publishing reads the model and never changes it, so time-driven work cannot alter training.
  */
 public final class TrainingProcessor implements Processor<String, String, String, Published> {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingProcessor.class);
@@ -43,6 +42,7 @@ public final class TrainingProcessor implements Processor<String, String, String
   // failure
   private ProcessorContext<String, Published> context;
   private ModelStore store;
+  private SnapshotPublisher publisher;
   private Learner
       learner; // with a worker, only the worker touches it after init (requests go through its
   // queue)
@@ -76,6 +76,8 @@ public final class TrainingProcessor implements Processor<String, String, String
               + "': the input topics gained partitions while the app was running; restart the app (it then trains through one "
               + "repartition topic, and continues the same model from its stores)");
     }
+    // a new publisher knows nothing published: its first snapshot sends every row block
+    publisher = new SnapshotPublisher(settings.modelId(), settings.chunkBytes());
     store =
         new ModelStore(
             context.getStateStore(StreamvecTopology.ROWS_STORE),
@@ -221,16 +223,11 @@ public final class TrainingProcessor implements Processor<String, String, String
 
   private void publishSnapshot(ModelSnapshot snapshot, long now) {
     long t0 = System.nanoTime();
-    long version = snapshot.version;
-    byte[] encoded = SnapshotCodec.encode(snapshot);
-    List<byte[]> chunks = SnapshotChunks.split(version, encoded, settings.chunkBytes());
-    for (int i = 0; i < chunks.size(); i++) {
-      context.forward(
-          new Record<>(
-              SnapshotChunks.chunkKey(settings.modelId(), i), Published.chunk(chunks.get(i)), now));
-    }
-    store.snapshotPublished(version, snapshot.tokens);
-    snapshotBytes = encoded.length;
+    // the row blocks that changed since the last snapshot, then the manifest, in this transaction
+    publisher.publish(
+        snapshot, (key, value) -> context.forward(new Record<>(key, Published.chunk(value), now)));
+    store.snapshotPublished(snapshot.version, snapshot.tokens);
+    snapshotBytes = publisher.lastBytes();
     snapshotSeconds = (System.nanoTime() - t0) / 1e9;
     notifyListener(snapshot);
   }

@@ -93,6 +93,44 @@ class KafkaSnapshotReaderTest {
   }
 
   @Test
+  void deltaSnapshotsAfterAVersionOneSnapshotReadExactlyFromTheTailAndAcrossPartitions() {
+    // format 1 then format 2 on one topic (an upgraded app); blocks and manifests spread over 3
+    // partitions, so a manifest may arrive before its blocks
+    kafka.createTopic("snap-delta", 3, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    ModelConfig c = SnapshotTopicFixture.smallConfig(7);
+    io.streamvec.model.Learner learner = new io.streamvec.model.Learner(c);
+    io.streamvec.model.text.Tokenizer tokenizer =
+        new io.streamvec.model.text.Tokenizer(c.maxLineChars);
+    List<String> text = SnapshotTopicFixture.text(900, 5);
+    io.streamvec.model.io.SnapshotPublisher publisher =
+        new io.streamvec.model.io.SnapshotPublisher("default", 1_200);
+    ModelSnapshot last = null;
+    int lastSent = 0;
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-delta")) {
+      SnapshotTopicFixture.publish(p, "snap-delta", "default", v1, CHUNK, true);
+      for (int version = 2; version <= 16; version++) {
+        for (String line : text.subList(60 * (version - 2), 60 * (version - 1)))
+          learner.learn(tokenizer.tokenize(line));
+        last = learner.snapshot(version);
+        lastSent =
+            SnapshotTopicFixture.publishDelta(
+                p, "snap-delta", publisher, last, key -> Math.floorMod(key.hashCode(), 3));
+      }
+    }
+    for (long tail : new long[] {4, 1_000_000}) {
+      try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-delta", "default")) {
+        r.tailRecords(tail);
+        ModelSnapshot got = r.readLatest(Duration.ofSeconds(30)).orElseThrow();
+        assertEquals(16, got.version);
+        assertTrue(got.sameModelAs(last), "every float of the newest model, tail " + tail);
+        assertEquals(0, r.assembler().rejectedCount(), r.assembler().lastRejection());
+        assertTrue(r.recordsRead() > lastSent, "a tail of 4 records cannot hold the whole model");
+      }
+    }
+  }
+
+  @Test
   void theFirstReadTakesTheLatestFromTheTailWithoutReplayingHistory() {
     kafka.createTopic("snap-tail", 1, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
     ModelSnapshot last = null;

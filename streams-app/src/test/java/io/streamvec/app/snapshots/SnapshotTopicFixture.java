@@ -128,4 +128,29 @@ public final class SnapshotTopicFixture {
     else producer.abortTransaction();
     return chunks.size();
   }
+
+  /**
+   * Publishes s in snapshot format 2 the way the app does: the row blocks publisher finds changed,
+   * then the manifest, in one committed transaction, to partition partitionOf(key) (null: the key
+   * decides). Returns the records sent.
+   */
+  public static int publishDelta(
+      KafkaProducer<String, byte[]> producer,
+      String topic,
+      io.streamvec.model.io.SnapshotPublisher publisher,
+      ModelSnapshot s,
+      java.util.function.ToIntFunction<String> partitionOf) {
+    int[] sent = {0};
+    producer.beginTransaction();
+    publisher.publish(
+        s,
+        (key, value) -> {
+          Integer partition = partitionOf == null ? null : partitionOf.applyAsInt(key);
+          producer.send(new ProducerRecord<>(topic, partition, key, value));
+          sent[0]++;
+        });
+    producer.flush();
+    producer.commitTransaction();
+    return sent[0];
+  }
 }

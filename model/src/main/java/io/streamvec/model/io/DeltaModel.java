@@ -1,0 +1,113 @@
+package io.streamvec.model.io;
+
+import io.streamvec.model.ModelSnapshot;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * The reader's side of snapshot format version 3: keeps the row blocks that arrived since the model
+ * was last materialised, and when a manifest arrives whose blocks are all at hand (received, or
+ * unchanged in the current model: same version and CRC32C), builds the complete model. A manifest
+ * that lacks blocks (a reader that started in the middle) waits for them. Not thread-safe; fed by
+ * {@link SnapshotAssembler}.
+ */
+final class DeltaModel {
+  private record Held(SnapshotBlocks.RowBlock block, int crc) {}
+
+  private final Map<Integer, Held> pending = new HashMap<>();
+  private SnapshotBlocks.Manifest waiting; // newest manifest not yet materialised
+  private ModelSnapshot current; // materialised from v2 records (null: none yet)
+  private int currentRowsPerBlock;
+  private long[] currentVersions = new long[0];
+  private int[] currentCrcs = new int[0];
+
+  /** A row block arrived; returns the model if it completed the waiting manifest. */
+  ModelSnapshot block(SnapshotBlocks.RowBlock b, int crc) throws InvalidSnapshotException {
+    Held old = pending.get(b.index());
+    if (old == null || old.block().version() <= b.version())
+      pending.put(b.index(), new Held(b, crc));
+    return waiting == null ? null : tryMaterialise(waiting);
+  }
+
+  /** A manifest arrived; returns the model if all its blocks are at hand. */
+  ModelSnapshot manifest(SnapshotBlocks.Manifest m) throws InvalidSnapshotException {
+    if (waiting == null || m.version() > waiting.version()) waiting = m;
+    return tryMaterialise(waiting);
+  }
+
+  boolean waiting() {
+    return waiting != null;
+  }
+
+  private boolean inCurrent(SnapshotBlocks.Manifest m, int i) {
+    return current != null
+        && currentRowsPerBlock == m.rowsPerBlock()
+        && i < currentVersions.length
+        && currentVersions[i] == m.blockVersions()[i]
+        && currentCrcs[i] == m.blockCrcs()[i];
+  }
+
+  private Held received(SnapshotBlocks.Manifest m, int i) {
+    Held h = pending.get(i);
+    return h != null && h.block().version() == m.blockVersions()[i] && h.crc() == m.blockCrcs()[i]
+        ? h
+        : null;
+  }
+
+  private ModelSnapshot tryMaterialise(SnapshotBlocks.Manifest m) throws InvalidSnapshotException {
+    int b = m.blockVersions().length;
+    for (int i = 0; i < b; i++) if (!inCurrent(m, i) && received(m, i) == null) return null;
+    int v = m.size(), r = m.rowsPerBlock(), d = m.config().dim, h = m.config().hiddenSize();
+    String[] words = new String[v];
+    FMatrixRMaj e = new FMatrixRMaj(v, d), w = new FMatrixRMaj(v, h);
+    for (int i = 0; i < b; i++) {
+      int first = i * r, n = Math.min(r, v - first);
+      Held held = received(m, i);
+      if (held == null) { // unchanged: copy from the current model
+        for (int k = 0; k < n; k++) words[first + k] = current.word(first + k);
+        System.arraycopy(current.embeddings.data, first * d, e.data, first * d, n * d);
+        System.arraycopy(current.outputWeights.data, first * h, w.data, first * h, n * h);
+        continue;
+      }
+      SnapshotBlocks.RowBlock rb = held.block();
+      if (rb.firstRow() != first || rb.words().length != n || rb.d() != d || rb.h() != h)
+        throw new InvalidSnapshotException(
+            "snapshot row block " + i + " does not fit manifest version " + m.version());
+      System.arraycopy(rb.words(), 0, words, first, n);
+      System.arraycopy(rb.e(), 0, e.data, first * d, n * d);
+      System.arraycopy(rb.w(), 0, w.data, first * h, n * h);
+    }
+    FMatrixRMaj bias = new FMatrixRMaj(v, 1);
+    System.arraycopy(m.bias(), 0, bias.data, 0, v);
+    ModelSnapshot s;
+    try {
+      s =
+          new ModelSnapshot(
+              m.version(),
+              m.tokens(),
+              m.config(),
+              words,
+              m.counts(),
+              e,
+              w,
+              bias,
+              m.encoderNames(),
+              m.encoderParams(),
+              m.stats(),
+              m.mixture());
+    } catch (IllegalArgumentException ex) {
+      throw new InvalidSnapshotException("snapshot is inconsistent: " + ex.getMessage(), ex);
+    }
+    current = s;
+    currentRowsPerBlock = r;
+    currentVersions = m.blockVersions().clone();
+    currentCrcs = m.blockCrcs().clone();
+    waiting = null;
+    // blocks not newer than this model are in it or superseded
+    for (Iterator<Held> it = pending.values().iterator(); it.hasNext(); )
+      if (it.next().block().version() <= m.version()) it.remove();
+    return s;
+  }
+}

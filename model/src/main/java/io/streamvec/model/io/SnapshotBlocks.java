@@ -1,0 +1,209 @@
+package io.streamvec.model.io;
+
+import io.streamvec.model.ModelConfig;
+import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.lm.NextWordMixture;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * The two payloads of snapshot format version 3 (layout in {@code package-info.java}): a row block
+ * (words, E rows, W rows of rows [i R, (i+1) R)) and the manifest (everything else: config, stats,
+ * counts, bias, encoder parameters, the served mixture, and the version + CRC32C of every row block
+ * the model is made of). Shapes: V words, d = config dim, H = config.hiddenSize(), R rows per
+ * block, B blocks.
+ *
+ * <p>No payload holds the whole model: a row block is about R (d + H) floats and a manifest about
+ * 2V floats, so models far beyond 2 GiB encode in pieces that fit one Kafka record each.
+ */
+public final class SnapshotBlocks {
+  /** 'S','V','R','B' */
+  public static final int BLOCK_MAGIC = 0x53565242;
+
+  /** Format 2 is a whole snapshot with the served mixture ({@link SnapshotCodec}); 3 is this. */
+  public static final int FORMAT_VERSION = 3;
+
+  /** A decoded row block: rows [firstRow, firstRow + words.length). */
+  public record RowBlock(
+      long version, int index, int firstRow, int d, int h, String[] words, float[] e, float[] w) {}
+
+  /** A decoded manifest: the model without its row blocks. */
+  public record Manifest(
+      long version,
+      long tokens,
+      ModelConfig config,
+      Map<String, Double> stats,
+      int rowsPerBlock,
+      long[] blockVersions,
+      int[] blockCrcs,
+      float[] counts,
+      float[] bias,
+      String[] encoderNames,
+      FMatrixRMaj[] encoderParams,
+      NextWordMixture mixture) {
+    public int size() {
+      return counts.length;
+    }
+  }
+
+  private SnapshotBlocks() {}
+
+  /** Blocks of R rows for a model of v words. */
+  public static int blockCount(int v, int rowsPerBlock) {
+    return (int) ((v + (long) rowsPerBlock - 1) / rowsPerBlock);
+  }
+
+  /** Block i of s: rows [i R, min((i+1) R, V)) as published in snapshot version. */
+  public static byte[] encodeBlock(ModelSnapshot s, long version, int index, int rowsPerBlock) {
+    int d = s.embeddings.numCols, h = s.outputWeights.numCols;
+    int first = Math.multiplyExact(index, rowsPerBlock);
+    int n = Math.min(rowsPerBlock, s.size() - first);
+    byte[][] words = new byte[n][];
+    for (int r = 0; r < n; r++) words[r] = SnapshotCodec.utf8(s.word(first + r));
+    long size = 36 + SnapshotCodec.stringsSize(words) + 4L * n * (d + h);
+    ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.BIG_ENDIAN);
+    out.putInt(BLOCK_MAGIC).putInt(FORMAT_VERSION).putLong(version);
+    out.putInt(index).putInt(first).putInt(n).putInt(d).putInt(h);
+    for (byte[] w : words) SnapshotCodec.putString(out, w);
+    putRows(out, s.embeddings.data, (long) first * d, n * d);
+    putRows(out, s.outputWeights.data, (long) first * h, n * h);
+    return out.array();
+  }
+
+  private static void putRows(ByteBuffer out, float[] data, long from, int n) {
+    out.asFloatBuffer().put(data, Math.toIntExact(from), n);
+    out.position(out.position() + 4 * n);
+  }
+
+  public static RowBlock decodeBlock(byte[] bytes) throws InvalidSnapshotException {
+    ByteCursor in = new ByteCursor(bytes, 0, bytes.length, "snapshot row block");
+    if (in.readInt("magic") != BLOCK_MAGIC)
+      throw new InvalidSnapshotException("not a snapshot row block (bad magic)");
+    int format = in.readInt("format version");
+    if (format != FORMAT_VERSION)
+      throw new InvalidSnapshotException(
+          "snapshot row block format version "
+              + format
+              + " is not supported (this reader: "
+              + FORMAT_VERSION
+              + ")");
+    long version = in.readLong("version");
+    int index = in.readInt("block index"), first = in.readInt("first row");
+    int n = in.readCount("row count", 4);
+    int d = in.readInt("d"), h = in.readInt("h");
+    if (index < 0 || first < 0 || d < 1 || h < 1)
+      throw new InvalidSnapshotException("snapshot row block header is inconsistent");
+    String[] words = new String[n];
+    for (int r = 0; r < n; r++) words[r] = in.readString("word");
+    if (in.remaining() != 4L * n * (d + h))
+      throw new InvalidSnapshotException(
+          "snapshot row block " + index + " holds " + in.remaining() + " bytes of rows");
+    float[] e = new float[n * d], w = new float[n * h];
+    in.readFloats(e, e.length, "E rows");
+    in.readFloats(w, w.length, "W rows");
+    return new RowBlock(version, index, first, d, h, words, e, w);
+  }
+
+  /** The manifest of s, whose row blocks are the given versions with the given CRC32Cs. */
+  public static byte[] encodeManifest(
+      ModelSnapshot s, int rowsPerBlock, long[] blockVersions, int[] blockCrcs) {
+    Map<String, String> config = s.config.storedMap();
+    Map<String, Double> stats = s.stats();
+    int v = s.size(), b = blockVersions.length;
+    String[] encNames = s.encoderNames();
+    FMatrixRMaj[] encParams = s.encoderParams();
+    byte[] mixture = SnapshotCodec.mixtureBytes(s);
+    long size = SnapshotCodec.HEADER_BYTES + 4 + 8 + 8 + 4 + 4 + 4 + 4 + 12L * b + 8L * v + 4 + 4;
+    size += 4 + mixture.length;
+    for (Map.Entry<String, String> e : config.entrySet())
+      size += 8 + SnapshotCodec.utf8(e.getKey()).length + SnapshotCodec.utf8(e.getValue()).length;
+    for (String name : stats.keySet()) size += 12 + SnapshotCodec.utf8(name).length;
+    for (int i = 0; i < encNames.length; i++)
+      size += 4 + SnapshotCodec.utf8(encNames[i]).length + SnapshotCodec.matrixSize(encParams[i]);
+    if (size > Integer.MAX_VALUE - 8)
+      throw new IllegalArgumentException("snapshot manifest of " + size + " bytes: V is too large");
+    ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.BIG_ENDIAN);
+    out.putInt(SnapshotCodec.MAGIC).putInt(FORMAT_VERSION).putInt((int) size);
+    out.putInt(config.size());
+    for (Map.Entry<String, String> e : config.entrySet()) {
+      SnapshotCodec.putString(out, SnapshotCodec.utf8(e.getKey()));
+      SnapshotCodec.putString(out, SnapshotCodec.utf8(e.getValue()));
+    }
+    out.putLong(s.version).putLong(s.tokens);
+    out.putInt(stats.size());
+    for (Map.Entry<String, Double> e : stats.entrySet()) {
+      SnapshotCodec.putString(out, SnapshotCodec.utf8(e.getKey()));
+      out.putDouble(e.getValue());
+    }
+    out.putInt(v).putInt(rowsPerBlock).putInt(b);
+    for (int i = 0; i < b; i++) out.putLong(blockVersions[i]).putInt(blockCrcs[i]);
+    for (int i = 0; i < v; i++) out.putFloat(s.count(i));
+    out.asFloatBuffer().put(s.outputBias.data, 0, v);
+    out.position(out.position() + 4 * v);
+    out.putInt(encNames.length);
+    for (int i = 0; i < encNames.length; i++) {
+      SnapshotCodec.putString(out, SnapshotCodec.utf8(encNames[i]));
+      SnapshotCodec.putMatrix(out, encParams[i]);
+    }
+    out.putInt(mixture.length).put(mixture);
+    out.putInt((int) SnapshotCodec.crc32c(out.array(), 0, out.position()));
+    return out.array();
+  }
+
+  /** Decodes a manifest; the caller checked magic "SVSN" and format version 3. */
+  public static Manifest decodeManifest(byte[] bytes) throws InvalidSnapshotException {
+    ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+    if (bytes.length < SnapshotCodec.HEADER_BYTES + 4 || header.getInt(8) != bytes.length)
+      throw new InvalidSnapshotException("snapshot manifest length does not match its header");
+    long stored = header.getInt(bytes.length - 4) & 0xFFFFFFFFL;
+    if (stored != SnapshotCodec.crc32c(bytes, 0, bytes.length - 4))
+      throw new InvalidSnapshotException("snapshot manifest checksum mismatch (corrupt bytes)");
+    ByteCursor in =
+        new ByteCursor(bytes, SnapshotCodec.HEADER_BYTES, bytes.length - 4, "snapshot manifest");
+    ModelConfig config = SnapshotCodec.readConfig(in);
+    long version = in.readLong("version"), tokens = in.readLong("tokens");
+    Map<String, Double> stats = SnapshotCodec.readStats(in);
+    int v = in.readCount("vocabulary size V", 8);
+    int rowsPerBlock = in.readInt("rows per block");
+    int b = in.readCount("block count", 12);
+    if (rowsPerBlock < 1 || b != blockCount(v, rowsPerBlock))
+      throw new InvalidSnapshotException(
+          "snapshot manifest is inconsistent: " + b + " blocks of " + rowsPerBlock + " rows");
+    long[] versions = new long[b];
+    int[] crcs = new int[b];
+    for (int i = 0; i < b; i++) {
+      versions[i] = in.readLong("block version");
+      crcs[i] = in.readInt("block crc");
+    }
+    float[] counts = new float[v], bias = new float[v];
+    in.readFloats(counts, v, "counts");
+    in.readFloats(bias, v, "bias");
+    int nEnc = in.readCount("encoder parameter count", 12);
+    String[] encNames = new String[nEnc];
+    FMatrixRMaj[] encParams = new FMatrixRMaj[nEnc];
+    for (int i = 0; i < nEnc; i++) {
+      encNames[i] = in.readString("encoder parameter name");
+      encParams[i] = in.readMatrix(encNames[i]);
+    }
+    NextWordMixture mixture = SnapshotCodec.readMixture(in);
+    if (in.remaining() != 0)
+      throw new InvalidSnapshotException(
+          "snapshot manifest has " + in.remaining() + " extra bytes");
+    SnapshotCodec.checkEncoder(config, encNames, encParams);
+    return new Manifest(
+        version,
+        tokens,
+        config,
+        stats,
+        rowsPerBlock,
+        versions,
+        crcs,
+        counts,
+        bias,
+        encNames,
+        encParams,
+        mixture);
+  }
+}

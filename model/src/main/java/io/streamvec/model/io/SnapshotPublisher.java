@@ -1,0 +1,105 @@
+package io.streamvec.model.io;
+
+import io.streamvec.model.ModelSnapshot;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns successive snapshots of one model into the records of snapshot format version 3: the row
+ * blocks that changed since the last snapshot it published, then the manifest. Pure: the caller
+ * sends each (key, value) to the compacted snapshots topic, all of one version in one transaction.
+ *
+ * <p>Keys: {@code <modelId>/r/<block>/<chunk>} for row blocks, {@code <modelId>/m/<chunk>} for the
+ * manifest (each payload is split by {@link SnapshotChunks}, usually into one chunk). Compaction
+ * keeps the newest value per key, so the topic always holds every block of the newest manifest.
+ *
+ * <p>A block is republished when any of its words or E/W floats differs bit for bit from the last
+ * published snapshot (or the vocabulary grew into it). The first snapshot after construction (e.g.
+ * after a restart) publishes every block: only what this instance published is known to be there.
+ * Counts and bias change for every word at almost every step (decay, noise correction), so they
+ * travel in the manifest.
+ */
+public final class SnapshotPublisher {
+  /** Receives one record of the snapshots topic. */
+  public interface Sink {
+    void send(String key, byte[] value);
+  }
+
+  private final String modelId;
+  private final int maxChunkBytes;
+  private ModelSnapshot previous;
+  private int rowsPerBlock;
+  private long[] blockVersions = new long[0];
+  private int[] blockCrcs = new int[0];
+  private long lastBytes;
+  private int lastBlocks;
+
+  public SnapshotPublisher(String modelId, int maxChunkBytes) {
+    this.modelId = modelId;
+    this.maxChunkBytes = maxChunkBytes;
+  }
+
+  /**
+   * Rows per block for d + h floats per row: one block fits one chunk unless its words are long.
+   */
+  public static int rowsPerBlock(int d, int h, int maxChunkBytes) {
+    int payload = maxChunkBytes - SnapshotChunks.HEADER_BYTES - SnapshotChunks.TRAILER_BYTES - 36;
+    return Math.max(1, payload / (4 * (d + h) + 4 + 16)); // 16: room for a typical word
+  }
+
+  /** Sends the records of snapshot s (blocks first, the manifest last). */
+  public void publish(ModelSnapshot s, Sink sink) {
+    int d = s.embeddings.numCols, h = s.outputWeights.numCols;
+    int r = rowsPerBlock(d, h, maxChunkBytes);
+    boolean full = previous == null || r != rowsPerBlock || !previous.config.equals(s.config);
+    int b = SnapshotBlocks.blockCount(s.size(), r);
+    blockVersions = Arrays.copyOf(blockVersions, b);
+    blockCrcs = Arrays.copyOf(blockCrcs, b);
+    lastBytes = 0;
+    lastBlocks = 0;
+    for (int i = 0; i < b; i++) {
+      if (!full && sameBlock(previous, s, i, r)) continue;
+      byte[] block = SnapshotBlocks.encodeBlock(s, s.version, i, r);
+      blockVersions[i] = s.version;
+      blockCrcs[i] = (int) SnapshotCodec.crc32c(block, 0, block.length);
+      send(sink, modelId + "/r/" + i + "/", s.version, block);
+      lastBlocks++;
+    }
+    rowsPerBlock = r;
+    byte[] manifest = SnapshotBlocks.encodeManifest(s, r, blockVersions, blockCrcs);
+    send(sink, modelId + "/m/", s.version, manifest);
+    previous = s;
+  }
+
+  private void send(Sink sink, String keyPrefix, long version, byte[] payload) {
+    List<byte[]> chunks = SnapshotChunks.split(version, payload, maxChunkBytes);
+    for (int c = 0; c < chunks.size(); c++) {
+      sink.send(keyPrefix + c, chunks.get(c));
+      lastBytes += chunks.get(c).length;
+    }
+  }
+
+  private static boolean sameBlock(ModelSnapshot a, ModelSnapshot b, int block, int r) {
+    int from = block * r, to = Math.min(from + r, b.size());
+    if (to > a.size()) return false;
+    for (int i = from; i < to; i++) if (!a.word(i).equals(b.word(i))) return false;
+    int d = b.embeddings.numCols, h = b.outputWeights.numCols;
+    return Arrays.equals(a.embeddings.data, from * d, to * d, b.embeddings.data, from * d, to * d)
+        && Arrays.equals(
+            a.outputWeights.data, from * h, to * h, b.outputWeights.data, from * h, to * h);
+  }
+
+  /** Bytes of the records sent by the last {@link #publish}. */
+  public long lastBytes() {
+    return lastBytes;
+  }
+
+  /** Row blocks sent by the last {@link #publish} (of {@link #blockCount()}). */
+  public int lastBlocks() {
+    return lastBlocks;
+  }
+
+  public int blockCount() {
+    return blockVersions.length;
+  }
+}

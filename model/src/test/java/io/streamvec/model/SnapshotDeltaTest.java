@@ -1,0 +1,127 @@
+package io.streamvec.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamvec.model.io.SnapshotAssembler;
+import io.streamvec.model.io.SnapshotCodec;
+import io.streamvec.model.io.SnapshotPublisher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Snapshot format version 2 against a learner: deltas reassemble to exactly the model (every float,
+ * compared through the version-1 encoding of both), across many versions with evictions and
+ * re-admissions, for a reader that follows the topic and for one that starts late on the compacted
+ * topic.
+ */
+class SnapshotDeltaTest {
+  record Rec(String key, byte[] value) {}
+
+  static final int CHUNK = 700; // 4 rows per block at d=16, h=12; manifests span several chunks
+
+  @Test
+  void deltasReassembleToExactlyTheModel() {
+    ModelConfig c =
+        LearnerRestoreTest.small("lbl", "ns").with("vocab-size", "400").with("candidates", "300");
+    List<String> stream = LearnerRestoreTest.SyntheticText.zipfStream(40_000, 700, 17);
+    Learner learner = new Learner(c);
+    SnapshotPublisher publisher = new SnapshotPublisher("m", CHUNK);
+    List<Rec> log = new ArrayList<>();
+    SnapshotAssembler follower = new SnapshotAssembler();
+    int partialVersions = 0;
+    ModelSnapshot last = null;
+    int at = 0;
+    for (int version = 1; version <= 40; version++) {
+      // long and short intervals: a short one leaves the blocks of rare words unchanged
+      int n = version % 2 == 0 ? 10 : 1_900;
+      learner.learn(stream.subList(at, at + n));
+      at += n;
+      ModelSnapshot s = learner.snapshot(version);
+      publisher.publish(
+          s,
+          (key, value) -> {
+            log.add(new Rec(key, value));
+            follower.accept(value);
+          });
+      if (publisher.lastBlocks() < publisher.blockCount()) partialVersions++;
+      assertExactly(s, follower.latest().orElseThrow());
+      if (version % 10 == 0) assertExactly(s, lateReader(compact(log)));
+      last = s;
+    }
+    assertTrue(
+        learner.vocabulary().evictions() > 100, "evictions " + learner.vocabulary().evictions());
+    assertTrue(
+        partialVersions >= 15, "versions that sent only part of the blocks: " + partialVersions);
+    assertEquals(0, follower.rejectedCount());
+    // the whole log from the start, and from the compacted topic, give the same newest model
+    SnapshotAssembler fromStart = new SnapshotAssembler();
+    for (Rec r : log) fromStart.accept(r.value());
+    assertExactly(last, fromStart.latest().orElseThrow());
+  }
+
+  @Test
+  void aRestartedPublisherRepublishesEverythingAndReadersFollow() {
+    ModelConfig c = LearnerRestoreTest.small("bengio", "ns").with("vocab-size", "200");
+    List<String> stream = LearnerRestoreTest.SyntheticText.zipfStream(12_000, 400, 3);
+    Learner learner = new Learner(c);
+    List<Rec> log = new ArrayList<>();
+    SnapshotPublisher first = new SnapshotPublisher("m", 2_000);
+    for (int version = 1; version <= 6; version++) {
+      learner.learn(stream.subList((version - 1) * 1_000, version * 1_000));
+      first.publish(learner.snapshot(version), (k, v) -> log.add(new Rec(k, v)));
+    }
+    SnapshotPublisher restarted = new SnapshotPublisher("m", 2_000);
+    ModelSnapshot s = null;
+    for (int version = 7; version <= 12; version++) {
+      learner.learn(stream.subList((version - 1) * 1_000, version * 1_000));
+      s = learner.snapshot(version);
+      restarted.publish(s, (k, v) -> log.add(new Rec(k, v)));
+      if (version == 7) assertEquals(restarted.blockCount(), restarted.lastBlocks());
+    }
+    assertExactly(s, lateReader(compact(log)));
+  }
+
+  @Test
+  void unknownFormatVersionsAreRejected() {
+    Learner learner = new Learner(LearnerRestoreTest.small("lbl", "ns"));
+    learner.learn(LearnerRestoreTest.SyntheticText.zipfStream(2_000, 100, 1));
+    ModelSnapshot s = learner.snapshot(1);
+    byte[] block = io.streamvec.model.io.SnapshotBlocks.encodeBlock(s, 1, 0, 8);
+    byte[] manifest =
+        io.streamvec.model.io.SnapshotBlocks.encodeManifest(s, 8, new long[8], new int[8]);
+    for (byte[] payload : List.of(block, manifest)) {
+      payload[7] = 9; // format version 9
+      SnapshotAssembler a = new SnapshotAssembler();
+      for (byte[] chunk : io.streamvec.model.io.SnapshotChunks.split(1, payload)) a.accept(chunk);
+      assertEquals(1, a.rejectedCount());
+      assertTrue(a.lastRejection().contains("version 9"), a.lastRejection());
+    }
+  }
+
+  static ModelSnapshot lateReader(List<Rec> topic) {
+    SnapshotAssembler a = new SnapshotAssembler();
+    for (Rec r : topic) a.accept(r.value());
+    assertEquals(0, a.partialCount(), "a complete topic leaves nothing waiting");
+    return a.latest().orElseThrow();
+  }
+
+  /** What log compaction leaves: the newest record per key, in offset order. */
+  static List<Rec> compact(List<Rec> log) {
+    Map<String, Integer> newest = new LinkedHashMap<>();
+    for (int i = 0; i < log.size(); i++) newest.put(log.get(i).key(), i);
+    List<Rec> out = new ArrayList<>();
+    for (int i = 0; i < log.size(); i++) if (newest.get(log.get(i).key()) == i) out.add(log.get(i));
+    return out;
+  }
+
+  static void assertExactly(ModelSnapshot expected, ModelSnapshot actual) {
+    assertEquals(expected.version, actual.version);
+    assertTrue(expected.sameModelAs(actual), "model differs at version " + expected.version);
+    assertArrayEquals(SnapshotCodec.encode(expected), SnapshotCodec.encode(actual));
+  }
+}
