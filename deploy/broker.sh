@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# A real single-node Kafka broker (KRaft: broker and controller in one JVM) for local runs.
+# A real Kafka broker (KRaft: broker and controller in one JVM) for local runs, or a cluster of
+# several such nodes, each its own JVM.
 #
-#   deploy/broker.sh start|stop|status|logs [-f]
+#   deploy/broker.sh start [--brokers N]|stop|status|logs [-f]
 #
-# Loopback only; data, config, pid and logs live in $STREAMVEC_HOME/broker (default
-# <repo>/.streamvec/broker). `start` and `status` print the bootstrap address on stdout (one
-# line, nothing else), so other scripts can do: servers=$(deploy/broker.sh start).
+# Loopback only. One node: data, config, pid and logs live in $STREAMVEC_HOME/broker (default
+# <repo>/.streamvec/broker). N nodes (--brokers 3): $STREAMVEC_HOME/cluster/node-<i>, node i on
+# client port STREAMVEC_BROKER_PORT + 2(i-1) and controller port STREAMVEC_CONTROLLER_PORT + 2(i-1)
+# (9092/9093, 9094/9095, 9096/9097), every node a controller voter, internal topics replicated N
+# ways with min.insync.replicas N-1. stop, status and logs act on whichever is running.
+# `start` and `status` print the bootstrap address(es) on stdout (one line, nothing else), so
+# other scripts can do: servers=$(deploy/broker.sh start).
 #
 # Environment:
 #   STREAMVEC_HOME             state directory (default <repo>/.streamvec)
-#   STREAMVEC_BROKER_PORT      client port (default 9092)
-#   STREAMVEC_CONTROLLER_PORT  KRaft controller port (default 9093)
+#   STREAMVEC_BROKER_PORT      client port (default 9092; node 1 of a cluster)
+#   STREAMVEC_CONTROLLER_PORT  KRaft controller port (default 9093; node 1 of a cluster)
 #   STREAMVEC_BROKER_HEAP      JVM heap (default 512m)
 #   STREAMVEC_BROKER_START_TIMEOUT / _STOP_TIMEOUT  seconds (default 60 / 30)
 set -euo pipefail
@@ -22,20 +27,31 @@ CONTROLLER_PORT="${STREAMVEC_CONTROLLER_PORT:-9093}"
 HEAP="${STREAMVEC_BROKER_HEAP:-512m}"
 START_TIMEOUT="${STREAMVEC_BROKER_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${STREAMVEC_BROKER_STOP_TIMEOUT:-30}"
-DIR="$SV_HOME/broker"
-DATA="$DIR/data"
-CONFIG="$DIR/server.properties"
-LOG_CONFIG="$DIR/log4j2.properties"
-PID_FILE="$DIR/broker.pid"
-LOG="$DIR/broker.log"        # Kafka's own log (WARN and up, plus the "started" line)
-CONSOLE="$DIR/console.log"   # JVM stdout/stderr: crashes before logging is up
+SINGLE_DIR="$SV_HOME/broker"
+CLUSTER_DIR="$SV_HOME/cluster"
 LIB="$SV_ROOT/deploy/broker/target/lib"
+NODES=1   # nodes of the shape being acted on (1 = the single broker)
+
+# Selects node i (1..NODES) of the current shape: its directory, files and ports.
+node() {
+  NODE="$1"
+  if [ "$NODES" = 1 ]; then DIR="$SINGLE_DIR"; else DIR="$CLUSTER_DIR/node-$NODE"; fi
+  DATA="$DIR/data"
+  CONFIG="$DIR/server.properties"
+  LOG_CONFIG="$DIR/log4j2.properties"
+  PID_FILE="$DIR/broker.pid"
+  LOG="$DIR/broker.log"        # Kafka's own log (WARN and up, plus the "started" line)
+  CONSOLE="$DIR/console.log"   # JVM stdout/stderr: crashes before logging is up
+  NODE_PORT=$((PORT + 2 * (NODE - 1)))
+  NODE_CONTROLLER_PORT=$((CONTROLLER_PORT + 2 * (NODE - 1)))
+}
+node 1
 
 die() { printf 'broker: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'broker: %s\n' "$*" >&2; }
 
-# The pid of our running broker, or fail. The pid must still be a JVM running kafka.Kafka on
-# our config: a stale pid file whose number was reused by another process is not ours.
+# The pid of the selected node's running broker, or fail. The pid must still be a JVM running
+# kafka.Kafka on our config: a stale pid file whose number was reused by another process is not ours.
 running_pid() {
   local pid
   [ -f "$PID_FILE" ] || return 1
@@ -45,11 +61,43 @@ running_pid() {
   echo "$pid"
 }
 
-# The client port of the running broker (from its config, which may predate a port change).
+# The client port of the selected node (from its config, which may predate a port change).
 running_address() {
   local port
   port="$(sed -n 's#^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*#\1#p' "$CONFIG")"
   echo "127.0.0.1:$port"
+}
+
+# Node count of the cluster in $CLUSTER_DIR (from its last start), or 0.
+cluster_nodes() {
+  local n
+  n="$(cat "$CLUSTER_DIR/nodes" 2>/dev/null || true)"
+  if [[ "$n" =~ ^[0-9]+$ ]]; then echo "$n"; else echo 0; fi
+}
+
+# Selects the shape that runs now: the cluster if any of its nodes runs, else the single broker.
+# Fails if neither runs.
+select_running() {
+  local n i
+  n="$(cluster_nodes)"
+  if [ "$n" -gt 1 ]; then
+    NODES="$n"
+    for ((i = 1; i <= n; i++)); do
+      node "$i"
+      if running_pid >/dev/null; then node 1; return 0; fi
+    done
+  fi
+  NODES=1
+  node 1
+  running_pid >/dev/null
+}
+
+# All nodes' addresses, comma-separated (bootstrap.servers).
+addresses() {
+  local i out=""
+  for ((i = 1; i <= NODES; i++)); do node "$i"; out+="${out:+,}$(running_address)"; done
+  node 1
+  echo "$out"
 }
 
 ensure_lib() {
@@ -59,15 +107,24 @@ ensure_lib() {
 }
 
 write_config() {
+  local quorum voters="" i replicas=$((NODES < 3 ? NODES : 3)) min_isr=$((NODES < 3 ? 1 : 2))
   mkdir -p "$DATA"
+  if [ "$NODES" = 1 ]; then
+    quorum="controller.quorum.bootstrap.servers=127.0.0.1:$NODE_CONTROLLER_PORT"
+  else
+    for ((i = 1; i <= NODES; i++)); do
+      voters+="${voters:+,}$i@127.0.0.1:$((CONTROLLER_PORT + 2 * (i - 1)))"
+    done
+    quorum="controller.quorum.voters=$voters"
+  fi
   # Regenerated on every start so port changes take effect; the data dir is kept.
   cat > "$CONFIG" <<EOF
 # Generated by deploy/broker.sh on each start; edits are overwritten.
 process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+node.id=$NODE
+$quorum
+listeners=PLAINTEXT://127.0.0.1:$NODE_PORT,CONTROLLER://127.0.0.1:$NODE_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$NODE_PORT,CONTROLLER://127.0.0.1:$NODE_CONTROLLER_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
@@ -75,15 +132,17 @@ log.dirs=$DATA
 # Topics are created explicitly, with their configs, by the app and the producer.
 auto.create.topics.enable=false
 num.partitions=1
-# One node: every internal topic has a single replica. Fewer internal partitions than the
-# default 50 keep startup and the first transactional/consumer-group request quick.
-offsets.topic.replication.factor=1
+# Internal topics get a replica on every node (at most 3) and take a write while all but one
+# have it (one node: a single replica). Fewer internal partitions than the default 50 keep
+# startup and the first transactional/consumer-group request quick.
+default.replication.factor=$replicas
+offsets.topic.replication.factor=$replicas
 offsets.topic.num.partitions=8
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_isr
 transaction.state.log.num.partitions=8
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor=$replicas
+share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 # A crashed app instance's open transaction is aborted within 1 s of its timeout, not 10 s:
 # until then no other instance can take over its model (README, "Several instances").
@@ -106,15 +165,22 @@ EOF
 
 java_tool() { java -Dlog4j2.configurationFile="$LOG_CONFIG" -cp "$LIB/*" "$@"; }
 
-# Format the data dir once (a fresh cluster id); later starts reuse it.
-format_once() {
-  [ -f "$DATA/meta.properties" ] && return 0
+# A fresh cluster id. random-uuid prints it on stdout; our log config keeps log lines out of it,
+# and the check catches anything else (format would accept garbage as a cluster id).
+new_cluster_id() {
   local id
-  # random-uuid prints the id on stdout; our log config keeps log lines out of it, and the
-  # check catches anything else (format would accept garbage as a cluster id).
   id="$(java_tool kafka.tools.StorageTool random-uuid)"
   [[ "$id" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "StorageTool random-uuid printed '$id', not a cluster id"
-  java_tool kafka.tools.StorageTool format -t "$id" -c "$CONFIG" --standalone >> "$CONSOLE" 2>&1 ||
+  echo "$id"
+}
+
+# Format the selected node's data dir once; later starts reuse it. A single broker is its own
+# dynamic quorum (--standalone); the nodes of a cluster share one id and a static voter set.
+format_once() {
+  local id="$1" standalone=()
+  [ -f "$DATA/meta.properties" ] && return 0
+  [ "$NODES" = 1 ] && standalone=(--standalone)
+  java_tool kafka.tools.StorageTool format -t "$id" -c "$CONFIG" "${standalone[@]}" >> "$CONSOLE" 2>&1 ||
     die "formatting $DATA failed; see $CONSOLE"
 }
 
@@ -122,117 +188,182 @@ format_once() {
 # and an app) must not both format the data dir or launch two JVMs.
 lock() {
   command -v flock >/dev/null || return 0
-  mkdir -p "$DIR"
-  exec 9> "$DIR/.lock"
-  flock -w 120 9 || die "another broker.sh start/stop in $DIR has held its lock for 120s"
+  mkdir -p "$SV_HOME"
+  exec 9> "$SV_HOME/.broker.lock"
+  flock -w 120 9 || die "another broker.sh start/stop in $SV_HOME has held its lock for 120s"
 }
 
-cmd_start() {
-  local pid
-  lock
-  if pid="$(running_pid)"; then
-    [ "$(running_address)" = "127.0.0.1:$PORT" ] ||
-      say "already running on $(running_address), not on port $PORT (stop it first to change ports)"
-    running_address
-    return 0
-  fi
-  for p in "$PORT" "$CONTROLLER_PORT"; do
-    if sv_port_open "$p"; then
-      die "port $p on 127.0.0.1 is already in use by another process (not our broker).
-  Stop that process, or pick free ports: STREAMVEC_BROKER_PORT=19092 STREAMVEC_CONTROLLER_PORT=19093 $0 start"
-    fi
-  done
-  ensure_lib
-  command -v java >/dev/null || die "java is not installed (Java 17+ is needed)"
-  write_config
-  # The previous run's logs stay next to the new ones (why did it stop last time?).
+# Launches the selected node in its own session, so a Ctrl-C in the caller's terminal does not
+# reach it; it lives until `stop`. The inner shell writes its pid, then becomes java.
+launch() {
+  local f
   for f in "$LOG" "$CONSOLE"; do
-    if [ -f "$f" ]; then mv -f "$f" "$f.1"; fi
+    if [ -f "$f" ]; then mv -f "$f" "$f.1"; fi # the previous run's logs stay next to the new ones
   done
-  format_once
   rm -f "$PID_FILE" # a stale one (broker killed) would confuse the wait below
-  # setsid: the broker gets its own session, so a Ctrl-C in the caller's terminal does not
-  # reach it; it lives until `stop`. The inner shell writes its pid, then becomes java.
   # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
   setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$PID_FILE" \
     java "-Xmx$HEAP" -Xms128m -Dlog4j2.configurationFile="$LOG_CONFIG" -cp "$LIB/*" kafka.Kafka "$CONFIG" \
     >> "$CONSOLE" 2>&1 < /dev/null 9>&- &
-  say "starting on 127.0.0.1:$PORT (data $DATA) ..."
-  local waited=0
+}
+
+# Waits until the selected node has logged "started" and serves its port; dies if it exits.
+await_node() {
+  local pid waited=0
   while [ "$waited" -lt "$START_TIMEOUT" ]; do
     sleep 1; waited=$((waited + 1))
     if ! pid="$(running_pid)"; then
       sleep 1 # the pid file may not be written yet on a slow machine
       if ! pid="$(running_pid)"; then
         if grep -q 'Address already in use' "$LOG" "$CONSOLE" 2>/dev/null; then
-          die "port $PORT or $CONTROLLER_PORT is already in use (bound by another process)"
+          die "port $NODE_PORT or $NODE_CONTROLLER_PORT is already in use (bound by another process)"
         fi
         die "the broker exited during startup; last lines of $LOG and $CONSOLE:
 $(tail -n 15 "$LOG" "$CONSOLE" 2>/dev/null)"
       fi
     fi
-    if grep -q 'Kafka Server started' "$LOG" 2>/dev/null && sv_port_open "$PORT"; then
-      say "ready after ${waited}s (pid $pid)"
-      echo "127.0.0.1:$PORT"
+    if grep -q 'Kafka Server started' "$LOG" 2>/dev/null && sv_port_open "$NODE_PORT"; then
+      say "$( [ "$NODES" = 1 ] || echo "node $NODE " )ready after ${waited}s (pid $pid)"
       return 0
     fi
   done
-  say "not ready after ${START_TIMEOUT}s; stopping it"
+  say "not ready after ${START_TIMEOUT}s; stopping"
   cmd_stop >/dev/null 2>&1 || true
   die "the broker did not become ready within ${START_TIMEOUT}s; see $LOG and $CONSOLE"
 }
 
-cmd_stop() {
-  local pid waited=0
+shape() { if [ "$1" = 1 ]; then echo "single broker"; else echo "$1-node cluster"; fi; }
+
+cmd_start() {
+  local want="$1" i p id=""
   lock
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
+  if select_running; then
+    [ "$NODES" = "$want" ] || die "a $(shape "$NODES") is running ($(addresses)); stop it first: $0 stop"
+    [ "$(running_address)" = "127.0.0.1:$PORT" ] ||
+      say "already running on $(running_address), not on port $PORT (stop it first to change ports)"
+    addresses
+    return 0
+  fi
+  NODES="$want"
+  for ((i = 1; i <= NODES; i++)); do
+    node "$i"
+    for p in "$NODE_PORT" "$NODE_CONTROLLER_PORT"; do
+      if sv_port_open "$p"; then
+        die "port $p on 127.0.0.1 is already in use by another process (not our broker).
+  Stop that process, or pick free ports: STREAMVEC_BROKER_PORT=19092 STREAMVEC_CONTROLLER_PORT=19093 $0 start"
+      fi
+    done
+  done
+  ensure_lib
+  command -v java >/dev/null || die "java is not installed (Java 17+ is needed)"
+  if [ "$NODES" -gt 1 ]; then
+    mkdir -p "$CLUSTER_DIR"
+    if [ "$(cluster_nodes)" != "$NODES" ] && compgen -G "$CLUSTER_DIR/node-*/data/meta.properties" >/dev/null; then
+      die "$CLUSTER_DIR holds the data of a $(shape "$(cluster_nodes)"): start it with --brokers $(cluster_nodes), or delete $CLUSTER_DIR for a new one"
+    fi
+    echo "$NODES" > "$CLUSTER_DIR/nodes"
+  fi
+  for ((i = 1; i <= NODES; i++)); do
+    node "$i"
+    write_config
+    if [ "$NODES" = 1 ]; then
+      [ -f "$DATA/meta.properties" ] || id="$(new_cluster_id)"
+    elif [ -z "$id" ]; then
+      [ -f "$CLUSTER_DIR/cluster.id" ] || new_cluster_id > "$CLUSTER_DIR/cluster.id"
+      id="$(cat "$CLUSTER_DIR/cluster.id")"
+    fi
+    format_once "$id"
+    launch
+    say "starting $( [ "$NODES" = 1 ] || echo "node $NODE ")on 127.0.0.1:$NODE_PORT (data $DATA) ..."
+  done
+  for ((i = 1; i <= NODES; i++)); do node "$i"; await_node; done
+  addresses
+}
+
+cmd_stop() {
+  local pids=() i pid waited=0
+  lock
+  if ! select_running; then
+    for ((i = 1; i <= NODES; i++)); do node "$i"; rm -f "$PID_FILE"; done
     say "not running"
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ "$waited" -ge "$STOP_TIMEOUT" ]; then
-      say "no clean shutdown after ${STOP_TIMEOUT}s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 1; waited=$((waited + 1))
+  # Every node at once: a node stopped alone waits for the controller quorum the others form.
+  for ((i = 1; i <= NODES; i++)); do
+    node "$i"
+    if pid="$(running_pid)"; then pids+=("$pid"); kill -TERM "$pid" 2>/dev/null || true; fi
   done
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-  rm -f "$PID_FILE"
-  say "stopped (pid $pid)"
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do
+      if [ "$waited" -ge "$STOP_TIMEOUT" ]; then
+        say "no clean shutdown after ${STOP_TIMEOUT}s; sending SIGKILL to $pid"
+        kill -KILL "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 1; waited=$((waited + 1))
+    done
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  done
+  for ((i = 1; i <= NODES; i++)); do node "$i"; rm -f "$PID_FILE"; done
+  say "stopped (pid ${pids[*]})"
 }
 
 cmd_status() {
-  local pid
-  if pid="$(running_pid)"; then
-    say "running (pid $pid, data $DATA)"
-    running_address
-  else
+  local i pid
+  if ! select_running; then
     say "not running"
     return 3
   fi
+  for ((i = 1; i <= NODES; i++)); do
+    node "$i"
+    if pid="$(running_pid)"; then
+      say "$( [ "$NODES" = 1 ] || echo "node $i ")running (pid $pid, data $DATA)"
+    else
+      say "node $i NOT running (data $DATA; see $LOG)"
+    fi
+  done
+  addresses
 }
 
 cmd_logs() {
-  [ -f "$LOG" ] || die "no broker log yet ($LOG)"
-  if [ "${1:-}" = "-f" ]; then tail -n 50 -F "$LOG"; else tail -n 100 "$LOG"; fi
+  local i logs=()
+  if ! select_running && [ "$(cluster_nodes)" -gt 1 ] && [ ! -f "$SINGLE_DIR/broker.log" ]; then
+    NODES="$(cluster_nodes)"
+  fi
+  for ((i = 1; i <= NODES; i++)); do
+    node "$i"
+    [ -f "$LOG" ] || die "no broker log yet ($LOG)"
+    logs+=("$LOG")
+  done
+  if [ "${1:-}" = "-f" ]; then tail -n 50 -F "${logs[@]}"; else tail -n 100 "${logs[@]}"; fi
 }
 
 usage() {
   cat <<EOF
-usage: $(basename "$0") start|stop|status|logs [-f]
-  start   start the local broker (if not running) and print its bootstrap address
-  stop    stop it (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s); nothing to do if not running
-  status  print the bootstrap address if running (exit 0), else exit 3
-  logs    show the broker log (-f to follow)
-State: $DIR  Ports: STREAMVEC_BROKER_PORT=$PORT STREAMVEC_CONTROLLER_PORT=$CONTROLLER_PORT
+usage: $(basename "$0") start [--brokers N]|stop|status|logs [-f]
+  start   start the local broker (if not running) and print its bootstrap address;
+          --brokers 3: a three-node cluster instead, each node its own JVM
+          (ports 9092/9094/9096, controllers 9093/9095/9097)
+  stop    stop it, or every node (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s); nothing to do if not running
+  status  print the bootstrap address(es) if running (exit 0), else exit 3
+  logs    show the broker log(s) (-f to follow)
+State: $SINGLE_DIR, $CLUSTER_DIR  Ports: STREAMVEC_BROKER_PORT=$PORT STREAMVEC_CONTROLLER_PORT=$CONTROLLER_PORT
 EOF
 }
 
 case "${1:-}" in
-  start) cmd_start ;;
+  start)
+    shift
+    brokers=1
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --brokers) [ $# -ge 2 ] || die "--brokers needs a number"; brokers="$2"; shift 2 ;;
+        --brokers=*) brokers="${1#--brokers=}"; shift ;;
+        *) usage >&2; die "unknown option for start: $1" ;;
+      esac
+    done
+    [[ "$brokers" =~ ^[1-9]$ ]] || die "--brokers takes 1..9 (3 for a cluster that survives the loss of a broker), got '$brokers'"
+    cmd_start "$brokers" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   logs) shift; cmd_logs "$@" ;;

@@ -33,6 +33,14 @@ public final class AppProcess implements AutoCloseable {
   private final int httpPort;
   private Process process;
 
+  static {
+    // instances the test did not get to close (a failure, a timeout) do not outlive the test JVM
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly)));
+  }
+
   private AppProcess(String name, Map<String, String> settings, Path logFile, int httpPort) {
     this.name = name;
     this.settings = settings;

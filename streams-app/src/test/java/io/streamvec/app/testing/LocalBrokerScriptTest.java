@@ -99,6 +99,65 @@ class LocalBrokerScriptTest {
     assertEquals(0, script(home, "stop").exitCode(), "stop when not running is fine");
   }
 
+  @Test
+  void aThreeNodeClusterStartsAnswersAndStopsAsOne() throws Exception {
+    // node i listens on port + 2(i-1) and controllerPort + 2(i-1): six free ports in a row
+    port = consecutiveFreePorts(6);
+    controllerPort = port + 1;
+    Result start = script(home, "start", "--brokers", "3");
+    assertEquals(0, start.exitCode(), start.stderr());
+    String servers = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 2) + ",127.0.0.1:" + (port + 4);
+    assertEquals(servers, start.stdout().strip(), "start prints every node's address");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+      assertEquals(3, admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).size());
+      admin
+          .createTopics(List.of(new NewTopic("replicated", 1, (short) 3)))
+          .all()
+          .get(60, TimeUnit.SECONDS);
+    }
+    Result single = script(home, "start");
+    assertNotEquals(0, single.exitCode(), "a single broker must not start beside the cluster");
+    assertTrue(single.stderr().contains("3-node cluster is running"), single.stderr());
+    Result status = script(home, "status");
+    assertEquals(0, status.exitCode(), status.stderr());
+    assertEquals(servers, status.stdout().strip());
+    List<Long> pids = new ArrayList<>();
+    for (int i = 1; i <= 3; i++)
+      pids.add(
+          Long.parseLong(
+              Files.readString(home.resolve("cluster/node-" + i + "/broker.pid")).strip()));
+    assertEquals(0, script(home, "logs").exitCode());
+    Result stop = script(home, "stop");
+    assertEquals(0, stop.exitCode(), stop.stderr());
+    for (long pid : pids)
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "left running");
+    assertEquals(3, script(home, "status").exitCode(), "status of a stopped cluster");
+  }
+
+  private static int consecutiveFreePorts(int n) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = FreePorts.one();
+      if (base + n > 65535) continue;
+      java.util.List<java.net.ServerSocket> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < n; i++)
+          held.add(
+              new java.net.ServerSocket(base + i, 1, java.net.InetAddress.getLoopbackAddress()));
+        return base;
+      } catch (IOException taken) {
+        // try another base
+      } finally {
+        for (var s : held)
+          try {
+            s.close();
+          } catch (IOException ignored) {
+            // a probe socket
+          }
+      }
+    }
+    throw new IllegalStateException("no " + n + " consecutive free ports found");
+  }
+
   private List<String> roundTrip(String servers, String value) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
       admin
@@ -140,12 +199,12 @@ class LocalBrokerScriptTest {
     return java.util.Optional.of(Long.parseLong(Files.readString(pidFile).strip()));
   }
 
-  private Result script(Path stateDir, String command) throws Exception {
+  private Result script(Path stateDir, String... command) throws Exception {
     Path outFile = Files.createTempFile("broker-script-", ".out");
     Path errFile = Files.createTempFile("broker-script-", ".err");
     try {
       ProcessBuilder pb =
-          new ProcessBuilder("bash", repoRoot().resolve("deploy/broker.sh").toString(), command)
+          new ProcessBuilder(brokerScript(command))
               .redirectOutput(outFile.toFile())
               .redirectError(errFile.toFile());
       pb.environment().put("STREAMVEC_HOME", stateDir.toString());
@@ -155,7 +214,7 @@ class LocalBrokerScriptTest {
       if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError(
-            "broker.sh " + command + " did not finish within " + SCRIPT_TIMEOUT);
+            "broker.sh " + String.join(" ", command) + " did not finish within " + SCRIPT_TIMEOUT);
       }
       return new Result(
           process.exitValue(),
@@ -165,6 +224,13 @@ class LocalBrokerScriptTest {
       Files.deleteIfExists(outFile);
       Files.deleteIfExists(errFile);
     }
+  }
+
+  private static List<String> brokerScript(String... args) {
+    List<String> cmd =
+        new ArrayList<>(List.of("bash", repoRoot().resolve("deploy/broker.sh").toString()));
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 
   /** Surefire runs in the module directory; the script sits at the repository root. */
