@@ -208,8 +208,16 @@ public final class ProduceCommand {
     String servers = config.bootstrapServers();
     int partitions =
         o.partitions() != null ? o.partitions() : config.getInt(AppKeys.INPUT_PARTITIONS);
+    // the same min.insync.replicas as the app gives the topics it creates (0 = the broker's)
+    int minInsync = config.getInt(AppKeys.MIN_INSYNC_REPLICAS);
+    Map<String, String> topicConfigs =
+        minInsync > 0 ? Map.of("min.insync.replicas", String.valueOf(minInsync)) : Map.of();
     if (TopicAdmin.ensureTopic(
-        client, o.topic(), partitions, (short) config.getInt(AppKeys.REPLICATION_FACTOR))) {
+        client,
+        o.topic(),
+        partitions,
+        (short) config.getInt(AppKeys.REPLICATION_FACTOR),
+        topicConfigs)) {
       err.println(
           "produce: created topic '"
               + o.topic()

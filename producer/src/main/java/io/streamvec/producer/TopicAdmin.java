@@ -22,8 +22,16 @@ final class TopicAdmin {
 
   private TopicAdmin() {}
 
-  /** Returns true if the topic was created, false if it was there. */
-  static boolean ensureTopic(Properties client, String topic, int partitions, short replication)
+  /**
+   * Creates the topic with these topic configs if it is missing; returns true if it was created,
+   * false if it was there (its configs are then left as they are).
+   */
+  static boolean ensureTopic(
+      Properties client,
+      String topic,
+      int partitions,
+      short replication,
+      java.util.Map<String, String> configs)
       throws CliFailure {
     Properties p = new Properties();
     p.putAll(client);
@@ -43,7 +51,7 @@ final class TopicAdmin {
       }
       try {
         admin
-            .createTopics(List.of(new NewTopic(topic, partitions, replication)))
+            .createTopics(List.of(new NewTopic(topic, partitions, replication).configs(configs)))
             .all()
             .get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         return true;

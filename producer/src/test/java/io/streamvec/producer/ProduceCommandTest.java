@@ -106,7 +106,7 @@ class ProduceCommandTest {
   }
 
   @Test
-  void paragraphModeAndPartitionsOfANewTopic() throws IOException {
+  void paragraphModeAndPartitionsOfANewTopic() throws Exception {
     Path f = Files.writeString(dir.resolve("p.txt"), "one\ntwo\n\nthree\n\n\nfour\n");
     Run r =
         produce(
@@ -119,10 +119,29 @@ class ProduceCommandTest {
             "paragraph",
             "--partitions",
             "3",
+            "--set",
+            "min.insync.replicas=1",
             "--no-progress",
             f.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals(3, TestKafka.partitions("produce-para"));
+    // set on the topic itself (as the app does for its topics), not the broker's default
+    try (var admin = TestKafka.broker().admin()) {
+      var resource =
+          new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "produce-para");
+      var entry =
+          admin
+              .describeConfigs(List.of(resource))
+              .all()
+              .get()
+              .get(resource)
+              .get("min.insync.replicas");
+      assertEquals("1", entry.value());
+      assertEquals(
+          org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG,
+          entry.source());
+    }
     // one key, so the default partitioner puts every record in the same partition, in order
     assertEquals(
         List.of("one\ntwo", "three", "four"),
