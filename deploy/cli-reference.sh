@@ -10,7 +10,7 @@ END='<!-- /cli-reference -->'
 reference() {
   echo "$BEGIN"
   local cmd
-  for cmd in "" train app produce snapshot query broker demo; do
+  for cmd in "" train app produce snapshot query broker demo test; do
     echo
     echo "#### ./streamvec${cmd:+ $cmd} --help"
     echo

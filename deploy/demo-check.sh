@@ -5,7 +5,8 @@
 #
 # Runs `./streamvec demo --for SECONDS` with a fresh STREAMVEC_HOME and free ports (never the
 # default 9092/8080, so a developer's own broker and app are untouched), then checks that the demo
-# printed progress, nearest neighbours and a next-word prediction, stopped everything it started,
+# printed progress, nearest neighbours that make sense for the bundled corpus and a next-word
+# prediction that is a word of it, stopped everything it started,
 # and that no process started from this run is left (found by its STREAMVEC_HOME, which every
 # process the demo starts inherits). Exit 0 when all holds; the demo's output is printed either way.
 set -euo pipefail
@@ -68,6 +69,29 @@ check "a next-word prediction" "^  next word after 'i am running a little': [^ ]
 check "the URLs" "metrics +http://127\.0\.0\.1:$HTTP_PORT/metrics"
 check "a clean stop" '^demo: stopped: producer, app, broker$'
 
+# Content, from the last report (the most trained model), not only the shape of the lines: the
+# neighbours of two probe words hold a word of the same kind in the bundled KJV, and the predicted
+# next word is a word of that corpus (not a placeholder such as <unk>).
+last_answers() { # the words of the last "<title>: w (s), w (s)" line
+  grep -F "  $1: " "$OUT" | tail -n 1 | sed -E "s/^  $1: //; s/ \([0-9.-]+\)//g; s/,//g"
+}
+expect_one_of() { # description, title, accepted words...
+  local what="$1" title="$2" got w ok
+  shift 2
+  got="$(last_answers "$title")"
+  for w in $got; do for ok in "$@"; do [ "$w" = "$ok" ] && return 0; done; done
+  failures+=("$what: none of ($*) in the last '$title': ${got:-no such line}")
+}
+expect_one_of "sensible neighbours of 'lord'" "neighbours of 'lord'" \
+  god christ jesus father spirit hosts saviour almighty
+expect_one_of "sensible neighbours of 'gold'" "neighbours of 'gold'" \
+  silver brass iron copper precious stones pure fine
+predicted="$(last_answers "next word after 'i am running a little'" | awk '{print $1}')"
+if [ -z "$predicted" ] || [[ "$predicted" == "<"* ]] ||
+  ! gzip -dc "$ROOT/deploy/corpus/kjv.txt.gz" | tr '[:upper:]' '[:lower:]' | grep -qwF -- "$predicted"; then
+  failures+=("the predicted next word '${predicted}' is not a word of the corpus")
+fi
+
 sleep 1
 left="$(leftovers)"
 if [ -n "$left" ]; then
@@ -86,4 +110,4 @@ if [ "${#failures[@]}" -gt 0 ]; then
   exit 1
 fi
 rm -rf "$HOME_DIR"
-printf '\ndemo-check: passed (progress, neighbours, prediction, clean stop, no process left)\n'
+printf '\ndemo-check: passed (progress, sensible neighbours, a corpus word predicted, clean stop, no process left)\n'

@@ -76,23 +76,45 @@ sv_module_stale() {
   return 1
 }
 
-# Quiet Maven in the repo root, output on stderr. Maven 3.8's -q still prints colour resets
-# (ESC[0m) even in batch mode; strip them so scripts that show the output stay clean.
-sv_mvn() {
-  (cd "$SV_ROOT" && mvn -B -q "$@") 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
-  return "${PIPESTATUS[0]}"
+# Maven in the repo root with its whole output appended to a log file; nothing on the terminal.
+sv_mvn_logged() {
+  local log="$1"
+  shift
+  (cd "$SV_ROOT" && mvn -B "$@") >> "$log" 2>&1
 }
 
-# mvn package for the given module (and what it needs), offline first because that is fast
-# and works without a network once ~/.m2 is warm; online when an artifact is missing.
+# What a failed build says, for the terminal: Maven's [ERROR] lines without its boilerplate (or
+# the last lines of the log when it has none).
+sv_mvn_errors() {
+  local log="$1" errors
+  errors="$(grep -E '^\[(ERROR|FATAL)\]' "$log" |
+    grep -vE '^\[ERROR\] *$|-> \[Help|Re-run Maven|re-run Maven|For more information|Help [0-9]+\]|resume the build|^\[ERROR\]   mvn <' |
+    head -n 25)"
+  if [ -n "$errors" ]; then printf '%s\n' "$errors"; else tail -n 25 "$log"; fi
+}
+
+# mvn package for the given module (and what it needs): one line on the terminal, the whole Maven
+# output in $SV_HOME/logs/build-<module>.log, shown (its errors) only if the build really fails.
+# Offline first, because that is fast and works without a network once ~/.m2 is warm; online only
+# when the offline attempt failed for an artifact that is not downloaded yet (a first build).
 sv_mvn_package() {
-  local module="$1"
+  local module="$1" log
   command -v mvn >/dev/null || sv_die "Maven (mvn) is not installed; it is needed to build $module (Debian: apt-get install maven)"
-  sv_info "building $module (mvn package) ..."
-  # -B: no colour codes in the output of scripts (the demo) that show it
-  if ! sv_mvn -o -DskipTests package -pl "$module" -am; then
-    sv_info "offline build failed; retrying online (downloads missing artifacts)"
-    sv_mvn -DskipTests package -pl "$module" -am || sv_die "building $module failed (see the Maven output above)"
+  mkdir -p "$SV_HOME/logs"
+  log="$SV_HOME/logs/build-${module//\//-}.log"
+  : > "$log"
+  sv_info "building $module (mvn package; log: $log) ..."
+  if ! sv_mvn_logged "$log" -o -DskipTests package -pl "$module" -am; then
+    grep -q 'offline mode' "$log" ||
+      sv_die "building $module failed:
+$(sv_mvn_errors "$log")
+  full Maven output: $log"
+    sv_info "building $module: downloading the Maven artifacts it needs (first build only) ..."
+    printf '\n==== online retry: the offline build lacked artifacts ====\n' >> "$log"
+    sv_mvn_logged "$log" -DskipTests package -pl "$module" -am ||
+      sv_die "building $module failed:
+$(sv_mvn_errors "$log")
+  full Maven output: $log"
   fi
   # Maven leaves an unchanged jar untouched; mark it fresh so the staleness check (jar older
   # than its or upstream sources) does not rebuild on every call.

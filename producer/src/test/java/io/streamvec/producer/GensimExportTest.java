@@ -4,17 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.app.snapshots.SnapshotTopicFixture;
+import io.streamvec.app.testing.ProcessRunner;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.query.EmbeddingQueries;
 import io.streamvec.model.query.WordScore;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * system interpreter /usr/bin/python3), whose most_similar gives the same neighbours, in the same
  * order and with the same cosines, as our own queries on the snapshot.
  */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class GensimExportTest {
   static final String PYTHON = "/usr/bin/python3";
   static final String SCRIPT =
@@ -73,10 +78,11 @@ class GensimExportTest {
                   file.toString(),
                   format.endsWith("bin") ? "bin" : "text"));
       cmd.addAll(PROBES);
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "gensim did not finish");
-      assertEquals(0, p.exitValue(), "gensim failed (is python3-gensim installed?):\n" + out);
+      ProcessRunner.Result gensim =
+          ProcessRunner.command(cmd).separateStderr().run(Duration.ofSeconds(120));
+      assertEquals(
+          0, gensim.exitCode(), "gensim failed (is python3-gensim installed?):\n" + gensim.tail());
+      String out = gensim.out();
 
       String[] lines = out.strip().split("\n");
       assertEquals("vocab " + model.size() + " " + model.dim(), lines[0], format);

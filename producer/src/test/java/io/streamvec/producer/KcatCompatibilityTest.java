@@ -3,16 +3,19 @@ package io.streamvec.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.app.testing.ProcessRunner;
 import io.streamvec.producer.TestKafka.Rec;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka as our producer: the records are identical, byte for byte, so the app sees the same input
  * whichever client wrote it.
  */
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KcatCompatibilityTest {
   static final Path CORPUS = Path.of("../deploy/corpus/kjv.txt.gz");
   @TempDir Path dir;
@@ -59,15 +64,12 @@ class KcatCompatibilityTest {
         java.nio.file.StandardOpenOption.APPEND);
     TestKafka.broker().createTopic("kcat-in", 1, java.util.Map.of());
 
-    Process p =
-        new ProcessBuilder(
+    ProcessRunner.Result kcatRun =
+        ProcessRunner.command(
                 kcat.toString(), "-P", "-b", TestKafka.servers(), "-t", "kcat-in", "-k", "kjv.txt")
-            .redirectInput(file.toFile())
-            .redirectErrorStream(true)
-            .start();
-    String kcatOutput = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kcat did not finish");
-    assertEquals(0, p.exitValue(), kcatOutput);
+            .stdin(file)
+            .run(Duration.ofSeconds(60));
+    assertEquals(0, kcatRun.exitCode(), kcatRun.tail());
 
     ProduceCommandTest.Run r =
         ProduceCommandTest.produce(

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.app.testing.FreePorts;
-import java.nio.charset.StandardCharsets;
+import io.streamvec.app.testing.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * command's main() in its own JVM, so the broker script sees the environment a user's shell would
  * give it.
  */
+@Tag("integration")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LocalBrokerDefaultTest {
   @TempDir Path dir;
 
@@ -50,35 +55,27 @@ class LocalBrokerDefaultTest {
             String.valueOf(ports[1]));
     Path input = Files.writeString(dir.resolve("in.txt"), "to the local broker\nand back\n");
     try {
-      String java = ProcessHandle.current().info().command().orElse("java");
-      ProcessBuilder pb =
-          new ProcessBuilder(
-                  java,
-                  "-cp",
-                  System.getProperty("java.class.path"),
+      ProcessRunner.Result produce =
+          ProcessRunner.java(
+                  List.of(),
                   ProduceCommand.class.getName(),
-                  "--no-progress",
-                  input.toString())
-              .redirectErrorStream(true);
-      pb.environment().remove("STREAMVEC_BOOTSTRAP_SERVERS");
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(300, TimeUnit.SECONDS), "produce did not finish");
-      assertEquals(0, p.exitValue(), output);
+                  List.of("--no-progress", input.toString()))
+              .unsetEnv("STREAMVEC_BOOTSTRAP_SERVERS")
+              .env(env)
+              .run(Duration.ofSeconds(300));
+      String output = produce.out();
+      assertEquals(0, produce.exitCode(), produce.tail());
       assertTrue(output.contains("using the local broker"), output);
       assertTrue(
           output.contains("produce: 2 records") && output.contains("127.0.0.1:" + ports[0]),
           output);
       assertEquals(2, endOffset("127.0.0.1:" + ports[0], "text"));
     } finally {
-      ProcessBuilder stop =
-          new ProcessBuilder("bash", root.resolve("deploy/broker.sh").toString(), "stop")
-              .redirectErrorStream(true);
-      stop.environment().putAll(env);
-      Process p = stop.start();
-      p.getInputStream().readAllBytes();
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "broker.sh stop hung");
+      ProcessRunner.Result stop =
+          ProcessRunner.command("bash", root.resolve("deploy/broker.sh").toString(), "stop")
+              .env(env)
+              .run(Duration.ofSeconds(60));
+      assertEquals(0, stop.exitCode(), "broker.sh stop: " + stop.tail());
     }
     assertFalse(Files.exists(dir.resolve("home/broker/broker.pid")), "the broker is stopped");
   }

@@ -16,9 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -69,6 +72,8 @@ class ProduceCommandTest {
   }
 
   @Test
+  @Tag("integration")
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void directoryAndStdinArriveWithExactRecordsAndKeys() throws IOException {
     Path corpus = dir.resolve("corpus");
     Files.createDirectories(corpus.resolve("nested/deeper"));
@@ -106,6 +111,8 @@ class ProduceCommandTest {
   }
 
   @Test
+  @Tag("integration")
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void paragraphModeAndPartitionsOfANewTopic() throws Exception {
     Path f = Files.writeString(dir.resolve("p.txt"), "one\ntwo\n\nthree\n\n\nfour\n");
     Run r =
@@ -149,6 +156,8 @@ class ProduceCommandTest {
   }
 
   @Test
+  @Tag("integration")
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void rateLimitsAndLoopRepeatsUntilStopped() throws Exception {
     Path f = Files.writeString(dir.resolve("loop.txt"), "first\nsecond\nthird\n");
     AtomicBoolean stop = new AtomicBoolean();
@@ -216,6 +225,8 @@ class ProduceCommandTest {
   }
 
   @Test
+  @Tag("integration")
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void topicThatCannotBeCreatedFailsWithExitCode5() throws IOException {
     Path f = Files.writeString(dir.resolve("x.txt"), "hello\n");
     // a single broker cannot hold 3 replicas

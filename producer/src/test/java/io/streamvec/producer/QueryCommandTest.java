@@ -14,14 +14,19 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * ./streamvec query against the topic gives exactly what EmbeddingQueries gives on the published
  * snapshot.
  */
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class QueryCommandTest {
   static final String TOPIC = "query-cmd";
   static ModelSnapshot model;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.snapshots.SnapshotTopicFixture;
+import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.FreePorts;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
@@ -17,17 +18,23 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ./streamvec snapshot export|info|watch against snapshots written to a real broker as the app
  * writes them.
  */
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SnapshotCommandTest {
   static final String TOPIC = "snapshot-cmd";
   static ModelSnapshot v1, v2;
@@ -175,9 +182,10 @@ class SnapshotCommandTest {
                           TestKafka.noEnv(),
                           new AtomicBoolean()));
       t.start();
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (!out.toString().contains("version 1") && System.nanoTime() < deadline)
-        Thread.sleep(20);
+      Await.await(
+          "watch to print version 1",
+          () -> out.toString().contains("version 1"),
+          Duration.ofSeconds(30));
       SnapshotTopicFixture.publish(p, topic, "default", v2, 8192, true);
       t.join(30_000);
     }

@@ -1,5 +1,6 @@
 package io.streamvec.producer;
 
+import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,17 +78,18 @@ final class TestKafka {
         c.assign(List.of(tp));
         c.seekToBeginning(List.of(tp));
         long end = c.endOffsets(List.of(tp)).get(tp);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (c.position(tp) < end) {
-          if (System.nanoTime() > deadline)
-            throw new AssertionError("could not read " + tp + " to its end " + end);
-          for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-            out.add(
-                new Rec(
-                    r.key() == null ? "<null>" : new String(r.key(), StandardCharsets.UTF_8),
-                    r.value()));
-          }
-        }
+        Await.await(
+            "reading " + tp + " to its end offset " + end,
+            () -> {
+              for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                out.add(
+                    new Rec(
+                        r.key() == null ? "<null>" : new String(r.key(), StandardCharsets.UTF_8),
+                        r.value()));
+              }
+              return c.position(tp) >= end;
+            },
+            Duration.ofSeconds(30));
       }
       return out;
     }

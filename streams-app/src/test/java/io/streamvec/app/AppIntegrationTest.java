@@ -8,11 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import io.streamvec.app.topology.DeadLetter;
+import io.streamvec.app.topology.StreamvecTopology;
+import io.streamvec.model.Learner;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.query.EmbeddingQueries;
 import io.streamvec.model.query.WordScore;
+import io.streamvec.model.text.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,9 +37,13 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The app in this JVM against a real (in-process) broker: what a user sees on the topics. */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class AppIntegrationTest {
   private static final Duration WAIT = Duration.ofMinutes(2);
   private static EmbeddedKafkaBroker kafka;
@@ -153,27 +163,80 @@ class AppIntegrationTest {
     AppConfig c =
         config(
             "partitions",
-            Map.of(AppKeys.INPUT_PARTITIONS, "3", AppKeys.CHECKPOINT_INTERVAL_RECORDS, "300"));
+            Map.of(
+                AppKeys.INPUT_PARTITIONS,
+                "3",
+                AppKeys.CHECKPOINT_INTERVAL_RECORDS,
+                "300",
+                // keep the repartition topic whole: it is the order the model was trained in
+                "kafka.repartition.purge.interval.ms",
+                String.valueOf(Duration.ofHours(1).toMillis())));
     List<String> texts = TestTexts.generated(60_000, 17);
+    Map<Integer, List<String>> byPartition = new TreeMap<>();
     try (StreamvecApp app = StreamvecApp.start(c);
         KafkaProducer<byte[], byte[]> p = KafkaTestClients.producer(kafka.bootstrapServers())) {
+      List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
       for (int i = 0; i < texts.size(); i++) {
         // keyed records: the default partitioner spreads them over the 3 partitions
-        p.send(
-            new ProducerRecord<>(
-                c.get(AppKeys.INPUT_TOPICS),
-                ("k" + i).getBytes(StandardCharsets.UTF_8),
-                texts.get(i).getBytes(StandardCharsets.UTF_8)));
+        acks.add(
+            p.send(
+                new ProducerRecord<>(
+                    c.get(AppKeys.INPUT_TOPICS),
+                    ("k" + i).getBytes(StandardCharsets.UTF_8),
+                    texts.get(i).getBytes(StandardCharsets.UTF_8))));
       }
-      p.flush();
-      // every token exactly once (the interleaving of the partitions is the repartition topic's,
-      // so the model itself is not comparable with a sequential run)
-      finalSnapshot(c, TestTexts.tokenCount(c.model(), texts));
+      for (int i = 0; i < texts.size(); i++)
+        byPartition
+            .computeIfAbsent(acks.get(i).get().partition(), k -> new ArrayList<>())
+            .add(tokenLine(c, texts.get(i)));
+      ModelSnapshot s = finalSnapshot(c, TestTexts.tokenCount(c.model(), texts));
       assertEquals(
           texts.size(),
           (long) app.status().latest().value("records"),
           "every record trained on once");
+      assertEquals(3, byPartition.size(), "the records went to all 3 partitions");
+
+      // the one order the repartition topic fixed: each partition's records in their order,
+      // all of them once, and the model is the one trained on exactly that order
+      List<String> order = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r :
+          KafkaTestClients.read(
+              kafka.bootstrapServers(),
+              c.get(AppKeys.APPLICATION_ID) + "-" + StreamvecTopology.REPARTITION + "-repartition",
+              texts.size(),
+              WAIT)) order.add(new String(r.value(), StandardCharsets.UTF_8));
+      assertEquals(texts.size(), order.size(), "the repartition topic holds every line once");
+      List<String> sent = new ArrayList<>();
+      byPartition.values().forEach(sent::addAll);
+      assertEquals(sorted(sent), sorted(order), "the same lines as were sent");
+      byPartition.forEach(
+          (partition, lines) ->
+              assertTrue(
+                  isSubsequence(lines, order),
+                  "partition " + partition + "'s records keep their order"));
+      Learner reference = new Learner(c.model());
+      for (String line : order) reference.learn(List.of(line.split(" ")));
+      assertTrue(
+          s.sameModelAs(reference.snapshot(0)),
+          "the model is the one trained on the repartition topic's order");
     }
+  }
+
+  private static String tokenLine(AppConfig c, String text) {
+    return String.join(" ", new Tokenizer(c.model().maxLineChars).tokenize(text));
+  }
+
+  private static List<String> sorted(List<String> lines) {
+    List<String> copy = new ArrayList<>(lines);
+    Collections.sort(copy);
+    return copy;
+  }
+
+  /** Whether part appears in whole in its order (other elements between allowed). */
+  private static boolean isSubsequence(List<String> part, List<String> whole) {
+    int i = 0;
+    for (String w : whole) if (i < part.size() && part.get(i).equals(w)) i++;
+    return i == part.size();
   }
 
   @Test
@@ -318,9 +381,10 @@ class AppIntegrationTest {
     try (StreamvecApp app = StreamvecApp.start(c)) {
       KafkaTestClients.produce(
           kafka.bootstrapServers(), c.get(AppKeys.INPUT_TOPICS), texts.subList(0, firstPart));
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (!(app.status().latest().value("tokens") > 20_000) && System.nanoTime() < deadline)
-        Thread.sleep(10);
+      Await.await(
+          "training past 20,000 tokens before the restart",
+          () -> app.status().latest().value("tokens") > 20_000,
+          WAIT);
       double before = app.status().latest().value("tokens");
       kafka.restart(); // under a running app, most likely mid-transaction
       KafkaTestClients.produce(

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
+import io.streamvec.app.testing.ProcessRunner;
 import io.streamvec.model.ModelSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,23 +18,28 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The app in a separate JVM, killed with SIGKILL three times while it trains on a 200k-token corpus
  * and restarted each time: the final snapshot must be the model of an uninterrupted run, bit for
  * bit (one input partition, so the order of the records is the topic's).
  */
+@Tag("integration")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class CrashRecoveryTest {
   private static final Duration WAIT = Duration.ofMinutes(2);
   private static final ObjectMapper JSON = new ObjectMapper();
   private EmbeddedKafkaBroker kafka;
-  private Process app;
+  private ProcessRunner.Running app;
   private Path stateDir, logFile;
 
   @BeforeEach
@@ -44,7 +51,7 @@ class CrashRecoveryTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    if (app != null) app.destroyForcibly().waitFor();
+    if (app != null) app.close();
     if (kafka != null) kafka.close();
     TestTexts.deleteTree(stateDir);
     Files.deleteIfExists(logFile);
@@ -92,24 +99,16 @@ class CrashRecoveryTest {
   /**
    * `java -cp <this classpath> io.streamvec.app.StreamvecApp --set k=v ...`, output to a log file.
    */
-  private Process launch() throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                StreamvecApp.class.getName()));
+  private ProcessRunner.Running launch() {
+    List<String> args = new ArrayList<>();
     settings()
         .forEach(
             (k, v) -> {
-              cmd.add("--set");
-              cmd.add(k + "=" + v);
+              args.add("--set");
+              args.add(k + "=" + v);
             });
-    return new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+    return ProcessRunner.java(List.of("-Xmx384m"), StreamvecApp.class.getName(), args)
+        .output(logFile)
         .start();
   }
 
@@ -134,22 +133,24 @@ class CrashRecoveryTest {
         if (run == killAt.length) break;
         // metrics records of a killed instance's open transaction are never committed: what we read
         // is this run's
-        JsonNode first = null, last = null;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while ((last == null || last.get("tokens").asLong() < killAt[run])
-            && System.nanoTime() < deadline) {
-          assertTrue(app.isAlive(), "the app died on its own; log: " + Files.readString(logFile));
-          for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(20))) {
-            last = JSON.readTree(r.value());
-            if (first == null) first = last;
-          }
-        }
-        app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no commit
-        assertTrue(
-            last != null && last.get("tokens").asLong() >= killAt[run],
-            "run " + run + " did not reach " + killAt[run] + " tokens");
-        replayed.add(first.get("replayed_records").asLong());
-        killedAfter.add(last.get("tokens").asLong());
+        List<JsonNode> seen = new ArrayList<>(); // this run's metrics records, first and last
+        long target = killAt[run];
+        Await.await(
+            "run " + run + " to reach " + target + " tokens",
+            () -> {
+              assertTrue(app.isAlive(), "the app died on its own; log: " + app.tail());
+              for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(20))) {
+                JsonNode m = JSON.readTree(r.value());
+                if (seen.size() == 2) seen.set(1, m);
+                else seen.add(m);
+              }
+              return !seen.isEmpty() && seen.get(seen.size() - 1).get("tokens").asLong() >= target;
+            },
+            WAIT);
+        app.kill(); // SIGKILL: no shutdown hook, no commit
+        app.close();
+        replayed.add(seen.get(0).get("replayed_records").asLong());
+        killedAfter.add(seen.get(seen.size() - 1).get("tokens").asLong());
       }
       ModelSnapshot finalModel =
           KafkaTestClients.awaitSnapshot(
@@ -178,22 +179,22 @@ class CrashRecoveryTest {
     System.err.printf(
         "crash test: kills after %s tokens, replayed records at restart %s, snapshot versions %s%n",
         killedAfter, replayed, log.versions());
-    app.destroy(); // SIGTERM: the clean shutdown path (hook closes Kafka Streams)
-    assertTrue(
-        app.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the app did not stop on SIGTERM");
+    // SIGTERM: the clean shutdown path (hook closes Kafka Streams)
     assertEquals(
-        143, app.exitValue(), "a JVM that ran its shutdown hooks on SIGTERM exits with 128 + 15");
+        143,
+        app.stop(Duration.ofSeconds(60)),
+        "a JVM that ran its shutdown hooks on SIGTERM exits with 128 + 15 (137: killed after 60 s)");
   }
 
-  private void awaitTopic(String topic) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+  private void awaitTopic(String topic) {
     try (var admin = kafka.admin()) {
-      while (!admin.listTopics().names().get().contains(topic)) {
-        assertTrue(
-            System.nanoTime() < deadline && app.isAlive(),
-            "the app did not create " + topic + "; log: " + Files.readString(logFile));
-        Thread.sleep(100);
-      }
+      Await.await(
+          () -> "the app to create " + topic + "; log: " + app.tail(),
+          () -> {
+            assertTrue(app.isAlive(), "the app died; log: " + app.tail());
+            return admin.listTopics().names().get().contains(topic);
+          },
+          WAIT);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.streamvec.app;
 
+import io.streamvec.app.testing.Await;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.io.SnapshotAssembler;
 import java.nio.charset.StandardCharsets;
@@ -85,30 +86,35 @@ public final class KafkaTestClients {
   public static ModelSnapshot awaitSnapshot(
       String servers, String topic, Predicate<ModelSnapshot> done, Duration timeout) {
     SnapshotAssembler assembler = new SnapshotAssembler();
-    long deadline = System.nanoTime() + timeout.toNanos();
+    List<ModelSnapshot> found = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = consumer(servers)) {
       c.assign(List.of(new TopicPartition(topic, 0)));
       c.seekToBeginning(c.assignment());
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          Optional<ModelSnapshot> s = assembler.accept(r.value());
-          if (s.isPresent() && done.test(s.get())) return s.get();
-        }
-      }
+      Await.await(
+          () ->
+              "a matching snapshot on "
+                  + topic
+                  + "; latest: "
+                  + assembler
+                      .latest()
+                      .map(s -> "version " + s.version + ", " + s.tokens + " tokens")
+                      .orElse("none")
+                  + (assembler.rejectedCount() > 0
+                      ? "; rejected chunks, last: " + assembler.lastRejection()
+                      : ""),
+          () -> {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+              Optional<ModelSnapshot> s = assembler.accept(r.value());
+              if (s.isPresent() && done.test(s.get())) {
+                found.add(s.get());
+                return true;
+              }
+            }
+            return false;
+          },
+          timeout);
     }
-    throw new AssertionError(
-        "no matching snapshot on "
-            + topic
-            + " within "
-            + timeout
-            + "; latest: "
-            + assembler
-                .latest()
-                .map(s -> "version " + s.version + ", " + s.tokens + " tokens")
-                .orElse("none")
-            + (assembler.rejectedCount() > 0
-                ? "; rejected chunks, last: " + assembler.lastRejection()
-                : ""));
+    return found.get(0);
   }
 
   /**
@@ -126,10 +132,14 @@ public final class KafkaTestClients {
       c.assign(List.of(tp));
       c.seekToBeginning(c.assignment());
       long end = c.endOffsets(List.of(tp)).get(tp);
-      while (c.position(tp) < end) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200)))
-          assembler.accept(r.value()).ifPresent(s -> versions.add(s.version));
-      }
+      Await.await(
+          () -> "reading " + tp + " to its end offset " + end,
+          () -> {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200)))
+              assembler.accept(r.value()).ifPresent(s -> versions.add(s.version));
+            return c.position(tp) >= end;
+          },
+          Duration.ofSeconds(60));
     }
     return new SnapshotLog(versions, assembler.staleCount());
   }
@@ -141,14 +151,19 @@ public final class KafkaTestClients {
   public static List<ConsumerRecord<byte[], byte[]>> read(
       String servers, String topic, int n, Duration timeout) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<byte[], byte[]> c = consumer(servers)) {
       c.assign(List.of(new TopicPartition(topic, 0)));
       c.seekToBeginning(c.assignment());
-      while (out.size() < n && System.nanoTime() < deadline)
-        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      Await.holdsWithin(
+          () -> {
+            c.poll(Duration.ofMillis(200)).forEach(out::add);
+            return out.size() >= n;
+          },
+          timeout);
       // anything more than n that is already there: a test wants to see extras too
       c.poll(Duration.ofMillis(500)).forEach(out::add);
+    } catch (Exception e) {
+      throw new IllegalStateException("reading " + topic + " failed", e);
     }
     return out;
   }

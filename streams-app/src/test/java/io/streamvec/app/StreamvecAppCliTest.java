@@ -9,6 +9,7 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ConfigException;
 import io.streamvec.app.config.LocalBroker;
+import io.streamvec.app.testing.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -72,8 +73,27 @@ class StreamvecAppCliTest {
   }
 
   @Test
+  void atLeastOnceIsRefusedWithTheReasonAndWhatToUseInstead() {
+    assertEquals(2, run(Map.of(), "--set", "processing.guarantee=at_least_once"));
+    assertTrue(
+        err().contains("processing.guarantee")
+            && err().contains("learned twice")
+            && err().contains("Use exactly_once_v2"),
+        err());
+    assertEquals(
+        "exactly_once_v2",
+        AppConfig.of(Map.of(AppKeys.PROCESSING_GUARANTEE, "exactly_once_v2"))
+            .get(AppKeys.PROCESSING_GUARANTEE));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> AppConfig.of(Map.of(AppKeys.PROCESSING_GUARANTEE, "exactly_once")));
+    assertTrue(e.getMessage().contains("must be exactly_once_v2"), e.getMessage());
+  }
+
+  @Test
   void anUnreachableBrokerFailsTheStartWithinTheTimeoutWithAClearMessage() {
-    int port = freePort(); // nobody listens there
+    int port = FreePorts.one(); // nobody listens there
     AppConfig c = AppConfig.of(Map.of(AppKeys.BOOTSTRAP_SERVERS, "127.0.0.1:" + port));
     long t0 = System.nanoTime();
     StartupException e =
@@ -81,14 +101,6 @@ class StreamvecAppCliTest {
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertTrue(seconds < 10, "took " + seconds + " s");
     assertTrue(e.getMessage().contains("cannot reach Kafka at 127.0.0.1:" + port), e.getMessage());
-  }
-
-  static int freePort() {
-    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   @Test

@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,9 +73,66 @@ class TrainCommandTest {
     assertEquals(16, v.vectors().numCols);
     java.util.List<String> words = java.util.Arrays.asList(v.words());
     assertTrue(words.contains("cat") && words.contains("<num>"), "vocabulary " + words);
+
+    // resumed on a second part, the model is the one trained on both parts without a stop
+    Path more = dir.resolve("more.txt");
+    StringBuilder second = new StringBuilder();
+    for (int i = 0; i < 300; i++)
+      second
+          .append("a dog and a cat sat on the ")
+          .append(i % 2 == 0 ? "mat" : "log")
+          .append(" .\n");
+    Files.writeString(more, second);
+    Path resumedVec = dir.resolve("resumed.txt");
     Result resumed =
-        run("--resume", ckpt.toString(), "--input", corpus.toString(), "--json", "--quiet");
+        run(
+            "--resume",
+            ckpt.toString(),
+            "--input",
+            more.toString(),
+            "--output",
+            resumedVec.toString(),
+            "--json",
+            "--quiet");
     assertEquals(0, resumed.code(), resumed.err());
+    Path both = dir.resolve("both.txt");
+    try (InputStream first = new GZIPInputStream(Files.newInputStream(corpus))) {
+      Files.write(both, first.readAllBytes());
+    }
+    Files.writeString(both, second, StandardOpenOption.APPEND);
+    Path uninterruptedVec = dir.resolve("uninterrupted.txt");
+    Result uninterrupted =
+        run(
+            "--input",
+            both.toString(),
+            "--dim",
+            "16",
+            "--min-count",
+            "2",
+            "--output",
+            uninterruptedVec.toString(),
+            "--json",
+            "--quiet");
+    assertEquals(0, uninterrupted.code(), uninterrupted.err());
+    assertEquals(
+        Files.readString(uninterruptedVec),
+        Files.readString(resumedVec),
+        "resuming gives the vectors of an uninterrupted run on both parts");
+    assertEquals(
+        Long.parseLong(jsonNumber(uninterrupted.out(), "tokens")),
+        Long.parseLong(jsonNumber(r.out(), "tokens"))
+            + Long.parseLong(jsonNumber(resumed.out(), "tokens")),
+        "each run reports the tokens it read: the two parts add up to the whole");
+    assertEquals(
+        jsonNumber(uninterrupted.out(), "vocab_size"), jsonNumber(resumed.out(), "vocab_size"));
+  }
+
+  /** The value of a number field in a one-line JSON summary. */
+  private static String jsonNumber(String json, String field) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"" + field + "\":([-0-9.eE]+)").matcher(json);
+    assertTrue(m.find(), field + " in " + json);
+    return m.group(1);
   }
 
   @Test

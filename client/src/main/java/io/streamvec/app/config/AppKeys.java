@@ -130,14 +130,21 @@ public final class AppKeys {
                     + hint);
         }
         case GUARANTEE -> {
-          if (!List.of("exactly_once_v2", "at_least_once").contains(v))
+          if (v.equals("at_least_once"))
             throw new ConfigException(
                 "config key '"
                     + name
-                    + "' = '"
-                    + v
-                    + "' must be exactly_once_v2 or at_least_once"
+                    + "' = 'at_least_once' is not supported: the model's checkpoint, its replay"
+                    + " log and the input offsets must commit together. Under at_least_once a"
+                    + " crash makes the app read again records whose lines the replay log already"
+                    + " holds (they would be learned twice) and can leave a checkpoint half"
+                    + " written (rows of one checkpoint, replay log of another), so the restored"
+                    + " model would be neither the uninterrupted one nor any earlier state of it."
+                    + " Use exactly_once_v2 (the default; needs Kafka brokers 2.5 or newer)"
                     + hint);
+          if (!v.equals("exactly_once_v2"))
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' must be exactly_once_v2" + hint);
         }
       }
     }
@@ -215,7 +222,7 @@ public final class AppKeys {
           new Key(
               PROCESSING_GUARANTEE,
               "exactly_once_v2",
-              "exactly_once_v2 or at_least_once",
+              "exactly_once_v2, the only guarantee under which a restored model is the uninterrupted one (at_least_once is refused)",
               Type.GUARANTEE),
           new Key(
               STATE_DIR,

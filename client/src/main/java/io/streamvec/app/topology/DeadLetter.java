@@ -1,6 +1,7 @@
 package io.streamvec.app.topology;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -27,6 +28,10 @@ public final class DeadLetter {
   public static final String INVALID_UTF8 = "invalid-utf8";
   public static final String BINARY = "binary";
   public static final String NO_TOKENS = "no-tokens";
+
+  /** Every reason the validator gives, for meters that must exist (at 0) before the first one. */
+  public static final List<String> REASONS =
+      List.of(NULL_VALUE, EMPTY, TOO_LARGE, INVALID_UTF8, BINARY, NO_TOKENS);
 
   /**
    * Key + value bytes a DLQ record may carry: the input fitted the broker's limit, but the added

@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  * streamvec_tokens_total}), GAUGE fields gauges. A value not known yet reads NaN.
  *
  * <p>Dead letters by reason: {@value #DLQ_BY_REASON} with a {@code reason} tag, one counter per
- * reason the validating processors have reported. Reasons appear while the app runs, so {@link
- * #refresh()} (called before each scrape) registers those first seen since the last call.
+ * reason: every known reason from the start (at 0, so a panel shows 0 rather than no data), and
+ * {@link #refresh()} (called before each scrape) registers any other reason first seen since the
+ * last call.
  */
 public final class TrainingMetricsBinder implements MeterBinder {
   public static final String PREFIX = "streamvec.";

@@ -1,5 +1,6 @@
 package io.streamvec.app.status;
 
+import io.streamvec.app.topology.DeadLetter;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -8,7 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Shared, thread-safe view of the running app for the HTTP API and the meters: the latest {@link
  * TrainingReport} (written by the training processor) and dead-letter counts by reason (written by
- * the validating processors, which run on other tasks).
+ * the validating processors, which run on other tasks; every reason of {@link DeadLetter#REASONS}
+ * from the start).
  */
 public final class TrainingStatus {
   private final String modelId;
@@ -18,6 +20,8 @@ public final class TrainingStatus {
   public TrainingStatus(String modelId) {
     this.modelId = modelId;
     latest.set(new TrainingReport(modelId, System.currentTimeMillis(), Map.of()));
+    // every known reason counts from 0, so a dashboard shows 0 (not "no data") before the first
+    for (String reason : DeadLetter.REASONS) dlqByReason.put(reason, new LongAdder());
   }
 
   public String modelId() {

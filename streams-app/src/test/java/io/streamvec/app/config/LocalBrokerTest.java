@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.app.TestTexts;
+import io.streamvec.app.testing.FreePorts;
+import io.streamvec.app.testing.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,23 +13,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Without bootstrap.servers the app starts and uses the real local broker script (on free ports and
  * a temporary home).
  */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LocalBrokerTest {
 
   @Test
   void aConfigWithoutBootstrapServersGetsTheStartedLocalBroker() throws Exception {
     Path home = Files.createTempDirectory("streamvec-home-");
-    int port, controller;
-    try (var a = new java.net.ServerSocket(0);
-        var b = new java.net.ServerSocket(0)) {
-      port = a.getLocalPort();
-      controller = b.getLocalPort();
-    }
+    int[] ports = FreePorts.several(2);
+    int port = ports[0];
+    int controller = ports[1];
     Map<String, String> env =
         Map.of(
             "STREAMVEC_ROOT",
@@ -52,11 +55,12 @@ class LocalBrokerTest {
           LocalBroker.ensureRunning(env, Duration.ofSeconds(60)),
           "a second call finds the running broker");
     } finally {
-      ProcessBuilder stop =
-          new ProcessBuilder("bash", repoRoot().resolve("deploy/broker.sh").toString(), "stop")
-              .inheritIO();
-      stop.environment().putAll(env); // this test's home and ports, never a developer's broker
-      stop.start().waitFor(60, TimeUnit.SECONDS);
+      // this test's home and ports, never a developer's broker
+      ProcessRunner.Result stop =
+          ProcessRunner.command("bash", repoRoot().resolve("deploy/broker.sh").toString(), "stop")
+              .env(env)
+              .run(Duration.ofSeconds(60));
+      assertEquals(0, stop.exitCode(), stop.tail());
       TestTexts.deleteTree(home);
     }
   }

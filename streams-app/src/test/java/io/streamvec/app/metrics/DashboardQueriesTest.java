@@ -10,7 +10,9 @@ import io.streamvec.app.StreamvecApp;
 import io.streamvec.app.TestTexts;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
+import io.streamvec.app.topology.DeadLetter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,16 +23,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Every PromQL expression of both dashboards (panels and variables), evaluated by a real Prometheus
@@ -38,6 +42,8 @@ import org.junit.jupiter.api.Test;
  * hostile records among it), must return data: a panel on a metric name the app does not export, or
  * a label it does not set, fails here.
  */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DashboardQueriesTest {
   static final String RATE_INTERVAL = "30s";
   static final String MODEL = "dash";
@@ -138,17 +144,16 @@ class DashboardQueriesTest {
     return page.body();
   }
 
-  static void awaitScrapeContains(Duration timeout, String... parts) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      String scrape = scrape();
-      List<String> missing = new ArrayList<>();
-      for (String p : parts) if (!scrape.contains(p)) missing.add(p);
-      if (missing.isEmpty()) return;
-      if (System.nanoTime() > deadline)
-        throw new AssertionError("the app never exported " + missing);
-      Thread.sleep(250);
-    }
+  static void awaitScrapeContains(Duration timeout, String... parts) {
+    List<String> missing = new ArrayList<>(List.of(parts));
+    Await.await(
+        () -> "the app to export " + missing,
+        () -> {
+          String scrape = scrape();
+          missing.removeIf(scrape::contains);
+          return missing.isEmpty();
+        },
+        timeout);
   }
 
   static String promql(DeployFiles.Query q) {
@@ -161,12 +166,16 @@ class DashboardQueriesTest {
    */
   static Map<DeployFiles.Query, String> emptyQueries(
       List<DeployFiles.Query> queries, Duration patience) throws Exception {
+    List<DeployFiles.Query> pending = new ArrayList<>(queries);
+    Await.holdsWithin(
+        () -> {
+          for (var it = pending.iterator(); it.hasNext(); )
+            if (prometheus.query(promql(it.next())) > 0) it.remove();
+          return pending.isEmpty();
+        },
+        patience);
     Map<DeployFiles.Query, String> empty = new LinkedHashMap<>();
-    long deadline = System.nanoTime() + patience.toNanos();
-    for (DeployFiles.Query q : queries) {
-      while (prometheus.query(promql(q)) == 0 && System.nanoTime() < deadline) Thread.sleep(500);
-      if (prometheus.query(promql(q)) == 0) empty.put(q, promql(q));
-    }
+    for (DeployFiles.Query q : pending) empty.put(q, promql(q));
     return empty;
   }
 
@@ -196,15 +205,21 @@ class DashboardQueriesTest {
         empty.size() + " of " + queries.size() + " dashboard queries return no data:" + report);
     // the app did learn, and the DLQ panel shows each reason the hostile records have
     assertEquals(1, prometheus.query("streamvec_tokens_total{model=\"" + MODEL + "\"} > 0"));
-    Set<String> reasons = new HashSet<>();
+    // every known reason has a series (0 until its first dead letter)
+    Map<String, Double> byReason = new HashMap<>();
     for (JsonNode series :
         prometheus
             .queryData(
                 "sum by (reason) (streamvec_dlq_records_by_reason_total{model=\"" + MODEL + "\"})")
             .path("result")) {
-      reasons.add(series.path("metric").path("reason").asText());
+      byReason.put(
+          series.path("metric").path("reason").asText(),
+          Double.parseDouble(series.path("value").path(1).asText()));
     }
-    assertEquals(Set.copyOf(REASONS), reasons);
+    assertEquals(Set.copyOf(DeadLetter.REASONS), byReason.keySet());
+    byReason.forEach(
+        (reason, count) ->
+            assertEquals(REASONS.contains(reason), count > 0, reason + ": " + count));
   }
 
   @Test

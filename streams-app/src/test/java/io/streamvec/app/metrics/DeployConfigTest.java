@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +27,8 @@ class DeployConfigTest {
   final JsonNode compose = DeployFiles.yaml(deploy.resolve("docker-compose.yml"));
 
   @Test
+  @Tag("integration")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void promtoolAcceptsThePrometheusConfigs(@TempDir Path tmp) throws Exception {
     for (String f : List.of("prometheus/prometheus.yml", "prometheus/prometheus.local.yml")) {
       Promtool.Result r = Promtool.checkConfig(deploy.resolve(f));

@@ -8,23 +8,28 @@ import io.micrometer.core.instrument.Meter;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.query.QueryServer;
 import io.streamvec.app.status.TrainingStatus;
+import io.streamvec.app.topology.DeadLetter;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class MetricsSetupTest {
@@ -48,6 +53,8 @@ class MetricsSetupTest {
   }
 
   @Test
+  @Tag("integration")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void everyMeterCarriesTheCommonTagsAndTheScrapePassesPromtool(@TempDir Path dir)
       throws Exception {
     try (KafkaStreams streams = unstartedStreams(dir);
@@ -82,6 +89,8 @@ class MetricsSetupTest {
   }
 
   @Test
+  @Tag("integration")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void withoutKafkaStreamsTheOtherBindersStillWork() throws Exception {
     try (MetricsSetup metrics = MetricsSetup.create(config, status, null)) {
       String scrape = metrics.scrape();
@@ -150,6 +159,33 @@ class MetricsSetupTest {
                   HttpResponse.BodyHandlers.ofString())
               .statusCode());
     }
+  }
+
+  @Test
+  void everyDeadLetterReasonIsServedAtZeroBeforeTheFirstDeadLetter() throws Exception {
+    try (QueryServer server = new QueryServer("127.0.0.1", 0, () -> "RUNNING");
+        MetricsSetup metrics = MetricsSetup.create(config, status, null)) {
+      metrics.mount(server.httpServer());
+      URI page = URI.create("http://127.0.0.1:" + server.port() + "/metrics");
+      String before =
+          http.send(HttpRequest.newBuilder(page).build(), BodyHandlers.ofString()).body();
+      for (String reason : DeadLetter.REASONS)
+        assertEquals(0.0, dlqSample(before, reason), 0.0, reason + " in:\n" + before);
+      status.deadLettered(DeadLetter.BINARY);
+      String after =
+          http.send(HttpRequest.newBuilder(page).build(), BodyHandlers.ofString()).body();
+      assertEquals(1.0, dlqSample(after, DeadLetter.BINARY), 0.0);
+      assertEquals(0.0, dlqSample(after, DeadLetter.EMPTY), 0.0);
+    }
+  }
+
+  /** The value of the DLQ-by-reason sample with this reason on a Prometheus text page. */
+  private static double dlqSample(String page, String reason) {
+    for (String line : page.split("\n"))
+      if (line.startsWith("streamvec_dlq_records_by_reason_total{")
+          && line.contains("reason=\"" + reason + "\""))
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    throw new AssertionError("no streamvec_dlq_records_by_reason_total sample for " + reason);
   }
 
   @Test

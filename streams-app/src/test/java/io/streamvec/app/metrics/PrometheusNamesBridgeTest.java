@@ -11,8 +11,11 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class PrometheusNamesBridgeTest {
   final SimpleMeterRegistry source = new SimpleMeterRegistry();
@@ -142,6 +145,8 @@ class PrometheusNamesBridgeTest {
   }
 
   @Test
+  @Tag("integration")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void theBridgedKafkaNamesPassPromtoolWhereTheOriginalsDoNot() throws Exception {
     kafkaCounter(
         "kafka.producer.io.time.ns.total", "The total time the I/O thread spent doing I/O");

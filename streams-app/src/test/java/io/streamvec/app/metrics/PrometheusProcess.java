@@ -2,10 +2,11 @@ package io.streamvec.app.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamvec.app.testing.Await;
+import io.streamvec.app.testing.FreePorts;
+import io.streamvec.app.testing.ProcessRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -37,21 +37,17 @@ public final class PrometheusProcess implements AutoCloseable {
   public static final String JOB = "streamvec";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
-  private final Process process;
-  private final Thread
-      killOnExit; // a test JVM that dies without close() must not leave Prometheus running
+  private final ProcessRunner.Running process;
   private final Path dir;
   private final int port;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
 
-  private PrometheusProcess(Process process, Path dir, int port) {
+  private PrometheusProcess(ProcessRunner.Running process, Path dir, int port) {
     this.process = process;
     this.dir = dir;
     this.port = port;
-    this.killOnExit = new Thread(process::destroyForcibly, "kill-prometheus");
-    Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
   /**
@@ -79,21 +75,20 @@ public final class PrometheusProcess implements AutoCloseable {
             "    static_configs:",
             "      - targets: ['" + target + "']",
             ""));
-    int port = freePort();
-    Process p =
-        new ProcessBuilder(
+    int port = FreePorts.one();
+    ProcessRunner.Running p =
+        ProcessRunner.command(
                 BINARY.toString(),
                 "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .output(dir.resolve("prometheus.log"))
             .start();
     PrometheusProcess prom = new PrometheusProcess(p, dir, port);
     try {
       prom.awaitReady();
       return prom;
-    } catch (RuntimeException | InterruptedException e) {
+    } catch (RuntimeException | Error e) {
       prom.close();
       throw e;
     }
@@ -142,13 +137,11 @@ public final class PrometheusProcess implements AutoCloseable {
   }
 
   /** Waits until the target has been scraped successfully (up == 1). */
-  public void awaitTargetUp(Duration timeout) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (query("up{job=\"" + JOB + "\"} == 1") == 0) {
-      if (System.nanoTime() > deadline)
-        throw new IllegalStateException("Prometheus never scraped its target; log:\n" + log());
-      Thread.sleep(250);
-    }
+  public void awaitTargetUp(Duration timeout) {
+    Await.await(
+        () -> "Prometheus to scrape its target; log:\n" + log(),
+        () -> query("up{job=\"" + JOB + "\"} == 1") > 0,
+        timeout);
   }
 
   /** The server's own output, for failure messages. */
@@ -160,58 +153,38 @@ public final class PrometheusProcess implements AutoCloseable {
     }
   }
 
-  private void awaitReady() throws InterruptedException {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    while (true) {
-      if (!process.isAlive())
-        throw new IllegalStateException(
-            "prometheus exited with " + process.exitValue() + ":\n" + log());
-      try {
-        HttpResponse<Void> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) return;
-      } catch (IOException e) {
-        // not listening yet
-      }
-      if (System.nanoTime() > deadline)
-        throw new IllegalStateException(
-            "prometheus not ready after " + READY_TIMEOUT + ":\n" + log());
-      Thread.sleep(100);
-    }
+  private void awaitReady() {
+    Await.await(
+        () -> "prometheus /-/ready; log:\n" + log(),
+        () -> {
+          if (!process.isAlive()) throw new IllegalStateException("prometheus exited:\n" + log());
+          try {
+            HttpResponse<Void> r =
+                http.send(
+                    HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+          } catch (IOException e) {
+            return false; // not listening yet
+          }
+        },
+        READY_TIMEOUT);
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after 10 s) and deletes its directory. */
   @Override
   public void close() {
     try {
-      Runtime.getRuntime().removeShutdownHook(killOnExit);
-    } catch (IllegalStateException e) {
-      // already shutting down: the hook runs anyway
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
+      process.stop(Duration.ofSeconds(10));
+    } finally {
+      process.close();
     }
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

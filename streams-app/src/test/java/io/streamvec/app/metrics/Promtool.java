@@ -1,13 +1,11 @@
 package io.streamvec.app.metrics;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import io.streamvec.app.testing.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real {@code promtool} (Debian package 'prometheus') as a process. Exit codes of {@code
@@ -21,31 +19,24 @@ final class Promtool {
   private Promtool() {}
 
   /** {@code promtool check metrics} with the exposition on stdin. */
-  static Result checkMetrics(String exposition) throws IOException, InterruptedException {
+  static Result checkMetrics(String exposition) {
     return run(exposition, "check", "metrics");
   }
 
   /** {@code promtool check config FILE}. */
-  static Result checkConfig(Path file) throws IOException, InterruptedException {
+  static Result checkConfig(Path file) {
     return run(null, "check", "config", file.toString());
   }
 
-  private static Result run(String stdin, String... args) throws IOException, InterruptedException {
+  private static Result run(String stdin, String... args) {
     if (!Files.isExecutable(BINARY))
       throw new IllegalStateException(
           BINARY + " is missing: install the Debian package 'prometheus' (.ci/run does)");
     List<String> cmd = new ArrayList<>(List.of(BINARY.toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (OutputStream in = p.getOutputStream()) {
-      if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException(
-          "promtool " + String.join(" ", args) + " did not finish in 60 s");
-    }
-    return new Result(p.exitValue(), output);
+    ProcessRunner runner = ProcessRunner.command(cmd);
+    if (stdin != null) runner.stdin(stdin);
+    ProcessRunner.Result r = runner.run(Duration.ofSeconds(60));
+    return new Result(r.exitCode(), r.out());
   }
 }

@@ -13,6 +13,7 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.streamvec.app.status.TrainingReport;
 import io.streamvec.app.status.TrainingStatus;
+import io.streamvec.app.topology.DeadLetter;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -51,7 +52,10 @@ class TrainingMetricsBinderTest {
       assertTrue(m.getId().getDescription().startsWith(f.description()), f.name());
       assertEquals(TrainingMetricsBinder.baseUnit(f), m.getId().getBaseUnit(), f.name());
     }
-    assertEquals(TrainingReport.FIELDS.size(), registry.getMeters().size());
+    assertEquals(
+        TrainingReport.FIELDS.size() + DeadLetter.REASONS.size(),
+        registry.getMeters().size(),
+        "one meter per field, and one per dead-letter reason");
   }
 
   @Test
@@ -76,44 +80,39 @@ class TrainingMetricsBinderTest {
   }
 
   @Test
-  void deadLettersByReasonAppearOnRefreshAndCountLive() {
+  void deadLettersByReasonCountFromZeroAndNewReasonsAppearOnRefresh() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TrainingMetricsBinder binder = new TrainingMetricsBinder(status);
     status.deadLettered("too-large");
     binder.bindTo(registry);
-    assertEquals(
-        1.0,
-        registry
-            .get(TrainingMetricsBinder.DLQ_BY_REASON)
-            .tag("reason", "too-large")
-            .functionCounter()
-            .count(),
-        0.0);
+    for (String reason : DeadLetter.REASONS)
+      assertEquals(reason.equals("too-large") ? 1.0 : 0.0, dlqCount(registry, reason), 0.0, reason);
     status.deadLettered("invalid-utf8");
     status.deadLettered("invalid-utf8");
+    assertEquals(2.0, dlqCount(registry, "invalid-utf8"), 0.0, "counts live");
+    status.deadLettered("from-a-newer-validator");
     assertNull(
-        registry.find(TrainingMetricsBinder.DLQ_BY_REASON).tag("reason", "invalid-utf8").meter(),
+        registry
+            .find(TrainingMetricsBinder.DLQ_BY_REASON)
+            .tag("reason", "from-a-newer-validator")
+            .meter(),
         "not before refresh");
     binder.refresh();
-    assertEquals(
-        2.0,
-        registry
-            .get(TrainingMetricsBinder.DLQ_BY_REASON)
-            .tag("reason", "invalid-utf8")
-            .functionCounter()
-            .count(),
-        0.0);
+    assertEquals(1.0, dlqCount(registry, "from-a-newer-validator"), 0.0);
     status.deadLettered("too-large");
     binder.refresh(); // idempotent for known reasons
+    assertEquals(2.0, dlqCount(registry, "too-large"), 0.0);
     assertEquals(
-        2.0,
-        registry
-            .get(TrainingMetricsBinder.DLQ_BY_REASON)
-            .tag("reason", "too-large")
-            .functionCounter()
-            .count(),
-        0.0);
-    assertEquals(2, registry.find(TrainingMetricsBinder.DLQ_BY_REASON).meters().size());
+        DeadLetter.REASONS.size() + 1,
+        registry.find(TrainingMetricsBinder.DLQ_BY_REASON).meters().size());
+  }
+
+  private static double dlqCount(SimpleMeterRegistry registry, String reason) {
+    return registry
+        .get(TrainingMetricsBinder.DLQ_BY_REASON)
+        .tag("reason", reason)
+        .functionCounter()
+        .count();
   }
 
   @Test

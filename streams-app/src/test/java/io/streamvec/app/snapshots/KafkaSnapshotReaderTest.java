@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import io.streamvec.app.testing.FreePorts;
 import io.streamvec.model.ModelConfig;
@@ -15,17 +16,22 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The snapshot reader against a real broker, with snapshots written transactionally as the app
  * writes them.
  */
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaSnapshotReaderTest {
   static EmbeddedKafkaBroker kafka;
   static ModelSnapshot v1, v2, v3, v4;
@@ -270,7 +276,10 @@ class KafkaSnapshotReaderTest {
                 }
               });
       watcher.start();
-      while (seen.isEmpty() && watcher.isAlive()) Thread.sleep(20);
+      Await.await(
+          "the watcher to report the latest snapshot",
+          () -> !seen.isEmpty() || !watcher.isAlive(),
+          Duration.ofSeconds(60));
       SnapshotTopicFixture.publish(p, "snap-w", "default", v3, CHUNK, false); // aborted: skipped
       SnapshotTopicFixture.publish(p, "snap-w", "default", v4, CHUNK, true);
       watcher.join(Duration.ofSeconds(70).toMillis());

@@ -66,8 +66,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** As {@link #start()}, with broker settings added or replaced (e.g. log.cleaner.backoff.ms). */
   public static EmbeddedKafkaBroker start(Map<String, String> brokerOverrides) {
-    // Free ports are found by binding port 0 and releasing it; another process can grab
-    // one in between, so a failed bind gets a second try on new ports.
+    // A free port can still be bound by another process between the pick and the broker's bind:
+    // a failed bind gets a second try on new ports.
     RuntimeException lastFailure = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       Path dir = createTempDir();
@@ -78,10 +78,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         broker.format();
         broker.startServer();
         return broker;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         broker.close();
-        if (!isBindFailure(e)) throw e;
-        lastFailure = e;
+        if (e instanceof Error || !isBindFailure(e)) throw e;
+        lastFailure = (RuntimeException) e;
       }
     }
     throw lastFailure;
@@ -101,13 +101,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     try (Admin admin = admin()) {
       NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
       admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-      while (!allPartitionsLed(admin, name)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("topic " + name + " has partitions without a leader");
-        }
-        Thread.sleep(50);
-      }
+      Await.await(
+          "a leader for every partition of " + name,
+          () -> allPartitionsLed(admin, name),
+          READY_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topic " + name, e);
@@ -212,7 +209,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       started.startup();
       server = started;
       awaitReady();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       started.shutdown();
       started.awaitShutdown();
       server = null;
@@ -222,25 +219,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Ready = the cluster answers an admin request and lists this broker. */
   private void awaitReady() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     try (Admin admin = admin()) {
-      while (true) {
-        try {
-          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-            return;
-          }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-          // not up yet
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "broker on " + bootstrapServers() + " not ready after " + READY_TIMEOUT);
-        }
-        Thread.sleep(100);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the broker", e);
+      Await.await(
+          "the broker on " + bootstrapServers() + " to answer",
+          () -> {
+            try {
+              return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+              return false; // not up yet
+            }
+          },
+          READY_TIMEOUT);
     }
   }
 

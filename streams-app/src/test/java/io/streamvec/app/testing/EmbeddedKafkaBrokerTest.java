@@ -18,9 +18,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The in-process broker does what the app needs: transactions, read_committed, restarts. */
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EmbeddedKafkaBrokerTest {
 
   private static final String TOPIC = "roundtrip";
@@ -82,7 +86,8 @@ class EmbeddedKafkaBrokerTest {
    * Reads all partitions from the start until {@code expected} records or 30 s; sorted by value
    * index.
    */
-  private static List<String> readCommitted(EmbeddedKafkaBroker kafka, int expected) {
+  private static List<String> readCommitted(EmbeddedKafkaBroker kafka, int expected)
+      throws Exception {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -97,10 +102,12 @@ class EmbeddedKafkaBrokerTest {
     try (var consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(TOPIC));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (records.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+      Await.holdsWithin(
+          () -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            return records.size() >= expected;
+          },
+          Duration.ofSeconds(30));
       // A little longer: anything beyond the expected count (e.g. aborted records) must show up
       // now.
       consumer.poll(Duration.ofMillis(500)).forEach(records::add);

@@ -27,13 +27,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code deploy/broker.sh} (behind {@code ./streamvec broker}) runs a real broker a client can use,
  * is idempotent, refuses a taken port, and leaves no process behind. Runs on free ports and a
  * temporary STREAMVEC_HOME, so it never touches a developer's broker on 9092.
  */
+@Tag("integration")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LocalBrokerScriptTest {
 
   private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(3); // includes a first build

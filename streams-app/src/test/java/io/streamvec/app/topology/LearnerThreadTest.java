@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.app.TestTexts;
 import io.streamvec.app.config.AppConfig;
+import io.streamvec.app.testing.Await;
 import io.streamvec.model.Learner;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.text.Tokenizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,15 +101,17 @@ class LearnerThreadTest {
           0.0,
           "the tokens of the lines learned");
       assertTrue(first >= 0 && first <= total, "some line boundary: " + first);
-      double seen = first;
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (seen < total && System.nanoTime() < deadline) {
-        double now = worker.progress().stats().get("tokens");
-        assertTrue(now >= seen, "never goes back: " + now + " after " + seen);
-        seen = now;
-        Thread.sleep(1);
-      }
-      assertEquals(total, seen, 0.0, "all learned, with no drain");
+      double[] seen = {first};
+      Await.await(
+          () -> "all learned, with no drain: " + seen[0] + " of " + total + " tokens",
+          () -> {
+            double now = worker.progress().stats().get("tokens");
+            assertTrue(now >= seen[0], "never goes back: " + now + " after " + seen[0]);
+            seen[0] = now;
+            return now >= total;
+          },
+          Duration.ofSeconds(30));
+      assertEquals(total, seen[0], 0.0, "all learned, with no drain");
       assertEquals(learner.stats(), worker.progress().stats());
       assertEquals(lines.size(), worker.progress().lines());
     }
@@ -115,12 +119,10 @@ class LearnerThreadTest {
 
   /** Waits (bounded) until the worker has learned n lines; then the learner may be read. */
   private static void awaitLearned(LearnerThread worker, long n) {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (worker.progress().lines() < n) {
-      if (System.nanoTime() > deadline)
-        throw new AssertionError("the learner thread did not learn " + n + " lines in time");
-      Thread.onSpinWait();
-    }
+    Await.await(
+        "the learner thread to learn " + n + " lines",
+        () -> worker.progress().lines() >= n,
+        Duration.ofSeconds(60));
   }
 
   @Test
@@ -206,12 +208,7 @@ class LearnerThreadTest {
     }
   }
 
-  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out: " + what);
-      Thread.sleep(1);
-    }
+  private static void awaitTrue(Await.Condition condition, String what) {
+    Await.await(what, condition, Duration.ofSeconds(10));
   }
 }

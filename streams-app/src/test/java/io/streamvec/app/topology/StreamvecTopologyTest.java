@@ -11,6 +11,7 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.status.TrainingReport;
 import io.streamvec.app.status.TrainingStatus;
+import io.streamvec.app.testing.Await;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.io.SnapshotAssembler;
 import java.nio.charset.StandardCharsets;
@@ -105,14 +106,18 @@ class StreamvecTopologyTest {
    */
   private List<ModelSnapshot> snapshotsOnceTaken(SnapshotAssembler assembler, int n) {
     List<ModelSnapshot> done = new ArrayList<>(snapshots(assembler));
-    for (int i = 0; done.size() < n && i < 2000; i++) {
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-      driver.advanceWallClockTime(Duration.ofMillis(TrainerSettings.from(config).tickMs()));
-      done.addAll(snapshots(assembler));
+    long tickMs = TrainerSettings.from(config).tickMs();
+    try {
+      Await.holdsWithin(
+          () -> {
+            if (done.size() >= n) return true;
+            driver.advanceWallClockTime(Duration.ofMillis(tickMs));
+            done.addAll(snapshots(assembler));
+            return done.size() >= n;
+          },
+          Duration.ofSeconds(10));
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
     return done;
   }
@@ -326,18 +331,21 @@ class StreamvecTopologyTest {
 
   private TestRecord<String, byte[]> metricsRecordOnceLearned(long n) {
     long interval = config.getLong(AppKeys.METRICS_INTERVAL_MS);
-    for (int i = 0; i < 1000; i++) {
-      driver.advanceWallClockTime(Duration.ofMillis(interval));
-      for (TestRecord<String, byte[]> r : out(AppKeys.METRICS_TOPIC).readRecordsToList()) {
-        if (parse(r.value()).get("records").asLong() >= n) return r;
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("no metrics record reports " + n + " records learned");
+    List<TestRecord<String, byte[]>> found = new ArrayList<>();
+    Await.await(
+        "a metrics record reporting " + n + " records learned",
+        () -> {
+          driver.advanceWallClockTime(Duration.ofMillis(interval));
+          for (TestRecord<String, byte[]> r : out(AppKeys.METRICS_TOPIC).readRecordsToList()) {
+            if (parse(r.value()).get("records").asLong() >= n) {
+              found.add(r);
+              return true;
+            }
+          }
+          return false;
+        },
+        Duration.ofSeconds(10));
+    return found.get(0);
   }
 
   private static JsonNode parse(byte[] json) {
