@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of streamvec through a real Kafka broker (issue 6): the raw text file is
+# End-to-end benchmark of streamvec through a real Kafka broker: the raw text file is
 # produced into the input topic, the Kafka Streams app trains on it, and the final snapshot is
 # exported as word2vec text.
 #

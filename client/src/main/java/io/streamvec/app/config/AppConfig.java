@@ -201,10 +201,6 @@ public final class AppConfig {
     return out;
   }
 
-  public boolean getBoolean(String key) {
-    return Boolean.parseBoolean(get(key));
-  }
-
   public ModelConfig model() {
     return model;
   }

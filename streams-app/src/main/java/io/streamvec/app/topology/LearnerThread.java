@@ -18,8 +18,8 @@ import java.util.function.Consumer;
 /**
  * Learns the token lines the stream thread hands it, on a thread of its own, so that the stream
  * thread's Kafka work (poll, validation, replay log, commits, checkpoint writes) runs beside the
- * learning on the second core instead of taking turns with it (profiled: learning was 53% of the
- * stream thread's time, the rest was Kafka's).
+ * learning on the second core instead of taking turns with it (learning and Kafka's work each take
+ * about half of one thread's time).
  *
  * <p>Lines are learned one at a time, strictly in the order submitted: the model is bit for bit the
  * one inline learning gives. Up to {@code capacityTokens} tokens may wait (enough to keep learning

@@ -34,8 +34,8 @@ import org.apache.kafka.streams.state.Stores;
  * order of all of them; training and recovery both follow exactly that order. With a single input
  * partition that partition already is one order, so training follows validation in the same task:
  * the token lines are not written to and read back from the broker a second time, and training does
- * not wait for the validating task's transaction to commit before it sees them (profiled: the
- * trainer sat idle most of the time behind that hop). The stores, their changelogs and the
+ * not wait for the validating task's transaction to commit before it sees them (behind that hop the
+ * trainer would sit idle for most of each commit interval). The stores, their changelogs and the
  * exactly-once transaction (input offsets + stores + outputs) are the same in both shapes, and so
  * is the model: the same lines in the same order.
  *
@@ -57,23 +57,10 @@ public final class StreamvecTopology {
   public static final String VALIDATE = "validate";
   public static final String TRAIN = "train";
 
-  public static StreamsBuilder build(
-      StreamsBuilder builder, AppConfig config, TrainingStatus status) {
-    return build(builder, config, status, snapshot -> {});
-  }
-
-  /** The general shape (repartition hop), right for any number of input partitions. */
-  public static StreamsBuilder build(
-      StreamsBuilder builder,
-      AppConfig config,
-      TrainingStatus status,
-      Consumer<ModelSnapshot> listener) {
-    return build(builder, config, status, listener, Integer.MAX_VALUE);
-  }
-
   /**
    * listener gets every snapshot right after it was handed to Kafka (the query API serves from it).
-   * inputPartitions = partitions of all input topics together; 1 trains in the validating task.
+   * inputPartitions = partitions of all input topics together; 1 trains in the validating task, any
+   * other number behind the repartition hop.
    */
   public static StreamsBuilder build(
       StreamsBuilder builder,
