@@ -129,14 +129,6 @@ final class ModelStore {
   }
 
   /**
-   * Writes the rows changed since the last checkpoint and the global part; the replay log restarts
-   * empty.
-   */
-  void checkpoint(Learner learner, long records) {
-    write(capture(learner, records));
-  }
-
-  /**
    * The learner's state after {@code records} records, as bytes: the rows changed since the last
    * capture (their marks are cleared) and the global part. Touches no store, so the learner thread
    * can take it at the exact record while the stream thread goes on.
