@@ -281,10 +281,9 @@ public final class ModelConfig {
   }
 
   /**
-   * Reads what {@link #write} wrote. Checkpoints written before lr was stored resolved hold
-   * lr=auto: they still load, and get today's auto (as they always did), which may differ from the
-   * rate the older build trained with (auto for lbl was 0.2, now 0.15); everything written now
-   * holds the number.
+   * Reads what {@link #write} wrote. A config stored with lr=auto (older checkpoints) loads with
+   * this build's auto rate, which may differ from the rate it was trained with; configs written now
+   * hold the resolved number.
    */
   public static ModelConfig read(DataInput in) throws IOException {
     int n = in.readInt();

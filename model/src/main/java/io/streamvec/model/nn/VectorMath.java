@@ -34,11 +34,6 @@ public final class VectorMath {
     for (int i = 0; i < n; i++) y[yo + i] += a[ao + i] * b[bo + i];
   }
 
-  /** out = a (.) b (elementwise) */
-  public static void hadamard(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
-    for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] * b[bo + i];
-  }
-
   /** mean of x^2 */
   public static float meanSquare(float[] x, int xo, int n) {
     return dot(x, xo, x, xo, n) / n;
