@@ -16,7 +16,8 @@ case "$SV_HOME" in /*) ;; *) SV_HOME="$PWD/$SV_HOME" ;; esac
 #   prometheus     - a real Prometheus scrapes the app (observability tests; brings promtool)
 #   python3-gensim - loads our exported word2vec file (snapshot export test)
 #   python3-matplotlib - the bench harness test draws its PNG plot (bench/test_bench.py)
-SV_TEST_DEB_PACKAGES=(kcat prometheus python3-gensim python3-matplotlib)
+#   chromium       - a real browser renders the explorer page served at / (SenseSwapDriftTest)
+SV_TEST_DEB_PACKAGES=(kcat prometheus python3-gensim python3-matplotlib chromium)
 
 sv_info() { printf 'streamvec: %s\n' "$*" >&2; }
 sv_die() { printf 'streamvec: error: %s\n' "$*" >&2; exit 1; }

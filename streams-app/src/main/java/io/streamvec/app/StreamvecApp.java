@@ -110,6 +110,7 @@ public final class StreamvecApp implements AutoCloseable {
       metrics.mount(query.httpServer());
       new HistoryMetricsBinder(query.history()).bindTo(metrics.registry());
     }
+    if (query != null) query.addLive("/v1/status", () -> status.latest().toJsonMap());
     streams.setUncaughtExceptionHandler(
         e -> {
           if (causedBy(e, ModelStateException.class)) {

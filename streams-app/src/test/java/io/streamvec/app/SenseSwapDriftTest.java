@@ -22,6 +22,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.jsoup.select.Elements;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A sense swap through the real app and broker: phase 1 uses "apple" as a fruit and "car" as a
  * vehicle, phase 2 swaps them. /v1/drift between the snapshot after each phase ranks the two first,
- * and time-travel neighbours of "apple" are fruits before the swap and vehicles after.
+ * and time-travel neighbours of "apple" are fruits before the swap and vehicles after. Then the
+ * explorer page at / in headless chromium shows the same (screenshot: target/explorer.png).
  */
 @Tag("integration")
 @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -84,6 +89,29 @@ class SenseSwapDriftTest {
         assertTrue(
             get(app, "/metrics").toString().contains("streamvec_drift_top_score"),
             "drift meters are served");
+
+        // the explorer page in a real browser: its scripts fill the page from the API
+        String page =
+            "http://127.0.0.1:"
+                + app.httpPort()
+                + "/?word=apple&context=i+drive+the&then="
+                + before.version;
+        Document dom = Jsoup.parse(HeadlessChromium.dumpDom(page, 8000));
+        assertEquals("true", dom.body().attr("data-ready"), dom.body().html());
+        assertEquals("", dom.getElementById("error").text(), "no API call failed");
+        List<String> drifted = dom.select("#drift tr.mover td:first-child").eachText();
+        assertEquals(
+            Set.copyOf(SenseSwapText.SWAPPED), Set.copyOf(drifted.subList(0, 2)), "" + drifted);
+        assertTrue(
+            FRUIT.containsAll(firstWords(dom.select("#neighbours-then li"))),
+            dom.getElementById("neighbours-then").text());
+        assertTrue(
+            VEHICLES.containsAll(firstWords(dom.select("#neighbours-now li"))),
+            dom.getElementById("neighbours-now").text());
+        assertTrue(dom.select("#predictions li").size() > 0, "next-word predictions shown");
+        assertEquals(1, dom.select("#curve-perplexity polyline").size(), "the learning curve");
+        assertTrue(dom.getElementById("model-line").text().contains("version " + after.version));
+        HeadlessChromium.screenshot(page, 8000, Path.of("target", "explorer.png"));
       }
     } finally {
       TestTexts.deleteTree(state);
@@ -93,6 +121,11 @@ class SenseSwapDriftTest {
   private static ModelSnapshot awaitSnapshot(EmbeddedKafkaBroker kafka, AppConfig c, long tokens) {
     return KafkaTestClients.awaitSnapshot(
         kafka.bootstrapServers(), c.get(AppKeys.SNAPSHOTS_TOPIC), s -> s.tokens == tokens, WAIT);
+  }
+
+  /** The words of the first 3 list items (their own text, without the score). */
+  private static List<String> firstWords(Elements items) {
+    return items.stream().limit(3).map(Element::ownText).toList();
   }
 
   private static Set<String> words(JsonNode list) {

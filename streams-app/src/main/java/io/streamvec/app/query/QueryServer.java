@@ -82,6 +82,7 @@ public final class QueryServer implements AutoCloseable {
   private final AtomicReference<Served> served = new AtomicReference<>();
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   private final SnapshotHistory history;
+  private final Map<String, Supplier<Object>> live = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Listens on host:port (0 = any free port) and serves at once; until {@link #update} the model
@@ -156,6 +157,14 @@ public final class QueryServer implements AutoCloseable {
     history.add(s, now);
   }
 
+  /**
+   * Serves GET path as the JSON of body.get(), whether or not a model has been published yet (e.g.
+   * the training status for the explorer page).
+   */
+  public void addLive(String path, Supplier<Object> body) {
+    live.put(path, body);
+  }
+
   /** The snapshots this server remembers. */
   public SnapshotHistory history() {
     return history;
@@ -187,6 +196,19 @@ public final class QueryServer implements AutoCloseable {
     try {
       String path = ex.getRequestURI().getPath();
       Endpoint endpoint = endpoints.get(path);
+      if (ExplorerPage.serves(path) && ex.getRequestMethod().matches("GET|HEAD")) {
+        try {
+          ExplorerPage.send(ex, path);
+        } catch (IOException e) {
+          log.debug("explorer: client went away before the page was sent: {}", e.toString());
+        }
+        return;
+      }
+      Supplier<Object> liveBody = live.get(path);
+      if (liveBody != null && ex.getRequestMethod().matches("GET|HEAD")) {
+        send(ex, 200, liveBody.get());
+        return;
+      }
       if (endpoint == null && !path.equals("/health")) {
         throw new ApiException(
             404,

@@ -251,7 +251,11 @@ class QueryServerTest {
     assertError(get("/v1/neighbours?word=zebra"), 404, "unknown word 'zebra'");
     assertError(get("/v1/analogy?a=cat&b=dog&c=zebra"), 404, "zebra");
     assertError(get("/v1/nothing"), 404, "no endpoint");
-    assertError(get("/"), 404, "no endpoint");
+    assertError(get("/index.html"), 404, "no endpoint");
+    HttpResponse<String> page = get("/"); // the explorer page
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("/explorer/explorer.js"), page.body());
+    assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElse(""));
     HttpResponse<String> post = send("POST", "/v1/model");
     assertError(post, 405, "read-only");
     assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
