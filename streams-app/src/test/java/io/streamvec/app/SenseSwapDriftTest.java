@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import io.streamvec.model.ModelSnapshot;
 import java.net.URI;
@@ -56,6 +57,7 @@ class SenseSwapDriftTest {
               AppKeys.HTTP_PORT, "0",
               AppKeys.IDLE_SNAPSHOT_MS, "1000",
               AppKeys.COMMIT_INTERVAL_MS, "200",
+              AppKeys.METRICS_INTERVAL_MS, "500",
               AppKeys.STATE_DIR, state.toString()));
       AppConfig c = AppConfig.of(m);
       List<String> phase1 = SenseSwapText.lines(20_000, false, 1);
@@ -90,7 +92,12 @@ class SenseSwapDriftTest {
             get(app, "/metrics").toString().contains("streamvec_drift_top_score"),
             "drift meters are served");
 
-        // the explorer page in a real browser: its scripts fill the page from the API
+        // the explorer page in a real browser: its scripts fill the page from the API, the learning
+        // curve from the latest metrics record (one comes every metrics.interval.ms)
+        Await.await(
+            "a metrics record with the recent perplexity",
+            () -> get(app, "/v1/status").path("recent_perplexity").isNumber(),
+            WAIT);
         String page =
             "http://127.0.0.1:"
                 + app.httpPort()
