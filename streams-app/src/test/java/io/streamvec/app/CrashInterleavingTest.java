@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.AppJvm;
-import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import io.streamvec.app.testing.LiveStream;
 import io.streamvec.app.testing.MetricsFollower;
 import io.streamvec.app.topology.StateCheck;
 import io.streamvec.model.ModelSnapshot;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -22,7 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.LongPredicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
-class CrashInterleavingTest {
+class CrashInterleavingTest extends AppJvmFixture {
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final double LINES_PER_SECOND = 80;
   private static final int CHECKPOINT_RECORDS = 2400; // ~30 s of stream: snapshots come first
@@ -60,24 +56,11 @@ class CrashInterleavingTest {
     RANDOM
   }
 
-  private EmbeddedKafkaBroker kafka;
-  private Path stateDir;
-  private Path logFile;
   private AppJvm app;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    kafka = EmbeddedKafkaBroker.start();
-    stateDir = Files.createTempDirectory("streamvec-interleave-state-");
-    logFile = Files.createTempFile("streamvec-interleave-app-", ".log");
-  }
-
   @AfterEach
-  void tearDown() throws Exception {
+  void stopApp() throws Exception {
     if (app != null) app.close();
-    if (kafka != null) kafka.close();
-    TestTexts.deleteTree(stateDir);
-    Files.deleteIfExists(logFile);
   }
 
   private Map<String, String> settings() {
@@ -268,16 +251,9 @@ class CrashInterleavingTest {
         metrics.latest("checkpoint_records"));
   }
 
-  private MetricsFollower awaitMetricsTopic(AppConfig config) throws Exception {
-    String topic = config.get(AppKeys.METRICS_TOPIC);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    try (var admin = kafka.admin()) {
-      while (!admin.listTopics().names().get().contains(topic)) {
-        assertTrue(System.nanoTime() < deadline && app.isAlive(), app.logTail(4000));
-        Thread.sleep(100);
-      }
-    }
-    return new MetricsFollower(kafka.bootstrapServers(), topic);
+  private MetricsFollower awaitMetricsTopic(AppConfig config) {
+    return followMetrics(
+        config.get(AppKeys.METRICS_TOPIC), () -> app.isAlive(), () -> app.logTail(4000), WAIT);
   }
 
   /** Waits for the first metrics record of the instance just started: it runs. */

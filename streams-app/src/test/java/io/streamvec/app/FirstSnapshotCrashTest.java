@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.AppJvm;
-import io.streamvec.app.testing.EmbeddedKafkaBroker;
+import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.LiveStream;
 import io.streamvec.app.testing.MetricsFollower;
 import io.streamvec.app.topology.StateCheck;
@@ -15,8 +15,6 @@ import io.streamvec.model.ModelSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,26 +39,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
-class FirstSnapshotCrashTest {
+class FirstSnapshotCrashTest extends AppJvmFixture {
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private EmbeddedKafkaBroker kafka;
-  private Path stateDir;
-  private Path logFile;
   private AppJvm app;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    kafka = EmbeddedKafkaBroker.start();
-    stateDir = Files.createTempDirectory("streamvec-first-snapshot-state-");
-    logFile = Files.createTempFile("streamvec-first-snapshot-app-", ".log");
-  }
-
   @AfterEach
-  void tearDown() throws Exception {
+  void stopApp() throws Exception {
     if (app != null) app.close();
-    if (kafka != null) kafka.close();
-    TestTexts.deleteTree(stateDir);
-    Files.deleteIfExists(logFile);
   }
 
   private Map<String, String> settings() {
@@ -147,20 +131,15 @@ class FirstSnapshotCrashTest {
     }
   }
 
-  private MetricsFollower awaitMetrics(AppConfig config) throws Exception {
-    String topic = config.get(AppKeys.METRICS_TOPIC);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    try (var admin = kafka.admin()) {
-      while (!admin.listTopics().names().get().contains(topic)) {
-        assertTrue(System.nanoTime() < deadline && app.isAlive(), app.logTail(4000));
-        Thread.sleep(100);
-      }
-    }
-    MetricsFollower follower = new MetricsFollower(kafka.bootstrapServers(), topic);
-    while (follower.received() == 0) {
-      assertTrue(System.nanoTime() < deadline && app.isAlive(), app.logTail(4000));
-      follower.poll(Duration.ofMillis(50));
-    }
+  /** The metrics topic followed once the app's first record is on it. */
+  private MetricsFollower awaitMetrics(AppConfig config) {
+    MetricsFollower follower =
+        followMetrics(
+            config.get(AppKeys.METRICS_TOPIC), () -> app.isAlive(), () -> app.logTail(4000), WAIT);
+    Await.await(
+        () -> "no metrics from the app: " + app.logTail(4000),
+        () -> follower.poll(Duration.ofMillis(50)) != null,
+        WAIT);
     return follower;
   }
 
