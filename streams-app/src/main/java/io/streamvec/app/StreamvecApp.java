@@ -6,6 +6,8 @@ import io.streamvec.app.config.ConfigException;
 import io.streamvec.app.config.LocalBroker;
 import io.streamvec.app.metrics.HistoryMetricsBinder;
 import io.streamvec.app.metrics.MetricsSetup;
+import io.streamvec.app.query.ModelCatalog;
+import io.streamvec.app.query.ModelOwners;
 import io.streamvec.app.query.QueryServer;
 import io.streamvec.app.query.SnapshotHistory;
 import io.streamvec.app.status.TrainingStatus;
@@ -68,6 +70,7 @@ public final class StreamvecApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final QueryServer query; // null when http.port = -1
   private final MetricsSetup metrics; // served on the query server's port
+  private ModelCatalog catalog; // every model on the snapshots topic, for the query server
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
@@ -86,12 +89,14 @@ public final class StreamvecApp implements AutoCloseable {
                 config.get(AppKeys.HTTP_HOST),
                 port,
                 this::streamsState,
-                new SnapshotHistory(
-                    config.getInt(AppKeys.HISTORY_SNAPSHOTS),
-                    config.getInt(AppKeys.HISTORY_WORDS),
-                    config.getInt(AppKeys.DRIFT_DAMPING_COUNT)));
+                config.get(AppKeys.MODEL_ID),
+                history(config),
+                () -> history(config));
     Consumer<ModelSnapshot> served = query == null ? listener : listener.andThen(query::update);
     Properties props = StreamsProperties.of(config);
+    String instance = query == null ? null : MetricsSetup.instanceName(config, query.port());
+    // interactive-query metadata then names the instance that trains each model (/v1/models)
+    if (instance != null) props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, instance);
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     this.streams =
         new KafkaStreams(
@@ -100,17 +105,17 @@ public final class StreamvecApp implements AutoCloseable {
     this.metrics =
         query == null
             ? null
-            : MetricsSetup.create(
-                config,
-                status,
-                streams,
-                MetricsSetup.instanceName(config, query.port()),
-                MetricsSetup.KAFKA_REFRESH);
+            : MetricsSetup.create(config, status, streams, instance, MetricsSetup.KAFKA_REFRESH);
     if (metrics != null) {
       metrics.mount(query.httpServer());
       new HistoryMetricsBinder(query.history()).bindTo(metrics.registry());
     }
-    if (query != null) query.addLive("/v1/status", () -> status.latest().toJsonMap());
+    if (query != null) {
+      query.addLive("/v1/status", () -> status.latest().toJsonMap());
+      String modelId = config.get(AppKeys.MODEL_ID);
+      query.owners(
+          new ModelOwners(streams, StreamvecTopology.GLOBAL_STORE, modelId::equals), instance);
+    }
     streams.setUncaughtExceptionHandler(
         e -> {
           if (causedBy(e, ModelStateException.class)) {
@@ -144,6 +149,12 @@ public final class StreamvecApp implements AutoCloseable {
             : "one repartition topic orders them for training");
     StreamvecApp app = new StreamvecApp(config, listener, inputPartitions);
     app.streams.start();
+    if (app.query != null)
+      app.catalog =
+          ModelCatalog.start(
+              config.kafkaClientProperties(),
+              config.get(AppKeys.SNAPSHOTS_TOPIC),
+              app.query::update);
     LOG.info(
         "model '{}' learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}; {}",
         config.get(AppKeys.MODEL_ID),
@@ -161,6 +172,13 @@ public final class StreamvecApp implements AutoCloseable {
                 + "/v1/model, Prometheus on "
                 + config.get(AppKeys.METRICS_PATH));
     return app;
+  }
+
+  private static SnapshotHistory history(AppConfig config) {
+    return new SnapshotHistory(
+        config.getInt(AppKeys.HISTORY_SNAPSHOTS),
+        config.getInt(AppKeys.HISTORY_WORDS),
+        config.getInt(AppKeys.DRIFT_DAMPING_COUNT));
   }
 
   public static StreamvecApp start(AppConfig config) {
@@ -207,6 +225,7 @@ public final class StreamvecApp implements AutoCloseable {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(CLOSE_TIMEOUT));
     if (metrics != null) metrics.close();
+    if (catalog != null) catalog.close();
     if (query != null) query.close();
     stopped.countDown();
   }

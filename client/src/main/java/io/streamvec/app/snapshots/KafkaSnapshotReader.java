@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,16 +31,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p>Reads with {@code isolation.level=read_committed}, so chunks of a snapshot whose transaction
  * was aborted never arrive; without a consumer group (all partitions assigned by the reader), so
- * readers leave no offsets behind and every reader sees the whole topic. Only records keyed {@code
- * <modelId>/...} are used: several models may share one topic. Format 3 topics hold row blocks and
- * manifests: the first read materialises the model once, later ones apply only the changed blocks.
+ * readers leave no offsets behind and every reader sees the whole topic. Several models may share
+ * one topic: a reader of one model uses only the records keyed by it ({@link SnapshotKeys}); a
+ * reader of {@link #allModels} assembles each model apart and reports each model's snapshots.
+ * Format 3 topics hold row blocks and manifests: the first read materialises the model once, later
+ * ones apply only the changed blocks.
  *
  * <p>Not thread-safe (a KafkaConsumer inside): use one reader from one thread; {@link #watch}
  * returns when {@code keepGoing} says so, checked at least every {@link #POLL}.
  */
 public final class KafkaSnapshotReader implements AutoCloseable {
   /** How long one poll may block: bounds how late watch() notices keepGoing turning false. */
-  static final Duration POLL = Duration.ofMillis(500);
+  public static final Duration POLL = Duration.ofMillis(500);
 
   /** Metadata requests give up after this long when the broker cannot be reached. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
@@ -55,12 +59,12 @@ public final class KafkaSnapshotReader implements AutoCloseable {
   static final long TAIL_RECORDS = 256;
 
   private final String topic;
-  private final String keyPrefix;
+  private final String modelId; // null: every model on the topic
   private final String servers;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaConsumer<byte[], byte[]> uncommitted; // only asks for high watermarks
 
-  private SnapshotAssembler assembler = new SnapshotAssembler();
+  private Map<String, SnapshotAssembler> assemblers = new TreeMap<>(); // by model
   private List<TopicPartition> partitions; // assigned on first use
   private boolean caughtUp; // the first catch-up (tail first) is done
   private long tailRecords = TAIL_RECORDS;
@@ -74,7 +78,7 @@ public final class KafkaSnapshotReader implements AutoCloseable {
    */
   public KafkaSnapshotReader(Properties clientProperties, String topic, String modelId) {
     this.topic = topic;
-    this.keyPrefix = modelId + "/";
+    this.modelId = modelId;
     Properties p = new Properties();
     p.putAll(clientProperties);
     this.servers = String.valueOf(p.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
@@ -94,6 +98,17 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, p.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-hw");
     this.uncommitted =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * A reader of every model's snapshots on topic: {@link #readAll} and {@link #watchAll}. Its first
+   * read goes through the whole topic (the tail of one model says nothing about the others), and it
+   * keeps each model's newest snapshot in memory.
+   */
+  public static KafkaSnapshotReader allModels(Properties clientProperties, String topic) {
+    KafkaSnapshotReader r = new KafkaSnapshotReader(clientProperties, topic, null);
+    r.tailRecords = Long.MAX_VALUE / 16;
+    return r;
   }
 
   /**
@@ -136,7 +151,16 @@ public final class KafkaSnapshotReader implements AutoCloseable {
               + " records so far); a larger timeout may help",
           null);
     }
-    return assembler.latest();
+    return latest();
+  }
+
+  /**
+   * Reads the topic up to its end as of this call (as {@link #readLatest}) and returns the newest
+   * complete snapshot of each model found, by model name.
+   */
+  public Map<String, ModelSnapshot> readAll(Duration timeout) {
+    readLatest(timeout);
+    return latestAll();
   }
 
   /**
@@ -145,9 +169,17 @@ public final class KafkaSnapshotReader implements AutoCloseable {
    * returns false. Exceptions thrown by onNew propagate.
    */
   public void watch(Consumer<ModelSnapshot> onNew, BooleanSupplier keepGoing) {
+    watchAll((model, s) -> onNew.accept(s), keepGoing);
+  }
+
+  /**
+   * As {@link #watch}, for every model this reader reads: onNew(model, snapshot) with each model's
+   * newest snapshot after the catch-up, then with every newer one as it completes.
+   */
+  public void watchAll(BiConsumer<String, ModelSnapshot> onNew, BooleanSupplier keepGoing) {
     // No deadline but keepGoing; ten years keeps nanoTime arithmetic far from overflow.
     if (!catchUp(System.nanoTime() + Duration.ofDays(3650).toNanos(), keepGoing)) return;
-    assembler.latest().ifPresent(onNew);
+    latestAll().forEach(onNew);
     while (keepGoing.getAsBoolean()) pollOnce(POLL, onNew);
   }
 
@@ -168,10 +200,10 @@ public final class KafkaSnapshotReader implements AutoCloseable {
         whole &= from == b;
         consumer.seek(tp, from);
       }
-      assembler = new SnapshotAssembler();
+      assemblers = new TreeMap<>();
       records = 0;
       if (!readTo(end, deadline, keepGoing)) return false;
-      if (whole || (assembler.latest().isPresent() && assembler.partialCount() == 0)) break;
+      if (whole || (latest().isPresent() && assembler().partialCount() == 0)) break;
     }
     caughtUp = true;
     return true;
@@ -237,9 +269,16 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     tailRecords = n;
   }
 
-  /** The newest complete snapshot read so far. */
+  /** The newest complete snapshot read so far (of the model this reader was made for). */
   public Optional<ModelSnapshot> latest() {
-    return assembler.latest();
+    return assembler().latest();
+  }
+
+  /** The newest complete snapshot of each model read so far, by model name. */
+  public Map<String, ModelSnapshot> latestAll() {
+    Map<String, ModelSnapshot> out = new TreeMap<>();
+    assemblers.forEach((model, a) -> a.latest().ifPresent(s -> out.put(model, s)));
+    return out;
   }
 
   /** Chunk records of this model read so far. */
@@ -247,19 +286,27 @@ public final class KafkaSnapshotReader implements AutoCloseable {
     return records;
   }
 
-  /** The assembler's counters: chunks rejected as corrupt, duplicates, stale chunks. */
+  /**
+   * The assembler's counters of the model this reader was made for: chunks rejected as corrupt,
+   * duplicates, stale chunks.
+   */
   public SnapshotAssembler assembler() {
-    return assembler;
+    if (modelId == null) return new SnapshotAssembler(); // a reader of all models has no one model
+    return assemblers.computeIfAbsent(modelId, m -> new SnapshotAssembler());
   }
 
-  private void pollOnce(Duration wait, Consumer<ModelSnapshot> onNew) {
+  private void pollOnce(Duration wait, BiConsumer<String, ModelSnapshot> onNew) {
     try {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
-        if (r.key() == null || !new String(r.key(), StandardCharsets.UTF_8).startsWith(keyPrefix))
-          continue;
+        String model =
+            r.key() == null
+                ? null
+                : SnapshotKeys.modelOf(new String(r.key(), StandardCharsets.UTF_8));
+        if (model == null || (modelId != null && !model.equals(modelId))) continue;
         records++;
-        Optional<ModelSnapshot> done = assembler.accept(r.value());
-        if (done.isPresent() && onNew != null) onNew.accept(done.get());
+        Optional<ModelSnapshot> done =
+            assemblers.computeIfAbsent(model, m -> new SnapshotAssembler()).accept(r.value());
+        if (done.isPresent() && onNew != null) onNew.accept(model, done.get());
       }
     } catch (KafkaException e) {
       throw new SnapshotReadException(

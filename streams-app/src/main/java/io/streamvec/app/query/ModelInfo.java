@@ -6,16 +6,17 @@ import java.util.Map;
 
 /**
  * The body of {@code GET /v1/model}, built once per snapshot: identity and size of the model
- * (snapshot_version, tokens, vocab_size, dim, encoder, ...), every training statistic the snapshot
- * carries (perplexity, accuracy, ... under their {@code TrainingReport} names), and the
+ * (model, snapshot_version, tokens, vocab_size, dim, encoder, ...), every training statistic the
+ * snapshot carries (perplexity, accuracy, ... under their {@code TrainingReport} names), and the
  * hyper-parameters it was trained with. Non-finite numbers ("not known yet") become null so the
  * body stays valid JSON.
  */
 final class ModelInfo {
   private ModelInfo() {}
 
-  static Map<String, Object> of(ModelSnapshot s, long servedSinceMs) {
+  static Map<String, Object> of(String model, ModelSnapshot s, long servedSinceMs) {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", model);
     m.put("snapshot_version", s.version);
     m.put("tokens", s.tokens);
     m.put("vocab_size", s.size());

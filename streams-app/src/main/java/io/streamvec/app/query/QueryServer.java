@@ -14,12 +14,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +33,12 @@ import org.slf4j.LoggerFactory;
  * {@link EmbeddingQueries} that {@link #update} swaps in whole, so a read never blocks training and
  * training never waits for a read; a request sees one snapshot from start to end.
  *
+ * <p>It serves every model it is given snapshots of ({@link ModelCatalog} gives it every model on
+ * the snapshots topic): each endpoint takes {@code model=NAME}, and without it answers for the
+ * default model (the app's model.id). An unknown model is a 404 that lists the models.
+ *
  * <pre>
+ * GET /v1/models                         every model: owner instance, tokens, snapshot version
  * GET /v1/model                          model info, training statistics, config
  * GET /v1/neighbours?word=W&amp;k=10         nearest words by cosine
  * GET /v1/similarity?a=A&amp;b=B              cosine of two words
@@ -72,17 +81,32 @@ public final class QueryServer implements AutoCloseable {
   /** What one snapshot serves: the query object and the precomputed /v1/model body. */
   private record Served(EmbeddingQueries queries, Map<String, Object> info) {}
 
+  /** One model: the snapshot served now (null before the first) and the model's history. */
+  private static final class Model {
+    final AtomicReference<Served> served = new AtomicReference<>();
+    final SnapshotHistory history;
+    final HistoryEndpoints then;
+
+    Model(SnapshotHistory history) {
+      this.history = history;
+      this.then = new HistoryEndpoints(history);
+    }
+  }
+
   private interface Endpoint {
-    Object answer(QueryParams p, Served m);
+    Object answer(QueryParams p, Served m, HistoryEndpoints then);
   }
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
   private final Supplier<String> streamsState;
-  private final AtomicReference<Served> served = new AtomicReference<>();
+  private final String defaultModel;
+  private final Supplier<SnapshotHistory> newHistory;
+  private final Map<String, Model> models = new ConcurrentHashMap<>();
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-  private final SnapshotHistory history;
-  private final Map<String, Supplier<Object>> live = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Supplier<Object>> live = new ConcurrentHashMap<>();
+  private volatile Function<String, String> owners = model -> null;
+  private volatile String instance;
 
   /**
    * Listens on host:port (0 = any free port) and serves at once; until {@link #update} the model
@@ -95,22 +119,40 @@ public final class QueryServer implements AutoCloseable {
   /** As above, remembering past snapshots in history (drift and time-travel queries). */
   public QueryServer(
       String host, int port, Supplier<String> streamsState, SnapshotHistory history) {
+    this(host, port, streamsState, "default", history, () -> new SnapshotHistory(30, 10_000, 20));
+  }
+
+  /**
+   * Serves defaultModel (with history) to requests without model=, and any other model it is given
+   * snapshots of, each remembering its past in a newHistory().
+   */
+  public QueryServer(
+      String host,
+      int port,
+      Supplier<String> streamsState,
+      String defaultModel,
+      SnapshotHistory history,
+      Supplier<SnapshotHistory> newHistory) {
     this.streamsState = streamsState;
-    this.history = history;
-    HistoryEndpoints then = new HistoryEndpoints(history);
-    endpoints.put("/v1/model", (p, m) -> m.info());
+    this.defaultModel = defaultModel;
+    this.newHistory = newHistory;
+    models.put(defaultModel, new Model(history));
+    endpoints.put("/v1/model", (p, m, then) -> m.info());
     endpoints.put(
         "/v1/neighbours",
-        (p, m) ->
+        (p, m, then) ->
             p.optional("version") != null || p.optional("at") != null
                 ? then.neighboursThen(p)
-                : neighbours(p, m));
-    endpoints.put("/v1/drift", (p, m) -> then.drift(p));
-    endpoints.put("/v1/snapshots", (p, m) -> then.snapshots(p));
-    endpoints.put("/v1/words/new", (p, m) -> then.feed(p));
-    endpoints.put("/v1/similarity", QueryServer::similarity);
-    endpoints.put("/v1/analogy", QueryServer::analogy);
-    endpoints.put("/v1/predict", QueryServer::predict);
+                : ranked(p, m, "word", MAX_WORD_CHARS, EmbeddingQueries::neighbours, "neighbours"));
+    endpoints.put("/v1/drift", (p, m, then) -> then.drift(p));
+    endpoints.put("/v1/snapshots", (p, m, then) -> then.snapshots(p));
+    endpoints.put("/v1/words/new", (p, m, then) -> then.feed(p));
+    endpoints.put("/v1/similarity", (p, m, then) -> similarity(p, m));
+    endpoints.put("/v1/analogy", (p, m, then) -> analogy(p, m));
+    endpoints.put(
+        "/v1/predict",
+        (p, m, then) ->
+            ranked(p, m, "context", MAX_CONTEXT_CHARS, EmbeddingQueries::predict, "predictions"));
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
@@ -151,10 +193,36 @@ public final class QueryServer implements AutoCloseable {
    * thread, then swaps it in atomically; requests already running finish on the old snapshot.
    */
   public void update(ModelSnapshot s) {
-    java.util.Objects.requireNonNull(s, "snapshot");
+    update(defaultModel, s);
+  }
+
+  /**
+   * Serves s as model from now on, unless a snapshot of the same or a newer version is served
+   * already (the app's own snapshots and those read back from the topic both arrive here).
+   */
+  public void update(String model, ModelSnapshot s) {
+    Objects.requireNonNull(s, "snapshot");
+    Model m = models.computeIfAbsent(model, name -> new Model(newHistory.get()));
+    Served old = m.served.get();
+    if (old != null && old.queries().snapshot().version >= s.version) return;
     long now = System.currentTimeMillis();
-    served.set(new Served(new EmbeddingQueries(s), ModelInfo.of(s, now)));
-    history.add(s, now);
+    Served next = new Served(new EmbeddingQueries(s), ModelInfo.of(model, s, now));
+    synchronized (m) {
+      // two threads may both have built one: the newer version wins
+      old = m.served.get();
+      if (old != null && old.queries().snapshot().version >= s.version) return;
+      m.served.set(next);
+    }
+    m.history.add(s, now);
+  }
+
+  /**
+   * Who trains each model (host:port of its owner instance, null when not known) and this
+   * instance's name, for /v1/models.
+   */
+  public void owners(Function<String, String> owners, String instance) {
+    this.owners = Objects.requireNonNull(owners);
+    this.instance = instance;
   }
 
   /**
@@ -165,9 +233,9 @@ public final class QueryServer implements AutoCloseable {
     live.put(path, body);
   }
 
-  /** The snapshots this server remembers. */
+  /** The snapshots this server remembers of the default model. */
   public SnapshotHistory history() {
-    return history;
+    return models.get(defaultModel).history;
   }
 
   public HttpServer httpServer() {
@@ -209,12 +277,12 @@ public final class QueryServer implements AutoCloseable {
         send(ex, 200, liveBody.get());
         return;
       }
-      if (endpoint == null && !path.equals("/health")) {
+      if (endpoint == null && !path.equals("/health") && !path.equals("/v1/models")) {
         throw new ApiException(
             404,
             "no endpoint "
                 + path
-                + "; try /v1/model, /v1/neighbours, /v1/similarity, /v1/analogy, /v1/predict, /v1/drift, /v1/snapshots, /v1/words/new or /health");
+                + "; try /v1/models, /v1/model, /v1/neighbours, /v1/similarity, /v1/analogy, /v1/predict, /v1/drift, /v1/snapshots, /v1/words/new or /health");
       }
       String method = ex.getRequestMethod();
       if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -222,25 +290,32 @@ public final class QueryServer implements AutoCloseable {
         throw new ApiException(
             405, "method " + method + " not allowed: the API is read-only (GET or HEAD)");
       }
-      if (endpoint == null) {
+      if (path.equals("/health")) {
         Map<String, Object> health = health();
         status = "UP".equals(health.get("status")) ? 200 : 503;
         body = health;
+      } else if (path.equals("/v1/models")) {
+        body = modelList();
+        status = 200;
       } else {
         QueryParams params = QueryParams.parse(ex.getRequestURI().getRawQuery());
-        Served m = served.get();
+        Model model = model(params.optional("model"));
+        Served m = model.served.get();
         if (m == null) {
           ex.getResponseHeaders().set("Retry-After", "5");
           throw new ApiException(
               503,
               "no model yet: the app has not published its first snapshot; try again in a few seconds");
         }
-        body = endpoint.answer(params, m);
+        body = endpoint.answer(params, m, model.then);
         status = 200;
       }
     } catch (ApiException e) {
       status = e.status;
-      body = Map.of("error", e.getMessage());
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("error", e.getMessage());
+      error.putAll(e.details);
+      body = error;
     } catch (UnknownWordException e) {
       status = 404;
       body = Map.of("error", e.getMessage());
@@ -255,6 +330,56 @@ public final class QueryServer implements AutoCloseable {
     send(ex, status, body);
   }
 
+  /** The model a request names (the default model without model=); 404 listing them if unknown. */
+  private Model model(String name) {
+    Model m = models.get(name == null ? defaultModel : name);
+    if (m != null) return m;
+    List<String> known = new ArrayList<>(new TreeMap<>(models).keySet());
+    throw new ApiException(
+        404,
+        "unknown model '"
+            + name
+            + "': no snapshot of it on the snapshots topic; models: "
+            + String.join(", ", known)
+            + " (see /v1/models)",
+        Map.of("models", known));
+  }
+
+  /** GET /v1/models: every model, its owner, tokens and the version served, by name. */
+  private Map<String, Object> modelList() {
+    List<Map<String, Object>> list = new ArrayList<>();
+    Function<String, String> ownerOf = owners;
+    new TreeMap<>(models)
+        .forEach(
+            (name, model) -> {
+              Served s = model.served.get();
+              Map<String, Object> e = new LinkedHashMap<>();
+              e.put("model", name);
+              e.put("owner", owner(ownerOf, name));
+              e.put("snapshot_version", s == null ? null : s.queries().snapshot().version);
+              e.put("tokens", s == null ? null : s.queries().snapshot().tokens);
+              e.put("vocab_size", s == null ? null : s.queries().snapshot().size());
+              e.put("dim", s == null ? null : s.queries().snapshot().dim());
+              e.put("served_since_ms", s == null ? null : s.info().get("served_since_ms"));
+              list.add(e);
+            });
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("instance", instance);
+    out.put("default_model", defaultModel);
+    out.put("models", list);
+    return out;
+  }
+
+  private static String owner(Function<String, String> ownerOf, String model) {
+    try {
+      return ownerOf.apply(model);
+    } catch (RuntimeException e) {
+      // Kafka Streams not running (yet, or any more): who owns the model is not known now
+      log.debug("owner of model '{}' not known: {}", model, e.toString());
+      return null;
+    }
+  }
+
   private Map<String, Object> health() {
     String state;
     try {
@@ -262,7 +387,7 @@ public final class QueryServer implements AutoCloseable {
     } catch (RuntimeException e) {
       state = "UNKNOWN";
     }
-    Served m = served.get();
+    Served m = models.get(defaultModel).served.get();
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("status", HEALTHY_STATES.contains(state) ? "UP" : "DOWN");
     h.put("streams", state);
@@ -287,17 +412,21 @@ public final class QueryServer implements AutoCloseable {
     }
   }
 
-  private static Object neighbours(QueryParams p, Served m) {
-    String word = p.text("word", MAX_WORD_CHARS);
+  private interface Ranking {
+    List<WordScore> best(EmbeddingQueries q, String text, int k);
+  }
+
+  /**
+   * /v1/neighbours (word=, cosine similarities) and /v1/predict (context=, probabilities): the k
+   * best words for one text parameter, as the list named listName.
+   */
+  private static Object ranked(
+      QueryParams p, Served m, String param, int maxChars, Ranking ranking, String listName) {
+    String text = p.text(param, maxChars);
     int k = p.integer("k", 1, MAX_K, DEFAULT_K);
+    String score = param.equals("word") ? "similarity" : "probability";
     return answer(
-        m,
-        "word",
-        word,
-        "k",
-        k,
-        "neighbours",
-        scores(m.queries().neighbours(word, k), "similarity"));
+        m, param, text, "k", k, listName, scores(ranking.best(m.queries(), text, k), score));
   }
 
   private static Object similarity(QueryParams p, Served m) {
@@ -324,23 +453,11 @@ public final class QueryServer implements AutoCloseable {
         scores(m.queries().analogy(a, b, c, k), "similarity"));
   }
 
-  private static Object predict(QueryParams p, Served m) {
-    String context = p.text("context", MAX_CONTEXT_CHARS);
-    int k = p.integer("k", 1, MAX_K, DEFAULT_K);
-    return answer(
-        m,
-        "context",
-        context,
-        "k",
-        k,
-        "predictions",
-        scores(m.queries().predict(context, k), "probability"));
-  }
-
-  /** {"snapshot_version": v, key1: value1, ...} in the given order. */
+  /** {"snapshot_version": v, "model": name, key1: value1, ...} in the given order. */
   private static Map<String, Object> answer(Served m, Object... keyValues) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("snapshot_version", m.queries().snapshot().version);
+    out.put("model", m.info().get("model"));
     for (int i = 0; i < keyValues.length; i += 2) out.put((String) keyValues[i], keyValues[i + 1]);
     return out;
   }

@@ -29,7 +29,7 @@ class ModelInfoTest {
             .with("hidden", "" + hidden)
             .with("export-vectors", export);
     ModelSnapshot s = SnapshotTopicFixture.train(c, SnapshotTopicFixture.text(60, 4), 5);
-    Map<String, Object> m = ModelInfo.of(s, 0);
+    Map<String, Object> m = ModelInfo.of("default", s, 0);
     assertEquals(16, m.get("dim"));
     assertEquals(width, m.get("vector_dim"));
     assertEquals(width, s.wordVectors().numCols, "the width the neighbour queries use");

@@ -133,7 +133,7 @@ class QueryServerTest {
                     "dim", "16", "min-count", "1", "vocab-size", "64", "export-vectors", "concat"));
     Learner learner = new Learner(config);
     learner.learn(new Tokenizer(config.maxLineChars).tokenize(SENTENCES.get(0)));
-    Map<String, Object> m = ModelInfo.of(learner.snapshot(1), 0);
+    Map<String, Object> m = ModelInfo.of("default", learner.snapshot(1), 0);
     assertEquals(16, m.get("dim"));
     assertEquals(32, m.get("vector_dim"), "concat: E beside W");
     assertEquals("concat", m.get("export_vectors"));

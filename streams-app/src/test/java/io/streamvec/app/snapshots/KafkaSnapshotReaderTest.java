@@ -13,6 +13,7 @@ import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.io.SnapshotCodec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -91,6 +92,69 @@ class KafkaSnapshotReaderTest {
     try (KafkaSnapshotReader r = new KafkaSnapshotReader(client(), "snap-a", "other")) {
       assertEquals(4, r.readLatest(Duration.ofSeconds(30)).orElseThrow().version);
     }
+  }
+
+  @Test
+  void aReaderOfAllModelsAssemblesEachModelApartAndWatchesThemAll() throws Exception {
+    // three models on one topic of two partitions: format 1 chunks and format 3 deltas, models
+    // whose names look like keys, and records interleaved; one snapshot aborted
+    kafka.createTopic("snap-all", 2, SnapshotTopicFixture.SNAPSHOTS_TOPIC_CONFIG);
+    ModelConfig c = SnapshotTopicFixture.smallConfig(9);
+    ModelSnapshot t1 = SnapshotTopicFixture.train(c, SnapshotTopicFixture.text(300, 8), 1);
+    ModelSnapshot t2 = SnapshotTopicFixture.train(c, SnapshotTopicFixture.text(500, 8), 2);
+    io.streamvec.model.io.SnapshotPublisher deltas =
+        new io.streamvec.model.io.SnapshotPublisher("en/m", 1_200);
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-all")) {
+      SnapshotTopicFixture.publish(p, "snap-all", "default", v1, CHUNK, true);
+      SnapshotTopicFixture.publishDelta(p, "snap-all", deltas, t1, null);
+      SnapshotTopicFixture.publish(p, "snap-all", "other", v4, CHUNK, true);
+      SnapshotTopicFixture.publish(p, "snap-all", "default", v2, CHUNK, true);
+      SnapshotTopicFixture.publish(p, "snap-all", "default", v3, CHUNK, false);
+      SnapshotTopicFixture.publishDelta(p, "snap-all", deltas, t2, null);
+    }
+    try (KafkaSnapshotReader r = KafkaSnapshotReader.allModels(client(), "snap-all")) {
+      Map<String, ModelSnapshot> all = r.readAll(Duration.ofSeconds(30));
+      assertEquals(List.of("default", "en/m", "other"), List.copyOf(all.keySet()));
+      assertTrue(all.get("default").sameModelAs(v2), "default: v2, not the aborted v3");
+      assertTrue(all.get("en/m").sameModelAs(t2), "en/m: the newest delta, every float");
+      assertTrue(all.get("other").sameModelAs(v4));
+    }
+    // a watcher hears each model's latest, then each model's new versions as they come
+    Map<String, List<Long>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Thread watcher =
+        new Thread(
+            () -> {
+              try (KafkaSnapshotReader r = KafkaSnapshotReader.allModels(client(), "snap-all")) {
+                r.watchAll(
+                    (model, s) ->
+                        seen.computeIfAbsent(model, m -> new CopyOnWriteArrayList<>())
+                            .add(s.version),
+                    () ->
+                        seen.getOrDefault("other", List.of()).size() < 2
+                            && System.nanoTime() < deadline);
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            });
+    watcher.start();
+    Await.await("the watcher to catch up", () -> seen.size() == 3, Duration.ofSeconds(60));
+    try (KafkaProducer<String, byte[]> p =
+        SnapshotTopicFixture.transactionalProducer(kafka.bootstrapServers(), "writer-all")) {
+      SnapshotTopicFixture.publish(
+          p,
+          "snap-all",
+          "other",
+          SnapshotTopicFixture.train(c, SnapshotTopicFixture.text(100, 2), 5),
+          CHUNK,
+          true);
+    }
+    watcher.join(Duration.ofSeconds(70).toMillis());
+    if (failure.get() != null) throw new AssertionError(failure.get());
+    assertEquals(
+        Map.of("default", List.of(2L), "en/m", List.of(2L), "other", List.of(4L, 5L)), seen);
   }
 
   /** Chunk size that splits s into about n chunks. */

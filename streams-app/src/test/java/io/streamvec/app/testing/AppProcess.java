@@ -96,6 +96,11 @@ public final class AppProcess implements AutoCloseable {
     return name;
   }
 
+  /** The port of its query API and /metrics. */
+  public int httpPort() {
+    return httpPort;
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }
