@@ -1,6 +1,7 @@
 package io.streamvec.producer;
 
 import io.streamvec.app.config.AppConfig;
+import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ConfigException;
 import io.streamvec.app.config.LocalBroker;
 import io.streamvec.app.snapshots.KafkaSnapshotReader;
@@ -10,6 +11,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the command-line tools share: config loading (AppConfig + the local broker), reading the
@@ -52,22 +55,42 @@ final class Cli {
   }
 
   /**
-   * The newest complete snapshot on the config's snapshots topic, or a failure saying why there is
-   * none.
+   * The newest complete snapshot of the config's model (model.id, or --model) on its snapshots
+   * topic, or a failure saying why there is none and which models the topic does hold.
    */
   static ModelSnapshot latestSnapshot(AppConfig config, Duration timeout) throws CliFailure {
+    String topic = config.get(AppKeys.SNAPSHOTS_TOPIC), model = config.get(AppKeys.MODEL_ID);
     try (KafkaSnapshotReader reader = KafkaSnapshotReader.of(config)) {
-      return reader
-          .readLatest(timeout)
-          .orElseThrow(
-              () ->
-                  new CliFailure(
-                      CliFailure.FAILED,
-                      "no complete snapshot on topic '"
-                          + config.get("snapshots.topic")
-                          + "' (model '"
-                          + config.get("model.id")
-                          + "') yet; the app publishes one every snapshot.interval.tokens tokens and when its input goes idle"));
+      Optional<ModelSnapshot> s = reader.readLatest(timeout);
+      if (s.isPresent()) return s.get();
+    } catch (SnapshotReadException e) {
+      throw failure(e);
+    }
+    Set<String> models = allModels(config, timeout).keySet();
+    throw new CliFailure(
+        CliFailure.FAILED,
+        models.isEmpty()
+            ? "no complete snapshot on topic '"
+                + topic
+                + "' (model '"
+                + model
+                + "') yet; the app publishes one every snapshot.interval.tokens tokens and when its input goes idle"
+            : "no snapshot of model '"
+                + model
+                + "' on topic '"
+                + topic
+                + "'; the models there: "
+                + String.join(", ", models)
+                + " (choose one with --model NAME)");
+  }
+
+  /** The newest complete snapshot of every model on the config's snapshots topic, by name. */
+  static Map<String, ModelSnapshot> allModels(AppConfig config, Duration timeout)
+      throws CliFailure {
+    try (KafkaSnapshotReader reader =
+        KafkaSnapshotReader.allModels(
+            config.kafkaClientProperties(), config.get(AppKeys.SNAPSHOTS_TOPIC))) {
+      return reader.readAll(timeout);
     } catch (SnapshotReadException e) {
       throw failure(e);
     }

@@ -2,6 +2,7 @@ package io.streamvec.producer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
+import io.streamvec.app.config.AppKeys;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.query.EmbeddingQueries;
 import io.streamvec.model.query.UnknownWordException;
@@ -30,6 +31,7 @@ public final class QueryCommand {
         Answers from the latest complete snapshot on the snapshots topic (no app or HTTP needed).
         Words are looked up as given, then as the tokenizer writes them ("King" finds "king").
       options:
+        --model NAME        the model to ask (default: model.id); ./streamvec snapshot models lists them
         --k N               how many answers (1..1000)
         --json              one JSON object per answer list
         --oneline           each answer list on one line: "title: word (score), word (score), ..."
@@ -60,6 +62,7 @@ public final class QueryCommand {
           case "--k", "-k" -> k = Cli.positiveInt(a, Cli.value(rest, i++), EmbeddingQueries.MAX_K);
           case "--json" -> json = true;
           case "--oneline" -> oneline = true;
+          case "--model" -> config = config.with(AppKeys.MODEL_ID, Cli.value(rest, i++));
           case "--timeout" ->
               timeout = Duration.ofSeconds(Cli.positiveInt(a, Cli.value(rest, i++), 86_400));
           default -> {

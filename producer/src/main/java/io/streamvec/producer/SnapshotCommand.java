@@ -34,14 +34,17 @@ public final class SnapshotCommand {
       usage: ./streamvec snapshot export --format word2vec|word2vec-bin|json --output FILE|- [--timeout SECONDS]
              ./streamvec snapshot watch [--count N] [--json]
              ./streamvec snapshot info [--json] [--timeout SECONDS]
-        Reads the snapshots topic (snapshots.topic, model model.id) from the beginning.
+             ./streamvec snapshot models [--json] [--timeout SECONDS]
+        Reads the snapshots topic (snapshots.topic, model model.id or --model) from the beginning.
         export   writes the latest complete snapshot: word2vec = the word2vec C tool's text format
                  (gensim: KeyedVectors.load_word2vec_format(FILE)), word2vec-bin = its binary format
                  (binary=True), json = words, counts, vectors, config and training statistics
         watch    prints the latest snapshot, then each new one as it arrives (version, tokens,
                  vocabulary, perplexity) until Ctrl-C, or until --count N snapshots were printed
         info     prints the latest snapshot's version, size, config and training statistics
+        models   lists every model on the topic: name, version, tokens, vocabulary of its latest
       options:
+        --model NAME        the model to read (default: model.id)
         --timeout SECONDS   give up reading the topic after this long (default 60)
         --json              one JSON object per snapshot instead of text
       exit codes: 0 done, 1 no snapshot yet or failed, 2 bad usage, 4 Kafka unreachable, 5 topic missing
@@ -81,6 +84,7 @@ public final class SnapshotCommand {
               timeout = Duration.ofSeconds(Cli.positiveInt(a, Cli.value(rest, i++), 86_400));
           case "--count" -> count = Cli.positiveInt(a, Cli.value(rest, i++), Integer.MAX_VALUE);
           case "--json" -> json = true;
+          case "--model" -> config = config.with(AppKeys.MODEL_ID, Cli.value(rest, i++));
           default ->
               throw new CliFailure(
                   CliFailure.USAGE, "unknown argument '" + a + "' for snapshot " + action);
@@ -122,9 +126,19 @@ public final class SnapshotCommand {
           config = Cli.withBroker(config, env);
           watch(config, json, count, out, err, stop);
         }
+        case "models" -> {
+          config = Cli.withBroker(config, env);
+          Map<String, ModelSnapshot> all = Cli.allModels(config, timeout);
+          if (all.isEmpty())
+            throw new CliFailure(
+                CliFailure.FAILED,
+                "no complete snapshot on topic '" + config.get(AppKeys.SNAPSHOTS_TOPIC) + "' yet");
+          if (json) all.forEach((model, s) -> out.println(SnapshotJson.summary(s, model)));
+          else out.print(models(all));
+        }
         default ->
             throw new CliFailure(
-                CliFailure.USAGE, "unknown action '" + action + "': export, watch or info");
+                CliFailure.USAGE, "unknown action '" + action + "': export, watch, info or models");
       }
       return 0;
     } catch (CliFailure f) {
@@ -196,6 +210,32 @@ public final class SnapshotCommand {
     } catch (SnapshotReadException e) {
       throw Cli.failure(e);
     }
+  }
+
+  /** The table that models prints: one line per model. */
+  static String models(Map<String, ModelSnapshot> all) {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%-24s %10s %15s %10s  %s%n",
+            "model",
+            "version",
+            "tokens",
+            "words",
+            "perplexity"));
+    all.forEach(
+        (model, s) ->
+            b.append(
+                String.format(
+                    Locale.ROOT,
+                    "%-24s %10d %15s %10s  %s%n",
+                    model,
+                    s.version,
+                    String.format(Locale.ROOT, "%,d", s.tokens),
+                    String.format(Locale.ROOT, "%,d", s.size()),
+                    number(s.stats().get("perplexity"), "%.1f"))));
+    return b.toString();
   }
 
   /** The one-line summary of a snapshot that watch prints. */

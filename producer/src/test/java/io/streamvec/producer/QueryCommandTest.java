@@ -1,6 +1,7 @@
 package io.streamvec.producer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class QueryCommandTest {
   static final String TOPIC = "query-cmd";
-  static ModelSnapshot model;
+  static ModelSnapshot model, other;
   static EmbeddingQueries direct;
 
   record Run(int code, String out, String err) {}
@@ -44,6 +45,10 @@ class QueryCommandTest {
     try (KafkaProducer<String, byte[]> p =
         SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "query-cmd-writer")) {
       SnapshotTopicFixture.publish(p, TOPIC, "default", model, 16_384, true);
+      other =
+          SnapshotTopicFixture.train(
+              SnapshotTopicFixture.smallConfig(8), SnapshotTopicFixture.text(700, 11), 3);
+      SnapshotTopicFixture.publish(p, TOPIC, "other", other, 16_384, true);
     }
   }
 
@@ -124,6 +129,25 @@ class QueryCommandTest {
     Run a = query("analogy", "king", "queen", "sword", "--k", "3", "--json");
     assertSameAnswers(
         direct.analogy("king", "queen", "sword", 3), json(a.out()).get(0).get("answers"));
+  }
+
+  @Test
+  void modelPicksAModelOnTheTopicAndAnUnknownOneListsThem() throws Exception {
+    EmbeddingQueries second = new EmbeddingQueries(other);
+    List<WordScore> want = second.neighbours("king", 4);
+    assertNotEquals(direct.neighbours("king", 4), want, "the two models must differ for this test");
+    Run r = query("neighbours", "king", "--k", "4", "--json", "--model", "other");
+    assertEquals(0, r.code(), r.err());
+    assertSameAnswers(want, json(r.out()).get(0).get("answers"));
+    Run text = query("neighbours", "king", "--model", "other", "--k", "1");
+    assertTrue(text.out().startsWith("neighbours of 'king' (snapshot 3, "), text.out());
+
+    Run unknown = query("neighbours", "king", "--model", "sports", "--timeout", "20");
+    assertEquals(CliFailure.FAILED, unknown.code());
+    assertTrue(
+        unknown.err().contains("no snapshot of model 'sports'")
+            && unknown.err().contains("the models there: default, other"),
+        unknown.err());
   }
 
   @Test

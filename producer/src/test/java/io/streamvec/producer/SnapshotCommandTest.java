@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SnapshotCommandTest {
   static final String TOPIC = "snapshot-cmd";
-  static ModelSnapshot v1, v2;
+  static ModelSnapshot v1, v2, code;
   @TempDir Path dir;
 
   record Run(int code, String out, String err) {}
@@ -53,6 +53,9 @@ class SnapshotCommandTest {
         SnapshotTopicFixture.transactionalProducer(TestKafka.servers(), "snapshot-cmd-writer")) {
       SnapshotTopicFixture.publish(p, TOPIC, "default", v1, 8192, true);
       SnapshotTopicFixture.publish(p, TOPIC, "default", v2, 8192, true);
+      // a second model on the same topic (another application, or one app training several)
+      code = SnapshotTopicFixture.train(c, SnapshotTopicFixture.text(500, 10), 9);
+      SnapshotTopicFixture.publish(p, TOPIC, "code", code, 8192, true);
     }
   }
 
@@ -139,6 +142,47 @@ class SnapshotCommandTest {
         v2.stats().get("perplexity"), root.get("stats").get("perplexity").asDouble(), 1e-9);
     assertEquals("16", root.get("config").get("dim").asText());
     assertEquals(d, root.get("vector_dim").asInt(), "E + W: d numbers");
+  }
+
+  @Test
+  void modelsListsEveryModelAndModelPicksOne() throws Exception {
+    Run r = snapshot("models");
+    assertEquals(0, r.code(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(3, lines.length, r.out());
+    assertTrue(
+        lines[1].matches(
+            "code +9 +" + String.format(java.util.Locale.ROOT, "%,d", code.tokens) + " .*"),
+        r.out());
+    assertTrue(
+        lines[2].matches(
+            "default +2 +" + String.format(java.util.Locale.ROOT, "%,d", v2.tokens) + " .*"),
+        r.out());
+    Run json = snapshot("models", "--json");
+    assertEquals(0, json.code(), json.err());
+    String[] objects = json.out().strip().split("\n");
+    assertEquals(2, objects.length);
+    JsonNode first = new ObjectMapper().readTree(objects[0]);
+    assertEquals("code", first.get("model_id").asText());
+    assertEquals(code.tokens, first.get("tokens").asLong());
+
+    Run info = snapshot("info", "--model", "code");
+    assertEquals(0, info.code(), info.err());
+    assertTrue(
+        info.out().contains("version 9 of model 'code' on topic '" + TOPIC + "'"), info.out());
+    Path out = dir.resolve("code.txt");
+    assertEquals(
+        0,
+        snapshot("export", "--model", "code", "--format", "word2vec", "--output", out.toString())
+            .code());
+    assertTrue(Files.readString(out).startsWith(code.size() + " "), "the code model's vectors");
+
+    Run unknown = snapshot("info", "--model", "sports", "--timeout", "20");
+    assertEquals(CliFailure.FAILED, unknown.code());
+    assertTrue(
+        unknown.err().contains("no snapshot of model 'sports'")
+            && unknown.err().contains("the models there: code, default"),
+        unknown.err());
   }
 
   @Test
