@@ -36,26 +36,26 @@ public final class Learner {
   public static final double DEFAULT_RECENT_HALF_LIFE = 1_000_000;
 
   private static final double LN2 = Math.log(2);
-  final ModelConfig config;
-  final int d, hidden, capacity;
-  final StreamingVocabulary vocab;
-  final FMatrixRMaj embeddings; // E (V, d)
-  final float[] embeddingsAcc; // (V) row-wise AdaGrad
-  final OutputLayer output; // W (V, H), b (V)
-  final ContextEncoder encoder;
-  final RowUpdater updater;
-  final Rng rng;
-  final NoiseModel noise; // q(w) for negatives, and the logit correction of NS scores
-  PrequentialMeter meter;
-  NextWordMixture mixture; // model + bounded n-gram, what prediction serves; null when off
-  final SampledScorer sampledScorer; // null: every score is exact
-  RecentMeter recent; // fading metrics over the last ~half-life tokens
-  final ContextWindow window; // the words the encoder reads for the current target
-  long tokens, trained, evalCredit;
+  private final ModelConfig config;
+  private final int d, hidden, capacity;
+  private final StreamingVocabulary vocab;
+  private final FMatrixRMaj embeddings; // E (V, d)
+  private final float[] embeddingsAcc; // (V) row-wise AdaGrad
+  private final OutputLayer output; // W (V, H), b (V)
+  private final ContextEncoder encoder;
+  private final RowUpdater updater;
+  private final Rng rng;
+  private final NoiseModel noise; // q(w) for negatives, and the logit correction of NS scores
+  private PrequentialMeter meter;
+  private NextWordMixture mixture; // model + bounded n-gram, what prediction serves; null when off
+  private final SampledScorer sampledScorer; // null: every score is exact
+  private RecentMeter recent; // fading metrics over the last ~half-life tokens
+  private final ContextWindow window; // the words the encoder reads for the current target
+  private long tokens, trained, evalCredit;
   private double keepP; // keep probability of the last target (1 when not subsampled)
   private final IntToDoubleFunction keepProbability =
       this::keepProbability; // one, not one a rebuild
-  final RowMarks dirtyRows;
+  private final RowMarks dirtyRows;
   private StreamObserver observer; // optional (e.g. an n-gram baseline); not part of the checkpoint
   private boolean trackDirtyRows =
       true; // off when nobody reads them (the train CLI): saves marking ~(1 + k + L) rows per token
@@ -140,14 +140,6 @@ public final class Learner {
   /** Half-life of the recent metrics in tokens (not a model key: a reporting choice). */
   public void setRecentHalfLife(double tokens) {
     recent.setHalfLife(tokens);
-  }
-
-  void recentReplace(RecentMeter r) {
-    recent = r;
-  }
-
-  void meterReplace(PrequentialMeter m) {
-    meter = m;
   }
 
   /** Attaches an observer of every target (null detaches); it sees the stream from now on. */
@@ -430,6 +422,67 @@ public final class Learner {
   }
 
   public void clearDirtyRows() {
+    dirtyRows.clear();
+  }
+
+  // The checkpoint's view of this learner: what LearnerState writes and restores (the format is
+  // LearnerState's). Everything else (the updater, the sampled scorer, the dirty rows, scratch)
+  // follows from these parts.
+
+  ContextWindow window() {
+    return window;
+  }
+
+  NoiseModel noise() {
+    return noise;
+  }
+
+  ContextEncoder encoder() {
+    return encoder;
+  }
+
+  FMatrixRMaj embeddings() {
+    return embeddings;
+  }
+
+  float[] embeddingsAcc() {
+    return embeddingsAcc;
+  }
+
+  OutputLayer output() {
+    return output;
+  }
+
+  long evalCredit() {
+    return evalCredit;
+  }
+
+  long rngState() {
+    return rng.state();
+  }
+
+  /**
+   * Completes a restore once the parts read in place (context window, encoder, noise model, rows)
+   * hold their checkpointed values: the counters, meters, mixture and RNG, and the sampled scorer
+   * rebuilt from the restored noise weights. No row is dirty afterwards.
+   */
+  void restored(
+      long tokens,
+      long trained,
+      long evalCredit,
+      long rngState,
+      PrequentialMeter meter,
+      RecentMeter recent,
+      NextWordMixture mixture) {
+    this.tokens = tokens;
+    this.trained = trained;
+    this.evalCredit = evalCredit;
+    this.meter = meter;
+    this.recent = recent;
+    this.mixture = mixture;
+    if (noise.size() > 0 && sampledScorer != null)
+      sampledScorer.rebuild(noise.weights(), noise.size(), noise.sum());
+    rng.setState(rngState);
     dirtyRows.clear();
   }
 }

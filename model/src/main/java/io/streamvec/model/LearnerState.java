@@ -3,6 +3,7 @@ package io.streamvec.model;
 import io.streamvec.model.eval.PrequentialMeter;
 import io.streamvec.model.eval.RecentMeter;
 import io.streamvec.model.lm.NextWordMixture;
+import io.streamvec.model.nn.OutputLayer;
 import io.streamvec.model.vocab.StreamingVocabulary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -44,24 +45,25 @@ public final class LearnerState {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeInt(VERSION);
-      l.config.write(out);
-      out.writeLong(l.tokens);
-      out.writeLong(l.trained);
-      out.writeLong(l.evalCredit);
-      out.writeLong(l.rng.state());
-      l.vocab.write(out);
-      l.window.write(out);
-      l.meter.write(out);
-      l.recent.write(out);
-      FMatrixRMaj[] params = l.encoder.parameters();
-      float[][] accs = l.encoder.accumulators();
+      l.config().write(out);
+      out.writeLong(l.tokens());
+      out.writeLong(l.trainedTokens());
+      out.writeLong(l.evalCredit());
+      out.writeLong(l.rngState());
+      l.vocabulary().write(out);
+      l.window().write(out);
+      l.meter().write(out);
+      l.recentMeter().write(out);
+      FMatrixRMaj[] params = l.encoder().parameters();
+      float[][] accs = l.encoder().accumulators();
       for (int i = 0; i < params.length; i++) {
         writeFloats(out, params[i].data, params[i].getNumElements());
         writeFloats(out, accs[i], accs[i].length);
       }
-      l.noise.write(out);
-      out.writeBoolean(l.mixture != null);
-      if (l.mixture != null) l.mixture.write(out);
+      l.noise().write(out);
+      NextWordMixture mixture = l.mixture();
+      out.writeBoolean(mixture != null);
+      if (mixture != null) mixture.write(out);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -71,31 +73,37 @@ public final class LearnerState {
 
   /** Writes row r into out (rowBytes(config) bytes). */
   public static void writeRow(Learner l, int r, ByteBuffer out) {
+    int d = l.config().dim;
+    int hidden = l.config().hiddenSize();
+    OutputLayer output = l.output();
     out.asFloatBuffer()
-        .put(l.embeddings.data, r * l.d, l.d)
-        .put(l.embeddingsAcc[r])
-        .put(l.output.weights.data, r * l.hidden, l.hidden)
-        .put(l.output.bias.data[r])
-        .put(l.output.weightsAcc[r])
-        .put(l.output.biasAcc[r]);
-    out.position(out.position() + rowBytes(l.config));
+        .put(l.embeddings().data, r * d, d)
+        .put(l.embeddingsAcc()[r])
+        .put(output.weights.data, r * hidden, hidden)
+        .put(output.bias.data[r])
+        .put(output.weightsAcc[r])
+        .put(output.biasAcc[r]);
+    out.position(out.position() + rowBytes(l.config()));
   }
 
   public static byte[] row(Learner l, int r) {
-    ByteBuffer b = ByteBuffer.allocate(rowBytes(l.config));
+    ByteBuffer b = ByteBuffer.allocate(rowBytes(l.config()));
     writeRow(l, r, b);
     return b.array();
   }
 
   private static void readRow(Learner l, int r, ByteBuffer in) {
+    int d = l.config().dim;
+    int hidden = l.config().hiddenSize();
+    OutputLayer output = l.output();
     var f = in.asFloatBuffer();
-    f.get(l.embeddings.data, r * l.d, l.d);
-    l.embeddingsAcc[r] = f.get();
-    f.get(l.output.weights.data, r * l.hidden, l.hidden);
-    l.output.bias.data[r] = f.get();
-    l.output.weightsAcc[r] = f.get();
-    l.output.biasAcc[r] = f.get();
-    in.position(in.position() + rowBytes(l.config));
+    f.get(l.embeddings().data, r * d, d);
+    l.embeddingsAcc()[r] = f.get();
+    f.get(output.weights.data, r * hidden, hidden);
+    output.bias.data[r] = f.get();
+    output.weightsAcc[r] = f.get();
+    output.biasAcc[r] = f.get();
+    in.position(in.position() + rowBytes(l.config()));
   }
 
   /** Rebuilds a learner from its global part and rows.apply(r) for every slot r in use. */
@@ -117,23 +125,20 @@ public final class LearnerState {
           rngState = in.readLong();
       StreamingVocabulary vocab = StreamingVocabulary.read(in);
       Learner l = new Learner(config, vocab);
-      l.tokens = tokens;
-      l.trained = trained;
-      l.evalCredit = evalCredit;
-      l.window.read(in);
-      l.meterReplace(version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in));
-      if (version > 1) l.recentReplace(RecentMeter.read(in));
-      FMatrixRMaj[] params = l.encoder.parameters();
-      float[][] accs = l.encoder.accumulators();
+      l.window().read(in);
+      PrequentialMeter meter =
+          version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in);
+      RecentMeter recent = version > 1 ? RecentMeter.read(in) : l.recentMeter();
+      FMatrixRMaj[] params = l.encoder().parameters();
+      float[][] accs = l.encoder().accumulators();
       for (int i = 0; i < params.length; i++) {
         readFloats(in, params[i].data, params[i].getNumElements());
         readFloats(in, accs[i], accs[i].length);
       }
-      l.noise.read(in, vocab.size());
-      if (l.noise.size() > 0 && l.sampledScorer != null)
-        l.sampledScorer.rebuild(l.noise.weights(), l.noise.size(), l.noise.sum());
+      l.noise().read(in, vocab.size());
       // before version 3 there was no mixture: a restored learner starts the configured one empty
-      if (version >= 3) l.mixture = in.readBoolean() ? NextWordMixture.read(in) : null;
+      NextWordMixture mixture =
+          version >= 3 ? (in.readBoolean() ? NextWordMixture.read(in) : null) : l.mixture();
       int rb = rowBytes(config);
       for (int r = 0; r < vocab.size(); r++) {
         byte[] row = rows.apply(r);
@@ -145,8 +150,7 @@ public final class LearnerState {
                   + (row == null ? "missing" : row.length + " bytes, expected " + rb));
         readRow(l, r, ByteBuffer.wrap(row));
       }
-      l.rng.setState(rngState);
-      l.dirtyRows.clear();
+      l.restored(tokens, trained, evalCredit, rngState, meter, recent, mixture);
       return l;
     } catch (EOFException e) {
       throw new IOException("learner state is truncated", e);
@@ -162,9 +166,9 @@ public final class LearnerState {
     out.writeInt(VERSION);
     out.writeInt(g.length);
     out.write(g);
-    int v = l.vocab.size();
+    int v = l.vocabulary().size();
     out.writeInt(v);
-    ByteBuffer row = ByteBuffer.allocate(rowBytes(l.config));
+    ByteBuffer row = ByteBuffer.allocate(rowBytes(l.config()));
     for (int r = 0; r < v; r++) {
       row.clear();
       writeRow(l, r, row);
