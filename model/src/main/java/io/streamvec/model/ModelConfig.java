@@ -73,7 +73,7 @@ public final class ModelConfig {
           new Key(
               "lr",
               "auto",
-              "learning rate (AdaGrad base rate, or the constant SGD rate; never decays to zero); auto = 0.15 for adagrad with lbl (prequential perplexity 87 vs 96 at 0.2 on the 3.9M-token bench corpus), 0.2 for adagrad with cbow, 0.05 for adagrad with bengio (0.2 diverges there) and for sgd"),
+              "learning rate (AdaGrad base rate, or the constant SGD rate; never decays to zero); auto = 0.15 for adagrad with lbl, 0.2 for adagrad with cbow, 0.05 for adagrad with bengio (0.2 diverges there) and for sgd: the best prequential perplexity on the bench corpus (bench/RESULTS.md)"),
           new Key(
               "sample",
               "1e-3",
