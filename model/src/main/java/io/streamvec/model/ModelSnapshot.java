@@ -33,34 +33,7 @@ public final class ModelSnapshot {
   private final Map<String, Integer> index;
   private final NextWordMixture mixture; // what predictions serve with the model; null = model only
 
-  public ModelSnapshot(
-      long version,
-      long tokens,
-      ModelConfig config,
-      String[] words,
-      float[] counts,
-      FMatrixRMaj embeddings,
-      FMatrixRMaj outputWeights,
-      FMatrixRMaj outputBias,
-      String[] encoderNames,
-      FMatrixRMaj[] encoderParams,
-      Map<String, Double> stats) {
-    this(
-        version,
-        tokens,
-        config,
-        words,
-        counts,
-        embeddings,
-        outputWeights,
-        outputBias,
-        encoderNames,
-        encoderParams,
-        stats,
-        null);
-  }
-
-  /** With the served mixture (model + n-gram), which the snapshot owns from now on. */
+  /** mixture: the served mixture (model + n-gram), which the snapshot owns from now on; or null. */
   public ModelSnapshot(
       long version,
       long tokens,

@@ -180,13 +180,9 @@ public final class SnapshotBlocks {
     float[] counts = new float[v], bias = new float[v];
     in.readFloats(counts, v, "counts");
     in.readFloats(bias, v, "bias");
-    int nEnc = in.readCount("encoder parameter count", 12);
-    String[] encNames = new String[nEnc];
-    FMatrixRMaj[] encParams = new FMatrixRMaj[nEnc];
-    for (int i = 0; i < nEnc; i++) {
-      encNames[i] = in.readString("encoder parameter name");
-      encParams[i] = in.readMatrix(encNames[i]);
-    }
+    SnapshotCodec.EncoderParams encoder = SnapshotCodec.readEncoder(in);
+    String[] encNames = encoder.names();
+    FMatrixRMaj[] encParams = encoder.params();
     NextWordMixture mixture = SnapshotCodec.readMixture(in);
     if (in.remaining() != 0)
       throw new InvalidSnapshotException(

@@ -246,13 +246,9 @@ public final class SnapshotCodec {
     FMatrixRMaj e = in.readMatrix("E");
     FMatrixRMaj w = in.readMatrix("W");
     FMatrixRMaj b = in.readMatrix("b");
-    int nEnc = in.readCount("encoder parameter count", 12);
-    String[] encNames = new String[nEnc];
-    FMatrixRMaj[] encParams = new FMatrixRMaj[nEnc];
-    for (int i = 0; i < nEnc; i++) {
-      encNames[i] = in.readString("encoder parameter name");
-      encParams[i] = in.readMatrix(encNames[i]);
-    }
+    EncoderParams encoder = readEncoder(in);
+    String[] encNames = encoder.names();
+    FMatrixRMaj[] encParams = encoder.params();
     NextWordMixture mixture = formatVersion >= 2 ? readMixture(in) : null;
     if (in.remaining() != 0)
       throw new InvalidSnapshotException(
@@ -279,6 +275,20 @@ public final class SnapshotCodec {
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory cannot fail", e);
     }
+  }
+
+  /** The encoder's parameters as stored: their count, then each one's name and matrix. */
+  record EncoderParams(String[] names, FMatrixRMaj[] params) {}
+
+  static EncoderParams readEncoder(ByteCursor in) throws InvalidSnapshotException {
+    int n = in.readCount("encoder parameter count", 12);
+    String[] names = new String[n];
+    FMatrixRMaj[] params = new FMatrixRMaj[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = in.readString("encoder parameter name");
+      params[i] = in.readMatrix(names[i]);
+    }
+    return new EncoderParams(names, params);
   }
 
   /** int32 length L + L bytes of {@link NextWordMixture#write}; L = 0: the model alone. */

@@ -109,6 +109,7 @@ class LargeModelSnapshotTest {
         b,
         new String[] {"position"},
         new FMatrixRMaj[] {position},
-        Map.of("tokens", 1.0));
+        Map.of("tokens", 1.0),
+        null);
   }
 }

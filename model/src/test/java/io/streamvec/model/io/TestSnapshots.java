@@ -60,7 +60,8 @@ public final class TestSnapshots {
         gaussian(v, 1, rnd),
         ContextEncoder.create(config).parameterNames(),
         params,
-        stats);
+        stats,
+        null);
   }
 
   /**
@@ -87,7 +88,8 @@ public final class TestSnapshots {
         b,
         enc.parameterNames(),
         params,
-        Map.of());
+        Map.of(),
+        null);
   }
 
   /**
@@ -111,7 +113,8 @@ public final class TestSnapshots {
         s.outputBias,
         s.encoderNames(),
         s.encoderParams(),
-        s.stats());
+        s.stats(),
+        null);
   }
 
   public static FMatrixRMaj gaussian(int rows, int cols, Random rnd) {

@@ -49,7 +49,8 @@ class DriftTest {
         s.outputBias,
         s.encoderNames(),
         s.encoderParams(),
-        s.stats());
+        s.stats(),
+        null);
   }
 
   static void swapRows(FMatrixRMaj m, int a, int b) {

@@ -67,7 +67,8 @@ class ServedPredictionTest {
             snap.outputBias,
             snap.encoderNames(),
             snap.encoderParams(),
-            snap.stats());
+            snap.stats(),
+            null);
     EmbeddingQueries model = new EmbeddingQueries(alone);
 
     for (String context :

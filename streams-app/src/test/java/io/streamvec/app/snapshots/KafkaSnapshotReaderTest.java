@@ -290,7 +290,8 @@ class KafkaSnapshotReaderTest {
                 v1.outputBias,
                 v1.encoderNames(),
                 v1.encoderParams(),
-                v1.stats());
+                v1.stats(),
+                null);
         SnapshotTopicFixture.publish(p, "snap-race", "default", s, CHUNK, true);
         assertEquals(version, r.readLatest(Duration.ofSeconds(30)).orElseThrow().version);
       }
