@@ -1,12 +1,10 @@
 package io.streamvec.producer;
 
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
+import io.streamvec.model.text.TextFileInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Cuts a byte stream (plain, or gzip detected by its magic bytes) into record values, as raw bytes:
@@ -45,8 +43,7 @@ final class RecordReader implements AutoCloseable {
 
   private final Mode mode;
   private final int maxBytes;
-  private final CountingStream counting;
-  private final InputStream in;
+  private final TextFileInput in;
   private final byte[] chunk = new byte[1 << 16];
   private int pos, end;
   private boolean eof;
@@ -59,11 +56,7 @@ final class RecordReader implements AutoCloseable {
       throw new IllegalArgumentException("maxBytes must be at least 16, got " + maxBytes);
     this.mode = mode;
     this.maxBytes = maxBytes;
-    this.counting = new CountingStream(new BufferedInputStream(raw, 1 << 16));
-    counting.mark(2);
-    int b1 = counting.read(), b2 = counting.read();
-    counting.reset();
-    this.in = b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(counting, 1 << 16) : counting;
+    this.in = new TextFileInput(raw);
     this.buf = new byte[Math.min(maxBytes + 1, 1 << 12)];
   }
 
@@ -72,7 +65,7 @@ final class RecordReader implements AutoCloseable {
    * a file size.
    */
   long bytesRead() {
-    return counting.count;
+    return in.bytesRead();
   }
 
   /** The next record value, or null at the end of the stream. */
@@ -164,40 +157,5 @@ final class RecordReader implements AutoCloseable {
   @Override
   public void close() throws IOException {
     in.close();
-  }
-
-  /** Counts bytes actually consumed from the source (mark/reset aware). */
-  private static final class CountingStream extends FilterInputStream {
-    long count, markCount;
-
-    CountingStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) count++;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int r = super.read(b, off, len);
-      if (r > 0) count += r;
-      return r;
-    }
-
-    @Override
-    public synchronized void mark(int limit) {
-      super.mark(limit);
-      markCount = count;
-    }
-
-    @Override
-    public synchronized void reset() throws IOException {
-      super.reset();
-      count = markCount;
-    }
   }
 }

@@ -1,6 +1,6 @@
 package io.streamvec.trainer;
 
-import java.io.BufferedInputStream;
+import io.streamvec.model.text.TextFileInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -9,7 +9,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads a text file (plain or gzip, detected by its magic bytes) as records: one per line, with
@@ -22,7 +21,7 @@ public final class TextSource implements AutoCloseable {
   private int pos, end;
   private final StringBuilder line = new StringBuilder();
   private final int maxChars;
-  private final CountingStream counting;
+  private final TextFileInput input;
 
   public TextSource(Path file, int maxChars) throws IOException {
     this(Files.newInputStream(file), maxChars);
@@ -30,15 +29,10 @@ public final class TextSource implements AutoCloseable {
 
   public TextSource(InputStream raw, int maxChars) throws IOException {
     this.maxChars = maxChars;
-    this.counting = new CountingStream(new BufferedInputStream(raw, 1 << 16));
-    InputStream in = counting;
-    in.mark(2);
-    int b1 = in.read(), b2 = in.read();
-    in.reset();
-    if (b1 == 0x1f && b2 == 0x8b) in = new GZIPInputStream(in, 1 << 16);
+    this.input = new TextFileInput(raw);
     this.reader =
         new InputStreamReader(
-            in,
+            input,
             StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
@@ -47,7 +41,7 @@ public final class TextSource implements AutoCloseable {
 
   /** Compressed bytes read so far (for progress against the file size). */
   public long bytesRead() {
-    return counting.count;
+    return input.bytesRead();
   }
 
   /** The next record, or null at the end. */
@@ -93,39 +87,5 @@ public final class TextSource implements AutoCloseable {
   @Override
   public void close() throws IOException {
     reader.close();
-  }
-
-  private static final class CountingStream extends java.io.FilterInputStream {
-    long count, markCount;
-
-    CountingStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) count++;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) count += n;
-      return n;
-    }
-
-    @Override
-    public synchronized void mark(int limit) {
-      super.mark(limit);
-      markCount = count;
-    }
-
-    @Override
-    public synchronized void reset() throws IOException {
-      super.reset();
-      count = markCount;
-    }
   }
 }
