@@ -4,6 +4,7 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ConfigException;
 import io.streamvec.app.config.LocalBroker;
+import io.streamvec.app.config.ModelsConfig;
 import io.streamvec.app.metrics.HistoryMetricsBinder;
 import io.streamvec.app.metrics.MetricsSetup;
 import io.streamvec.app.query.ModelCatalog;
@@ -12,6 +13,7 @@ import io.streamvec.app.query.QueryServer;
 import io.streamvec.app.query.SnapshotHistory;
 import io.streamvec.app.status.TrainingStatus;
 import io.streamvec.app.topology.ModelStateException;
+import io.streamvec.app.topology.SnapshotListener;
 import io.streamvec.app.topology.StateCheck;
 import io.streamvec.app.topology.StreamvecTopology;
 import io.streamvec.model.ModelSnapshot;
@@ -92,7 +94,11 @@ public final class StreamvecApp implements AutoCloseable {
                 config.get(AppKeys.MODEL_ID),
                 history(config),
                 () -> history(config));
-    Consumer<ModelSnapshot> served = query == null ? listener : listener.andThen(query::update);
+    SnapshotListener served =
+        (model, snapshot) -> {
+          listener.accept(snapshot);
+          if (query != null) query.update(model, snapshot);
+        };
     Properties props = StreamsProperties.of(config);
     String instance = query == null ? null : MetricsSetup.instanceName(config, query.port());
     // interactive-query metadata then names the instance that trains each model (/v1/models)
@@ -156,9 +162,9 @@ public final class StreamvecApp implements AutoCloseable {
               config.get(AppKeys.SNAPSHOTS_TOPIC),
               app.query::update);
     LOG.info(
-        "model '{}' learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}; {}",
-        config.get(AppKeys.MODEL_ID),
-        config.getList(AppKeys.INPUT_TOPICS),
+        "{} learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}; {}",
+        describeModels(config.models()),
+        config.models().inputTopics(),
         config.bootstrapServers(),
         config.get(AppKeys.SNAPSHOTS_TOPIC),
         config.get(AppKeys.METRICS_TOPIC),
@@ -179,6 +185,22 @@ public final class StreamvecApp implements AutoCloseable {
         config.getInt(AppKeys.HISTORY_SNAPSHOTS),
         config.getInt(AppKeys.HISTORY_WORDS),
         config.getInt(AppKeys.DRIFT_DAMPING_COUNT));
+  }
+
+  private static String describeModels(ModelsConfig models) {
+    if (models.single()) return "model '" + models.defaultModel() + "'";
+    StringBuilder b = new StringBuilder("models " + models.names());
+    if (models.byKey())
+      b.append(" by record key").append(models.admitsNew() ? " (new ones admitted)" : "");
+    else b.append(" by topic ").append(models.topicToModel());
+    b.append(", over ").append(models.partitions()).append(" model partition(s)");
+    for (String name : models.names())
+      try {
+        models.modelConfig(name);
+      } catch (ConfigException e) {
+        LOG.error("{}: this model will not train (the others do)", e.getMessage());
+      }
+    return b.toString();
   }
 
   public static StreamvecApp start(AppConfig config) {

@@ -50,7 +50,7 @@ public final class TopicSetup {
   public static Map<String, NewTopic> specs(AppConfig c) {
     short rf = (short) c.getInt(AppKeys.REPLICATION_FACTOR);
     Map<String, NewTopic> m = new LinkedHashMap<>();
-    for (String t : c.getList(AppKeys.INPUT_TOPICS))
+    for (String t : c.models().inputTopics())
       m.put(t, new NewTopic(t, c.getInt(AppKeys.INPUT_PARTITIONS), rf).configs(Map.of()));
     m.put(
         c.get(AppKeys.SNAPSHOTS_TOPIC),
@@ -104,7 +104,7 @@ public final class TopicSetup {
     try {
       var topics =
           call(
-              admin.describeTopics(c.getList(AppKeys.INPUT_TOPICS)).allTopicNames(),
+              admin.describeTopics(c.models().inputTopics()).allTopicNames(),
               TIMEOUT,
               "cannot describe the input topics on " + where);
       return topics.values().stream().mapToInt(t -> t.partitions().size()).sum();

@@ -32,6 +32,7 @@ public final class AppConfig {
   private final ModelConfig model;
   private final Map<String, String>
       given; // what a file, the environment or --set said (no defaults)
+  private ModelsConfig models;
 
   private AppConfig(Map<String, String> values, ModelConfig model, Map<String, String> given) {
     this.values = values;
@@ -139,11 +140,16 @@ public final class AppConfig {
     Map<String, String> values = new LinkedHashMap<>();
     for (AppKeys.Key k : AppKeys.KEYS) values.put(k.name(), k.defaultValue());
     Map<String, String> model = new LinkedHashMap<>();
+    Map<String, Map<String, String>> perModel = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : overrides.entrySet()) {
       String k = e.getKey();
       if (k.startsWith(KAFKA_PREFIX)) values.put(k, e.getValue());
       else if (ModelConfig.isKey(k)) model.put(k, e.getValue());
       else if (AppKeys.byName(k) != null) values.put(k, e.getValue());
+      else if (perModelKey(k) != null)
+        perModel
+            .computeIfAbsent(perModelKey(k)[0], n -> new LinkedHashMap<>())
+            .put(perModelKey(k)[1], e.getValue());
       else {
         String guess = canonical(k);
         throw new ConfigException(
@@ -164,8 +170,25 @@ public final class AppConfig {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
-    return new AppConfig(
-        values, mc, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides)));
+    AppConfig config =
+        new AppConfig(
+            values, mc, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides)));
+    config.models = new ModelsConfig(config, perModel);
+    return config;
+  }
+
+  /** {name, key} of a per-model key model.NAME.KEY, or null. */
+  private static String[] perModelKey(String k) {
+    if (!k.startsWith(ModelsConfig.PREFIX)) return null;
+    String rest = k.substring(ModelsConfig.PREFIX.length());
+    int dot = rest.indexOf('.');
+    if (dot <= 0 || dot == rest.length() - 1) return null;
+    return new String[] {rest.substring(0, dot), rest.substring(dot + 1)};
+  }
+
+  /** The models this app trains and how records are routed to them. */
+  public ModelsConfig models() {
+    return models;
   }
 
   /** True if key was set explicitly (file, environment, --set), false if it has its default. */
@@ -236,6 +259,9 @@ public final class AppConfig {
       m.put(e.getKey(), secret ? "******" : e.getValue());
     }
     m.putAll(model.asMap());
+    for (Map.Entry<String, String> e : given.entrySet())
+      if (perModelKey(e.getKey()) != null && AppKeys.byName(e.getKey()) == null)
+        m.put(e.getKey(), e.getValue());
     return m;
   }
 
@@ -257,6 +283,9 @@ public final class AppConfig {
       b.append(
           String.format(
               Locale.ROOT, "  %-34s %s (default %s)%n", k.name(), k.doc(), k.defaultValue()));
+    b.append(
+        "per model (beside models=NAME,...): model.NAME.topics=T1,T2 (model.routing=topic) and"
+            + " model.NAME.KEY for any model key, e.g. model.news.dim=50\n");
     b.append(
         "Kafka client settings: any key prefixed kafka. goes to every client unchanged, e.g. kafka.security.protocol=SASL_SSL\n");
     return b.toString();

@@ -10,6 +10,11 @@ public final class AppKeys {
   public static final String APPLICATION_ID = "application.id";
   public static final String MODEL_ID = "model.id";
   public static final String INPUT_TOPICS = "input.topics";
+  public static final String MODELS = "models";
+  public static final String MODEL_ROUTING = "model.routing";
+  public static final String MODELS_ADMIT = "models.admit";
+  public static final String MODELS_MAX = "models.max";
+  public static final String MODEL_PARTITIONS = "model.partitions";
   public static final String INPUT_PARTITIONS = "input.partitions";
   public static final String SNAPSHOTS_TOPIC = "snapshots.topic";
   public static final String METRICS_TOPIC = "metrics.topic";
@@ -49,7 +54,10 @@ public final class AppKeys {
     INT_PORT,
     LONG_POSITIVE,
     GUARANTEE,
-    HOSTPORTS
+    HOSTPORTS,
+    MODEL_NAMES,
+    ROUTING,
+    BOOLEAN
   }
 
   /** One key: name, default, documentation, and how its value is checked. */
@@ -129,6 +137,31 @@ public final class AppKeys {
                     + "' must be a port 0..65535 (0 = any free port, -1 = off)"
                     + hint);
         }
+        case MODEL_NAMES -> {
+          for (String t : v.split(",")) {
+            String s = t.trim();
+            if (!s.isEmpty() && !ModelsConfig.validName(s))
+              throw new ConfigException(
+                  "config key '"
+                      + name
+                      + "': '"
+                      + s
+                      + "' is not a valid model name ("
+                      + ModelsConfig.NAME_RULE
+                      + ")"
+                      + hint);
+          }
+        }
+        case ROUTING -> {
+          if (!v.equals("topic") && !v.equals("key"))
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' must be topic or key" + hint);
+        }
+        case BOOLEAN -> {
+          if (!v.equals("true") && !v.equals("false"))
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' must be true or false" + hint);
+        }
         case GUARANTEE -> {
           if (v.equals("at_least_once"))
             throw new ConfigException(
@@ -169,6 +202,31 @@ public final class AppKeys {
               "text",
               "comma-separated topics of UTF-8 text to learn from (any number of partitions)",
               Type.TOPICS),
+          new Key(
+              MODELS,
+              "",
+              "comma-separated names of further models this app trains beside model.id, each the single writer of its own state (letters, digits, '_', '-'); per model: model.<name>.topics (topic routing) and any model key as model.<name>.<key> (e.g. model.news.dim=50), defaults from the model keys. Empty = one model, model.id",
+              Type.MODEL_NAMES),
+          new Key(
+              MODEL_ROUTING,
+              "topic",
+              "how a record finds its model: topic (model.<name>.topics lists a model's topics; every other input topic trains model.id) or key (the record key names the model: one shared topic for many tenants; a key naming no model of models/model.id goes to the DLQ, reason unknown-model)",
+              Type.ROUTING),
+          new Key(
+              MODELS_ADMIT,
+              "false",
+              "with model.routing=key: true = a key naming a new model starts that model on first sight (with the default model keys), at most models.max of them per partition of the model topic",
+              Type.BOOLEAN),
+          new Key(
+              MODELS_MAX,
+              "1000",
+              "most models one partition of the model topic (one training task) holds; a record that would start one more goes to the DLQ (reason models-max). Bounds the memory of an instance: about models.max x the memory of one model per task it runs",
+              Type.INT_POSITIVE),
+          new Key(
+              MODEL_PARTITIONS,
+              "1",
+              "partitions of the internal model topic: models are spread over them by name, and Kafka Streams spreads the partitions over instances and stream threads (kafka.num.stream.threads); a model's records keep their order in its partition. Fixed for an application.id: its changelogs are created with this many partitions",
+              Type.INT_POSITIVE),
           new Key(
               INPUT_PARTITIONS,
               "1",

@@ -29,9 +29,27 @@ public final class DeadLetter {
   public static final String BINARY = "binary";
   public static final String NO_TOKENS = "no-tokens";
 
-  /** Every reason the validator gives, for meters that must exist (at 0) before the first one. */
+  /** model.routing=key: the key names no model the app trains or admits. */
+  public static final String UNKNOWN_MODEL = "unknown-model";
+
+  /** The record would start one more model than models.max in its task. */
+  public static final String MODELS_MAX = "models-max";
+
+  /** The record's model cannot train: its config or stored state was refused, or it failed. */
+  public static final String MODEL_FAILED = "model-failed";
+
+  /** Every reason the app gives, for meters that must exist (at 0) before the first one. */
   public static final List<String> REASONS =
-      List.of(NULL_VALUE, EMPTY, TOO_LARGE, INVALID_UTF8, BINARY, NO_TOKENS);
+      List.of(
+          NULL_VALUE,
+          EMPTY,
+          TOO_LARGE,
+          INVALID_UTF8,
+          BINARY,
+          NO_TOKENS,
+          UNKNOWN_MODEL,
+          MODELS_MAX,
+          MODEL_FAILED);
 
   /**
    * Key + value bytes a DLQ record may carry: the input fitted the broker's limit, but the added

@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The trainer's health as meters: one per {@link TrainingReport#FIELDS} entry, read from the latest
@@ -18,6 +20,10 @@ import java.util.concurrent.atomic.LongAdder;
  * numbers. A field {@code vocab_size} (unit words) becomes the meter {@code streamvec.vocab.size}
  * (Prometheus: {@code streamvec_vocab_size_words}); COUNTER fields are function counters ({@code
  * streamvec_tokens_total}), GAUGE fields gauges. A value not known yet reads NaN.
+ *
+ * <p>Every training meter carries the tag {@code model}: model.id's from the start, each other
+ * model this instance trains from the {@link #refresh()} after its first report (a model that moved
+ * to another instance keeps its last values here).
  *
  * <p>Dead letters by reason: {@value #DLQ_BY_REASON} with a {@code reason} tag, one counter per
  * reason: every known reason from the start (at 0, so a panel shows 0 rather than no data), and
@@ -35,6 +41,7 @@ public final class TrainingMetricsBinder implements MeterBinder {
 
   private final TrainingStatus status;
   private final Set<String> boundReasons = ConcurrentHashMap.newKeySet();
+  private final Set<String> boundModels = ConcurrentHashMap.newKeySet();
   private final CopyOnWriteArrayList<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
   public TrainingMetricsBinder(TrainingStatus status) {
@@ -81,30 +88,47 @@ public final class TrainingMetricsBinder implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
+    bindModel(registry, status.modelId(), s -> s.latest());
+    registries.add(registry);
+    for (String reason : boundReasons) bindReason(registry, reason);
+    for (String model : boundModels) bindModel(registry, model, s -> s.latest(model));
+    refresh();
+  }
+
+  private void bindModel(
+      MeterRegistry registry, String model, Function<TrainingStatus, TrainingReport> report) {
     for (TrainingReport.Field f : TrainingReport.FIELDS) {
       String name = f.name();
+      ToDoubleFunction<TrainingStatus> value =
+          s -> {
+            TrainingReport r = report.apply(s);
+            return r == null ? Double.NaN : r.value(name);
+          };
       if (f.kind() == TrainingReport.Kind.COUNTER) {
-        FunctionCounter.builder(meterName(f), status, s -> s.latest().value(name))
+        FunctionCounter.builder(meterName(f), status, value)
             .description(description(f))
             .baseUnit(baseUnit(f))
+            .tag("model", model)
             .register(registry);
       } else {
-        Gauge.builder(meterName(f), status, s -> s.latest().value(name))
+        Gauge.builder(meterName(f), status, value)
             .description(description(f))
             .baseUnit(baseUnit(f))
+            .tag("model", model)
             .strongReference(true)
             .register(registry);
       }
     }
-    registries.add(registry);
-    for (String reason : boundReasons) bindReason(registry, reason);
-    refresh();
   }
 
   /**
-   * Registers a {@value #DLQ_BY_REASON} counter for every reason first seen since the last call.
+   * Registers the meters of every model and a {@value #DLQ_BY_REASON} counter for every reason
+   * first seen since the last call.
    */
   public void refresh() {
+    for (String model : status.models().keySet())
+      if (!model.equals(status.modelId()) && boundModels.add(model))
+        for (MeterRegistry r : registries) bindModel(r, model, s -> s.latest(model));
     for (Map.Entry<String, LongAdder> e : status.deadLetteredByReason().entrySet()) {
       if (boundReasons.add(e.getKey()))
         for (MeterRegistry r : registries) bindReason(r, e.getKey());

@@ -3,18 +3,20 @@ package io.streamvec.app.status;
 import io.streamvec.app.topology.DeadLetter;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Shared, thread-safe view of the running app for the HTTP API and the meters: the latest {@link
- * TrainingReport} (written by the training processor) and dead-letter counts by reason (written by
- * the validating processors, which run on other tasks; every reason of {@link DeadLetter#REASONS}
- * from the start).
+ * TrainingReport} of each model this instance trains (written by the training tasks; {@link
+ * #latest()} is model.id's) and dead-letter counts by reason (written by the validating processors,
+ * which run on other tasks; every reason of {@link DeadLetter#REASONS} from the start).
  */
 public final class TrainingStatus {
   private final String modelId;
   private final AtomicReference<TrainingReport> latest = new AtomicReference<>();
+  private final Map<String, TrainingReport> byModel = new ConcurrentSkipListMap<>();
   private final Map<String, LongAdder> dlqByReason = new ConcurrentHashMap<>();
 
   public TrainingStatus(String modelId) {
@@ -32,8 +34,19 @@ public final class TrainingStatus {
     return latest.get();
   }
 
+  /** The latest report of model, or null if this instance has not reported it. */
+  public TrainingReport latest(String model) {
+    return byModel.get(model);
+  }
+
+  /** Live, sorted map of model -> latest report, for every model this instance has reported. */
+  public Map<String, TrainingReport> models() {
+    return java.util.Collections.unmodifiableMap(byModel);
+  }
+
   public void publish(TrainingReport r) {
-    latest.set(r);
+    byModel.put(r.modelId(), r);
+    if (r.modelId().equals(modelId)) latest.set(r);
   }
 
   public void deadLettered(String reason) {

@@ -9,14 +9,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The trainer's durable state in three logged (changelogged) stores, written in the same Kafka
- * transaction as the outputs and input offsets, so after a crash they hold exactly the state of the
- * last commit:
+ * One model's durable state in logged (changelogged) stores, written in the same Kafka transaction
+ * as the outputs and input offsets, so after a crash they hold exactly the state of the last
+ * commit. Three parts, each in a store of its own for model.id, under a prefix of the shared store
+ * for the other models ({@link ModelTables}):
  *
  * <ul>
  *   <li>{@code model-rows}: row index -> {@link LearnerState#row} bytes (~0.8 kB at d = 100), only
@@ -48,9 +47,7 @@ final class ModelStore {
 
   private static final byte[] NEWLINE = {'\n'};
 
-  private final KeyValueStore<Integer, byte[]> rows;
-  private final KeyValueStore<String, byte[]> global;
-  private final KeyValueStore<Long, byte[]> replay;
+  private final ModelTables tables;
   private Meta meta = Meta.EMPTY;
 
   /**
@@ -64,13 +61,15 @@ final class ModelStore {
   private int openBatchLength;
   private boolean batchOpen;
 
+  ModelStore(ModelTables tables) {
+    this.tables = tables;
+  }
+
   ModelStore(
       KeyValueStore<Integer, byte[]> rows,
       KeyValueStore<String, byte[]> global,
       KeyValueStore<Long, byte[]> replay) {
-    this.rows = rows;
-    this.global = global;
-    this.replay = replay;
+    this(ModelTables.own(rows, global, replay));
   }
 
   Meta meta() {
@@ -84,18 +83,7 @@ final class ModelStore {
   ModelStateReader.Restored restore() {
     ModelStateReader.Restored restored =
         ModelStateReader.read(
-            StoredState.of(
-                global::get,
-                rows::get,
-                action -> {
-                  try (KeyValueIterator<Long, byte[]> it = replay.all()) {
-                    while (it.hasNext()) {
-                      KeyValue<Long, byte[]> e = it.next();
-                      action.accept(e.key, e.value);
-                    }
-                  }
-                },
-                (store, key) -> "store " + store + " key '" + key + "'"));
+            StoredState.of(tables::global, tables::row, tables::forEachReplay, tables::locate));
     meta = restored.meta();
     batches.clear();
     batches.addAll(restored.batches());
@@ -117,7 +105,7 @@ final class ModelStore {
       batches.peekLast()[1] = sequence;
     }
     add(encoded);
-    replay.put(batches.peekLast()[0], Arrays.copyOf(openBatch, openBatchLength));
+    tables.putReplay(batches.peekLast()[0], Arrays.copyOf(openBatch, openBatchLength));
   }
 
   private void add(byte[] bytes) {
@@ -149,16 +137,17 @@ final class ModelStore {
    * lines learned after the image stay in the replay log, and a restore replays them.
    */
   void write(CheckpointImage image) {
-    for (int i = 0; i < image.rows().length; i++) rows.put(image.rows()[i], image.rowBytes()[i]);
+    for (int i = 0; i < image.rows().length; i++)
+      tables.putRow(image.rows()[i], image.rowBytes()[i]);
     byte[] g = image.global();
     int pieces = Math.max(1, (g.length + PIECE_BYTES - 1) / PIECE_BYTES);
     for (int i = 0; i < pieces; i++)
-      global.put(
+      tables.putGlobal(
           pieceKey(i),
           Arrays.copyOfRange(g, i * PIECE_BYTES, Math.min(g.length, (i + 1) * PIECE_BYTES)));
-    for (int i = pieces; i < meta.pieces(); i++) global.delete(pieceKey(i));
+    for (int i = pieces; i < meta.pieces(); i++) tables.deleteGlobal(pieceKey(i));
     while (!batches.isEmpty() && batches.peekFirst()[1] <= image.records()) {
-      replay.delete(batches.pollFirst()[0]);
+      tables.deleteReplay(batches.pollFirst()[0]);
       if (batches.isEmpty())
         batchOpen = false; // the open batch went with them: the next line starts a new one
     }
@@ -191,7 +180,7 @@ final class ModelStore {
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory cannot fail", e);
     }
-    global.put(ModelStateReader.META_KEY, bytes.toByteArray());
+    tables.putGlobal(ModelStateReader.META_KEY, bytes.toByteArray());
     meta = m;
   }
 

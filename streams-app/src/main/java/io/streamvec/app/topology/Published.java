@@ -1,15 +1,33 @@
 package io.streamvec.app.topology;
 
 /**
- * What the trainer hands on, inside one task (never serialized): a snapshot chunk or a metrics JSON
- * record.
+ * What the trainer hands on, inside one task (never serialized): a snapshot chunk, a metrics JSON
+ * record, or the token line of a record its model cannot take (a dead letter; reason in headers).
  */
-public record Published(boolean snapshotChunk, byte[] value) {
+public record Published(Kind kind, byte[] value) {
+  public enum Kind {
+    SNAPSHOT_CHUNK,
+    METRICS,
+    DEAD_LETTER
+  }
+
   static Published chunk(byte[] value) {
-    return new Published(true, value);
+    return new Published(Kind.SNAPSHOT_CHUNK, value);
   }
 
   static Published metrics(byte[] json) {
-    return new Published(false, json);
+    return new Published(Kind.METRICS, json);
+  }
+
+  static Published dead(byte[] line) {
+    return new Published(Kind.DEAD_LETTER, line);
+  }
+
+  public boolean snapshotChunk() {
+    return kind == Kind.SNAPSHOT_CHUNK;
+  }
+
+  public boolean deadLetter() {
+    return kind == Kind.DEAD_LETTER;
   }
 }

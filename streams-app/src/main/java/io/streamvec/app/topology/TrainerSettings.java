@@ -48,6 +48,26 @@ public record TrainerSettings(
         c.getInt(AppKeys.LEARNER_QUEUE_TOKENS));
   }
 
+  /**
+   * The settings of one of several models: its name and hyper-parameters, learning on the stream
+   * thread (one learner thread per model would not scale to thousands of small models; the tasks of
+   * the model topic spread them over stream threads and instances instead).
+   */
+  public TrainerSettings forModel(String name, ModelConfig config) {
+    return new TrainerSettings(
+        name,
+        config,
+        checkpointEveryRecords,
+        checkpointEveryTokens,
+        snapshotEveryTokens,
+        snapshotEveryMs,
+        idleSnapshotMs,
+        metricsEveryMs,
+        metricsHalfLifeTokens,
+        chunkBytes,
+        0);
+  }
+
   /** How often the snapshot timer looks at the clock: often enough for both time-based triggers. */
   long tickMs() {
     return Math.max(10, Math.min(1000, Math.min(snapshotEveryMs, idleSnapshotMs) / 4));

@@ -1,7 +1,9 @@
 package io.streamvec.app.topology;
 
+import io.streamvec.app.config.ModelsConfig;
 import io.streamvec.app.status.TrainingStatus;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -11,17 +13,21 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * First step after the input topics, one instance per input partition (so tokenizing runs in
- * parallel): every record either becomes token lines for the trainer or a dead letter with its
- * reason and origin in headers. Nothing here throws on input; nothing is dropped silently.
+ * parallel): every record either becomes token lines for its model ({@link ModelsConfig#route}: by
+ * topic or by key) or a dead letter with its reason and origin in headers. Nothing here throws on
+ * input; nothing is dropped silently.
  */
 public final class ValidateProcessor implements Processor<byte[], byte[], byte[], Checked> {
   private final RecordValidator validator;
   private final TrainingStatus status;
+  private final ModelsConfig models;
   private ProcessorContext<byte[], Checked> context;
 
-  public ValidateProcessor(int maxRecordBytes, int maxTokenizerChars, TrainingStatus status) {
+  public ValidateProcessor(
+      int maxRecordBytes, int maxTokenizerChars, TrainingStatus status, ModelsConfig models) {
     this.validator = new RecordValidator(maxRecordBytes, maxTokenizerChars);
     this.status = status;
+    this.models = models;
   }
 
   @Override
@@ -31,15 +37,25 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
 
   @Override
   public void process(Record<byte[], byte[]> record) {
-    RecordValidator.Verdict verdict = validator.check(record.value());
+    RecordMetadata origin = context.recordMetadata().orElse(null);
+    String model = models.route(origin == null ? null : origin.topic(), record.key());
+    RecordValidator.Verdict verdict =
+        model != null
+            ? validator.check(record.value())
+            : new RecordValidator.Verdict(
+                DeadLetter.UNKNOWN_MODEL,
+                models.admitsNew()
+                    ? "the key is not a model name (" + ModelsConfig.NAME_RULE + ")"
+                    : "the key names none of the models " + String.join(",", models.names()),
+                List.of());
     if (verdict.accepted()) {
       // the input's headers stay behind: the trainer only needs the tokens
       for (String line : verdict.lines())
-        context.forward(record.withValue(Checked.line(line)).withHeaders(new RecordHeaders()));
+        context.forward(
+            record.withValue(Checked.line(line, model)).withHeaders(new RecordHeaders()));
       return;
     }
     status.deadLettered(verdict.reason());
-    RecordMetadata origin = context.recordMetadata().orElse(null);
     Headers headers =
         DeadLetter.headers(
             record.headers(),

@@ -60,7 +60,7 @@ class MetricsSetupTest {
     try (KafkaStreams streams = unstartedStreams(dir);
         MetricsSetup metrics =
             MetricsSetup.create(config, status, streams, "host-a:8080", Duration.ofSeconds(10))) {
-      status.publish(TrainingMetricsBinderTest.distinctReport());
+      status.publish(TrainingMetricsBinderTest.distinctReport("m7"));
       status.deadLettered("too-large");
       for (Meter m : metrics.registry().getMeters()) {
         assertEquals("sv-test", m.getId().getTag("application"), m.getId().toString());

@@ -28,10 +28,14 @@ class TrainingMetricsBinderTest {
    * number.
    */
   static TrainingReport distinctReport() {
+    return distinctReport("m1");
+  }
+
+  static TrainingReport distinctReport(String model) {
     Map<String, Double> v = new HashMap<>();
     for (int i = 0; i < TrainingReport.FIELDS.size(); i++)
       v.put(TrainingReport.FIELDS.get(i).name(), 10.0 * (i + 1) + 0.5);
-    return new TrainingReport("m1", 1L, v);
+    return new TrainingReport(model, 1L, v);
   }
 
   @Test
@@ -116,6 +120,24 @@ class TrainingMetricsBinderTest {
   }
 
   @Test
+  void everyModelGetsItsOwnMetersTaggedWithItsName() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TrainingMetricsBinder binder = new TrainingMetricsBinder(status);
+    binder.bindTo(registry);
+    status.publish(new TrainingReport("m1", 1L, Map.of("tokens", 5.0)));
+    status.publish(new TrainingReport("news", 1L, Map.of("tokens", 7.0)));
+    assertNull(registry.find("streamvec.tokens").tag("model", "news").functionCounter());
+    binder.refresh(); // before each scrape
+    assertEquals(
+        5.0, registry.get("streamvec.tokens").tag("model", "m1").functionCounter().count());
+    assertEquals(
+        7.0, registry.get("streamvec.tokens").tag("model", "news").functionCounter().count());
+    status.publish(new TrainingReport("news", 2L, Map.of("tokens", 9.0)));
+    assertEquals(
+        9.0, registry.get("streamvec.tokens").tag("model", "news").functionCounter().count());
+  }
+
+  @Test
   void prometheusNamesCarryUnitsAndTotals() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new TrainingMetricsBinder(status).bindTo(registry);
@@ -147,7 +169,9 @@ class TrainingMetricsBinderTest {
           "streamvec_replayed_records"
         }) {
       assertTrue(
-          java.util.regex.Pattern.compile("(?m)^" + name + " \\d").matcher(scrape).find(),
+          java.util.regex.Pattern.compile("(?m)^" + name + "\\{model=\"m1\",} \\d")
+              .matcher(scrape)
+              .find(),
           name + " missing from\n" + scrape);
     }
     assertTrue(scrape.contains("# TYPE streamvec_tokens_total counter"));

@@ -72,7 +72,7 @@ class StreamvecTopologyTest {
 
   private org.apache.kafka.streams.Topology topology(int inputPartitions) {
     return StreamvecTopology.build(
-            new StreamsBuilder(), config, status, heard::add, inputPartitions)
+            new StreamsBuilder(), config, status, (model, s) -> heard.add(s), inputPartitions)
         .build();
   }
 

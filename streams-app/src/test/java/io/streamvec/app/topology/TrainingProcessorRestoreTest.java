@@ -46,6 +46,9 @@ class TrainingProcessorRestoreTest {
   private final KeyValueStore<Long, byte[]> replay =
       store(StreamvecTopology.REPLAY_STORE, Serdes.Long(), Serdes.ByteArray());
 
+  private final KeyValueStore<String, byte[]> shared =
+      store(StreamvecTopology.MODELS_STORE, Serdes.String(), Serdes.ByteArray());
+
   TrainingProcessorRestoreTest() {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
     m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, String.valueOf(CHECKPOINT_EVERY));
@@ -68,9 +71,18 @@ class TrainingProcessorRestoreTest {
     }
 
     Run(TrainerSettings settings) {
-      processor = new TrainingProcessor(settings, new TrainingStatus("default"), heard::add);
+      this(settings, null);
+    }
+
+    /** With models: several models, whose shared store outlives the processors too. */
+    Run(TrainerSettings settings, io.streamvec.app.config.ModelsConfig models) {
+      processor =
+          new TrainingProcessor(
+              settings, models, new TrainingStatus("default"), (model, s) -> heard.add(s));
       context.setCurrentSystemTimeMs(1_000_000);
-      for (KeyValueStore<?, ?> s : List.of(rows, global, replay)) {
+      List<KeyValueStore<?, ?>> stores = new ArrayList<>(List.of(rows, global, replay));
+      if (models != null) stores.add(shared);
+      for (KeyValueStore<?, ?> s : stores) {
         if (!s.isOpen())
           s.init(
               context.getStateStoreContext(),
@@ -224,11 +236,61 @@ class TrainingProcessorRestoreTest {
     var context =
         new MockProcessorContext<String, Published>(
             new java.util.Properties(), new org.apache.kafka.streams.processor.TaskId(0, 1), null);
-    TrainingProcessor p = new TrainingProcessor(settings, new TrainingStatus("default"), s -> {});
+    TrainingProcessor p =
+        new TrainingProcessor(settings, new TrainingStatus("default"), (model, s) -> {});
     ModelStateException e = assertThrows(ModelStateException.class, () -> p.init(context));
     assertTrue(
         e.getMessage().contains("restart the app") && e.getMessage().contains("0_1"),
         e.getMessage());
+  }
+
+  /**
+   * The upgrade path: the stores of an app that trained one model (a checkpoint and a replay log)
+   * restore unchanged when the app starts training more models; the new model's state goes to the
+   * shared store under its own prefix, and a restart restores both.
+   */
+  @Test
+  void aOneModelAppsStateContinuesWhenTheAppStartsTrainingMoreModels() {
+    int cut = 3 * CHECKPOINT_EVERY + 7;
+    new Run().learn(lines.subList(0, cut));
+    Map<String, String> m = new HashMap<>(TestTexts.smallModel());
+    m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, String.valueOf(CHECKPOINT_EVERY));
+    m.put(AppKeys.MODELS, "news");
+    m.put("model.news.topics", "news");
+    var models = AppConfig.of(m).models();
+    Run second = new Run(settings, models);
+    List<String> news = lines.subList(0, 500);
+    for (int i = cut; i < lines.size(); i++) {
+      second.processor.process(new Record<>("default", lines.get(i), 0L));
+      if (i - cut < news.size())
+        second.processor.process(new Record<>("news", news.get(i - cut), 0L));
+    }
+    Run third = new Run(settings, models); // restores both from the stores
+    assertEquals(List.of("default", "news"), third.processor.models());
+    Map<String, ModelSnapshot> snapshots = new HashMap<>();
+    third.context.setCurrentSystemTimeMs(third.context.currentSystemTimeMs() + 60_000);
+    third.context.resetForwards();
+    third.context.scheduledPunctuators().stream()
+        .filter(p -> p.getInterval().toMillis() == settings.tickMs())
+        .findFirst()
+        .orElseThrow()
+        .getPunctuator()
+        .punctuate(third.context.currentSystemTimeMs());
+    Map<String, SnapshotAssembler> assemblers = new HashMap<>();
+    for (var f : third.context.forwarded()) {
+      String model = f.record().key().split("/")[0];
+      assemblers
+          .computeIfAbsent(model, k -> new SnapshotAssembler())
+          .accept(f.record().value().value())
+          .ifPresent(s -> snapshots.put(model, s));
+    }
+    assertTrue(
+        snapshots.get("default").sameModelAs(reference(lines).snapshot(0)),
+        "model.id continued from the one-model stores, bit for bit");
+    assertTrue(snapshots.get("news").sameModelAs(reference(news).snapshot(0)));
+    assertTrue(
+        ModelTables.modelsIn(shared).equals(List.of("news")),
+        "model.id is not in the shared store: " + ModelTables.modelsIn(shared));
   }
 
   @Test

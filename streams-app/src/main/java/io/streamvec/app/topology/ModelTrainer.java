@@ -1,0 +1,238 @@
+package io.streamvec.app.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamvec.app.status.TrainingReport;
+import io.streamvec.app.status.TrainingStatus;
+import io.streamvec.model.Learner;
+import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.io.SnapshotPublisher;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One model, trained by the one task that owns it: its learner, its stores ({@link ModelStore}),
+ * its {@link TrainingSchedule} and its publishing (snapshot row blocks through a {@link
+ * SnapshotPublisher} keyed {@code <model>/<chunk>}, metrics records keyed by the model). {@link
+ * #learn} is one training step on one token line. Whatever one call forwards lands in the task's
+ * Kafka transaction, so a snapshot version is published whole or not at all. Publishing reads the
+ * model and never changes it, so time-driven work cannot alter training.
+ */
+final class ModelTrainer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Where the trainer's records go: the task's context. */
+  @FunctionalInterface
+  interface Output {
+    void forward(String key, Published value, long timestampMs);
+  }
+
+  private final TrainerSettings settings;
+  private final TrainingStatus status;
+  private final SnapshotListener listener;
+  private final ModelStore store;
+  private final Output out;
+  private final TrainingSchedule schedule;
+  // a new publisher knows nothing published: its first snapshot sends every row block
+  private final SnapshotPublisher publisher;
+  private Learner learner; // with a worker, only the worker touches it after restore
+  private LearnerThread worker; // null: learn on the stream thread
+  private long replayed, workerStartRecords, nextSnapshotVersion;
+  private long lastReportMs, lastReportTokens;
+  private double snapshotBytes = Double.NaN;
+  private double snapshotSeconds = Double.NaN;
+  private double checkpointSeconds = Double.NaN;
+
+  ModelTrainer(
+      TrainerSettings settings,
+      TrainingStatus status,
+      SnapshotListener listener,
+      ModelStore store,
+      Output out) {
+    this.settings = settings;
+    this.status = status;
+    this.listener = listener;
+    this.store = store;
+    this.out = out;
+    this.schedule = new TrainingSchedule(settings);
+    this.publisher = new SnapshotPublisher(settings.modelId(), settings.chunkBytes());
+  }
+
+  String modelId() {
+    return settings.modelId();
+  }
+
+  /**
+   * The model as its stores hold it: the last checkpoint (a new learner while there is none), then
+   * the records logged since, exactly as first learned; nothing is re-published.
+   */
+  void restore(long now, String workerName) {
+    ModelStateReader.Restored restored = store.restore();
+    learner = restored.learner();
+    long records = restored.meta().checkpointRecords();
+    if (learner == null) {
+      learner = new Learner(settings.model());
+    } else if (!learner.config().equals(settings.model())) {
+      // resolved values: a configured lr=auto equals the stored number
+      LOG.warn(
+          "model '{}' continues with its stored hyper-parameters {}; the configured ones differ and"
+              + " are ignored (use a new application.id to train a new model)",
+          settings.modelId(),
+          learner.config());
+    }
+    learner.setRecentHalfLife(settings.metricsHalfLifeTokens());
+    long checkpointTokens = learner.tokens();
+    List<String> lines = restored.replayLines();
+    for (String line : lines) {
+      learner.learn(Arrays.asList(line.split(" ")));
+      CrashPoint.reached(CrashPoint.REPLAYED_LINE);
+    }
+    replayed = lines.size();
+    records += replayed;
+    ModelStateReader.Meta meta = store.meta();
+    schedule.restored(
+        records,
+        learner.tokens(),
+        meta.checkpointRecords(),
+        checkpointTokens,
+        meta.snapshotTokens(),
+        now);
+    lastReportMs = now;
+    lastReportTokens = learner.tokens();
+    nextSnapshotVersion = meta.snapshotVersion() + 1;
+    if (learner.tokens() > 0) {
+      LOG.info(
+          "model '{}' restored: {} records, {} tokens ({} records replayed), last snapshot version {}",
+          settings.modelId(),
+          records,
+          learner.tokens(),
+          replayed,
+          meta.snapshotVersion());
+      // the query side gets the model at once if it is exactly the last published one
+      if (learner.tokens() == meta.snapshotTokens())
+        notifyListener(learner.snapshot(meta.snapshotVersion()));
+    }
+    close(); // a re-initialised task: the old worker learned into a discarded learner
+    workerStartRecords = records;
+    worker =
+        settings.learnerQueueTokens() > 0
+            ? new LearnerThread(learner, settings.learnerQueueTokens(), workerName)
+            : null;
+  }
+
+  /** One token line, logged before it is learned; then whatever the schedule calls for. */
+  void learn(String line, long now) {
+    String[] tokens = line.split(" ");
+    schedule.record(tokens.length, now);
+    store.append(schedule.records(), line); // durable (with this commit) before it is learned
+    if (worker != null) worker.submit(tokens);
+    else learner.learn(Arrays.asList(tokens));
+    if (schedule.takeCheckpoint()) {
+      // a learner thread captures the image at exactly this record and goes on learning; the
+      // image is written when ready
+      if (worker == null) writeCheckpoint(ModelStore.capture(learner, schedule.records()));
+      else worker.requestCheckpoint(schedule.records());
+    }
+    if (schedule.takeSnapshotByTokens(now)) requestSnapshot(now);
+    publishTaken(now);
+  }
+
+  /** The clock's part: what the learner thread has taken, and time-driven snapshots. */
+  void tick(long now) {
+    publishTaken(now);
+    if (schedule.takeSnapshotByTime(now)) requestSnapshot(now);
+  }
+
+  @Override
+  public void close() {
+    if (worker != null) worker.close();
+    worker = null;
+  }
+
+  /** Writes the checkpoints and publishes the snapshots the learner thread has taken. */
+  private void publishTaken(long now) {
+    if (worker == null) return;
+    for (ModelStore.CheckpointImage image = worker.readyCheckpoint();
+        image != null;
+        image = worker.readyCheckpoint()) writeCheckpoint(image);
+    for (ModelSnapshot snapshot = worker.readySnapshot();
+        snapshot != null;
+        snapshot = worker.readySnapshot()) publishSnapshot(snapshot, now);
+  }
+
+  private void writeCheckpoint(ModelStore.CheckpointImage image) {
+    long t0 = System.nanoTime();
+    store.write(image);
+    CrashPoint.reached(CrashPoint.CHECKPOINT_WRITTEN);
+    checkpointSeconds = (image.captureNanos() + System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * A snapshot after exactly the tokens submitted so far: the learner thread copies the model at
+   * that point and goes on learning; encoding and sending happen on the stream thread.
+   */
+  private void requestSnapshot(long now) {
+    long version = nextSnapshotVersion++;
+    if (worker == null) publishSnapshot(learner.snapshot(version), now);
+    else worker.requestSnapshot(version);
+  }
+
+  private void publishSnapshot(ModelSnapshot snapshot, long now) {
+    long t0 = System.nanoTime();
+    // the row blocks that changed since the last snapshot, then the manifest, in this transaction
+    publisher.publish(snapshot, (key, value) -> out.forward(key, Published.chunk(value), now));
+    store.snapshotPublished(snapshot.version, snapshot.tokens);
+    snapshotBytes = publisher.lastBytes();
+    snapshotSeconds = (System.nanoTime() - t0) / 1e9;
+    notifyListener(snapshot);
+  }
+
+  private void notifyListener(ModelSnapshot snapshot) {
+    try {
+      listener.published(settings.modelId(), snapshot);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "snapshot listener failed on model '{}' version {}; training goes on",
+          settings.modelId(),
+          snapshot.version,
+          e);
+    }
+  }
+
+  /** One metrics record, and the same report for the HTTP API and the meters. */
+  void report(long now) {
+    // with a learner thread: as of the last line it finished, never waiting for the rest
+    LearnerThread.Progress progress = worker == null ? null : worker.progress();
+    Map<String, Double> v =
+        new LinkedHashMap<>(progress == null ? learner.stats() : progress.stats());
+    long learnedTokens = v.get("tokens").longValue();
+    double seconds = (now - lastReportMs) / 1000.0;
+    v.put(
+        "records",
+        (double) (progress == null ? schedule.records() : workerStartRecords + progress.lines()));
+    v.put(
+        "tokens_per_sec", seconds > 0 ? (learnedTokens - lastReportTokens) / seconds : Double.NaN);
+    v.put("snapshot_version", (double) store.meta().snapshotVersion());
+    v.put("snapshot_bytes", snapshotBytes);
+    v.put("snapshot_seconds", snapshotSeconds);
+    v.put("checkpoint_seconds", checkpointSeconds);
+    v.put("checkpoint_records", (double) store.meta().checkpointRecords());
+    v.put("replayed_records", (double) replayed);
+    v.put("dlq_records", (double) status.deadLettered());
+    TrainingReport report = new TrainingReport(settings.modelId(), now, v);
+    lastReportMs = now;
+    lastReportTokens = learnedTokens;
+    status.publish(report);
+    try {
+      out.forward(
+          settings.modelId(), Published.metrics(JSON.writeValueAsBytes(report.toJsonMap())), now);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a map of numbers always serializes", e);
+    }
+  }
+}
