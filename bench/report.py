@@ -41,8 +41,9 @@ def table_lines(rows):
 
 
 def intervals_line(s):
-    """Perplexities with their 95% intervals on the same scored tokens; the served/n-gram ratio's
-    interval comes from the paired per-token differences (served vs its own bounded n-gram)."""
+    """Perplexities with their 95% intervals on the same scored tokens, then served / KN trigram
+    paired on those tokens (block bootstrap of the per-token differences: neighbouring scored tokens
+    share a document), and served / its own bounded n-gram (paired, independent tokens)."""
     def ppl(key):
         return (f"{fmt(s.get(key), '.1f')} [{fmt(s.get(key + '_low'), '.1f')}, "
                 f"{fmt(s.get(key + '_high'), '.1f')}]")
@@ -50,7 +51,17 @@ def intervals_line(s):
             f"KN trigram {ppl('ngram_perplexity')}, served {ppl('served_perplexity')} "
             f"(bounded n-gram {ppl('served_ngram_perplexity')}; served/bounded n-gram "
             f"{fmt(s.get('served_vs_ngram'), '.3f')} [{fmt(s.get('served_vs_ngram_low'), '.3f')}, "
-            f"{fmt(s.get('served_vs_ngram_high'), '.3f')}])")
+            f"{fmt(s.get('served_vs_ngram_high'), '.3f')}])" + paired_line(s))
+
+
+def paired_line(s):
+    if s.get("served_vs_baseline") is None:
+        return ""
+    return (f"; served/KN trigram paired on {fmt(s.get('served_vs_baseline_tokens'), ',.0f')} tokens: "
+            f"{fmt(s.get('served_vs_baseline'), '.3f')} [{fmt(s.get('served_vs_baseline_low'), '.3f')}, "
+            f"{fmt(s.get('served_vs_baseline_high'), '.3f')}] (95%, block bootstrap, blocks of "
+            f"{fmt(s.get('served_vs_baseline_block'), '.0f')}; lag-1 autocorrelation "
+            f"{fmt(s.get('served_vs_baseline_lag1'), '.2f')})")
 
 
 def write_json(rows, path):

@@ -36,7 +36,9 @@ SCORE_KEYS = ("perplexity", "window_perplexity", "ngram_perplexity", "ngram_wind
               "served_ngram_perplexity", "served_ngram_perplexity_low",
               "served_ngram_perplexity_high", "served_vs_ngram", "served_vs_ngram_low",
               "served_vs_ngram_high", "served_vs_model", "served_vs_model_low",
-              "served_vs_model_high")
+              "served_vs_model_high", "served_vs_baseline", "served_vs_baseline_low",
+              "served_vs_baseline_high", "served_vs_baseline_iid_low", "served_vs_baseline_iid_high",
+              "served_vs_baseline_tokens", "served_vs_baseline_block", "served_vs_baseline_lag1")
 
 
 def parse_args(argv):

@@ -235,7 +235,10 @@ class HarnessTest(unittest.TestCase):
              "ngram_perplexity": 61.2, "ngram_perplexity_low": 58.7, "ngram_perplexity_high": 63.8,
              "served_perplexity": 48.8, "served_perplexity_low": 47.1, "served_perplexity_high": 50.5,
              "served_ngram_perplexity": 61.2, "served_vs_ngram": 0.797,
-             "served_vs_ngram_low": 0.787, "served_vs_ngram_high": 0.807}
+             "served_vs_ngram_low": 0.787, "served_vs_ngram_high": 0.807,
+             "served_vs_baseline": 0.852, "served_vs_baseline_low": 0.841,
+             "served_vs_baseline_high": 0.863, "served_vs_baseline_tokens": 55544.0,
+             "served_vs_baseline_block": 39.0, "served_vs_baseline_lag1": 0.01}
         line = report.table_lines([{"system": "streamvec-lm", "threads": 1, "status": "ok",
                                     "scores": s}])[3]
         self.assertIn("12,345 scored tokens", line)
@@ -243,6 +246,8 @@ class HarnessTest(unittest.TestCase):
         self.assertIn("KN trigram 61.2 [58.7, 63.8]", line)
         self.assertIn("served 48.8 [47.1, 50.5]", line)
         self.assertIn("0.797 [0.787, 0.807]", line)
+        self.assertIn("served/KN trigram paired on 55,544 tokens: 0.852 [0.841, 0.863]", line)
+        self.assertIn("blocks of 39", line)
 
     def test_rows_ratios_table_json_and_plot(self):
         d = tempfile.mkdtemp()

@@ -6,6 +6,8 @@ import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.eval.PrequentialNgram;
 import io.streamvec.model.io.Word2VecFormat;
+import io.streamvec.model.lm.BitsLog;
+import io.streamvec.model.lm.PairedInterval;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -43,7 +45,10 @@ public final class TrainCommand {
         --max-tokens N       stop after N tokens
         --baseline B         none (default) or ngram: also run an interpolated Kneser-Ney n-gram
                              model on the same stream, scored on the same tokens (score, then
-                             count), for reference; adds ngram_perplexity to the summary. Costs
+                             count), for reference; adds ngram_perplexity to the summary and,
+                             with the mixture, served_vs_baseline: ppl(served) / ppl(baseline)
+                             paired on the same tokens, with a block-bootstrap 95% interval
+                             (served_vs_baseline_low/_high, _tokens, _block). Costs
                              speed and memory (50-100 bytes per distinct n-gram); with --resume it
                              starts empty, so it covers only this run's scored tokens
         --ngram-order N      order of the --baseline ngram model (default 3)
@@ -127,6 +132,14 @@ public final class TrainCommand {
     ObserverThread baselineThread =
         ngram != null && o.threads >= 2 ? new ObserverThread(ngram) : null;
     if (ngram != null) learner.setObserver(baselineThread != null ? baselineThread : ngram);
+    // served vs the baseline token by token: both log every scored token's bits, in stream order
+    BitsLog servedBits = null, baselineBits = null;
+    if (ngram != null && learner.mixture() != null) {
+      servedBits = new BitsLog();
+      baselineBits = new BitsLog();
+      learner.mixture().logServedBits(servedBits);
+      ngram.logBits(baselineBits);
+    }
     Runnable syncBaseline =
         () -> {
           if (baselineThread != null) baselineThread.drain();
@@ -192,6 +205,18 @@ public final class TrainCommand {
       summary.put("ngram_window_perplexity", ngram.windowPerplexity());
       summary.put("ngram_stored", ngram.storedNgrams());
     }
+    PairedInterval paired =
+        servedBits == null ? null : PairedInterval.of(servedBits, baselineBits, c.seed);
+    if (paired != null) {
+      summary.put("served_vs_baseline", paired.ratio());
+      summary.put("served_vs_baseline_low", paired.low());
+      summary.put("served_vs_baseline_high", paired.high());
+      summary.put("served_vs_baseline_iid_low", paired.iidLow());
+      summary.put("served_vs_baseline_iid_high", paired.iidHigh());
+      summary.put("served_vs_baseline_tokens", paired.tokens());
+      summary.put("served_vs_baseline_block", paired.block());
+      summary.put("served_vs_baseline_lag1", paired.lag1());
+    }
     summary.put("encoder", c.get("encoder"));
     summary.put("loss", c.get("loss"));
     summary.put("dim", c.dim);
@@ -242,6 +267,19 @@ public final class TrainCommand {
           s.get("served_ngram_perplexity_low"),
           s.get("served_ngram_perplexity_high"));
     }
+    if (paired != null)
+      human.printf(
+          Locale.ROOT,
+          "served / %d-gram baseline, paired on the same %,d tokens: %.3f [%.3f, %.3f] (95%%, block bootstrap, blocks of %d scored tokens; independent-token interval [%.3f, %.3f], lag-1 autocorrelation %.2f)%n",
+          ngram.order(),
+          paired.tokens(),
+          paired.ratio(),
+          paired.low(),
+          paired.high(),
+          paired.block(),
+          paired.iidLow(),
+          paired.iidHigh(),
+          paired.lag1());
     human.printf(
         Locale.ROOT,
         "vocabulary %,d words (capacity %,d; %,d admitted, %,d evicted)%n",

@@ -32,15 +32,21 @@ import java.util.Arrays;
  * place. Nothing is allocated per token once the arrays have reached the capacity.
  */
 public final class BoundedKneserNey {
+  public static final int MAX_ORDER = 10;
+
   private final int order, capacity;
   private final double halfLife;
   private final int[] history; // (N-1) previous slots, most recent first
   private final int[] path; // (N) scratch: context node of each order
+  private final int[] found; // (N+1) scratch: event of each order for the counted target, -1 = new
+  private long touched; // sink of the early loads in count(), so they are not optimised away
   private int[] instance = new int[64]; // slot -> current word instance
   private int[] targetHead = new int[64]; // slot -> first event with this target, -1 = none
   private int nextInstance;
   private LongIntTable nodeIndex, eventIndex;
-  private int[] nodeParent, nodeWord, nodeTotal, nodeTypes;
+  private int[] nodeParent, nodeWord;
+  private int[] nodeStats; // (2 per node) total, types: side by side, one cache miss per context
+  private int[] slotNode = new int[64]; // slot -> node of the one-word context (slot), -1 = look up
   private int nodes = 1; // node 0 = the empty context
   private int[] eventNode, eventSlot, eventCount, eventNext;
   private byte[] eventOrder;
@@ -51,8 +57,9 @@ public final class BoundedKneserNey {
   private int lastContextTotal;
 
   public BoundedKneserNey(int order, int capacity, double halfLife) {
-    if (order < 1 || order > 6)
-      throw new IllegalArgumentException("n-gram order must be in [1, 6], got " + order);
+    if (order < 1 || order > MAX_ORDER)
+      throw new IllegalArgumentException(
+          "n-gram order must be in [1, " + MAX_ORDER + "], got " + order);
     if (capacity < 16 * order)
       throw new IllegalArgumentException("n-gram capacity must be >= " + 16 * order);
     this.order = order;
@@ -61,6 +68,7 @@ public final class BoundedKneserNey {
     this.history = new int[order - 1];
     Arrays.fill(history, StreamingVocabulary.EOS); // the learner's stream starts after a </s>
     this.path = new int[order];
+    this.found = new int[order + 1];
     this.n1 = new long[order + 1];
     this.n2 = new long[order + 1];
     int start = Math.min(capacity, 1 << 12);
@@ -68,8 +76,7 @@ public final class BoundedKneserNey {
     eventIndex = new LongIntTable(start);
     nodeParent = new int[start];
     nodeWord = new int[start];
-    nodeTotal = new int[start];
-    nodeTypes = new int[start];
+    nodeStats = new int[2 * start];
     nodeParent[0] = -1;
     eventNode = new int[start];
     eventSlot = new int[start];
@@ -77,6 +84,7 @@ public final class BoundedKneserNey {
     eventNext = new int[start];
     eventOrder = new byte[start];
     Arrays.fill(targetHead, -1);
+    Arrays.fill(slotNode, -1);
     for (int s = 0; s < instance.length; s++) instance[s] = nextInstance++;
   }
 
@@ -103,12 +111,13 @@ public final class BoundedKneserNey {
     if (!reused) return;
     for (int e = targetHead[slot]; e >= 0; e = eventNext[e]) {
       int node = eventNode[e];
-      nodeTotal[node] -= eventCount[e];
-      nodeTypes[node]--;
-      setCount(e, 0);
+      nodeStats[2 * node] -= eventCount[e];
+      nodeStats[2 * node + 1]--;
+      setCount(e, 0, eventOrder[e]);
     }
     targetHead[slot] = -1;
     instance[slot] = nextInstance++;
+    slotNode[slot] = -1;
     for (int i = 0; i < history.length; i++)
       if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
   }
@@ -133,12 +142,12 @@ public final class BoundedKneserNey {
         node = s < instance.length ? nodeIndex.get(((long) node << 32) | word(s)) : -1;
         if (node < 0) break;
       }
-      total = nodeTotal[node];
+      total = nodeStats[2 * node];
       if (total == 0) continue;
       int e = eventIndex.get(((long) node << 32) | wi);
       int c = e < 0 ? 0 : eventCount[e];
       double d = discount(k);
-      p = (Math.max(c - d, 0) + d * nodeTypes[node] * p) / total;
+      p = (Math.max(c - d, 0) + d * nodeStats[2 * node + 1] * p) / total;
     }
     if (learning) lastContextTotal = node < 0 ? 0 : total;
     return p;
@@ -157,7 +166,7 @@ public final class BoundedKneserNey {
       node = s < instance.length ? nodeIndex.get(((long) node << 32) | word(s)) : -1;
       if (node < 0) return 0;
     }
-    return nodeTotal[node];
+    return nodeStats[2 * node];
   }
 
   /** Counts target after the current history, then appends it to the history. */
@@ -171,17 +180,25 @@ public final class BoundedKneserNey {
       rebuild(false);
       while (events + order > capacity - capacity / 4) rebuild(true);
     }
-    findPath();
     long wi = word(target);
+    findPath(wi);
+    // the events' counts: loaded together before they are used, so that their misses overlap
+    long sink = 0;
+    for (int k = order; k >= 1; k--) {
+      int e = eventIndex.get(((long) path[k - 1] << 32) | wi);
+      found[k] = e;
+      if (e >= 0) sink += eventCount[e];
+    }
+    touched += sink;
     for (int k = order; k >= 1; k--) {
       int node = path[k - 1];
-      long key = ((long) node << 32) | wi;
-      int e = eventIndex.get(key);
-      if (e < 0) e = newEvent(key, node, k, target, 0);
-      setCount(e, eventCount[e] + 1);
-      nodeTotal[node]++;
-      if (eventCount[e] > 1) break; // not a new left extension: lower orders are unchanged
-      nodeTypes[node]++;
+      int e = found[k];
+      if (e < 0) e = newEvent(((long) node << 32) | wi, node, k, target, 0);
+      int c = eventCount[e] + 1;
+      setCount(e, c, k);
+      nodeStats[2 * node]++;
+      if (c > 1) break; // not a new left extension: lower orders are unchanged
+      nodeStats[2 * node + 1]++;
     }
     counted++;
     sinceDecay++;
@@ -191,15 +208,29 @@ public final class BoundedKneserNey {
     }
   }
 
-  /** path[j] = node of the context of the last j words (created when absent). */
-  private void findPath() {
+  /**
+   * path[j] = node of the context of the last j words (created when absent); the one-word contexts
+   * come from a per-slot cache (small enough to stay in the CPU caches). Counting then reads, for
+   * each j, the entry of event (path[j], target wi) and the context's total: those loads are issued
+   * here, as soon as path[j] is known, so that their cache misses overlap with the lookup of the
+   * next context instead of following one another.
+   */
+  private void findPath(long wi) {
     path[0] = 0;
+    long sink = eventIndex.touch(wi);
     for (int j = 1; j < order; j++) {
-      long key = ((long) path[j - 1] << 32) | word(history[j - 1]);
-      int node = nodeIndex.get(key);
-      if (node < 0) node = newNode(key, path[j - 1], word(history[j - 1]));
+      int s = history[j - 1];
+      int node = j == 1 ? slotNode[s] : -1;
+      if (node < 0) {
+        long key = ((long) path[j - 1] << 32) | word(s);
+        node = nodeIndex.get(key);
+        if (node < 0) node = newNode(key, path[j - 1], word(s));
+        if (j == 1) slotNode[s] = node;
+      }
       path[j] = node;
+      sink += eventIndex.touch(((long) node << 32) | wi) + nodeStats[2 * node];
     }
+    touched += sink;
   }
 
   /**
@@ -235,8 +266,8 @@ public final class BoundedKneserNey {
       nodeMap[n] = kept++;
     }
     nodes = kept;
-    Arrays.fill(nodeTotal, 0, nodes, 0);
-    Arrays.fill(nodeTypes, 0, nodes, 0);
+    Arrays.fill(nodeStats, 0, 2 * nodes, 0);
+    Arrays.fill(slotNode, -1);
     // 3. events re-linked; lower orders recounted as count() would have made them
     eventIndex.clear();
     Arrays.fill(targetHead, -1);
@@ -246,8 +277,8 @@ public final class BoundedKneserNey {
     for (int i = 0; i < top; i++) {
       int node = nodeMap[eventNode[i]], slot = eventSlot[i], c = eventCount[i];
       newEvent(((long) node << 32) | word(slot), node, order, slot, c); // = i: in place
-      nodeTotal[node] += c;
-      nodeTypes[node]++;
+      nodeStats[2 * node] += c;
+      nodeStats[2 * node + 1]++;
     }
     for (int i = 0; i < top; i++) {
       int node = eventNode[i], slot = eventSlot[i];
@@ -258,18 +289,17 @@ public final class BoundedKneserNey {
         int e = eventIndex.get(key);
         boolean fresh = e < 0;
         if (fresh) e = newEvent(key, node, k, slot, 0); // appended after the top-order ones
-        setCount(e, eventCount[e] + 1);
-        nodeTotal[node]++;
+        setCount(e, eventCount[e] + 1, k);
+        nodeStats[2 * node]++;
         if (!fresh) break;
-        nodeTypes[node]++;
+        nodeStats[2 * node + 1]++;
       }
     }
   }
 
-  /** Sets an event's count, keeping the counts-of-counts of its order in step. */
-  private void setCount(int e, int c) {
+  /** Sets the count of event e of order k, keeping the counts-of-counts of its order in step. */
+  private void setCount(int e, int c, int k) {
     int old = eventCount[e];
-    int k = eventOrder[e];
     if (old == 1) n1[k]--;
     else if (old == 2) n2[k]--;
     if (c == 1) n1[k]++;
@@ -278,7 +308,7 @@ public final class BoundedKneserNey {
   }
 
   /** D_k = n1 / (n1 + 2 n2) (Ney et al.), kept inside [0.05, 0.95]; 0.5 before any evidence. */
-  double discount(int k) {
+  public double discount(int k) {
     long a = n1[k], b = n2[k];
     if (a + b == 0) return 0.5;
     return Math.min(0.95, Math.max(0.05, (double) a / (a + 2.0 * b)));
@@ -289,14 +319,13 @@ public final class BoundedKneserNey {
       int n = Math.min(capacity, 2 * nodes);
       nodeParent = Arrays.copyOf(nodeParent, n);
       nodeWord = Arrays.copyOf(nodeWord, n);
-      nodeTotal = Arrays.copyOf(nodeTotal, n);
-      nodeTypes = Arrays.copyOf(nodeTypes, n);
+      nodeStats = Arrays.copyOf(nodeStats, 2 * n);
     }
     nodeIndex.putNew(key, nodes);
     nodeParent[nodes] = parent;
     nodeWord[nodes] = (int) word;
-    nodeTotal[nodes] = 0; // a rebuild leaves old values above the kept nodes
-    nodeTypes[nodes] = 0;
+    nodeStats[2 * nodes] = 0; // a rebuild leaves old values above the kept nodes
+    nodeStats[2 * nodes + 1] = 0;
     return nodes++;
   }
 
@@ -318,7 +347,7 @@ public final class BoundedKneserNey {
     eventCount[e] = 0;
     eventNext[e] = targetHead[slot];
     targetHead[slot] = e;
-    if (c > 0) setCount(e, c);
+    if (c > 0) setCount(e, c, k);
     return e;
   }
 
@@ -332,9 +361,11 @@ public final class BoundedKneserNey {
     int old = instance.length, cap = Math.max(old * 2, slot + 1);
     instance = Arrays.copyOf(instance, cap);
     targetHead = Arrays.copyOf(targetHead, cap);
+    slotNode = Arrays.copyOf(slotNode, cap);
     for (int s = old; s < cap; s++) {
       instance[s] = nextInstance++;
       targetHead[s] = -1;
+      slotNode[s] = -1;
     }
   }
 
@@ -344,13 +375,13 @@ public final class BoundedKneserNey {
     System.arraycopy(history, 0, m.history, 0, history.length);
     m.instance = instance.clone();
     m.targetHead = targetHead.clone();
+    m.slotNode = slotNode.clone();
     m.nextInstance = nextInstance;
     m.nodeIndex = nodeIndex.copy();
     m.eventIndex = eventIndex.copy();
     m.nodeParent = Arrays.copyOf(nodeParent, Math.max(nodes, 16));
     m.nodeWord = Arrays.copyOf(nodeWord, Math.max(nodes, 16));
-    m.nodeTotal = Arrays.copyOf(nodeTotal, Math.max(nodes, 16));
-    m.nodeTypes = Arrays.copyOf(nodeTypes, Math.max(nodes, 16));
+    m.nodeStats = Arrays.copyOf(nodeStats, 2 * Math.max(nodes, 16));
     m.nodes = nodes;
     m.eventNode = Arrays.copyOf(eventNode, Math.max(events, 16));
     m.eventSlot = Arrays.copyOf(eventSlot, Math.max(events, 16));
@@ -386,10 +417,7 @@ public final class BoundedKneserNey {
       out.writeInt(nodeParent[n]);
       out.writeInt(nodeWord[n]);
     }
-    for (int n = 0; n < nodes; n++) {
-      out.writeInt(nodeTotal[n]);
-      out.writeInt(nodeTypes[n]);
-    }
+    for (int n = 0; n < 2 * nodes; n++) out.writeInt(nodeStats[n]); // total, types per node
     out.writeInt(events);
     for (int e = 0; e < events; e++) {
       out.writeInt(eventNode[e]);
@@ -408,7 +436,7 @@ public final class BoundedKneserNey {
   public static BoundedKneserNey read(DataInput in) throws IOException {
     int order = in.readInt(), capacity = in.readInt();
     double halfLife = in.readDouble();
-    if (order < 1 || order > 6 || capacity < 16 * order || capacity > (1 << 28))
+    if (order < 1 || order > MAX_ORDER || capacity < 16 * order || capacity > (1 << 28))
       throw new IOException("corrupt n-gram state: order " + order + ", capacity " + capacity);
     BoundedKneserNey m = new BoundedKneserNey(order, capacity, halfLife);
     m.counted = in.readLong();
@@ -420,6 +448,8 @@ public final class BoundedKneserNey {
     if (slots < 0 || slots > (1 << 27)) throw new IOException("corrupt n-gram state: " + slots);
     m.instance = new int[slots];
     m.targetHead = new int[slots];
+    m.slotNode = new int[slots];
+    Arrays.fill(m.slotNode, -1);
     for (int i = 0; i < slots; i++) {
       m.instance[i] = in.readInt();
       m.targetHead[i] = in.readInt();
@@ -428,8 +458,7 @@ public final class BoundedKneserNey {
     if (nodes < 1 || nodes > capacity) throw new IOException("corrupt n-gram state: " + nodes);
     m.nodeParent = new int[Math.max(nodes, 16)];
     m.nodeWord = new int[m.nodeParent.length];
-    m.nodeTotal = new int[m.nodeParent.length];
-    m.nodeTypes = new int[m.nodeParent.length];
+    m.nodeStats = new int[2 * m.nodeParent.length];
     m.nodeParent[0] = -1;
     for (int n = 1; n < nodes; n++) {
       m.nodeParent[n] = in.readInt();
@@ -437,10 +466,7 @@ public final class BoundedKneserNey {
       m.nodeIndex.putNew(((long) m.nodeParent[n] << 32) | (m.nodeWord[n] & 0xFFFF_FFFFL), n);
     }
     m.nodes = nodes;
-    for (int n = 0; n < nodes; n++) {
-      m.nodeTotal[n] = in.readInt();
-      m.nodeTypes[n] = in.readInt();
-    }
+    for (int n = 0; n < 2 * nodes; n++) m.nodeStats[n] = in.readInt();
     int events = in.readInt();
     if (events < 0 || events > capacity) throw new IOException("corrupt n-gram state: " + events);
     int cap = Math.max(events, 16);

@@ -4,20 +4,19 @@ import java.util.Arrays;
 
 /**
  * An open-addressing hash map from non-negative long keys to int values (linear probing, no
- * removal, only clear): the n-gram models' index, without boxing. It allocates only when it doubles
- * (load factor 1/2), so a lookup or an insert of a present key allocates nothing.
+ * removal, only clear): the n-gram model's index, without boxing. Key and value sit side by side in
+ * one array, so a lookup in a table far larger than the caches costs one cache miss, not two. It
+ * allocates only when it doubles (load factor 1/2), so a lookup or an insert of a present key
+ * allocates nothing.
  */
 public final class LongIntTable {
   private static final long EMPTY = -1L;
-  private long[] keys;
-  private int[] values;
-  private int mask, size;
+  private long[] slots; // (2 * capacity): key, value, key, value, ...
+  private int mask, size; // mask over entries
 
   public LongIntTable(int initialCapacity) {
     int cap = Integer.highestOneBit(Math.max(16, initialCapacity) * 2 - 1);
-    keys = new long[cap];
-    Arrays.fill(keys, EMPTY);
-    values = new int[cap];
+    slots = emptySlots(cap);
     mask = cap - 1;
   }
 
@@ -27,40 +26,62 @@ public final class LongIntTable {
 
   /** The value of key, or -1 if absent. */
   public int get(long key) {
+    long[] s = slots;
     for (int i = slot(key); ; i = (i + 1) & mask) {
-      long k = keys[i];
-      if (k == key) return values[i];
+      long k = s[2 * i];
+      if (k == key) return (int) s[2 * i + 1];
       if (k == EMPTY) return -1;
     }
   }
 
+  /**
+   * Loads the first entry key would be looked for in and returns its key word: called ahead of a
+   * {@link #get} so that the cache miss starts early (a prefetch; the result means nothing).
+   */
+  public long touch(long key) {
+    return slots[2 * slot(key)];
+  }
+
   /** Adds key -> value; the key must be absent (callers insert after a failed get). */
   public void putNew(long key, int value) {
-    if (2 * (size + 1) > keys.length) grow();
-    int i = slot(key);
-    while (keys[i] != EMPTY) i = (i + 1) & mask;
-    keys[i] = key;
-    values[i] = value;
+    if (4 * (size + 1) > slots.length) grow();
+    insert(slots, mask, key, value);
     size++;
   }
 
   /** An independent copy (same slots). */
   public LongIntTable copy() {
     LongIntTable t = new LongIntTable(16);
-    t.keys = keys.clone();
-    t.values = values.clone();
+    t.slots = slots.clone();
     t.mask = mask;
     t.size = size;
     return t;
   }
 
-  /** Removes every key; keeps the arrays (no allocation). */
+  /** Removes every key; keeps the array (no allocation). */
   public void clear() {
-    Arrays.fill(keys, EMPTY);
+    for (int i = 0; i < slots.length; i += 2) slots[i] = EMPTY;
     size = 0;
   }
 
+  private static long[] emptySlots(int entries) {
+    long[] s = new long[2 * entries];
+    Arrays.fill(s, EMPTY);
+    return s;
+  }
+
+  private static void insert(long[] s, int mask, long key, int value) {
+    int i = slot(key, mask);
+    while (s[2 * i] != EMPTY) i = (i + 1) & mask;
+    s[2 * i] = key;
+    s[2 * i + 1] = value;
+  }
+
   private int slot(long key) {
+    return slot(key, mask);
+  }
+
+  private static int slot(long key, int mask) {
     // murmur3's 64-bit finaliser: keys are (node << 32 | word) and would cluster unmixed
     long h = key;
     h ^= h >>> 33;
@@ -72,18 +93,13 @@ public final class LongIntTable {
   }
 
   private void grow() {
-    long[] oldKeys = keys;
-    int[] oldValues = values;
-    keys = new long[oldKeys.length * 2];
-    Arrays.fill(keys, EMPTY);
-    values = new int[oldKeys.length * 2];
-    mask = keys.length - 1;
-    for (int j = 0; j < oldKeys.length; j++) {
-      if (oldKeys[j] == EMPTY) continue;
-      int i = slot(oldKeys[j]);
-      while (keys[i] != EMPTY) i = (i + 1) & mask;
-      keys[i] = oldKeys[j];
-      values[i] = oldValues[j];
-    }
+    long[] old = slots;
+    int entries = old.length; // twice the old number of entries
+    long[] s = emptySlots(entries);
+    int m = entries - 1;
+    for (int j = 0; j < old.length; j += 2)
+      if (old[j] != EMPTY) insert(s, m, old[j], (int) old[j + 1]);
+    slots = s;
+    mask = m;
   }
 }

@@ -21,6 +21,7 @@ public final class NextWordMixture {
   private final BoundedKneserNey ngram;
   private final MixtureWeights weights;
   private final PairedScores scores;
+  private BitsLog servedLog; // optional, not state: every scored token's served bits
 
   public NextWordMixture(int order, int capacity, double halfLife, int window) {
     this(
@@ -47,6 +48,11 @@ public final class NextWordMixture {
     return scores;
   }
 
+  /** Appends the served bits of each scored token to log from now on (null: stop). */
+  public void logServedBits(BitsLog log) {
+    servedLog = log;
+  }
+
   public void slotAssigned(int slot, boolean reused) {
     ngram.slotAssigned(slot, reused);
   }
@@ -58,7 +64,9 @@ public final class NextWordMixture {
     int b = MixtureWeights.bucket(ngram.lastContextTotal());
     double l = weights.weight(b);
     double p = l * pModel + (1 - l) * pNgram;
-    scores.record(-modelLogP / LN2, -Math.log(pNgram) / LN2, -Math.log(p) / LN2);
+    double servedBits = -Math.log(p) / LN2;
+    scores.record(-modelLogP / LN2, -Math.log(pNgram) / LN2, servedBits);
+    if (servedLog != null) servedLog.add(servedBits);
     weights.update(b, pModel, pNgram);
   }
 

@@ -96,6 +96,36 @@ public record TrainingReport(String modelId, long timestampMs, Map<String, Doubl
               "tokens",
               Kind.GAUGE),
           new Field(
+              "served_perplexity",
+              "prequential perplexity of what next-word prediction serves (the model mixed with its bounded n-gram) on the scored tokens since the start; NaN with mixture-order 0",
+              "",
+              Kind.GAUGE),
+          new Field(
+              "served_model_perplexity",
+              "prequential perplexity of the model alone on the same tokens as served_perplexity",
+              "",
+              Kind.GAUGE),
+          new Field(
+              "served_ngram_perplexity",
+              "prequential perplexity of the served mixture's bounded Kneser-Ney n-gram alone on the same tokens as served_perplexity",
+              "",
+              Kind.GAUGE),
+          new Field(
+              "served_window_perplexity",
+              "served_perplexity over the last eval-window scored tokens",
+              "",
+              Kind.GAUGE),
+          new Field(
+              "served_model_window_perplexity",
+              "served_model_perplexity over the last eval-window scored tokens",
+              "",
+              Kind.GAUGE),
+          new Field(
+              "served_ngram_window_perplexity",
+              "served_ngram_perplexity over the last eval-window scored tokens",
+              "",
+              Kind.GAUGE),
+          new Field(
               "vocab_size", "words in the vocabulary incl. <unk> and </s>", "words", Kind.GAUGE),
           new Field("admissions", "words admitted to the vocabulary", "words", Kind.COUNTER),
           new Field("evictions", "words evicted from the vocabulary", "words", Kind.COUNTER),
