@@ -10,6 +10,7 @@ import io.streamvec.app.snapshots.KafkaSnapshotReader;
 import io.streamvec.app.testing.AppJvm;
 import io.streamvec.app.testing.Await;
 import io.streamvec.app.topology.DeadLetter;
+import io.streamvec.app.topology.StateCheck;
 import io.streamvec.model.ModelSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -194,5 +195,15 @@ class ManyModelsAppTest extends AppJvmFixture {
       assertEquals(unknown.get(i), new String(r.value(), StandardCharsets.UTF_8));
       assertEquals(DeadLetter.UNKNOWN_MODEL, DeadLetter.header(r.headers(), DeadLetter.REASON));
     }
+    // --check-state restores every model from the changelogs, wherever its partition is
+    app.kill();
+    StateCheck.Report check = StateCheck.run(AppConfig.of(many));
+    String report = String.join("\n", check.lines());
+    assertTrue(check.ok(), report);
+    for (String model : byModel.keySet())
+      assertTrue(report.contains("model '" + model + "':"), model + " in\n" + report);
+    // and model.id, which no key named: nothing stored, a restart starts it new
+    assertEquals(
+        byModel.size() + 1, report.split("OK: a restart continues", -1).length - 1, report);
   }
 }

@@ -2,7 +2,10 @@ package io.streamvec.app.topology;
 
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.config.ConfigException;
+import io.streamvec.app.config.ModelsConfig;
 import io.streamvec.model.Learner;
+import io.streamvec.model.ModelConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,13 +61,17 @@ public final class StateCheck {
         out.add("(" + globalTopic + " does not exist): the app would start a new model");
         return new Report(true, out);
       }
+      ModelsConfig models = config.models();
+      // model.id's stores live in the partition of the model topic that holds it
+      int partition = models.partitionOf(models.defaultModel());
       Map<String, Long> offsets = new HashMap<>();
       Map<String, byte[]> global =
-          read(consumer, globalTopic, new StringDeserializer(), k -> k, offsets, out);
+          read(consumer, globalTopic, partition, new StringDeserializer(), k -> k, offsets, out);
       Map<Integer, byte[]> rows =
           read(
               consumer,
               changelog(config, StreamvecTopology.ROWS_STORE),
+              partition,
               new IntegerDeserializer(),
               String::valueOf,
               offsets,
@@ -74,6 +81,7 @@ public final class StateCheck {
               read(
                   consumer,
                   changelog(config, StreamvecTopology.REPLAY_STORE),
+                  partition,
                   new LongDeserializer(),
                   String::valueOf,
                   offsets,
@@ -90,27 +98,99 @@ public final class StateCheck {
                     + key
                     + "' of "
                     + topic
-                    + "-0"
+                    + "-"
+                    + partition
                     + (offset == null ? "" : " at offset " + offset);
               });
-      try {
-        ModelStateReader.Restored restored = ModelStateReader.read(state);
-        describe(restored, config, out);
-        return new Report(true, out);
-      } catch (ModelStateException e) {
-        out.add("NOT RESTORABLE: " + e.getMessage());
-        return new Report(false, out);
-      }
+      boolean ok = check(models.defaultModel(), state, config, out);
+      if (!models.single()) ok &= checkShared(consumer, config, topics, out);
+      return new Report(ok, out);
     }
   }
 
+  private static boolean check(
+      String model, StoredState state, AppConfig config, List<String> out) {
+    try {
+      ModelStateReader.Restored restored = ModelStateReader.read(state);
+      out.add("model '" + model + "':");
+      describe(restored, modelConfig(config, model), out);
+      return true;
+    } catch (ModelStateException e) {
+      out.add("model '" + model + "' NOT RESTORABLE: " + e.getMessage());
+      return false;
+    }
+  }
+
+  private static ModelConfig modelConfig(AppConfig config, String model) {
+    try {
+      return config.models().modelConfig(model);
+    } catch (ConfigException e) {
+      return config.model();
+    }
+  }
+
+  /**
+   * The models other than model.id: every partition of the shared store's changelog, each model
+   * under its prefix (as {@link ModelTables#shared} writes them).
+   */
+  private static boolean checkShared(
+      KafkaConsumer<byte[], byte[]> consumer,
+      AppConfig config,
+      Map<String, List<PartitionInfo>> topics,
+      List<String> out) {
+    String topic = changelog(config, StreamvecTopology.MODELS_STORE);
+    if (!topics.containsKey(topic)) {
+      out.add(topic + ": none yet (no model besides model.id has stored anything)");
+      return true;
+    }
+    boolean ok = true;
+    for (int p = 0; p < topics.get(topic).size(); p++) {
+      Map<String, Long> offsets = new HashMap<>();
+      TreeMap<String, byte[]> records =
+          new TreeMap<>(read(consumer, topic, p, new StringDeserializer(), k -> k, offsets, out));
+      int partition = p;
+      for (String key :
+          records.subMap(ModelTables.DIRECTORY, ModelTables.DIRECTORY + "~").keySet()) {
+        String model = key.substring(ModelTables.DIRECTORY.length());
+        String g = model + "/g/", r = model + "/r/", l = model + "/l/";
+        StoredState state =
+            StoredState.of(
+                k -> records.get(g + k),
+                i -> records.get(r + i),
+                action ->
+                    records
+                        .subMap(l, l + "~")
+                        .forEach(
+                            (k, v) -> action.accept(Long.parseLong(k.substring(l.length())), v)),
+                (store, k) -> {
+                  String full =
+                      store.equals(StreamvecTopology.GLOBAL_STORE)
+                          ? g + k
+                          : store.equals(StreamvecTopology.ROWS_STORE)
+                              ? r + k
+                              : l + (k instanceof Long n ? String.format("%019d", n) : k);
+                  Long offset = offsets.get(topic + "|" + full);
+                  return "record key '"
+                      + full
+                      + "' of "
+                      + topic
+                      + "-"
+                      + partition
+                      + (offset == null ? "" : " at offset " + offset);
+                });
+        ok &= check(model, state, config, out);
+      }
+    }
+    return ok;
+  }
+
   private static void describe(
-      ModelStateReader.Restored restored, AppConfig config, List<String> out) {
+      ModelStateReader.Restored restored, ModelConfig config, List<String> out) {
     ModelStateReader.Meta meta = restored.meta();
     Learner learner = restored.learner() != null ? restored.learner() : null;
     if (learner == null) {
       out.add("checkpoint: none yet: a restart starts a new learner and replays the whole log");
-      learner = new Learner(config.model());
+      learner = new Learner(config);
     } else {
       out.add(
           "checkpoint: after record "
@@ -146,19 +226,20 @@ public final class StateCheck {
   }
 
   /**
-   * The latest value of every key of partition 0 of topic (tombstones delete), read up to its end
+   * The latest value of every key of one partition of topic (tombstones delete), read up to its end
    * (the last stable offset under read_committed).
    */
   private static <K> Map<K, byte[]> read(
       KafkaConsumer<byte[], byte[]> consumer,
       String topic,
+      int partition,
       Deserializer<K> keys,
       Function<K, String> keyText,
       Map<String, Long> offsets,
       List<String> out) {
-    TopicPartition tp = new TopicPartition(topic, 0);
+    TopicPartition tp = new TopicPartition(topic, partition);
     Map<K, byte[]> latest = new HashMap<>();
-    if (consumer.partitionsFor(topic, READ_TIMEOUT).isEmpty()) {
+    if (consumer.partitionsFor(topic, READ_TIMEOUT).size() <= partition) {
       out.add(topic + ": missing");
       return latest;
     }
@@ -179,8 +260,8 @@ public final class StateCheck {
       }
     }
     out.add(
-        topic
-            + "-0: "
+        tp
+            + ": "
             + records
             + " record(s) up to offset "
             + end
