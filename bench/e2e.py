@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -59,6 +60,19 @@ def free_port(_taken=set()):
         _taken.add(p)
         return p
     raise RuntimeError("no free loopback port below the ephemeral range")
+
+
+def parse_nmt(text):
+    """{category: committed MB} from `jcmd PID VM.native_memory summary scale=MB` (Total included)."""
+    out = {}
+    for line in text.splitlines():
+        line = line.strip().lstrip("-").strip()
+        m = re.match(r"^(Total|[A-Z][\w ]*?) \(reserved=\d+MB, committed=(\d+)MB\)", line)
+        if m is None:
+            m = re.match(r"^(Total): reserved=\d+MB, committed=(\d+)MB", line)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    return out
 
 
 def peak_rss_mb(pid):
@@ -183,6 +197,8 @@ class Run:
             env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + f" -XX:StartFlightRecording=filename={rec},settings=profile").strip()
         if self.args.app_jvm:
             env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + " " + self.args.app_jvm).strip()
+        if self.args.nmt:
+            env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + " -XX:NativeMemoryTracking=summary").strip()
         cmd = [self.launcher, "app"] + self.client_args(mode) + self.model_args() + [
             "--set", f"state.dir={os.path.join(self.home, 'state')}", "--set", "http.port=-1",
             "--set", "metrics.interval.ms=100", "--set", "idle.snapshot.ms=1000"]
@@ -190,6 +206,29 @@ class Run:
         t0 = time.time()
         p = self.spawn(cmd, env=env, stdout=app_log, stderr=subprocess.STDOUT)
         return p, t0, app_log.name
+
+    def memory_report(self, mode, pid):
+        """Where the app's resident memory is once every token is trained: the JVM's own accounting
+        (Native Memory Tracking, committed MB per category) next to the kernel's RSS; what RSS holds
+        beyond NMT's total is memory the JVM does not track (RocksDB's and other native mallocs)."""
+        out = subprocess.run(["jcmd", str(pid), "VM.native_memory", "summary", "scale=MB"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True).stdout
+        os.makedirs(self.args.nmt, exist_ok=True)
+        with open(os.path.join(self.args.nmt, f"nmt-{mode}.txt"), "w") as f:
+            f.write(out)
+        report = {"nmt_committed_mb": parse_nmt(out)}
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.split(":")[0] in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+                        report[line.split(":")[0]] = int(line.split()[1]) / 1024.0
+        except OSError:
+            pass
+        total = report["nmt_committed_mb"].get("Total")
+        if total is not None and "VmRSS" in report:
+            report["rss_beyond_nmt_mb"] = round(report["VmRSS"] - total, 1)
+        log(f"{mode}: memory {json.dumps(report)}")
+        return report
 
     @staticmethod
     def log_time(path, text, near):
@@ -262,9 +301,9 @@ class Run:
     def export(self, mode, expected):
         """Waits for the final snapshot (idle.snapshot.ms after the last record), checks its token count, exports it."""
         base = [self.launcher, "snapshot"]
-        end = time.time() + 120
+        end = time.time() + 300   # on a loaded machine reading a big model back takes a while
         while True:
-            r = subprocess.run(base + ["info", "--json", "--timeout", "20"] + self.client_args(mode), env=self.env,
+            r = subprocess.run(base + ["info", "--json", "--timeout", "60"] + self.client_args(mode), env=self.env,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             tokens = None
             if r.returncode == 0:
@@ -300,8 +339,11 @@ class Run:
             t0_ms = t_start * 1000
         seconds = (done["timestamp_ms"] - t0_ms) / 1000.0
         rss = peak_rss_mb(app.pid)
+        memory = self.memory_report(mode, app.pid) if self.args.nmt else None
         result = {"start_epoch_s": round(t0_ms / 1000.0, 3), "end_epoch_s": round(done["timestamp_ms"] / 1000.0, 3), "seconds": round(seconds, 3), "tokens_per_sec": round(expected / seconds, 1), "rss_mb": round(rss, 1),
                   "second_half_tokens_per_sec": done["second_half_tokens_per_sec"], "perplexity": done.get("perplexity"), "metrics": done}
+        if memory:
+            result["memory"] = memory
         if mode == "consume":
             # start-up (JVM, topic checks, group join, restore) apart from training proper
             running = self.log_time(app_log, "-> RUNNING", t_start)
@@ -368,6 +410,7 @@ def parse(argv):
     p.add_argument("--raw", action="store_true", help="also run the raw trainer first (raw_tokens, raw_tokens_per_sec)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds to wait for training per mode")
     p.add_argument("--jfr", help="directory for a JFR recording of the app (app-<mode>.jfr)")
+    p.add_argument("--nmt", metavar="DIR", help="Native Memory Tracking: once trained, the app's memory by category (jcmd) next to its RSS; text reports in DIR")
     p.add_argument("--app-jvm", default="", metavar="FLAGS", help="extra JVM flags for the app only (A/B experiments)")
     p.add_argument("--keep", action="store_true", help="keep the private STREAMVEC_HOME (logs, broker data)")
     p.add_argument("--json", action="store_true", help="one JSON summary line on stdout")

@@ -215,6 +215,16 @@ class HarnessTest(unittest.TestCase):
         with socket.socket() as s:
             s.bind(("127.0.0.1", ports[-1]))   # still free right after the pick
 
+    def test_native_memory_summary_is_read_per_category(self):
+        # the layout of `jcmd PID VM.native_memory summary scale=MB` on JDK 17
+        text = ("Native Memory Tracking:\n\nTotal: reserved=7993MB, committed=1056MB\n"
+                "       malloc: 84MB #339145\n\n"
+                "-                 Java Heap (reserved=6144MB, committed=896MB)\n"
+                "                            (mmap: reserved=6144MB, committed=896MB)\n"
+                "-                     Class (reserved=1024MB, committed=12MB)\n"
+                "-                        GC (reserved=254MB, committed=63MB)\n")
+        self.assertEqual({"Total": 1056, "Java Heap": 896, "Class": 12, "GC": 63}, e2e.parse_nmt(text))
+
     def test_ratio_to_raw_compares_streamvec_tokens_with_streamvec_tokens(self):
         # the Kafka row's tokens_per_s counts the peers' tokens; the raw trainer's own rate counts
         # streamvec's (sentence ends included): the ratio must use the same unit on both sides
