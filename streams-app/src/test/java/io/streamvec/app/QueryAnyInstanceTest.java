@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -58,7 +61,8 @@ class QueryAnyInstanceTest {
   }
 
   @Test
-  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  // three app JVMs and a browser: room for a loaded machine (230 s at load average 18 on 2 cores)
+  @Timeout(value = 420, unit = TimeUnit.SECONDS)
   void theInstanceThatDoesNotTrainAModelAnswersForItAsItsOwnerDoes() throws Exception {
     List<String> newsText = TestTexts.generated(12_000, 51);
     List<String> codeText = TestTexts.generated(8_000, 52);
@@ -77,8 +81,10 @@ class QueryAnyInstanceTest {
       other.put(AppKeys.DLQ_TOPIC, "qcode-dlq");
       other.put(AppKeys.STATE_DIR, work.resolve("state-c").toString());
       try (AppProcess code = AppProcess.start("c", other, work.resolve("c.log"))) {
+        long t0 = System.nanoTime();
         news.awaitHealthy();
         TwoInstances.awaitHealthy(code);
+        progress(t0, "three instances running");
         KafkaTestClients.produce(kafka.bootstrapServers(), "qnews-text", newsText);
         KafkaTestClients.produce(kafka.bootstrapServers(), "qcode-text", codeText);
         AppProcess owner = news.awaitOwner(1);
@@ -99,6 +105,7 @@ class QueryAnyInstanceTest {
             },
             TwoInstances.WAIT);
         JsonNode models = list.get();
+        progress(t0, "the non-owner serves both final models");
         assertEquals(":" + notOwner.httpPort(), portOf(models.path("instance")));
         assertEquals("news", models.path("default_model").asText());
         assertEquals(2, models.path("models").size(), models.toString());
@@ -131,6 +138,26 @@ class QueryAnyInstanceTest {
         assertEquals(":" + code.httpPort(), portOf(entry(fromCode, "code").path("owner")));
         assertEquals(newsRef.tokens, entry(fromCode, "news").path("tokens").asLong());
 
+        progress(t0, "answers checked");
+        // the explorer page on the non-owner, with code picked: its neighbours and the picker
+        Document page =
+            Jsoup.parse(
+                HeadlessChromium.dumpDom(
+                    "http://127.0.0.1:" + notOwner.httpPort() + "/?model=code&word=" + codeWord,
+                    8000));
+        assertEquals("true", page.body().attr("data-ready"), page.body().html());
+        assertEquals("", page.getElementById("error").text(), "no API call failed");
+        assertEquals(List.of("code", "news"), page.select("#model option").eachAttr("value"));
+        assertEquals(
+            "code",
+            page.select("#model option[selected]").attr("value"),
+            page.select("#model").outerHtml());
+        assertEquals(
+            new EmbeddingQueries(codeRef)
+                .neighbours(codeWord, 8).stream().map(WordScore::word).toList(),
+            page.select("#neighbours-now li").stream().map(Element::ownText).toList());
+
+        progress(t0, "explorer page checked");
         Answer unknown = get(notOwner, "/v1/neighbours?model=sports&word=" + word);
         assertEquals(404, unknown.status(), unknown.body().toString());
         assertTrue(unknown.body().path("error").asText().contains("unknown model 'sports'"));
@@ -140,6 +167,11 @@ class QueryAnyInstanceTest {
         TestTexts.deleteTree(work);
       }
     }
+  }
+
+  private static void progress(long t0, String what) {
+    System.err.printf(
+        "query-any-instance: %s after %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
   }
 
   private static void assertNeighbours(List<WordScore> expected, JsonNode answer) {

@@ -208,12 +208,13 @@ public final class QueryServer implements AutoCloseable {
     long now = System.currentTimeMillis();
     Served next = new Served(new EmbeddingQueries(s), ModelInfo.of(model, s, now));
     synchronized (m) {
-      // two threads may both have built one: the newer version wins
+      // the app's listener and the catalog may both be here: the newer version wins, and the
+      // history hears the versions in order
       old = m.served.get();
       if (old != null && old.queries().snapshot().version >= s.version) return;
       m.served.set(next);
+      m.history.add(s, now);
     }
-    m.history.add(s, now);
   }
 
   /**

@@ -1,14 +1,18 @@
 // The streamvec explorer: plain JS against the app's own JSON API, no libraries, no build step.
-// URL parameters preset the page: ?word=W&context=TEXT&then=VERSION (then: the "then" snapshot;
-// default the oldest the app keeps).
+// URL parameters preset the page: ?model=M&word=W&context=TEXT&then=VERSION (model: one of
+// /v1/models, default the app's own; then: the "then" snapshot, default the oldest kept).
 "use strict";
 
 const params = new URLSearchParams(location.search);
 const curve = []; // {tokens, perplexity, speed, vocab}
 const REFRESH_MS = 3000;
 const $ = (id) => document.getElementById(id);
+let model = params.get("model") || ""; // "" = the app's own model
 
+// The model API paths take the chosen model; /v1/status and /v1/models are the app's own.
 async function api(path) {
+  if (model && path.startsWith("/v1/") && !/^\/v1\/(status|models)/.test(path))
+    path += (path.includes("?") ? "&" : "?") + "model=" + encodeURIComponent(model);
   const r = await fetch(path, { cache: "no-store" });
   const body = await r.json();
   if (!r.ok) throw new Error(body.error || r.status + "");
@@ -89,8 +93,27 @@ function drawCurve(id, key) {
   $(id + "-range").textContent = fmt(y0, 1) + " .. " + fmt(y1, 1) + ", last " + fmt(ys[ys.length - 1], 1);
 }
 
+async function refreshModels() {
+  const list = await api("/v1/models");
+  if (!model) model = list.default_model;
+  const names = list.models.map((m) => m.model);
+  if (!names.includes(model)) names.push(model);
+  const select = $("model");
+  if (select.options.length !== names.length || names.some((n, i) => select.options[i].value !== n))
+    select.replaceChildren(
+      ...names.map((n) => {
+        const o = document.createElement("option");
+        o.value = o.textContent = n;
+        o.defaultSelected = n === model;
+        return o;
+      })
+    );
+  select.value = model;
+}
+
 async function refreshStatus() {
   const s = await api("/v1/status");
+  $("curve-model").textContent = "of " + s.model_id + ", the model this app trains";
   if (s.tokens !== null && s.tokens !== undefined) {
     const last = curve[curve.length - 1];
     if (!last || last.tokens !== s.tokens)
@@ -160,7 +183,7 @@ async function refreshFeed() {
 }
 
 async function refresh() {
-  const parts = [refreshStatus, refreshModel, refreshDrift, refreshFeed];
+  const parts = [refreshModels, refreshStatus, refreshModel, refreshDrift, refreshFeed];
   const results = await Promise.allSettled(parts.map((f) => f()));
   const failed = results.find((r) => r.status === "rejected");
   showError(failed ? failed.reason : null);
@@ -175,8 +198,15 @@ $("predict-form").addEventListener("submit", (e) => {
   e.preventDefault();
   predict();
 });
+$("model").addEventListener("change", () => {
+  model = $("model").value;
+  refresh();
+  searchWord();
+  predict();
+});
 
 async function start() {
+  await refreshModels().catch(showError);
   if (params.get("word")) $("word").value = params.get("word");
   if (params.get("context")) $("context").value = params.get("context");
   await Promise.allSettled([refresh(), searchWord(), predict()]);
