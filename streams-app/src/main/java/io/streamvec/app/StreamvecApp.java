@@ -118,9 +118,13 @@ public final class StreamvecApp implements AutoCloseable {
     }
     if (query != null) {
       query.addLive("/v1/status", () -> status.latest().toJsonMap());
-      String modelId = config.get(AppKeys.MODEL_ID);
+      ModelsConfig models = config.models();
       query.owners(
-          new ModelOwners(streams, StreamvecTopology.GLOBAL_STORE, modelId::equals), instance);
+          new ModelOwners(
+              streams,
+              StreamvecTopology.GLOBAL_STORE,
+              name -> models.names().contains(name) || (models.byKey() && models.admitsNew())),
+          instance);
     }
     streams.setUncaughtExceptionHandler(
         e -> {

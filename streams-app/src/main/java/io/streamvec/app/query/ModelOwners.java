@@ -10,8 +10,9 @@ import org.apache.kafka.streams.state.HostInfo;
 /**
  * Which instance trains a model, from Kafka Streams' interactive-query metadata: the
  * application.server (host:http.port) of the instance whose active task holds the partition the
- * model's key maps to in store. Null for a model this application does not train, and while no
- * instance holds it (a rebalance).
+ * model's key maps to in store (the model topic is keyed by model name with Kafka's default
+ * partitioner, so this is the task that trains it). Null for a model this application does not
+ * train, and while no instance holds it (a rebalance).
  */
 public final class ModelOwners implements Function<String, String> {
   private final KafkaStreams streams;
