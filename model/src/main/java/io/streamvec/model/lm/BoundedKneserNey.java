@@ -38,8 +38,7 @@ public final class BoundedKneserNey {
   private final double halfLife;
   private final int[] history; // (N-1) previous slots, most recent first
   private final int[] path; // (N) scratch: context node of each order
-  private final int[] found; // (N+1) scratch: event of each order for the counted target, -1 = new
-  private long touched; // sink of the early loads in count(), so they are not optimised away
+  private long touched; // sink of the early loads in findPath, so they are not optimised away
   private int[] instance = new int[64]; // slot -> current word instance
   private int[] targetHead = new int[64]; // slot -> first event with this target, -1 = none
   private int nextInstance;
@@ -68,7 +67,6 @@ public final class BoundedKneserNey {
     this.history = new int[order - 1];
     Arrays.fill(history, StreamingVocabulary.EOS); // the learner's stream starts after a </s>
     this.path = new int[order];
-    this.found = new int[order + 1];
     this.n1 = new long[order + 1];
     this.n2 = new long[order + 1];
     int start = Math.min(capacity, 1 << 12);
@@ -113,7 +111,7 @@ public final class BoundedKneserNey {
       int node = eventNode[e];
       nodeStats[2 * node] -= eventCount[e];
       nodeStats[2 * node + 1]--;
-      setCount(e, 0, eventOrder[e]);
+      setCount(e, -1, 0, eventOrder[e]); // its key (old instance) is never looked up again
     }
     targetHead[slot] = -1;
     instance[slot] = nextInstance++;
@@ -144,8 +142,8 @@ public final class BoundedKneserNey {
       }
       total = nodeStats[2 * node];
       if (total == 0) continue;
-      int e = eventIndex.get(((long) node << 32) | wi);
-      int c = e < 0 ? 0 : eventCount[e];
+      int entry = eventIndex.find(((long) node << 32) | wi);
+      int c = entry < 0 ? 0 : eventIndex.countAt(entry);
       double d = discount(k);
       p = (Math.max(c - d, 0) + d * nodeStats[2 * node + 1] * p) / total;
     }
@@ -182,20 +180,16 @@ public final class BoundedKneserNey {
     }
     long wi = word(target);
     findPath(wi);
-    // the events' counts: loaded together before they are used, so that their misses overlap
-    long sink = 0;
-    for (int k = order; k >= 1; k--) {
-      int e = eventIndex.get(((long) path[k - 1] << 32) | wi);
-      found[k] = e;
-      if (e >= 0) sink += eventCount[e];
-    }
-    touched += sink;
     for (int k = order; k >= 1; k--) {
       int node = path[k - 1];
-      int e = found[k];
-      if (e < 0) e = newEvent(((long) node << 32) | wi, node, k, target, 0);
-      int c = eventCount[e] + 1;
-      setCount(e, c, k);
+      long key = ((long) node << 32) | wi;
+      int entry = eventIndex.find(key);
+      if (entry < 0) {
+        newEvent(key, node, k, target, 0);
+        entry = eventIndex.find(key);
+      }
+      int c = eventIndex.countAt(entry) + 1;
+      setCount(eventIndex.valueAt(entry), entry, c, k);
       nodeStats[2 * node]++;
       if (c > 1) break; // not a new left extension: lower orders are unchanged
       nodeStats[2 * node + 1]++;
@@ -286,10 +280,13 @@ public final class BoundedKneserNey {
       for (int k = order - 1; k >= 1; k--) {
         node = nodeParent[node];
         long key = ((long) node << 32) | wi;
-        int e = eventIndex.get(key);
-        boolean fresh = e < 0;
-        if (fresh) e = newEvent(key, node, k, slot, 0); // appended after the top-order ones
-        setCount(e, eventCount[e] + 1, k);
+        int entry = eventIndex.find(key);
+        boolean fresh = entry < 0;
+        if (fresh) {
+          newEvent(key, node, k, slot, 0); // appended after the top-order ones
+          entry = eventIndex.find(key);
+        }
+        setCount(eventIndex.valueAt(entry), entry, eventIndex.countAt(entry) + 1, k);
         nodeStats[2 * node]++;
         if (!fresh) break;
         nodeStats[2 * node + 1]++;
@@ -297,14 +294,20 @@ public final class BoundedKneserNey {
     }
   }
 
-  /** Sets the count of event e of order k, keeping the counts-of-counts of its order in step. */
-  private void setCount(int e, int c, int k) {
-    int old = eventCount[e];
+  /**
+   * Sets the count of event e of order k, keeping the counts-of-counts of its order in step. The
+   * count lives twice: in eventCount (by event, for rebuilds and checkpoints) and beside the key in
+   * the event index at entry (what lookups read: no second cache miss); entry -1 = an event whose
+   * key is never looked up again.
+   */
+  private void setCount(int e, int entry, int c, int k) {
+    int old = entry >= 0 ? eventIndex.countAt(entry) : eventCount[e];
     if (old == 1) n1[k]--;
     else if (old == 2) n2[k]--;
     if (c == 1) n1[k]++;
     else if (c == 2) n2[k]++;
     eventCount[e] = c;
+    if (entry >= 0) eventIndex.setCountAt(entry, c);
   }
 
   /** D_k = n1 / (n1 + 2 n2) (Ney et al.), kept inside [0.05, 0.95]; 0.5 before any evidence. */
@@ -340,14 +343,14 @@ public final class BoundedKneserNey {
       eventOrder = Arrays.copyOf(eventOrder, n);
     }
     int e = events++;
-    eventIndex.putNew(key, e);
+    eventIndex.putNew(key, e, 0);
     eventNode[e] = node;
     eventSlot[e] = slot;
     eventOrder[e] = (byte) k;
     eventCount[e] = 0;
     eventNext[e] = targetHead[slot];
     targetHead[slot] = e;
-    if (c > 0) setCount(e, c, k);
+    if (c > 0) setCount(e, eventIndex.find(key), c, k);
     return e;
   }
 
@@ -483,7 +486,8 @@ public final class BoundedKneserNey {
       m.eventOrder[e] = in.readByte();
       // a count of 0 belongs to a word evicted since: its key is never looked up again
       if (m.eventCount[e] > 0)
-        m.eventIndex.putNew(((long) m.eventNode[e] << 32) | m.word(m.eventSlot[e]), e);
+        m.eventIndex.putNew(
+            ((long) m.eventNode[e] << 32) | m.word(m.eventSlot[e]), e, m.eventCount[e]);
     }
     m.events = events;
     for (int k = 0; k <= order; k++) {

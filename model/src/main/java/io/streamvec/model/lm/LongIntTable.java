@@ -3,15 +3,15 @@ package io.streamvec.model.lm;
 import java.util.Arrays;
 
 /**
- * An open-addressing hash map from non-negative long keys to int values (linear probing, no
- * removal, only clear): the n-gram model's index, without boxing. Key and value sit side by side in
- * one array, so a lookup in a table far larger than the caches costs one cache miss, not two. It
- * allocates only when it doubles (load factor 1/2), so a lookup or an insert of a present key
- * allocates nothing.
+ * An open-addressing hash map from non-negative long keys to an int value and an int count (linear
+ * probing, no removal, only clear): the n-gram model's index, without boxing. Key, value and count
+ * sit side by side in one array, so a lookup in a table far larger than the caches, and reading or
+ * updating the count it finds, cost one cache miss. It allocates only when it doubles (load factor
+ * 1/2), so a lookup or an insert of a present key allocates nothing.
  */
 public final class LongIntTable {
   private static final long EMPTY = -1L;
-  private long[] slots; // (2 * capacity): key, value, key, value, ...
+  private long[] slots; // (2 * capacity): key, count << 32 | value, key, ...
   private int mask, size; // mask over entries
 
   public LongIntTable(int initialCapacity) {
@@ -26,12 +26,30 @@ public final class LongIntTable {
 
   /** The value of key, or -1 if absent. */
   public int get(long key) {
+    int i = find(key);
+    return i < 0 ? -1 : valueAt(i);
+  }
+
+  /** The entry holding key, or -1 if absent; valid until the next insert (which may grow). */
+  public int find(long key) {
     long[] s = slots;
     for (int i = slot(key); ; i = (i + 1) & mask) {
       long k = s[2 * i];
-      if (k == key) return (int) s[2 * i + 1];
+      if (k == key) return i;
       if (k == EMPTY) return -1;
     }
+  }
+
+  public int valueAt(int entry) {
+    return (int) slots[2 * entry + 1];
+  }
+
+  public int countAt(int entry) {
+    return (int) (slots[2 * entry + 1] >>> 32);
+  }
+
+  public void setCountAt(int entry, int count) {
+    slots[2 * entry + 1] = ((long) count << 32) | (slots[2 * entry + 1] & 0xFFFF_FFFFL);
   }
 
   /**
@@ -42,10 +60,15 @@ public final class LongIntTable {
     return slots[2 * slot(key)];
   }
 
-  /** Adds key -> value; the key must be absent (callers insert after a failed get). */
+  /** Adds key -> value with count 0; the key must be absent (callers insert after a failed get). */
   public void putNew(long key, int value) {
+    putNew(key, value, 0);
+  }
+
+  /** Adds key -> (value, count); the key must be absent. */
+  public void putNew(long key, int value, int count) {
     if (4 * (size + 1) > slots.length) grow();
-    insert(slots, mask, key, value);
+    insert(slots, mask, key, ((long) count << 32) | (value & 0xFFFF_FFFFL));
     size++;
   }
 
@@ -70,11 +93,11 @@ public final class LongIntTable {
     return s;
   }
 
-  private static void insert(long[] s, int mask, long key, int value) {
+  private static void insert(long[] s, int mask, long key, long valueWord) {
     int i = slot(key, mask);
     while (s[2 * i] != EMPTY) i = (i + 1) & mask;
     s[2 * i] = key;
-    s[2 * i + 1] = value;
+    s[2 * i + 1] = valueWord;
   }
 
   private int slot(long key) {
@@ -97,8 +120,7 @@ public final class LongIntTable {
     int entries = old.length; // twice the old number of entries
     long[] s = emptySlots(entries);
     int m = entries - 1;
-    for (int j = 0; j < old.length; j += 2)
-      if (old[j] != EMPTY) insert(s, m, old[j], (int) old[j + 1]);
+    for (int j = 0; j < old.length; j += 2) if (old[j] != EMPTY) insert(s, m, old[j], old[j + 1]);
     slots = s;
     mask = m;
   }
