@@ -3,6 +3,7 @@ package io.streamvec.app.query;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.streamvec.app.query.ServedModels.Served;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.query.EmbeddingQueries;
 import io.streamvec.model.query.UnknownWordException;
@@ -14,15 +15,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -78,21 +76,6 @@ public final class QueryServer implements AutoCloseable {
       System.setProperty("sun.net.httpserver.nodelay", "true");
   }
 
-  /** What one snapshot serves: the query object and the precomputed /v1/model body. */
-  private record Served(EmbeddingQueries queries, Map<String, Object> info) {}
-
-  /** One model: the snapshot served now (null before the first) and the model's history. */
-  private static final class Model {
-    final AtomicReference<Served> served = new AtomicReference<>();
-    final SnapshotHistory history;
-    final HistoryEndpoints then;
-
-    Model(SnapshotHistory history) {
-      this.history = history;
-      this.then = new HistoryEndpoints(history);
-    }
-  }
-
   private interface Endpoint {
     Object answer(QueryParams p, Served m, HistoryEndpoints then);
   }
@@ -100,13 +83,9 @@ public final class QueryServer implements AutoCloseable {
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
   private final Supplier<String> streamsState;
-  private final String defaultModel;
-  private final Supplier<SnapshotHistory> newHistory;
-  private final Map<String, Model> models = new ConcurrentHashMap<>();
+  private final ServedModels models;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   private final Map<String, Supplier<Object>> live = new ConcurrentHashMap<>();
-  private volatile Function<String, String> owners = model -> null;
-  private volatile String instance;
 
   /**
    * Listens on host:port (0 = any free port) and serves at once; until {@link #update} the model
@@ -134,9 +113,7 @@ public final class QueryServer implements AutoCloseable {
       SnapshotHistory history,
       Supplier<SnapshotHistory> newHistory) {
     this.streamsState = streamsState;
-    this.defaultModel = defaultModel;
-    this.newHistory = newHistory;
-    models.put(defaultModel, new Model(history));
+    this.models = new ServedModels(defaultModel, history, newHistory);
     endpoints.put("/v1/model", (p, m, then) -> m.info());
     endpoints.put(
         "/v1/neighbours",
@@ -193,7 +170,7 @@ public final class QueryServer implements AutoCloseable {
    * thread, then swaps it in atomically; requests already running finish on the old snapshot.
    */
   public void update(ModelSnapshot s) {
-    update(defaultModel, s);
+    update(models.defaultName(), s);
   }
 
   /**
@@ -201,20 +178,7 @@ public final class QueryServer implements AutoCloseable {
    * already (the app's own snapshots and those read back from the topic both arrive here).
    */
   public void update(String model, ModelSnapshot s) {
-    Objects.requireNonNull(s, "snapshot");
-    Model m = models.computeIfAbsent(model, name -> new Model(newHistory.get()));
-    Served old = m.served.get();
-    if (old != null && old.queries().snapshot().version >= s.version) return;
-    long now = System.currentTimeMillis();
-    Served next = new Served(new EmbeddingQueries(s), ModelInfo.of(model, s, now));
-    synchronized (m) {
-      // the app's listener and the catalog may both be here: the newer version wins, and the
-      // history hears the versions in order
-      old = m.served.get();
-      if (old != null && old.queries().snapshot().version >= s.version) return;
-      m.served.set(next);
-      m.history.add(s, now);
-    }
+    models.update(model, s);
   }
 
   /**
@@ -222,8 +186,7 @@ public final class QueryServer implements AutoCloseable {
    * instance's name, for /v1/models.
    */
   public void owners(Function<String, String> owners, String instance) {
-    this.owners = Objects.requireNonNull(owners);
-    this.instance = instance;
+    models.owners(owners, instance);
   }
 
   /**
@@ -236,7 +199,7 @@ public final class QueryServer implements AutoCloseable {
 
   /** The snapshots this server remembers of the default model. */
   public SnapshotHistory history() {
-    return models.get(defaultModel).history;
+    return models.defaultModel().history;
   }
 
   public HttpServer httpServer() {
@@ -296,11 +259,11 @@ public final class QueryServer implements AutoCloseable {
         status = "UP".equals(health.get("status")) ? 200 : 503;
         body = health;
       } else if (path.equals("/v1/models")) {
-        body = modelList();
+        body = models.list();
         status = 200;
       } else {
         QueryParams params = QueryParams.parse(ex.getRequestURI().getRawQuery());
-        Model model = model(params.optional("model"));
+        ServedModels.Model model = models.get(params.optional("model"));
         Served m = model.served.get();
         if (m == null) {
           ex.getResponseHeaders().set("Retry-After", "5");
@@ -331,56 +294,6 @@ public final class QueryServer implements AutoCloseable {
     send(ex, status, body);
   }
 
-  /** The model a request names (the default model without model=); 404 listing them if unknown. */
-  private Model model(String name) {
-    Model m = models.get(name == null ? defaultModel : name);
-    if (m != null) return m;
-    List<String> known = new ArrayList<>(new TreeMap<>(models).keySet());
-    throw new ApiException(
-        404,
-        "unknown model '"
-            + name
-            + "': no snapshot of it on the snapshots topic; models: "
-            + String.join(", ", known)
-            + " (see /v1/models)",
-        Map.of("models", known));
-  }
-
-  /** GET /v1/models: every model, its owner, tokens and the version served, by name. */
-  private Map<String, Object> modelList() {
-    List<Map<String, Object>> list = new ArrayList<>();
-    Function<String, String> ownerOf = owners;
-    new TreeMap<>(models)
-        .forEach(
-            (name, model) -> {
-              Served s = model.served.get();
-              Map<String, Object> e = new LinkedHashMap<>();
-              e.put("model", name);
-              e.put("owner", owner(ownerOf, name));
-              e.put("snapshot_version", s == null ? null : s.queries().snapshot().version);
-              e.put("tokens", s == null ? null : s.queries().snapshot().tokens);
-              e.put("vocab_size", s == null ? null : s.queries().snapshot().size());
-              e.put("dim", s == null ? null : s.queries().snapshot().dim());
-              e.put("served_since_ms", s == null ? null : s.info().get("served_since_ms"));
-              list.add(e);
-            });
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("instance", instance);
-    out.put("default_model", defaultModel);
-    out.put("models", list);
-    return out;
-  }
-
-  private static String owner(Function<String, String> ownerOf, String model) {
-    try {
-      return ownerOf.apply(model);
-    } catch (RuntimeException e) {
-      // Kafka Streams not running (yet, or any more): who owns the model is not known now
-      log.debug("owner of model '{}' not known: {}", model, e.toString());
-      return null;
-    }
-  }
-
   private Map<String, Object> health() {
     String state;
     try {
@@ -388,7 +301,7 @@ public final class QueryServer implements AutoCloseable {
     } catch (RuntimeException e) {
       state = "UNKNOWN";
     }
-    Served m = models.get(defaultModel).served.get();
+    Served m = models.defaultModel().served.get();
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("status", HEALTHY_STATES.contains(state) ? "UP" : "DOWN");
     h.put("streams", state);
