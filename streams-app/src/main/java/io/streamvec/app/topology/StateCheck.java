@@ -91,17 +91,7 @@ public final class StateCheck {
               global,
               rows,
               replay,
-              (store, key) -> {
-                String topic = changelog(config, store);
-                Long offset = offsets.get(topic + "|" + key);
-                return "record key '"
-                    + key
-                    + "' of "
-                    + topic
-                    + "-"
-                    + partition
-                    + (offset == null ? "" : " at offset " + offset);
-              });
+              (store, key) -> locate(changelog(config, store), partition, key, offsets));
       boolean ok = check(models.defaultModel(), state, config, out);
       if (!models.single()) ok &= checkShared(consumer, config, topics, out);
       return new Report(ok, out);
@@ -119,6 +109,18 @@ public final class StateCheck {
       out.add("model '" + model + "' NOT RESTORABLE: " + e.getMessage());
       return false;
     }
+  }
+
+  /** A changelog record named for messages: key, topic-partition and offset when known. */
+  private static String locate(String topic, int partition, Object key, Map<String, Long> offsets) {
+    Long offset = offsets.get(topic + "|" + key);
+    return "record key '"
+        + key
+        + "' of "
+        + topic
+        + "-"
+        + partition
+        + (offset == null ? "" : " at offset " + offset);
   }
 
   private static ModelConfig modelConfig(AppConfig config, String model) {
@@ -169,14 +171,7 @@ public final class StateCheck {
                           : store.equals(StreamvecTopology.ROWS_STORE)
                               ? r + k
                               : l + (k instanceof Long n ? String.format("%019d", n) : k);
-                  Long offset = offsets.get(topic + "|" + full);
-                  return "record key '"
-                      + full
-                      + "' of "
-                      + topic
-                      + "-"
-                      + partition
-                      + (offset == null ? "" : " at offset " + offset);
+                  return locate(topic, partition, full, offsets);
                 });
         ok &= check(model, state, config, out);
       }

@@ -83,17 +83,18 @@ class ManyModelsTopologyTest {
     return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The records on the topic of key so far, with the model name as the key. */
+  private List<TestRecord<String, byte[]>> out(String key) {
+    return driver
+        .createOutputTopic(config.get(key), new StringDeserializer(), new ByteArrayDeserializer())
+        .readRecordsToList();
+  }
+
   /** Lets the input go idle (each model publishes), then reads every snapshot by model. */
   private Map<String, ModelSnapshot> idleSnapshots() {
     driver.advanceWallClockTime(Duration.ofMillis(config.getLong(AppKeys.IDLE_SNAPSHOT_MS) + 1));
     driver.advanceWallClockTime(Duration.ofMillis(TrainerSettings.from(config).tickMs()));
-    for (var r :
-        driver
-            .createOutputTopic(
-                config.get(AppKeys.SNAPSHOTS_TOPIC),
-                new StringDeserializer(),
-                new ByteArrayDeserializer())
-            .readRecordsToList()) {
+    for (var r : out(AppKeys.SNAPSHOTS_TOPIC)) {
       String model = r.key().substring(0, r.key().indexOf('/'));
       assemblers
           .computeIfAbsent(model, k -> new SnapshotAssembler())
@@ -159,13 +160,7 @@ class ManyModelsTopologyTest {
     // one metrics record per model and interval, keyed by the model, naming it
     driver.advanceWallClockTime(Duration.ofMillis(config.getLong(AppKeys.METRICS_INTERVAL_MS)));
     Map<String, Double> tokens = new TreeMap<>();
-    for (var r :
-        driver
-            .createOutputTopic(
-                config.get(AppKeys.METRICS_TOPIC),
-                new StringDeserializer(),
-                new ByteArrayDeserializer())
-            .readRecordsToList()) {
+    for (var r : out(AppKeys.METRICS_TOPIC)) {
       var json = new ObjectMapper().readTree(r.value());
       assertEquals(r.key(), json.get("model_id").asText());
       tokens.put(r.key(), json.get("tokens").asDouble());
