@@ -12,15 +12,16 @@ if [ "${1:-}" = quick ]; then MODE=quick; shift; fi
 case "${1:-}" in -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0;; esac
 
 cd "$ROOT"
-mvn -q -o install -pl model,bench/jmh -am -DskipTests 2>/dev/null ||
-  mvn -q install -pl model,bench/jmh -am -DskipTests   # first run: JMH must be downloaded
+# package, not install: the SNAPSHOT jars in ~/.m2 are shared by every checkout on the machine
+mvn -q -o package -pl model,bench/jmh -am -DskipTests 2>/dev/null ||
+  mvn -q package -pl model,bench/jmh -am -DskipTests   # first run: JMH must be downloaded
 JAR="$(ls bench/jmh/target/streamvec-bench-jmh-*.jar | head -1)"
 
 OUT="bench/jmh/target/jmh.json"
 
 ITER=()
 if [ "$MODE" = quick ]; then ITER=(-wi 2 -w 1s -i 3 -r 1s -f 1); fi
-java -cp "$JAR:bench/jmh/target/lib/*" org.openjdk.jmh.Main "${ITER[@]}" -prof gc -rf json -rff "$OUT" "$@" >&2
+java --add-modules=jdk.incubator.vector -cp "$JAR:bench/jmh/target/lib/*" org.openjdk.jmh.Main "${ITER[@]}" -prof gc -rf json -rff "$OUT" "$@" >&2
 
 python3 - "$OUT" <<'PY'
 import json, sys

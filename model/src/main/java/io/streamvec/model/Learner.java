@@ -193,7 +193,6 @@ public final class Learner {
     if (evaluate) recordRecentScore(target, v, softmax);
     if (!train) return;
     trained++;
-    if (!softmax) recordCheapScore(target);
     Arrays.fill(gradH, 0f);
     RowMarks dirty = trackDirtyRows ? dirtyRows : null;
     if (softmax) {
@@ -203,6 +202,7 @@ public final class Learner {
     } else {
       drawNegatives(target);
       output.negativeSamplingStep(h, target, negatives, gradH, updater);
+      recordCheapScore(target, output.lastTargetScore());
       if (dirty != null) {
         dirty.mark(target);
         for (int w : negatives) if (w >= 0) dirty.mark(w);
@@ -261,7 +261,7 @@ public final class Learner {
    */
   private void recordRecentScore(int target, int v, boolean softmax) {
     double bits = meter.lastBits();
-    double cheap = softmax ? bits : cheapBits(target);
+    double cheap = softmax ? bits : cheapBits(target, output.score(h, target));
     recent.recordExact(tokens, bits, meter.lastTop1(), meter.lastTop5(), cheap, scoringInterval(v));
     if (softmax) recent.recordCheap(tokens, bits, 1);
   }
@@ -277,18 +277,18 @@ public final class Learner {
    * The per-token signal of the recent metrics under negative sampling, on each trained token
    * (before its step) weighted 1/keep so subsampled words count at their stream frequency.
    */
-  private void recordCheapScore(int target) {
-    recent.recordCheap(tokens, cheapBits(target), 1 / keepP);
+  private void recordCheapScore(int target, float score) {
+    recent.recordCheap(tokens, cheapBits(target, score), 1 / keepP);
   }
 
   /**
    * -log2 of the noise-corrected negative-sampling estimate of p(target | context): NS drives
    * exp(s) towards p'(w|h) / (k q(w)), so p(w|h) ~ k exp(s + log q - log keep) up to the context's
-   * normaliser, which the recent meter calibrates on the exact sample. O(H), no softmax.
+   * normaliser, which the recent meter calibrates on the exact sample. score = W[target] . h +
+   * b[target] before the step (the negative-sampling step computes it anyway).
    */
-  private double cheapBits(int target) {
-    double logP =
-        output.score(h, target) + noise.logitCorrection()[target] + Math.log(config.negatives);
+  private double cheapBits(int target, float score) {
+    double logP = score + noise.logitCorrection()[target] + Math.log(config.negatives);
     return -logP / LN2;
   }
 

@@ -46,14 +46,18 @@ final class NoiseModel {
   void rebuild(StreamingVocabulary vocab, int v, long tokens, IntToDoubleFunction keepProbability) {
     double total = 0;
     for (int i = 0; i < v; i++) {
-      weights[i] = (float) Math.pow(vocab.count(i), config.noisePower);
+      // count^power as exp(power log count): StrictMath's pow allocates on JDK 17 (its Java
+      // port), log and exp do not; either is the same on every JVM
+      weights[i] = (float) StrictMath.exp(config.noisePower * StrictMath.log(vocab.count(i)));
       total += weights[i];
     }
     sum = total;
     for (int i = 0; i < v; i++) {
       logitCorrection[i] =
           weights[i] > 0
-              ? (float) (Math.log(weights[i] / total) - Math.log(keepProbability.applyAsDouble(i)))
+              ? (float)
+                  (StrictMath.log(weights[i] / total)
+                      - StrictMath.log(keepProbability.applyAsDouble(i)))
               : -30f;
     }
     size = v;
@@ -63,7 +67,9 @@ final class NoiseModel {
 
   /** c(w) of a word admitted since the last rebuild (seen min-count times, not subsampled). */
   float newWordCorrection() {
-    return sum > 0 ? (float) (config.noisePower * Math.log(config.minCount) - Math.log(sum)) : 0f;
+    return sum > 0
+        ? (float) (config.noisePower * StrictMath.log(config.minCount) - StrictMath.log(sum))
+        : 0f;
   }
 
   /** Gives a slot that got a new word the correction of a new word. */

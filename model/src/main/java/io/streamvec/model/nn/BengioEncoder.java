@@ -47,7 +47,7 @@ final class BengioEncoder implements ContextEncoder {
     // a = tanh(A x + a0)
     CommonOps_FDRM.mult(weights, x, act);
     CommonOps_FDRM.addEquals(act, bias);
-    for (int j = 0; j < hidden; j++) act.data[j] = (float) Math.tanh(act.data[j]);
+    for (int j = 0; j < hidden; j++) act.data[j] = (float) StrictMath.tanh(act.data[j]);
     System.arraycopy(act.data, 0, h, 0, hidden);
   }
 

@@ -14,6 +14,7 @@ public final class OutputLayer {
   public final float[] weightsAcc; // (Vmax) AdaGrad accumulators
   public final float[] biasAcc; // (Vmax)
   private final int hidden;
+  private float targetScore; // W[target] . h + b[target] in the last negative-sampling step
 
   // scratch views, allocated once
   private final FMatrixRMaj weightsView = new FMatrixRMaj(1, 1);
@@ -73,8 +74,8 @@ public final class OutputLayer {
     }
     // log p = s - logsumexp(s)
     double sum = 0;
-    for (int i = 0; i < v; i++) sum += Math.exp(s[i] - max);
-    float logZ = (float) (max + Math.log(sum));
+    for (int i = 0; i < v; i++) sum += StrictMath.exp(s[i] - max);
+    float logZ = (float) (max + StrictMath.log(sum));
     for (int i = 0; i < v; i++) s[i] -= logZ;
     return s;
   }
@@ -82,6 +83,14 @@ public final class OutputLayer {
   /** Score of one word, W[w] . h + b[w]. */
   public float score(float[] h, int w) {
     return VectorMath.dot(weights.data, w * hidden, h, 0, hidden) + bias.data[w];
+  }
+
+  /**
+   * The target's {@link #score} in the last {@link #negativeSamplingStep}, from before that step
+   * moved W and b (so the caller need not compute it again).
+   */
+  public float lastTargetScore() {
+    return targetScore;
   }
 
   /**
@@ -94,7 +103,7 @@ public final class OutputLayer {
     double loss = -logp[target];
     // g_s = p - onehot(target)
     float[] gs = gradScores.data;
-    for (int i = 0; i < v; i++) gs[i] = (float) Math.exp(logp[i]);
+    for (int i = 0; i < v; i++) gs[i] = (float) StrictMath.exp(logp[i]);
     gs[target] -= 1f;
     // dL/dh += W^T g_s
     CommonOps_FDRM.multTransA(weightsView, gradScores, gradHView);
@@ -126,6 +135,7 @@ public final class OutputLayer {
       float label = j < 0 ? 1f : 0f;
       int wo = w * hidden;
       float z = VectorMath.dot(wd, wo, h, 0, hidden) + bias.data[w];
+      if (j < 0) targetScore = z;
       if (up == null) loss -= VectorMath.logSigmoid(j < 0 ? z : -z);
       float g = VectorMath.sigmoid(z) - label;
       if (up == null) {
@@ -135,11 +145,7 @@ public final class OutputLayer {
       // dL/dh += g W[w] (W[w] before it moves) and W[w] -= rate g h, in one pass over the row
       // (word2vec's loop): same arithmetic as axpy then RowUpdater.step, so bit-identical
       float step = -up.rate(weightsAcc, w, g * g * hMeanSquare) * g;
-      for (int i = 0; i < hidden; i++) {
-        float wi = wd[wo + i];
-        gradH[i] += g * wi;
-        wd[wo + i] = wi + step * h[i];
-      }
+      VectorMath.gradientAndStep(wd, wo, g, step, h, gradH, hidden);
       up.stepScalar(bias.data, biasAcc, w, g);
     }
     return loss;

@@ -52,29 +52,21 @@ final class PositionWeightedEncoder implements ContextEncoder {
     // Every E row belongs to one position, so pre-update values are still there when its
     // position comes: first the mean squares (AdaGrad needs the rate before the step), then
     // both steps in one pass, recomputing the products instead of storing them.
-    for (int i = 0; i < positions; i++) {
-      int eo = ctx[i] * d, co = i * d;
-      float ssW = 0, ssE = 0;
-      for (int j = 0; j < d; j++) {
-        float g = gradH[j];
-        float gw = ed[eo + j] * g, ge = cd[co + j] * g;
-        ssW += gw * gw;
-        ssE += ge * ge;
-      }
-      meanSquares[2 * i] = ssW / d;
-      meanSquares[2 * i + 1] = ssE / d;
-    }
+    meanSquares(ed, cd, ctx, gradH);
     for (int i = 0; i < positions; i++) {
       // the rates in the order of the buffered path, so accumulators see the same sums
       float stepW = -up.rate(weightsAcc, i, meanSquares[2 * i]);
       float stepE = -up.rate(eAcc, ctx[i], meanSquares[2 * i + 1]);
-      int eo = ctx[i] * d, co = i * d;
-      for (int j = 0; j < d; j++) {
-        float g = gradH[j], ev = ed[eo + j], cv = cd[co + j];
-        cd[co + j] = cv + stepW * (ev * g);
-        ed[eo + j] = ev + stepE * (cv * g);
-      }
+      VectorMath.crossStep(cd, i * d, stepW, ed, ctx[i] * d, stepE, gradH, d);
       if (dirty != null) dirty.mark(ctx[i]);
+    }
+  }
+
+  /** AdaGrad's mean squares of dL/dc_i = E[ctx_i] (.) g and dL/dE[ctx_i] = c_i (.) g, per i. */
+  private void meanSquares(float[] ed, float[] cd, int[] ctx, float[] gradH) {
+    for (int i = 0; i < positions; i++) {
+      meanSquares[2 * i] = VectorMath.sumSquaredProducts(ed, ctx[i] * d, gradH, 0, d) / d;
+      meanSquares[2 * i + 1] = VectorMath.sumSquaredProducts(cd, i * d, gradH, 0, d) / d;
     }
   }
 
@@ -93,19 +85,14 @@ final class PositionWeightedEncoder implements ContextEncoder {
       float[] gradH,
       RowUpdater up,
       RowMarks dirty) {
+    meanSquares(ed, cd, ctx, gradH);
     for (int i = 0; i < positions; i++) {
       int eo = ctx[i] * d, co = i * d;
-      float ssW = 0, ssE = 0;
       for (int j = 0; j < d; j++) {
         float g = gradH[j];
-        float gw = ed[eo + j] * g, ge = cd[co + j] * g;
-        gradWeights[co + j] = gw;
-        gradContext[co + j] = ge;
-        ssW += gw * gw;
-        ssE += ge * ge;
+        gradWeights[co + j] = ed[eo + j] * g;
+        gradContext[co + j] = cd[co + j] * g;
       }
-      meanSquares[2 * i] = ssW / d;
-      meanSquares[2 * i + 1] = ssE / d;
     }
     for (int i = 0; i < positions; i++) {
       up.stepKnownMeanSquare(cd, weightsAcc, i, d, 1f, gradWeights, i * d, meanSquares[2 * i]);

@@ -82,7 +82,7 @@ public final class StreamingVocabulary {
     }
     this.minCount = minCount;
     this.halfLifeTokens = halfLifeTokens;
-    this.growth = Math.pow(2.0, 1.0 / halfLifeTokens);
+    this.growth = StrictMath.pow(2.0, 1.0 / halfLifeTokens);
     this.slots = new SlotTable(capacity);
     this.candidates = new CandidateTable(candidateCapacity);
   }
