@@ -102,12 +102,22 @@ public final class TopicSetup {
     String where = "Kafka at " + c.bootstrapServers();
     Admin admin = admin(c, TIMEOUT, where);
     try {
-      var topics =
-          call(
-              admin.describeTopics(c.models().inputTopics()).allTopicNames(),
-              TIMEOUT,
-              "cannot describe the input topics on " + where);
-      return topics.values().stream().mapToInt(t -> t.partitions().size()).sum();
+      // A topic created a moment ago (by this instance or one starting beside it) may not have
+      // reached every broker's metadata yet: a retriable answer is asked again until TIMEOUT.
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (true) {
+        try {
+          var topics =
+              call(
+                  admin.describeTopics(c.models().inputTopics()).allTopicNames(),
+                  TIMEOUT,
+                  "cannot describe the input topics on " + where);
+          return topics.values().stream().mapToInt(t -> t.partitions().size()).sum();
+        } catch (StartupException e) {
+          if (!retriable(e) || System.nanoTime() > deadline) throw e;
+          Thread.sleep(200);
+        }
+      }
     } catch (TimeoutException e) {
       throw new StartupException(
           "timed out after " + TIMEOUT.toSeconds() + " s talking to " + where, e);
@@ -201,6 +211,12 @@ public final class TopicSetup {
     } catch (TimeoutException e) {
       throw new StartupException(failure, e);
     }
+  }
+
+  private static boolean retriable(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause())
+      if (t instanceof org.apache.kafka.common.errors.RetriableException) return true;
+    return false;
   }
 
   static String rootMessage(Throwable e) {
