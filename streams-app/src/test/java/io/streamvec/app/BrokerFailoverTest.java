@@ -7,6 +7,7 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.AppProcess;
 import io.streamvec.app.testing.KafkaCluster;
+import io.streamvec.app.testing.LiveStream;
 import io.streamvec.model.Learner;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.text.Tokenizer;
@@ -106,15 +107,14 @@ class BrokerFailoverTest {
             APP + "-replay-log-changelog");
     try (Admin admin = cluster.admin()) {
       awaitTopics(admin, led);
-      try (SteadyStream stream =
-          new SteadyStream(
-              cluster.bootstrapServers(), input, texts, 400, 2, texts.size() * 9 / 10)) {
+      try (LiveStream stream =
+          new LiveStream(cluster.bootstrapServers(), input, texts, 400, 2, texts.size() * 9 / 10)) {
         awaitTokens(15_000, Duration.ofSeconds(60));
         int victim = leaderOf(admin, repartition, 0);
         leadAllFrom(admin, led, victim);
         for (String t : led) assertAllLedBy(admin, t, victim);
         long before = awaitTokens(25_000, Duration.ofSeconds(30));
-        int sentAtKill = stream.sent();
+        int sentAtKill = stream.sentCount();
         assertTrue(sentAtKill < texts.size(), "the kill must land mid-stream");
         cluster.kill(victim);
         long killedAt = System.nanoTime();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
-import io.streamvec.app.testing.AppJvm;
+import io.streamvec.app.testing.AppProcess;
 import io.streamvec.app.testing.LiveStream;
 import io.streamvec.app.testing.MetricsFollower;
 import io.streamvec.app.topology.StateCheck;
@@ -17,8 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.LongPredicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +38,6 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 class CrashInterleavingTest extends AppJvmFixture {
-  private static final Duration WAIT = Duration.ofSeconds(90);
   private static final double LINES_PER_SECOND = 80;
   private static final int CHECKPOINT_RECORDS = 2400; // ~30 s of stream: snapshots come first
 
@@ -56,13 +53,6 @@ class CrashInterleavingTest extends AppJvmFixture {
     RANDOM
   }
 
-  private AppJvm app;
-
-  @AfterEach
-  void stopApp() throws Exception {
-    if (app != null) app.close();
-  }
-
   private Map<String, String> settings() {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
     m.put(AppKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -72,7 +62,6 @@ class CrashInterleavingTest extends AppJvmFixture {
     m.put(AppKeys.METRICS_TOPIC, "interleave-metrics");
     m.put(AppKeys.DLQ_TOPIC, "interleave-dlq");
     m.put(AppKeys.STATE_DIR, stateDir.toString());
-    m.put(AppKeys.HTTP_PORT, "-1");
     m.put(AppKeys.METRICS_INTERVAL_MS, "200");
     m.put(AppKeys.COMMIT_INTERVAL_MS, "100");
     m.put(AppKeys.SNAPSHOT_INTERVAL_MS, "1500");
@@ -138,7 +127,7 @@ class CrashInterleavingTest extends AppJvmFixture {
     List<String> source = TestTexts.generated(400_000, seed);
     app = startLifetime(plan, 0, random);
     LiveStream stream = null;
-    try (MetricsFollower metrics = awaitMetricsTopic(config)) {
+    try (MetricsFollower metrics = followMetrics(config.get(AppKeys.METRICS_TOPIC))) {
       for (int k = 0; k < plan.size(); k++) {
         KillPoint point = plan.get(k);
         if (point == KillPoint.DURING_CHECKPOINT_WRITE || point == KillPoint.DURING_REPLAY) {
@@ -212,7 +201,8 @@ class CrashInterleavingTest extends AppJvmFixture {
       assertTrue(
           last.sameModelAs(TestTexts.reference(config.model(), sent).snapshot(0)),
           "seed " + seed + ": not the model of an uninterrupted run; " + report);
-      assertSnapshotVersionsNeverRepeat(config);
+      KafkaTestClients.assertSnapshotVersionsIncrease(
+          kafka.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC));
       app.kill(); // the state check reads what the changelogs hold, as after a crash
       StateCheck.Report check = StateCheck.run(config);
       assertTrue(check.ok(), String.join("\n", check.lines()));
@@ -225,10 +215,11 @@ class CrashInterleavingTest extends AppJvmFixture {
   }
 
   /** The instance that ends at plan[index] (halting itself there, if that point says so). */
-  private AppJvm startLifetime(List<KillPoint> plan, int index, Random random) throws Exception {
+  private AppProcess startLifetime(List<KillPoint> plan, int index, Random random)
+      throws Exception {
     List<String> options =
         index < plan.size() ? crashPointOptions(plan.get(index), random) : List.of();
-    return AppJvm.start(settings(plan, index), "384m", options, logFile);
+    return startApp(settings(plan, index), "384m", options);
   }
 
   /**
@@ -244,46 +235,10 @@ class CrashInterleavingTest extends AppJvmFixture {
         k + 1,
         point,
         halted
-            ? "halted at the point (exit " + app.process().exitValue() + ")"
+            ? "halted at the point (exit " + app.exitValue() + ")"
             : "not reached in time: killed",
         metrics.latest("records"),
         metrics.latest("snapshot_version"),
         metrics.latest("checkpoint_records"));
-  }
-
-  private MetricsFollower awaitMetricsTopic(AppConfig config) {
-    return followMetrics(
-        config.get(AppKeys.METRICS_TOPIC), () -> app.isAlive(), () -> app.logTail(4000), WAIT);
-  }
-
-  /** Waits for the first metrics record of the instance just started: it runs. */
-  private void awaitNewLifetime(MetricsFollower metrics) throws InterruptedException {
-    long before = metrics.received();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (metrics.received() == before) {
-      assertTrue(app.isAlive(), "the app died on its own: " + app.logTail(4000));
-      assertTrue(System.nanoTime() < deadline, "no metrics from the app: " + app.logTail(4000));
-      metrics.poll(Duration.ofMillis(50));
-    }
-  }
-
-  private void awaitMetric(MetricsFollower metrics, String field, LongPredicate done) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!done.test(metrics.latest(field))) {
-      assertTrue(app.isAlive(), "the app died on its own: " + app.logTail(4000));
-      assertTrue(
-          System.nanoTime() < deadline,
-          field + " never reached the kill point; last " + metrics.latest(field));
-      metrics.poll(Duration.ofMillis(20));
-    }
-  }
-
-  private void assertSnapshotVersionsNeverRepeat(AppConfig config) {
-    KafkaTestClients.SnapshotLog log =
-        KafkaTestClients.readSnapshots(
-            kafka.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC));
-    for (int i = 1; i < log.versions().size(); i++)
-      assertTrue(log.versions().get(i) > log.versions().get(i - 1), "versions " + log.versions());
-    assertEquals(0, log.staleChunks(), "no snapshot version was reused after a restart");
   }
 }

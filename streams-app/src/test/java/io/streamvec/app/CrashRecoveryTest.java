@@ -8,11 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.Await;
-import io.streamvec.app.testing.EmbeddedKafkaBroker;
-import io.streamvec.app.testing.ProcessRunner;
 import io.streamvec.model.ModelSnapshot;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,8 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,27 +29,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-class CrashRecoveryTest {
-  private static final Duration WAIT = Duration.ofMinutes(2);
+class CrashRecoveryTest extends AppJvmFixture {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private EmbeddedKafkaBroker kafka;
-  private ProcessRunner.Running app;
-  private Path stateDir, logFile;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    kafka = EmbeddedKafkaBroker.start();
-    stateDir = Files.createTempDirectory("streamvec-crash-state-");
-    logFile = Files.createTempFile("streamvec-crash-app-", ".log");
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (app != null) app.close();
-    if (kafka != null) kafka.close();
-    TestTexts.deleteTree(stateDir);
-    Files.deleteIfExists(logFile);
-  }
 
   private Map<String, String> settings() {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
@@ -75,8 +50,6 @@ class CrashRecoveryTest {
             "crash-dlq",
             AppKeys.STATE_DIR,
             stateDir.toString(),
-            AppKeys.HTTP_PORT,
-            "-1",
             AppKeys.METRICS_INTERVAL_MS,
             "100",
             AppKeys.IDLE_SNAPSHOT_MS,
@@ -96,22 +69,6 @@ class CrashRecoveryTest {
     return m;
   }
 
-  /**
-   * `java -cp <this classpath> io.streamvec.app.StreamvecApp --set k=v ...`, output to a log file.
-   */
-  private ProcessRunner.Running launch() {
-    List<String> args = new ArrayList<>();
-    settings()
-        .forEach(
-            (k, v) -> {
-              args.add("--set");
-              args.add(k + "=" + v);
-            });
-    return ProcessRunner.java(List.of("-Xmx384m"), StreamvecApp.class.getName(), args)
-        .output(logFile)
-        .start();
-  }
-
   @Test
   void killedThreeTimesMidStreamTheFinalModelIsTheUninterruptedOne() throws Exception {
     AppConfig config = AppConfig.of(settings());
@@ -122,7 +79,7 @@ class CrashRecoveryTest {
     try (KafkaConsumer<byte[], byte[]> metrics =
         KafkaTestClients.consumer(kafka.bootstrapServers())) {
       for (int run = 0; run <= killAt.length; run++) {
-        app = launch();
+        startApp(settings(), "384m", List.of());
         if (run == 0) {
           awaitTopic(config.get(AppKeys.INPUT_TOPICS));
           KafkaTestClients.produce(
@@ -138,7 +95,7 @@ class CrashRecoveryTest {
         Await.await(
             "run " + run + " to reach " + target + " tokens",
             () -> {
-              assertTrue(app.isAlive(), "the app died on its own; log: " + app.tail());
+              assertTrue(app.isAlive(), "the app died on its own; log: " + app.logTail(4000));
               for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(20))) {
                 JsonNode m = JSON.readTree(r.value());
                 if (seen.size() == 2) seen.set(1, m);
@@ -148,7 +105,6 @@ class CrashRecoveryTest {
             },
             WAIT);
         app.kill(); // SIGKILL: no shutdown hook, no commit
-        app.close();
         replayed.add(seen.get(0).get("replayed_records").asLong());
         killedAfter.add(seen.get(seen.size() - 1).get("tokens").asLong());
       }
@@ -170,31 +126,16 @@ class CrashRecoveryTest {
     assertTrue(
         replayed.subList(1, replayed.size()).stream().anyMatch(r -> r > 0),
         "some restart must have replayed records: " + replayed);
-    KafkaTestClients.SnapshotLog log =
-        KafkaTestClients.readSnapshots(
+    List<Long> versions =
+        KafkaTestClients.assertSnapshotVersionsIncrease(
             kafka.bootstrapServers(), config.get(AppKeys.SNAPSHOTS_TOPIC));
-    for (int i = 1; i < log.versions().size(); i++)
-      assertTrue(log.versions().get(i) > log.versions().get(i - 1), "versions " + log.versions());
-    assertEquals(0, log.staleChunks(), "no snapshot version was reused after a restart");
     System.err.printf(
         "crash test: kills after %s tokens, replayed records at restart %s, snapshot versions %s%n",
-        killedAfter, replayed, log.versions());
+        killedAfter, replayed, versions);
     // SIGTERM: the clean shutdown path (hook closes Kafka Streams)
     assertEquals(
         143,
-        app.stop(Duration.ofSeconds(60)),
-        "a JVM that ran its shutdown hooks on SIGTERM exits with 128 + 15 (137: killed after 60 s)");
-  }
-
-  private void awaitTopic(String topic) {
-    try (var admin = kafka.admin()) {
-      Await.await(
-          () -> "the app to create " + topic + "; log: " + app.tail(),
-          () -> {
-            assertTrue(app.isAlive(), "the app died; log: " + app.tail());
-            return admin.listTopics().names().get().contains(topic);
-          },
-          WAIT);
-    }
+        app.terminate(Duration.ofSeconds(60)),
+        "a JVM that ran its shutdown hooks on SIGTERM exits with 128 + 15");
   }
 }

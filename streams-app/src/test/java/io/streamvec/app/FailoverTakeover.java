@@ -3,6 +3,7 @@ package io.streamvec.app;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.AppProcess;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
+import io.streamvec.app.testing.LiveStream;
 import io.streamvec.trainer.TextSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,9 +89,8 @@ public final class FailoverTakeover {
     try (TwoInstances apps = new TwoInstances(kafka.bootstrapServers(), app, settings)) {
       kafka.createTopic(apps.topic(AppKeys.INPUT_TOPICS), 1, Map.of());
       apps.awaitHealthy();
-      try (SteadyStream stream =
-          new SteadyStream(
-              kafka.bootstrapServers(), apps.topic(AppKeys.INPUT_TOPICS), texts, 300, 1)) {
+      try (LiveStream stream =
+          new LiveStream(kafka.bootstrapServers(), apps.topic(AppKeys.INPUT_TOPICS), texts, 300)) {
         AppProcess owner = apps.awaitOwner(150_000);
         long killedAt = System.currentTimeMillis();
         owner.kill();

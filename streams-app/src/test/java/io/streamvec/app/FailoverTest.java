@@ -7,6 +7,7 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.AppProcess;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
+import io.streamvec.app.testing.LiveStream;
 import io.streamvec.model.ModelSnapshot;
 import java.time.Duration;
 import java.util.HashMap;
@@ -54,65 +55,72 @@ class FailoverTest {
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   void theSurvivorOfASigkillContinuesTheModelExactly() throws Exception {
-    List<String> texts = TestTexts.generated(55_000, 41);
-    try (TwoInstances apps = new TwoInstances(kafka.bootstrapServers(), "failover", settings())) {
-      AppConfig config = AppConfig.of(apps.settings);
-      kafka.createTopic(apps.topic(AppKeys.INPUT_TOPICS), 1, Map.of());
-      apps.awaitHealthy();
-      try (SteadyStream stream =
-          new SteadyStream(
-              kafka.bootstrapServers(),
-              apps.topic(AppKeys.INPUT_TOPICS),
-              texts,
-              500,
-              1,
-              texts.size() * 3 / 4)) {
-        AppProcess owner = apps.awaitOwner(20_000);
-        long killedAt = System.currentTimeMillis();
-        owner.kill();
-        long takeoverMs = apps.awaitTakeoverMs(killedAt);
-        assertTrue(stream.sent() < texts.size(), "the kill must land while the stream still flows");
-        System.err.printf(
-            "failover test: %s killed after %d records sent; %s took over after %.1f s%n",
-            owner.name(), stream.sent(), apps.other(owner).name(), takeoverMs / 1000.0);
-        // far above the session timeout (10 s): a miss means a failover setting lost its effect
-        assertTrue(takeoverMs < 40_000, "takeover took " + takeoverMs + " ms");
-        stream.awaitAll(TwoInstances.WAIT);
-        assertFinalModelIsTheUninterruptedOne(apps, config, texts);
-        assertTrue(apps.other(owner).trainedTokens().isPresent(), "the survivor trains");
-      }
-    }
+    onALiveStream(
+        "failover",
+        TestTexts.generated(55_000, 41),
+        (apps, stream, lines) -> {
+          AppProcess owner = apps.awaitOwner(20_000);
+          long killedAt = System.currentTimeMillis();
+          owner.kill();
+          long takeoverMs = apps.awaitTakeoverMs(killedAt);
+          assertTrue(stream.sentCount() < lines, "the kill must land while the stream still flows");
+          System.err.printf(
+              "failover test: %s killed after %d records sent; %s took over after %.1f s%n",
+              owner.name(), stream.sentCount(), apps.other(owner).name(), takeoverMs / 1000.0);
+          // far above the session timeout (10 s): a miss means a failover setting lost its effect
+          assertTrue(takeoverMs < 40_000, "takeover took " + takeoverMs + " ms");
+          assertTrue(apps.other(owner).trainedTokens().isPresent(), "the survivor trains");
+        });
   }
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   void aRollingRestartLosesAndRepeatsNothing() throws Exception {
-    List<String> texts = TestTexts.generated(50_000, 43);
-    try (TwoInstances apps = new TwoInstances(kafka.bootstrapServers(), "rolling", settings())) {
+    onALiveStream(
+        "rolling",
+        TestTexts.generated(50_000, 43),
+        (apps, stream, lines) -> {
+          AppProcess first = apps.awaitOwner(15_000);
+          // the owner first (its model moves), then the other (the model moves back)
+          for (AppProcess p : List.of(first, apps.other(first))) {
+            assertTrue(stream.sentCount() < lines, "each stop must land mid-stream");
+            long stopping = System.nanoTime();
+            assertEquals(143, p.terminate(STOP), p.name() + ": clean shutdown on SIGTERM");
+            double stopSeconds = (System.nanoTime() - stopping) / 1e9;
+            p.restart();
+            TwoInstances.awaitHealthy(p);
+            System.err.printf(
+                "rolling restart: %s stopped in %.1f s, back after %.1f s, %d records sent%n",
+                p.name(), stopSeconds, (System.nanoTime() - stopping) / 1e9, stream.sentCount());
+          }
+        });
+  }
+
+  /** What a test does to the two instances while the stream flows. */
+  private interface Disruption {
+    void during(TwoInstances apps, LiveStream stream, int lines) throws Exception;
+  }
+
+  /**
+   * Two instances of app id app on a live stream of texts (500 lines/s, held at three quarters
+   * until the disruption is over, so it lands mid-stream however slow the machine); once every line
+   * is in, the final model must be that of an uninterrupted run.
+   */
+  private void onALiveStream(String app, List<String> texts, Disruption disruption)
+      throws Exception {
+    try (TwoInstances apps = new TwoInstances(kafka.bootstrapServers(), app, settings())) {
       AppConfig config = AppConfig.of(apps.settings);
       kafka.createTopic(apps.topic(AppKeys.INPUT_TOPICS), 1, Map.of());
       apps.awaitHealthy();
-      try (SteadyStream stream =
-          new SteadyStream(
+      try (LiveStream stream =
+          new LiveStream(
               kafka.bootstrapServers(),
               apps.topic(AppKeys.INPUT_TOPICS),
               texts,
               500,
               1,
               texts.size() * 3 / 4)) {
-        AppProcess first = apps.awaitOwner(15_000);
-        // the owner first (its model moves), then the other (the model moves back)
-        for (AppProcess p : List.of(first, apps.other(first))) {
-          assertTrue(stream.sent() < texts.size(), "each stop must land mid-stream");
-          long stopping = System.nanoTime();
-          assertEquals(143, p.terminate(STOP), p.name() + ": clean shutdown on SIGTERM");
-          double stopSeconds = (System.nanoTime() - stopping) / 1e9;
-          p.restart();
-          TwoInstances.awaitHealthy(p);
-          System.err.printf(
-              "rolling restart: %s stopped in %.1f s, back after %.1f s, %d records sent%n",
-              p.name(), stopSeconds, (System.nanoTime() - stopping) / 1e9, stream.sent());
-        }
+        disruption.during(apps, stream, texts.size());
         stream.awaitAll(TwoInstances.WAIT);
         assertFinalModelIsTheUninterruptedOne(apps, config, texts);
       }
@@ -130,9 +138,6 @@ class FailoverTest {
     assertTrue(
         last.sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)),
         "not the model of an uninterrupted run; logs:\n" + apps.logs());
-    KafkaTestClients.SnapshotLog log = KafkaTestClients.readSnapshots(apps.servers, topic);
-    for (int i = 1; i < log.versions().size(); i++)
-      assertTrue(log.versions().get(i) > log.versions().get(i - 1), "versions " + log.versions());
-    assertEquals(0, log.staleChunks(), "no snapshot version was published twice");
+    KafkaTestClients.assertSnapshotVersionsIncrease(apps.servers, topic);
   }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
-import io.streamvec.app.testing.AppJvm;
-import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.LiveStream;
 import io.streamvec.app.testing.MetricsFollower;
 import io.streamvec.app.topology.StateCheck;
@@ -15,7 +13,6 @@ import io.streamvec.model.ModelSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +22,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,19 +36,10 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class FirstSnapshotCrashTest extends AppJvmFixture {
-  private static final Duration WAIT = Duration.ofSeconds(90);
-  private AppJvm app;
-
-  @AfterEach
-  void stopApp() throws Exception {
-    if (app != null) app.close();
-  }
-
   private Map<String, String> settings() {
     Map<String, String> m = new HashMap<>();
     m.put(AppKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     m.put(AppKeys.STATE_DIR, stateDir.toString());
-    m.put(AppKeys.HTTP_PORT, "-1");
     m.put(AppKeys.SNAPSHOT_INTERVAL_MS, "3000");
     m.put(AppKeys.METRICS_INTERVAL_MS, "200");
     m.put("kafka.session.timeout.ms", "6000");
@@ -63,24 +50,21 @@ class FirstSnapshotCrashTest extends AppJvmFixture {
   void killedAfterTheFirstSnapshotBeforeAnyCheckpointWithTheStateDeletedItContinuesExactly()
       throws Exception {
     AppConfig config = AppConfig.of(settings());
-    app = AppJvm.start(settings(), "768m", logFile);
+    startApp(settings(), "768m", List.of());
     List<String> source = TestTexts.generated(300_000, 12);
     List<String> sent;
-    try (MetricsFollower metrics = awaitMetrics(config);
+    try (MetricsFollower metrics = followMetrics(config.get(AppKeys.METRICS_TOPIC));
         LiveStream stream =
             new LiveStream(
                 kafka.bootstrapServers(), config.get(AppKeys.INPUT_TOPICS), source, 200)) {
-      await(metrics, "snapshot_version", 1);
+      awaitNewLifetime(metrics);
+      awaitMetric(metrics, "snapshot_version", v -> v >= 1);
       assertEquals(0, metrics.latest("checkpoint_records"), "killed before the first checkpoint");
       long recordsAtKill = metrics.latest("records");
       app.kill();
       TestTexts.deleteTree(stateDir);
-      app = AppJvm.start(settings(), "768m", logFile);
-      long before = metrics.received();
-      while (metrics.received() == before) {
-        assertTrue(app.isAlive(), "the restarted app stopped: " + app.logTail(4000));
-        metrics.poll(Duration.ofMillis(50));
-      }
+      startApp(settings(), "768m", List.of());
+      awaitNewLifetime(metrics);
       assertTrue(
           metrics.latest("replayed_records") >= recordsAtKill,
           "every record since the start came back from the replay log");
@@ -128,27 +112,6 @@ class FirstSnapshotCrashTest extends AppJvmFixture {
             new StringSerializer(),
             new ByteArraySerializer())) {
       p.send(new ProducerRecord<>(topic, 0, "meta", new byte[] {0, 0, 0, 9, 0, 0, 0, 0})).get();
-    }
-  }
-
-  /** The metrics topic followed once the app's first record is on it. */
-  private MetricsFollower awaitMetrics(AppConfig config) {
-    MetricsFollower follower =
-        followMetrics(
-            config.get(AppKeys.METRICS_TOPIC), () -> app.isAlive(), () -> app.logTail(4000), WAIT);
-    Await.await(
-        () -> "no metrics from the app: " + app.logTail(4000),
-        () -> follower.poll(Duration.ofMillis(50)) != null,
-        WAIT);
-    return follower;
-  }
-
-  private void await(MetricsFollower metrics, String field, long atLeast) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (metrics.latest(field) < atLeast) {
-      assertTrue(app.isAlive(), "the app died: " + app.logTail(4000));
-      assertTrue(System.nanoTime() < deadline, field + " stayed " + metrics.latest(field));
-      metrics.poll(Duration.ofMillis(20));
     }
   }
 }

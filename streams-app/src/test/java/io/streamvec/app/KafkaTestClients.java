@@ -118,14 +118,25 @@ public final class KafkaTestClients {
   }
 
   /**
-   * Versions of the snapshots completed in topic order, and how many chunks were stale (a version
-   * not above the last).
+   * Reads the whole snapshots topic as a new subscriber would and checks what every restart and
+   * failover must keep: the versions strictly increase, and no chunk is stale (a version published
+   * again after a restart). Returns the versions in topic order.
    */
-  public record SnapshotLog(List<Long> versions, long staleChunks) {}
-
-  /** Reads the whole snapshots topic as a new subscriber would. */
-  public static SnapshotLog readSnapshots(String servers, String topic) {
+  public static List<Long> assertSnapshotVersionsIncrease(String servers, String topic) {
     SnapshotAssembler assembler = new SnapshotAssembler();
+    List<Long> versions = readSnapshots(servers, topic, assembler);
+    for (int i = 1; i < versions.size(); i++)
+      if (versions.get(i) <= versions.get(i - 1))
+        throw new AssertionError("snapshot versions do not increase: " + versions);
+    if (assembler.staleCount() != 0)
+      throw new AssertionError(
+          assembler.staleCount() + " stale snapshot chunks (a version reused); " + versions);
+    return versions;
+  }
+
+  /** Versions of the snapshots completed in topic order, read from the start to the end offset. */
+  private static List<Long> readSnapshots(
+      String servers, String topic, SnapshotAssembler assembler) {
     List<Long> versions = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = consumer(servers)) {
       TopicPartition tp = new TopicPartition(topic, 0);
@@ -141,7 +152,7 @@ public final class KafkaTestClients {
           },
           Duration.ofSeconds(60));
     }
-    return new SnapshotLog(versions, assembler.staleCount());
+    return versions;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.streamvec.app.testing;
 
+import io.streamvec.app.config.AppKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,8 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -18,17 +21,19 @@ import java.util.regex.Pattern;
 
 /**
  * One instance of the app in its own JVM ({@code java -cp <this classpath>
- * io.streamvec.app.StreamvecApp --set k=v ...}), output appended to a log file, its HTTP API on a
- * free port. SIGKILL and SIGTERM as a user or the machine would send them.
+ * io.streamvec.app.StreamvecApp --set k=v ...}), output appended to a log file: what the crash and
+ * failover tests start, kill with SIGKILL, stop with SIGTERM and start again, as a machine or a
+ * user would. Its HTTP API is on a free port unless the settings choose one (-1: none).
  */
 public final class AppProcess implements AutoCloseable {
+  private static final String HEAP = "384m";
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Pattern TOKENS =
       Pattern.compile("(?m)^streamvec_tokens_total\\{[^}]*\\} ([0-9.eE+]+)$");
 
   private final String name;
-  private final Map<String, String> settings;
+  private final List<String> command;
   private final Path logFile;
   private final int httpPort;
   private Process process;
@@ -41,52 +46,58 @@ public final class AppProcess implements AutoCloseable {
                 () -> ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly)));
   }
 
-  private AppProcess(String name, Map<String, String> settings, Path logFile, int httpPort) {
+  private AppProcess(String name, List<String> command, Path logFile, int httpPort) {
     this.name = name;
-    this.settings = settings;
+    this.command = command;
     this.logFile = logFile;
     this.httpPort = httpPort;
   }
 
-  /**
-   * Starts an instance with these app settings (http.port is chosen here); its log goes to logFile.
-   */
+  /** Starts an instance with these app settings and a 384 MB heap; its log goes to logFile. */
   public static AppProcess start(String name, Map<String, String> settings, Path logFile)
       throws IOException {
-    AppProcess app = new AppProcess(name, settings, logFile, FreePorts.one());
+    return start(name, settings, HEAP, List.of(), logFile);
+  }
+
+  /** The same with heap (e.g. "768m") and more JVM options (e.g. -Dname=value). */
+  public static AppProcess start(
+      String name, Map<String, String> settings, String heap, List<String> jvmOptions, Path logFile)
+      throws IOException {
+    Map<String, String> all = new HashMap<>(settings);
+    all.computeIfAbsent(AppKeys.HTTP_PORT, k -> String.valueOf(FreePorts.one()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap,
+                "-Dstreamvec.instance=" + name, // tells the JVMs apart in ps
+                // the app's own logging (its INFO lines: state changes, restores), not the tests'
+                "-Dlog4j2.configurationFile=log4j2.properties"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), "io.streamvec.app.StreamvecApp"));
+    all.forEach(
+        (k, v) -> {
+          cmd.add("--set");
+          cmd.add(k + "=" + v);
+        });
+    AppProcess app =
+        new AppProcess(
+            name, List.copyOf(cmd), logFile, Integer.parseInt(all.get(AppKeys.HTTP_PORT)));
     app.restart();
     return app;
   }
 
   /** Starts the instance again with the same settings, state dir and port (after a stop). */
   public void restart() throws IOException {
-    if (process != null && process.isAlive())
-      throw new IllegalStateException(name + " is still running");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-Dstreamvec.instance=" + name, // tells the JVMs apart in ps
-                // the app's own logging (its INFO lines: state changes, restores), not the tests'
-                "-Dlog4j2.configurationFile=log4j2.properties",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.streamvec.app.StreamvecApp"));
-    settings.forEach(
-        (k, v) -> {
-          cmd.add("--set");
-          cmd.add(k + "=" + v);
-        });
-    cmd.add("--set");
-    cmd.add("http.port=" + httpPort);
+    if (isAlive()) throw new IllegalStateException(name + " is still running");
     Files.writeString(
         logFile,
         "=== " + name + " starting\n",
-        java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     process =
-        new ProcessBuilder(cmd)
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
@@ -105,7 +116,7 @@ public final class AppProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  /** SIGKILL: no shutdown hook, no commit, no leaving the group. */
+  /** SIGKILL: no shutdown hook, no commit, no leaving the group; returns once the JVM is gone. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();
   }
@@ -113,8 +124,18 @@ public final class AppProcess implements AutoCloseable {
   /** SIGTERM and wait for the exit; returns the exit code (143 after a clean shutdown hook). */
   public int terminate(Duration timeout) throws InterruptedException {
     process.destroy();
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+    if (!awaitExit(timeout))
       throw new AssertionError(name + " did not stop within " + timeout + " of SIGTERM");
+    return process.exitValue();
+  }
+
+  /** Waits up to timeout for the JVM to end by itself; true if it did. */
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The exit code of a JVM that ended. */
+  public int exitValue() {
     return process.exitValue();
   }
 
@@ -139,6 +160,7 @@ public final class AppProcess implements AutoCloseable {
 
   /** Body of a 200 answer to GET path, or null. */
   private String get(String path) {
+    if (httpPort <= 0) return null;
     try {
       HttpResponse<String> r =
           HTTP.send(
@@ -155,16 +177,23 @@ public final class AppProcess implements AutoCloseable {
     }
   }
 
+  /** The whole log so far. */
   public String log() {
+    return logTail(Integer.MAX_VALUE);
+  }
+
+  /** The log so far (for failure messages); at most the last maxChars characters. */
+  public String logTail(int maxChars) {
     try {
-      return Files.readString(logFile);
+      String all = Files.readString(logFile);
+      return all.length() <= maxChars ? all : "..." + all.substring(all.length() - maxChars);
     } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
+      return "(log unreadable: " + e + ")";
     }
   }
 
   @Override
   public void close() throws InterruptedException {
-    if (process != null) process.destroyForcibly().waitFor();
+    if (isAlive()) kill();
   }
 }

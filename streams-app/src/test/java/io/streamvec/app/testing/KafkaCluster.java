@@ -92,38 +92,7 @@ public final class KafkaCluster implements AutoCloseable {
   }
 
   Properties config(int id) {
-    int n = ports.length;
-    StringJoiner voters = new StringJoiner(",");
-    for (int i = 0; i < n; i++) voters.add((i + 1) + "@127.0.0.1:" + controllerPorts[i]);
-    Properties p = new Properties();
-    String listeners =
-        "PLAINTEXT://127.0.0.1:"
-            + ports[id - 1]
-            + ",CONTROLLER://127.0.0.1:"
-            + controllerPorts[id - 1];
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", String.valueOf(id));
-    p.put("controller.quorum.voters", voters.toString());
-    p.put("listeners", listeners);
-    p.put("advertised.listeners", listeners);
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
-    p.put("log.dirs", dir.resolve("data-" + id).toString());
-    p.put("auto.create.topics.enable", "false");
-    p.put("num.partitions", "1");
-    p.put("default.replication.factor", String.valueOf(n));
-    p.put("offsets.topic.replication.factor", String.valueOf(n));
-    p.put("offsets.topic.num.partitions", "8");
-    p.put("transaction.state.log.replication.factor", String.valueOf(n));
-    p.put("transaction.state.log.min.isr", String.valueOf(Math.max(1, n - 1)));
-    p.put("transaction.state.log.num.partitions", "8");
-    p.put("share.coordinator.state.topic.replication.factor", String.valueOf(n));
-    p.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.max(1, n - 1)));
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
-    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
-    return p;
+    return KraftNodeConfig.of(id, ports, controllerPorts, dir.resolve("data-" + id));
   }
 
   private void format(int id, String clusterId) throws IOException {

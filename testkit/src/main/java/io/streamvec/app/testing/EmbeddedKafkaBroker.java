@@ -27,8 +27,8 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A real single-node Kafka broker (KRaft: broker and controller in one server) inside the test JVM,
- * on free loopback ports and a temporary data directory. Same settings as the local broker that
- * {@code deploy/broker.sh} runs, so tests see what users see.
+ * on free loopback ports and a temporary data directory, with the settings of {@link
+ * KraftNodeConfig}.
  *
  * <pre>
  * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
@@ -55,7 +55,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.dataDir = dataDir;
     this.port = port;
     this.controllerPort = controllerPort;
-    this.config = brokerConfig(dataDir, port, controllerPort);
+    this.config =
+        KraftNodeConfig.of(
+            1, new int[] {port}, new int[] {controllerPort}, dataDir.resolve("logs"));
     this.config.putAll(overrides);
   }
 
@@ -146,37 +148,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     } finally {
       deleteRecursively(dataDir);
     }
-  }
-
-  static Properties brokerConfig(Path dataDir, int port, int controllerPort) {
-    Properties p = new Properties();
-    String broker = "PLAINTEXT://127.0.0.1:" + port;
-    String controller = "CONTROLLER://127.0.0.1:" + controllerPort;
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", "1");
-    p.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
-    p.put("listeners", broker + "," + controller);
-    p.put("advertised.listeners", broker + "," + controller);
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
-    p.put("log.dirs", dataDir.resolve("logs").toString());
-    p.put("auto.create.topics.enable", "false");
-    p.put("num.partitions", "1");
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("offsets.topic.num.partitions", "8");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "8");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("group.initial.rebalance.delay.ms", "0");
-    // a dead client's open transaction is aborted within 1 s of its timeout, not 10 s: until then
-    // no other instance can take over its model (see deploy/broker.sh)
-    p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
-    // The cleaner's dedupe buffer (128 MB by default) would sit in the test JVM's heap.
-    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
-    return p;
   }
 
   private void format() {
