@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
  * with the app's log if the app died.
  */
 abstract class AppJvmFixture {
-  protected static final Duration WAIT = Duration.ofMinutes(2);
+  protected static final Duration WAIT = Duration.ofMinutes(3);
   protected EmbeddedKafkaBroker kafka;
   protected Path stateDir;
   protected Path logFile;

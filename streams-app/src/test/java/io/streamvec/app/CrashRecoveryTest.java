@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.Await;
-import io.streamvec.model.ModelSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,8 +91,17 @@ class CrashRecoveryTest extends AppJvmFixture {
         // is this run's
         List<JsonNode> seen = new ArrayList<>(); // this run's metrics records, first and last
         long target = killAt[run];
+        int lifetime = run;
         Await.await(
-            "run " + run + " to reach " + target + " tokens",
+            () ->
+                "run "
+                    + lifetime
+                    + " to reach "
+                    + target
+                    + " tokens (last metrics "
+                    + seen
+                    + "); log: "
+                    + app.logTail(4000),
             () -> {
               assertTrue(app.isAlive(), "the app died on its own; log: " + app.logTail(4000));
               for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(20))) {
@@ -108,17 +116,12 @@ class CrashRecoveryTest extends AppJvmFixture {
         replayed.add(seen.get(0).get("replayed_records").asLong());
         killedAfter.add(seen.get(seen.size() - 1).get("tokens").asLong());
       }
-      ModelSnapshot finalModel =
-          KafkaTestClients.awaitSnapshot(
-              kafka.bootstrapServers(),
-              config.get(AppKeys.SNAPSHOTS_TOPIC),
-              s -> s.tokens == total,
-              WAIT);
-      assertTrue(
-          finalModel.sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)),
-          "after 3 kills: not the model of an uninterrupted run (kills after "
-              + killedAfter
-              + " tokens)");
+      KafkaTestClients.assertFinalModelIsTheUninterruptedOne(
+          kafka.bootstrapServers(),
+          config.get(AppKeys.SNAPSHOTS_TOPIC),
+          config.model(),
+          texts,
+          () -> "after 3 kills (after " + killedAfter + " tokens)");
     }
     assertTrue(
         killedAfter.stream().anyMatch(t -> t < total),

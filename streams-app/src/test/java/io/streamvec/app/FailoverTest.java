@@ -8,7 +8,6 @@ import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.AppProcess;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import io.streamvec.app.testing.LiveStream;
-import io.streamvec.model.ModelSnapshot;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -129,15 +128,9 @@ class FailoverTest {
 
   private static void assertFinalModelIsTheUninterruptedOne(
       TwoInstances apps, AppConfig config, List<String> texts) {
-    long total = TestTexts.tokenCount(config.model(), texts);
     String topic = apps.topic(AppKeys.SNAPSHOTS_TOPIC);
-    ModelSnapshot last =
-        KafkaTestClients.awaitSnapshot(
-            apps.servers, topic, s -> s.tokens >= total, TwoInstances.WAIT);
-    assertEquals(total, last.tokens, "every token learned exactly once");
-    assertTrue(
-        last.sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)),
-        "not the model of an uninterrupted run; logs:\n" + apps.logs());
+    KafkaTestClients.assertFinalModelIsTheUninterruptedOne(
+        apps.servers, topic, config.model(), texts, () -> "logs:\n" + apps.logs());
     KafkaTestClients.assertSnapshotVersionsIncrease(apps.servers, topic);
   }
 }

@@ -1,6 +1,7 @@
 package io.streamvec.app;
 
 import io.streamvec.app.testing.Await;
+import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.io.SnapshotAssembler;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -115,6 +117,28 @@ public final class KafkaTestClients {
           timeout);
     }
     return found.get(0);
+  }
+
+  /**
+   * Waits for the snapshot on topic that has learned the tokens of lines and checks that it learned
+   * each exactly once and is, bit for bit, the model of an uninterrupted offline run over them;
+   * context (kills, seed, logs) goes into the failure message.
+   */
+  public static ModelSnapshot assertFinalModelIsTheUninterruptedOne(
+      String servers,
+      String topic,
+      ModelConfig model,
+      List<String> lines,
+      Supplier<String> context) {
+    long total = TestTexts.tokenCount(model, lines);
+    ModelSnapshot last =
+        awaitSnapshot(servers, topic, s -> s.tokens >= total, Duration.ofMinutes(2));
+    if (last.tokens != total)
+      throw new AssertionError(
+          "learned " + last.tokens + " tokens, not " + total + " once each; " + context.get());
+    if (!last.sameModelAs(TestTexts.reference(model, lines).snapshot(0)))
+      throw new AssertionError("not the model of an uninterrupted run; " + context.get());
+    return last;
   }
 
   /**
