@@ -7,7 +7,6 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ModelsConfig;
 import io.streamvec.app.snapshots.KafkaSnapshotReader;
-import io.streamvec.app.testing.AppJvm;
 import io.streamvec.app.testing.Await;
 import io.streamvec.app.topology.DeadLetter;
 import io.streamvec.app.topology.StateCheck;
@@ -23,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,12 +36,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ManyModelsAppTest extends AppJvmFixture {
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private AppJvm app;
-
-  @AfterEach
-  void stopApp() throws Exception {
-    if (app != null) app.close();
-  }
 
   private Map<String, String> settings(Map<String, String> more) {
     Map<String, String> m = new HashMap<>(TestTexts.smallModel());
@@ -126,10 +118,10 @@ class ManyModelsAppTest extends AppJvmFixture {
     List<String> news = TestTexts.generated(9_000, 62);
     List<String> code = TestTexts.generated(6_000, 63);
     Map<String, String> one = settings(Map.of());
-    app = AppJvm.start(one, "384m", logFile);
+    startApp(one, "384m", List.of());
     produce("text", unkeyed(first));
     assertEachTrainedAlone(AppConfig.of(one), Map.of("default", first));
-    assertTrue(app.terminate(60) != -1, "stopped on SIGTERM: " + app.logTail(3000));
+    app.terminate(Duration.ofSeconds(60)); // fails unless it stops on SIGTERM within 60 s
 
     Map<String, String> many =
         settings(
@@ -146,7 +138,7 @@ class ManyModelsAppTest extends AppJvmFixture {
                 "5"));
     for (String topic : List.of("news-en", "news-fr", "code"))
       kafka.createTopic(topic, 1, Map.of());
-    app = AppJvm.start(many, "384m", logFile);
+    startApp(many, "384m", List.of());
     // news-fr stays empty: two topics of one model interleave in an order the test cannot know
     // in advance (that mapping is checked by ManyModelsTopologyTest)
     produce("text", unkeyed(rest));
@@ -183,7 +175,7 @@ class ManyModelsAppTest extends AppJvmFixture {
                 "3",
                 "model.tenant-2.dim",
                 "8"));
-    app = AppJvm.start(many, "384m", logFile);
+    startApp(many, "384m", List.of());
     produce("text", records);
     assertEachTrainedAlone(AppConfig.of(many), byModel);
     List<ConsumerRecord<byte[], byte[]>> dead =
