@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
-import io.streamvec.app.testing.AppJvm;
+import io.streamvec.app.testing.AppProcess;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,12 +73,13 @@ public final class ManyModelsThroughput {
             p.send(new ProducerRecord<>("text", key, t.getBytes(StandardCharsets.UTF_8)));
         }
       }
-      List<AppJvm> apps = new ArrayList<>();
+      List<AppProcess> apps = new ArrayList<>();
       Path work = Files.createTempDirectory("streamvec-models-bench-");
       for (int i = 0; i < instances; i++) {
         Map<String, String> own = new HashMap<>(keys);
         own.put(AppKeys.STATE_DIR, work.resolve("state-" + i).toString());
-        apps.add(AppJvm.start(own, "2g", work.resolve("app-" + i + ".log")));
+        apps.add(
+            AppProcess.start("app-" + i, own, "2g", List.of(), work.resolve("app-" + i + ".log")));
       }
       Map<String, long[]> times = new TreeMap<>(); // model -> {first ms, done ms}
       try (KafkaConsumer<byte[], byte[]> c = KafkaTestClients.consumer(kafka.bootstrapServers())) {
@@ -106,8 +107,8 @@ public final class ManyModelsThroughput {
         }
       }
       List<Long> rssMb = new ArrayList<>();
-      for (AppJvm app : apps) rssMb.add(peakRssKb(app.process().pid()) / 1024);
-      for (AppJvm app : apps) app.close();
+      for (AppProcess app : apps) rssMb.add(peakRssKb(app.pid()) / 1024);
+      for (AppProcess app : apps) app.close();
       long first = Long.MAX_VALUE, last = 0, all = 0;
       Map<String, Object> perModel = new TreeMap<>();
       for (String model : names) {

@@ -134,6 +134,11 @@ public final class AppProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** The JVM's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
   /** The exit code of a JVM that ended. */
   public int exitValue() {
     return process.exitValue();
