@@ -16,7 +16,7 @@ reference() {
     echo
     echo '```'
     # shellcheck disable=SC2086 # cmd is one word or empty
-    "$ROOT/streamvec" $cmd --help 2>&1 | grep -v '^streamvec: building' | sed "s#$ROOT/#./#g"
+    "$ROOT/streamvec" $cmd --help 2>&1 | grep -v -e '^streamvec: building' -e '^WARNING: Using incubator modules' | sed "s#$ROOT/#./#g"
     echo '```'
   done
   echo
