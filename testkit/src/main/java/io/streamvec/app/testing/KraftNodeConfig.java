@@ -1,8 +1,11 @@
 package io.streamvec.app.testing;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import java.util.StringJoiner;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The settings of one node of a test Kafka cluster on loopback: broker and KRaft controller in one
@@ -11,6 +14,16 @@ import java.util.StringJoiner;
  */
 public final class KraftNodeConfig {
   private KraftNodeConfig() {}
+
+  /** An admin client on the cluster at bootstrapServers; the caller closes it. */
+  public static Admin admin(String bootstrapServers) {
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            30_000));
+  }
 
   /**
    * Node id (1..n) of the n = ports.length nodes whose client and controller listeners are ports[i]
