@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.model.io.RowEncoding;
 import io.streamvec.model.io.SnapshotAssembler;
+import io.streamvec.model.io.SnapshotBlocks;
 import io.streamvec.model.io.SnapshotCodec;
 import io.streamvec.model.io.SnapshotPublisher;
 import java.util.ArrayList;
@@ -12,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Snapshot format version 2 against a learner: deltas reassemble to exactly the model (every float,
@@ -84,6 +88,54 @@ class SnapshotDeltaTest {
       if (version == 7) assertEquals(restarted.blockCount(), restarted.lastBlocks());
     }
     assertExactly(s, lateReader(compact(log)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = RowEncoding.class,
+      names = {"FLOAT16", "BFLOAT16", "INT8"})
+  void encodedDeltasReassembleToWhatThePublisherServes(RowEncoding encoding) {
+    ModelConfig c =
+        LearnerRestoreTest.small("lbl", "ns").with("vocab-size", "400").with("candidates", "300");
+    List<String> stream = LearnerRestoreTest.SyntheticText.zipfStream(30_000, 700, 5);
+    Learner learner = new Learner(c);
+    SnapshotPublisher publisher = new SnapshotPublisher("m", CHUNK, encoding);
+    SnapshotPublisher exact = new SnapshotPublisher("m", CHUNK);
+    List<Rec> log = new ArrayList<>();
+    SnapshotAssembler follower = new SnapshotAssembler();
+    ModelSnapshot served = null;
+    int at = 0;
+    for (int version = 1; version <= 24; version++) {
+      int n = version % 2 == 0 ? 10 : 2_400;
+      learner.learn(stream.subList(at, at + n));
+      at += n;
+      ModelSnapshot s = learner.snapshot(version);
+      publisher.publish(
+          s,
+          (key, value) -> {
+            log.add(new Rec(key, value));
+            follower.accept(value);
+          });
+      served = publisher.asPublished(s);
+      assertExactly(served, follower.latest().orElseThrow());
+      exact.publish(s, (key, value) -> {});
+      if (version == 1) { // the manifest (counts, bias) is float32 whatever the rows' encoding
+        assertTrue(publisher.lastBytes() < exact.lastBytes());
+        int rows = 64;
+        double ratio =
+            (double) SnapshotBlocks.encodeBlock(s, 1, 0, rows, encoding).length
+                / SnapshotBlocks.encodeBlock(s, 1, 0, rows).length;
+        assertTrue(ratio < (encoding == RowEncoding.INT8 ? 0.4 : 0.6), encoding + " " + ratio);
+      }
+      float maxAbs = 0, maxErr = 0;
+      for (int i = 0; i < s.embeddings.data.length; i++) {
+        maxAbs = Math.max(maxAbs, Math.abs(s.embeddings.data[i]));
+        maxErr = Math.max(maxErr, Math.abs(s.embeddings.data[i] - served.embeddings.data[i]));
+      }
+      assertTrue(maxErr > 0 && maxErr <= maxAbs / 200, encoding + " error " + maxErr);
+    }
+    assertEquals(0, follower.rejectedCount());
+    assertExactly(served, lateReader(compact(log)));
   }
 
   @Test

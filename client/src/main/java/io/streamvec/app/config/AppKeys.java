@@ -34,6 +34,7 @@ public final class AppKeys {
   public static final String SNAPSHOT_INTERVAL_TOKENS = "snapshot.interval.tokens";
   public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
   public static final String SNAPSHOT_CHUNK_BYTES = "snapshot.chunk.bytes";
+  public static final String SNAPSHOT_ENCODING = "snapshot.encoding";
   public static final String IDLE_SNAPSHOT_MS = "idle.snapshot.ms";
   public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
   public static final String METRICS_HALF_LIFE_TOKENS = "metrics.half-life.tokens";
@@ -57,7 +58,8 @@ public final class AppKeys {
     HOSTPORTS,
     MODEL_NAMES,
     ROUTING,
-    BOOLEAN
+    BOOLEAN,
+    ENCODING
   }
 
   /** One key: name, default, documentation, and how its value is checked. */
@@ -156,6 +158,16 @@ public final class AppKeys {
           if (!v.equals("topic") && !v.equals("key"))
             throw new ConfigException(
                 "config key '" + name + "' = '" + v + "' must be topic or key" + hint);
+        }
+        case ENCODING -> {
+          if (!List.of("float32", "float16", "bfloat16", "int8").contains(v))
+            throw new ConfigException(
+                "config key '"
+                    + name
+                    + "' = '"
+                    + v
+                    + "' must be float32, float16, bfloat16 or int8"
+                    + hint);
         }
         case BOOLEAN -> {
           if (!v.equals("true") && !v.equals("false"))
@@ -322,6 +334,11 @@ public final class AppKeys {
               "900000",
               "largest snapshot record value (Kafka's default limit is 1 MB)",
               Type.INT_POSITIVE),
+          new Key(
+              SNAPSHOT_ENCODING,
+              "float32",
+              "E and W rows on the snapshots topic: float32 (exact), float16 or bfloat16 (half the bytes), int8 (a quarter, per-row scale); readers and exports get float32 back",
+              Type.ENCODING),
           new Key(
               IDLE_SNAPSHOT_MS,
               "5000",

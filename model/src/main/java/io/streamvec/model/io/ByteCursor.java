@@ -91,6 +91,14 @@ final class ByteCursor {
     return new java.io.DataInputStream(in);
   }
 
+  /** The next n bytes as a big-endian buffer of their own; this cursor moves past them. */
+  ByteBuffer slice(long n, String field) throws InvalidSnapshotException {
+    need(n, field);
+    ByteBuffer s = buf.slice().limit((int) n).order(ByteOrder.BIG_ENDIAN);
+    buf.position(buf.position() + (int) n);
+    return s;
+  }
+
   void readFloats(float[] dst, int n, String field) throws InvalidSnapshotException {
     need(4L * n, field);
     buf.asFloatBuffer().get(dst, 0, n);

@@ -25,6 +25,9 @@ public final class SnapshotBlocks {
   /** Format 2 is a whole snapshot with the served mixture ({@link SnapshotCodec}); 3 is this. */
   public static final int FORMAT_VERSION = 3;
 
+  /** A row block whose rows are not float32: the {@link RowEncoding} id follows the header. */
+  public static final int ENCODED_FORMAT_VERSION = 4;
+
   /** A decoded row block: rows [firstRow, firstRow + words.length). */
   public record RowBlock(
       long version, int index, int firstRow, int d, int h, String[] words, float[] e, float[] w) {}
@@ -55,26 +58,34 @@ public final class SnapshotBlocks {
     return (int) ((v + (long) rowsPerBlock - 1) / rowsPerBlock);
   }
 
-  /** Block i of s: rows [i R, min((i+1) R, V)) as published in snapshot version. */
+  /** Block i of s: rows [i R, min((i+1) R, V)) as published in snapshot version, as float32. */
   public static byte[] encodeBlock(ModelSnapshot s, long version, int index, int rowsPerBlock) {
+    return encodeBlock(s, version, index, rowsPerBlock, RowEncoding.FLOAT32);
+  }
+
+  /**
+   * Block i of s with its E and W rows in the given encoding: format 3 for float32 (the bytes older
+   * readers know), format 4 (the encoding's id after the header) for the others.
+   */
+  public static byte[] encodeBlock(
+      ModelSnapshot s, long version, int index, int rowsPerBlock, RowEncoding encoding) {
     int d = s.embeddings.numCols, h = s.outputWeights.numCols;
     int first = Math.multiplyExact(index, rowsPerBlock);
     int n = Math.min(rowsPerBlock, s.size() - first);
     byte[][] words = new byte[n][];
     for (int r = 0; r < n; r++) words[r] = SnapshotCodec.utf8(s.word(first + r));
-    long size = 36 + SnapshotCodec.stringsSize(words) + 4L * n * (d + h);
+    boolean float32 = encoding == RowEncoding.FLOAT32;
+    long size = (float32 ? 36 : 40) + SnapshotCodec.stringsSize(words);
+    size += encoding.bytes(n, d) + encoding.bytes(n, h);
     ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.BIG_ENDIAN);
-    out.putInt(BLOCK_MAGIC).putInt(FORMAT_VERSION).putLong(version);
+    out.putInt(BLOCK_MAGIC).putInt(float32 ? FORMAT_VERSION : ENCODED_FORMAT_VERSION);
+    out.putLong(version);
     out.putInt(index).putInt(first).putInt(n).putInt(d).putInt(h);
+    if (!float32) out.putInt(encoding.id);
     for (byte[] w : words) SnapshotCodec.putString(out, w);
-    putRows(out, s.embeddings.data, (long) first * d, n * d);
-    putRows(out, s.outputWeights.data, (long) first * h, n * h);
+    encoding.write(out, s.embeddings.data, Math.multiplyExact(first, d), n, d);
+    encoding.write(out, s.outputWeights.data, Math.multiplyExact(first, h), n, h);
     return out.array();
-  }
-
-  private static void putRows(ByteBuffer out, float[] data, long from, int n) {
-    out.asFloatBuffer().put(data, Math.toIntExact(from), n);
-    out.position(out.position() + 4 * n);
   }
 
   public static RowBlock decodeBlock(byte[] bytes) throws InvalidSnapshotException {
@@ -82,12 +93,14 @@ public final class SnapshotBlocks {
     if (in.readInt("magic") != BLOCK_MAGIC)
       throw new InvalidSnapshotException("not a snapshot row block (bad magic)");
     int format = in.readInt("format version");
-    if (format != FORMAT_VERSION)
+    if (format != FORMAT_VERSION && format != ENCODED_FORMAT_VERSION)
       throw new InvalidSnapshotException(
           "snapshot row block format version "
               + format
               + " is not supported (this reader: "
               + FORMAT_VERSION
+              + " and "
+              + ENCODED_FORMAT_VERSION
               + ")");
     long version = in.readLong("version");
     int index = in.readInt("block index"), first = in.readInt("first row");
@@ -95,14 +108,16 @@ public final class SnapshotBlocks {
     int d = in.readInt("d"), h = in.readInt("h");
     if (index < 0 || first < 0 || d < 1 || h < 1)
       throw new InvalidSnapshotException("snapshot row block header is inconsistent");
+    RowEncoding encoding =
+        format == FORMAT_VERSION ? RowEncoding.FLOAT32 : RowEncoding.fromId(in.readInt("encoding"));
     String[] words = new String[n];
     for (int r = 0; r < n; r++) words[r] = in.readString("word");
-    if (in.remaining() != 4L * n * (d + h))
+    if (in.remaining() != encoding.bytes(n, d) + encoding.bytes(n, h))
       throw new InvalidSnapshotException(
           "snapshot row block " + index + " holds " + in.remaining() + " bytes of rows");
     float[] e = new float[n * d], w = new float[n * h];
-    in.readFloats(e, e.length, "E rows");
-    in.readFloats(w, w.length, "W rows");
+    encoding.read(in, e, n, d, "E rows");
+    encoding.read(in, w, n, h, "W rows");
     return new RowBlock(version, index, first, d, h, words, e, w);
   }
 

@@ -3,6 +3,7 @@ package io.streamvec.model.io;
 import io.streamvec.model.ModelSnapshot;
 import java.util.Arrays;
 import java.util.List;
+import org.ejml.data.FMatrixRMaj;
 
 /**
  * Turns successive snapshots of one model into the records of snapshot format version 3: the row
@@ -27,6 +28,7 @@ public final class SnapshotPublisher {
 
   private final String modelId;
   private final int maxChunkBytes;
+  private final RowEncoding encoding;
   private ModelSnapshot previous;
   private int rowsPerBlock;
   private long[] blockVersions = new long[0];
@@ -35,22 +37,67 @@ public final class SnapshotPublisher {
   private int lastBlocks;
 
   public SnapshotPublisher(String modelId, int maxChunkBytes) {
+    this(modelId, maxChunkBytes, RowEncoding.FLOAT32);
+  }
+
+  /** A publisher whose row blocks carry E and W in the given encoding. */
+  public SnapshotPublisher(String modelId, int maxChunkBytes, RowEncoding encoding) {
     this.modelId = modelId;
     this.maxChunkBytes = maxChunkBytes;
+    this.encoding = encoding;
   }
 
   /**
-   * Rows per block for d + h floats per row: one block fits one chunk unless its words are long.
+   * Rows per block for d + h float32 per row: one block fits one chunk unless its words are long.
    */
   public static int rowsPerBlock(int d, int h, int maxChunkBytes) {
-    int payload = maxChunkBytes - SnapshotChunks.HEADER_BYTES - SnapshotChunks.TRAILER_BYTES - 36;
-    return Math.max(1, payload / (4 * (d + h) + 4 + 16)); // 16: room for a typical word
+    return rowsPerBlock(d, h, maxChunkBytes, RowEncoding.FLOAT32);
+  }
+
+  /** Rows per block for d + h floats per row in the given encoding. */
+  public static int rowsPerBlock(int d, int h, int maxChunkBytes, RowEncoding encoding) {
+    int header = encoding == RowEncoding.FLOAT32 ? 36 : 40;
+    int payload =
+        maxChunkBytes - SnapshotChunks.HEADER_BYTES - SnapshotChunks.TRAILER_BYTES - header;
+    long row = encoding.bytes(1, d) + encoding.bytes(1, h) + 4 + 16; // 16: a typical word
+    return (int) Math.max(1, payload / row);
+  }
+
+  /**
+   * s as a reader of this publisher's records assembles it: the same object for float32, otherwise
+   * a copy whose E and W rows went through the encoding. What the publishing instance serves
+   * itself, so that every instance answers alike.
+   */
+  public ModelSnapshot asPublished(ModelSnapshot s) {
+    if (encoding == RowEncoding.FLOAT32) return s;
+    FMatrixRMaj e = s.embeddings.copy(), w = s.outputWeights.copy();
+    encoding.roundTrip(e.data, 0, e.numRows, e.numCols);
+    encoding.roundTrip(w.data, 0, w.numRows, w.numCols);
+    String[] words = new String[s.size()];
+    float[] counts = new float[s.size()];
+    for (int i = 0; i < words.length; i++) {
+      words[i] = s.word(i);
+      counts[i] = s.count(i);
+    }
+    return new ModelSnapshot(
+        s.version,
+        s.tokens,
+        s.config,
+        words,
+        counts,
+        e,
+        w,
+        s.outputBias,
+        s.encoderNames(),
+        s.encoderParams(),
+        s.stats(),
+        s.mixture());
   }
 
   /** Sends the records of snapshot s (blocks first, the manifest last). */
   public void publish(ModelSnapshot s, Sink sink) {
     int d = s.embeddings.numCols, h = s.outputWeights.numCols;
-    int r = rowsPerBlock(d, h, maxChunkBytes);
+    int r = rowsPerBlock(d, h, maxChunkBytes, encoding);
     boolean full = previous == null || r != rowsPerBlock || !previous.config.equals(s.config);
     int b = SnapshotBlocks.blockCount(s.size(), r);
     blockVersions = Arrays.copyOf(blockVersions, b);
@@ -59,7 +106,7 @@ public final class SnapshotPublisher {
     lastBlocks = 0;
     for (int i = 0; i < b; i++) {
       if (!full && sameBlock(previous, s, i, r)) continue;
-      byte[] block = SnapshotBlocks.encodeBlock(s, s.version, i, r);
+      byte[] block = SnapshotBlocks.encodeBlock(s, s.version, i, r, encoding);
       blockVersions[i] = s.version;
       blockCrcs[i] = (int) SnapshotCodec.crc32c(block, 0, block.length);
       send(sink, modelId + "/r/" + i + "/", s.version, block);

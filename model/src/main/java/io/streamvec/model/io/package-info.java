@@ -47,7 +47,7 @@
  * the topic always holds every block the newest manifest names: a reader that starts late reads
  * the topic once and has the complete model, then follows the deltas. Readers tell the payloads
  * apart by their first 8 bytes: "SVSN" + 1 or 2 (a whole snapshot, below), "SVSN" + 3 (a
- * manifest), "SVRB" + 3 (a row block); anything else is rejected. A writer that restarts sends
+ * manifest), "SVRB" + 3 or 4 (a row block); anything else is rejected. A writer that restarts sends
  * every block again with its first version.
  *
  * Row block payload (rows [i*R, i*R + n) of the model; its integrity is the chunk's CRC32C):
@@ -62,6 +62,12 @@
  *   28      4     d, int32
  *   32      4     H, int32
  *   36      ...   n x string words; n x d float32 E rows; n x H float32 W rows
+ *
+ * Format version 4 ({@link io.streamvec.model.io.RowEncoding}, config snapshot.encoding): the same
+ * header, then at offset 36 an int32 encoding (1 float16, 2 bfloat16, 3 int8 = per row a float32
+ * scale s and one signed byte q per value, value q s), then the words and the rows in that
+ * encoding. Stated per block, not in the manifest: a version's unchanged blocks were written
+ * earlier, possibly under another setting.
  *
  * Manifest payload:
  *

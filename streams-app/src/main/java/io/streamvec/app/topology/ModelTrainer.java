@@ -60,7 +60,9 @@ final class ModelTrainer implements AutoCloseable {
     this.store = store;
     this.out = out;
     this.schedule = new TrainingSchedule(settings);
-    this.publisher = new SnapshotPublisher(settings.modelId(), settings.chunkBytes());
+    this.publisher =
+        new SnapshotPublisher(
+            settings.modelId(), settings.chunkBytes(), settings.snapshotEncoding());
   }
 
   String modelId() {
@@ -189,7 +191,8 @@ final class ModelTrainer implements AutoCloseable {
     store.snapshotPublished(snapshot.version, snapshot.tokens);
     snapshotBytes = publisher.lastBytes();
     snapshotSeconds = (System.nanoTime() - t0) / 1e9;
-    notifyListener(snapshot);
+    // served as the other instances read it from the topic, lossy encodings included
+    notifyListener(publisher.asPublished(snapshot));
   }
 
   private void notifyListener(ModelSnapshot snapshot) {

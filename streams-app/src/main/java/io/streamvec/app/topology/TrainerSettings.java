@@ -4,6 +4,7 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ConfigException;
 import io.streamvec.model.ModelConfig;
+import io.streamvec.model.io.RowEncoding;
 import io.streamvec.model.io.SnapshotChunks;
 
 /** The part of the app config the training processor needs, read once. */
@@ -18,6 +19,7 @@ public record TrainerSettings(
     long metricsEveryMs,
     long metricsHalfLifeTokens,
     int chunkBytes,
+    RowEncoding snapshotEncoding,
     int learnerQueueTokens) {
 
   public static TrainerSettings from(AppConfig c) {
@@ -45,6 +47,7 @@ public record TrainerSettings(
         c.getLong(AppKeys.METRICS_INTERVAL_MS),
         c.getLong(AppKeys.METRICS_HALF_LIFE_TOKENS),
         chunk,
+        RowEncoding.fromConfigName(c.get(AppKeys.SNAPSHOT_ENCODING)),
         c.getInt(AppKeys.LEARNER_QUEUE_TOKENS));
   }
 
@@ -65,6 +68,7 @@ public record TrainerSettings(
         metricsEveryMs,
         metricsHalfLifeTokens,
         chunkBytes,
+        snapshotEncoding,
         0);
   }
 

@@ -2,6 +2,7 @@ package io.streamvec.app.topology;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -146,6 +147,28 @@ class StreamvecTopologyTest {
     assertTrue(
         out(AppKeys.SNAPSHOTS_TOPIC).isEmpty(),
         "the idle snapshot is published once, not on every tick");
+  }
+
+  @Test
+  void snapshotEncodingShapesTheTopicAndTheOwnerServesWhatReadersAssemble() {
+    start(Map.of(AppKeys.SNAPSHOT_ENCODING, "int8", AppKeys.IDLE_SNAPSHOT_MS, "5000"));
+    List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 200);
+    for (String t : texts) input.pipeInput(utf8(t));
+    driver.advanceWallClockTime(Duration.ofMillis(6000));
+    ModelSnapshot s = snapshotsOnceTaken(new SnapshotAssembler(), 1).get(0);
+    ModelSnapshot offline = TestTexts.reference(config.model(), texts).snapshot(0);
+    assertFalse(s.sameModelAs(offline), "int8 rows are not the float32 rows");
+    int d = s.embeddings.numCols;
+    for (int r = 0; r < s.size(); r++) {
+      assertEquals(offline.word(r), s.word(r));
+      float max = 0;
+      for (int i = r * d; i < (r + 1) * d; i++)
+        max = Math.max(max, Math.abs(offline.embeddings.data[i]));
+      for (int i = r * d; i < (r + 1) * d; i++)
+        assertEquals(offline.embeddings.data[i], s.embeddings.data[i], max / 254 * 1.0001);
+    }
+    assertEquals(1, heard.size());
+    assertTrue(heard.get(0).sameModelAs(s), "the owner serves the model as readers assemble it");
   }
 
   /**
