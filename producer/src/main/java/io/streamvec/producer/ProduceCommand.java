@@ -50,6 +50,8 @@ public final class ProduceCommand {
         --rate N            at most N records per second (a steady stream; default: as fast as Kafka takes them)
         --loop              send the inputs again and again until stopped (Ctrl-C): a synthetic live stream
         --partitions N      partitions of the topic if it has to be created (default: input.partitions, 1)
+        --key NAME          this record key for every record instead of the source's name: with
+                            model.routing=key the key names the model that learns the text
         --no-progress       no progress line (it is shown only when stderr is a terminal anyway)
         --help              this text
       exit codes: 0 done, 1 failed, 2 bad usage, 3 input missing, 4 Kafka unreachable, 5 topic missing and not creatable
@@ -61,6 +63,7 @@ public final class ProduceCommand {
       double rate,
       boolean loop,
       Integer partitions,
+      String key,
       boolean progress,
       List<String> inputs) {}
 
@@ -123,6 +126,7 @@ public final class ProduceCommand {
     double rate = 0;
     boolean loop = false, progress = true;
     Integer partitions = null;
+    String key = null;
     List<String> inputs = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
@@ -138,6 +142,10 @@ public final class ProduceCommand {
         case "--rate" -> rate = rate(Cli.value(args, i++));
         case "--loop" -> loop = true;
         case "--partitions" -> partitions = Cli.positiveInt(a, Cli.value(args, i++), 100_000);
+        case "--key" -> {
+          key = Cli.value(args, i++);
+          if (key.isEmpty()) throw new CliFailure(CliFailure.USAGE, "--key takes a non-empty name");
+        }
         case "--no-progress" -> progress = false;
         default -> {
           if (a.startsWith("--")) throw new CliFailure(CliFailure.USAGE, "unknown option " + a);
@@ -154,7 +162,7 @@ public final class ProduceCommand {
     if (loop && inputs.contains(InputSources.STDIN))
       throw new CliFailure(
           CliFailure.USAGE, "--loop cannot repeat standard input; name files or directories");
-    return new Options(topic, mode, rate, loop, partitions, progress, inputs);
+    return new Options(topic, mode, rate, loop, partitions, key, progress, inputs);
   }
 
   private static double rate(String v) throws CliFailure {
@@ -254,7 +262,7 @@ public final class ProduceCommand {
               if (bucket != null && !bucket.acquire(stop::get)) break sending;
               int size = value.length;
               producer.send(
-                  new ProducerRecord<>(o.topic(), s.key(), value),
+                  new ProducerRecord<>(o.topic(), o.key() != null ? o.key() : s.key(), value),
                   (meta, e) -> {
                     if (e != null) sendError.compareAndSet(null, e);
                     else {

@@ -126,6 +126,8 @@ class ProduceCommandTest {
             "paragraph",
             "--partitions",
             "3",
+            "--key",
+            "news",
             "--set",
             "min.insync.replicas=1",
             "--no-progress",
@@ -149,10 +151,13 @@ class ProduceCommandTest {
           org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG,
           entry.source());
     }
-    // one key, so the default partitioner puts every record in the same partition, in order
+    // one key (--key), so the default partitioner puts every record in one partition, in order
     assertEquals(
         List.of("one\ntwo", "three", "four"),
         TestKafka.readAll("produce-para").stream().map(Rec::text).toList());
+    assertEquals(
+        List.of("news", "news", "news"),
+        TestKafka.readAll("produce-para").stream().map(Rec::key).toList());
   }
 
   @Test
@@ -250,6 +255,7 @@ class ProduceCommandTest {
     assertEquals(CliFailure.USAGE, produce(noStdin(), "--mode", "sentence", "x").code());
     assertEquals(CliFailure.USAGE, produce(noStdin(), "--loop", "-").code());
     assertEquals(CliFailure.USAGE, produce(noStdin()).code());
+    assertEquals(CliFailure.USAGE, produce(noStdin(), "--key", "", "x").code());
     assertEquals(CliFailure.USAGE, produce(noStdin(), "--set", "nonsense.key=1", "x").code());
     Run help = produce(noStdin(), "--help");
     assertEquals(0, help.code());
