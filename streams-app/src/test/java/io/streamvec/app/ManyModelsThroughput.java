@@ -6,6 +6,10 @@ import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.testing.AppProcess;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,22 +36,44 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <pre>
  *   java -cp "streams-app/target/test-classes:streams-app/target/classes:streams-app/target/lib/*" \
- *     io.streamvec.app.ManyModelsThroughput MODELS INSTANCES TOKENS_PER_MODEL [key=value ...]
+ *     io.streamvec.app.ManyModelsThroughput MODELS INSTANCES TOKENS_PER_MODEL [--option ...] \
+ *     [key=value ...]
  * </pre>
  *
  * MODELS = 0 runs one model the way a one-model app does (model.id, learner thread); otherwise key
- * routing over model.partitions=4 (every model learns on its task's stream thread).
+ * routing over model.partitions=4 (every model learns on its task's stream thread). Options:
+ *
+ * <ul>
+ *   <li>{@code --full}: each model's text is {@link CapacityText} instead of the template text, so
+ *       its vocabulary, candidate table and n-gram table end up full (the memory bound of the model
+ *       keys);
+ *   <li>{@code --memory}: once every model has learned its last token (and, with the query side on,
+ *       every instance serves each model's final snapshot), reads each instance's memory ({@link
+ *       ProcessMemory}: live heap after a full GC, RSS, the JVM's native memory, state dir);
+ *   <li>{@code --no-query}: instances without the query side (http.port=-1, the default here unless
+ *       --memory), so the training side is measured alone;
+ *   <li>{@code --heap=SIZE}: the instances' -Xmx (2g).
+ * </ul>
  */
 public final class ManyModelsThroughput {
   public static void main(String[] args) throws Exception {
     int models = Integer.parseInt(args[0]);
     int instances = Integer.parseInt(args[1]);
     long tokensPerModel = Long.parseLong(args[2]);
+    List<String> options = new ArrayList<>();
+    for (int i = 3; i < args.length; i++) if (args[i].startsWith("--")) options.add(args[i]);
+    boolean full = options.remove("--full");
+    boolean memory = options.remove("--memory");
+    boolean query = memory && !options.remove("--no-query");
+    String heap = "2g";
+    for (String o : List.copyOf(options))
+      if (o.startsWith("--heap=") && options.remove(o)) heap = o.substring("--heap=".length());
+    if (!options.isEmpty()) throw new IllegalArgumentException("unknown options " + options);
     ObjectMapper json = new ObjectMapper();
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
       Map<String, String> keys = new LinkedHashMap<>();
       keys.put(AppKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-      keys.put(AppKeys.HTTP_PORT, "-1");
+      if (!query) keys.put(AppKeys.HTTP_PORT, "-1");
       keys.put(AppKeys.METRICS_INTERVAL_MS, "200");
       List<String> names = new ArrayList<>();
       if (models == 0) names.add("default");
@@ -58,15 +84,19 @@ public final class ManyModelsThroughput {
         keys.put(AppKeys.MODEL_PARTITIONS, "4");
       }
       for (int i = 3; i < args.length; i++)
-        keys.put(
-            args[i].substring(0, args[i].indexOf('=')),
-            args[i].substring(args[i].indexOf('=') + 1));
+        if (!args[i].startsWith("--"))
+          keys.put(
+              args[i].substring(0, args[i].indexOf('=')),
+              args[i].substring(args[i].indexOf('=') + 1));
       AppConfig config = AppConfig.of(keys);
       kafka.createTopic("text", 4, Map.of());
       Map<String, Long> totals = new TreeMap<>();
       try (KafkaProducer<byte[], byte[]> p = KafkaTestClients.producer(kafka.bootstrapServers())) {
         for (int m = 0; m < names.size(); m++) {
-          List<String> text = TestTexts.generated(tokensPerModel, 100 + m);
+          List<String> text =
+              full
+                  ? CapacityText.lines(config.model(), tokensPerModel, 100 + m)
+                  : TestTexts.generated(tokensPerModel, 100 + m);
           totals.put(names.get(m), TestTexts.tokenCount(config.model(), text));
           byte[] key = names.get(m).getBytes(StandardCharsets.UTF_8);
           for (String t : text)
@@ -79,7 +109,12 @@ public final class ManyModelsThroughput {
         Map<String, String> own = new HashMap<>(keys);
         own.put(AppKeys.STATE_DIR, work.resolve("state-" + i).toString());
         apps.add(
-            AppProcess.start("app-" + i, own, "2g", List.of(), work.resolve("app-" + i + ".log")));
+            AppProcess.start(
+                "app-" + i,
+                own,
+                heap,
+                memory ? List.of("-XX:NativeMemoryTracking=summary") : List.of(),
+                work.resolve("app-" + i + ".log")));
       }
       Map<String, long[]> times = new TreeMap<>(); // model -> {first ms, done ms}
       try (KafkaConsumer<byte[], byte[]> c = KafkaTestClients.consumer(kafka.bootstrapServers())) {
@@ -107,7 +142,19 @@ public final class ManyModelsThroughput {
         }
       }
       List<Long> rssMb = new ArrayList<>();
-      for (AppProcess app : apps) rssMb.add(peakRssKb(app.pid()) / 1024);
+      for (AppProcess app : apps) rssMb.add(ProcessMemory.status(app.pid(), "VmHWM:") / 1024);
+      List<Map<String, Object>> memories = new ArrayList<>();
+      if (memory) {
+        if (query) for (AppProcess app : apps) awaitServed(app, totals, json);
+        else Thread.sleep(15_000); // the final (idle) snapshots are out, their buffers garbage
+        for (int i = 0; i < apps.size(); i++) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("instance", apps.get(i).name());
+          m.putAll(ProcessMemory.of(apps.get(i).pid(), work.resolve("state-" + i), 8));
+          memories.add(m);
+          System.out.println("memory: " + json.writeValueAsString(m));
+        }
+      }
       for (AppProcess app : apps) app.close();
       long first = Long.MAX_VALUE, last = 0, all = 0;
       Map<String, Object> perModel = new TreeMap<>();
@@ -148,14 +195,40 @@ public final class ManyModelsThroughput {
       out.put("tokens_per_sec", Math.round(all / seconds));
       out.put("per_model_tokens_per_sec", perModel);
       out.put("rss_mb", rssMb);
+      if (memory) {
+        out.put("corpus", full ? "capacity" : "templates");
+        out.put("query_side", query);
+        out.put("heap", heap);
+        out.put("memory", memories);
+      }
       System.out.println(json.writeValueAsString(out));
     }
   }
 
-  /** VmHWM of a process, in kB (Linux). */
-  private static long peakRssKb(long pid) throws java.io.IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status")))
-      if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-    return -1;
+  /** Waits until app's /v1/models serves every model's snapshot of its last token. */
+  private static void awaitServed(AppProcess app, Map<String, Long> totals, ObjectMapper json)
+      throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    URI models = URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/models");
+    long deadline = System.currentTimeMillis() + 300_000;
+    while (true) {
+      Map<String, Long> served = new TreeMap<>();
+      Map<String, Long> vocab = new TreeMap<>();
+      HttpResponse<String> r =
+          http.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200)
+        for (JsonNode m : json.readTree(r.body()).path("models")) {
+          served.put(m.path("model").asText(), m.path("tokens").asLong());
+          vocab.put(m.path("model").asText(), m.path("vocab_size").asLong());
+        }
+      if (totals.entrySet().stream()
+          .allMatch(e -> served.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
+        System.out.println(app.name() + " serves every final snapshot; vocab sizes " + vocab);
+        return;
+      }
+      if (System.currentTimeMillis() > deadline)
+        throw new IllegalStateException(app.name() + " serves " + served + ", not " + totals);
+      Thread.sleep(1000);
+    }
   }
 }
