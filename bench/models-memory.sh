@@ -46,9 +46,11 @@ done
 commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo '+changes')"
 for n in $models; do
   echo "== $n model(s) ${keys[*]:-} $query" >&2
-  line="$(java -cp "$classpath" io.streamvec.app.ManyModelsThroughput "$n" 1 "$tokens" --full \
-    --memory $query "--heap=$heap" "${keys[@]}" 2>"$frozen/run.log" | tee /dev/stderr | tail -1)" ||
-    { tail -40 "$frozen/run.log" >&2; exit 1; }
+  output="$(java -cp "$classpath" io.streamvec.app.ManyModelsThroughput "$n" 1 "$tokens" --full \
+    --memory $query "--heap=$heap" "${keys[@]}" 2>"$frozen/run.log")" ||
+    { echo "$output" >&2; tail -40 "$frozen/run.log" >&2; exit 1; }
+  echo "$output" >&2
+  line="$(tail -1 <<< "$output")"
   python3 -c 'import json,sys,os
 r=json.loads(sys.argv[1]); r["commit"]=sys.argv[2]; r["keys"]=sys.argv[3:]
 r["load_average_1m"]=round(os.getloadavg()[0],1); print(json.dumps(r))' \

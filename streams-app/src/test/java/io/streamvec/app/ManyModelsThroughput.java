@@ -145,11 +145,11 @@ public final class ManyModelsThroughput {
       for (AppProcess app : apps) rssMb.add(ProcessMemory.status(app.pid(), "VmHWM:") / 1024);
       List<Map<String, Object>> memories = new ArrayList<>();
       if (memory) {
-        if (query) for (AppProcess app : apps) awaitServed(app, totals, json);
-        else Thread.sleep(15_000); // the final (idle) snapshots are out, their buffers garbage
+        if (!query) Thread.sleep(15_000); // the final (idle) snapshots are out, buffers garbage
         for (int i = 0; i < apps.size(); i++) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("instance", apps.get(i).name());
+          if (query) m.put("served", awaitServed(apps.get(i), totals, json));
           m.putAll(ProcessMemory.of(apps.get(i).pid(), work.resolve("state-" + i), 8));
           memories.add(m);
           System.out.println("memory: " + json.writeValueAsString(m));
@@ -205,12 +205,15 @@ public final class ManyModelsThroughput {
     }
   }
 
-  /** Waits until app's /v1/models serves every model's snapshot of its last token. */
-  private static void awaitServed(AppProcess app, Map<String, Long> totals, ObjectMapper json)
-      throws Exception {
+  /**
+   * Waits until app's /v1/models serves every model's snapshot of its last token (at most 2
+   * minutes); returns what it serves, by model: tokens and vocabulary size.
+   */
+  private static Map<String, Object> awaitServed(
+      AppProcess app, Map<String, Long> totals, ObjectMapper json) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     URI models = URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/models");
-    long deadline = System.currentTimeMillis() + 300_000;
+    long deadline = System.currentTimeMillis() + 120_000;
     while (true) {
       Map<String, Long> served = new TreeMap<>();
       Map<String, Long> vocab = new TreeMap<>();
@@ -224,10 +227,14 @@ public final class ManyModelsThroughput {
       if (totals.entrySet().stream()
           .allMatch(e -> served.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
         System.out.println(app.name() + " serves every final snapshot; vocab sizes " + vocab);
-        return;
+        return Map.of("tokens", served, "vocab_size", vocab);
       }
-      if (System.currentTimeMillis() > deadline)
-        throw new IllegalStateException(app.name() + " serves " + served + ", not " + totals);
+      if (System.currentTimeMillis() > deadline) {
+        // measured all the same (each model's newest snapshot is as large), and said so
+        System.out.println(
+            "WARNING: after 2 minutes " + app.name() + " serves " + served + ", not " + totals);
+        return Map.of("tokens", served, "vocab_size", vocab);
+      }
       Thread.sleep(1000);
     }
   }
