@@ -7,6 +7,7 @@ import io.streamvec.app.config.LocalBroker;
 import io.streamvec.app.config.ModelsConfig;
 import io.streamvec.app.metrics.HistoryMetricsBinder;
 import io.streamvec.app.metrics.MetricsSetup;
+import io.streamvec.app.query.HistoryFollower;
 import io.streamvec.app.query.ModelCatalog;
 import io.streamvec.app.query.ModelOwners;
 import io.streamvec.app.query.QueryServer;
@@ -73,6 +74,7 @@ public final class StreamvecApp implements AutoCloseable {
   private final QueryServer query; // null when http.port = -1
   private final MetricsSetup metrics; // served on the query server's port
   private ModelCatalog catalog; // every model on the snapshots topic, for the query server
+  private HistoryFollower history; // every model's compact snapshots over time, for the same
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
@@ -114,7 +116,9 @@ public final class StreamvecApp implements AutoCloseable {
             : MetricsSetup.create(config, status, streams, instance, MetricsSetup.KAFKA_REFRESH);
     if (metrics != null) {
       metrics.mount(query.httpServer());
-      new HistoryMetricsBinder(query.history()).bindTo(metrics.registry());
+      // every model's drift meters, tagged with its name, from its first snapshot on
+      query.onNewModel(
+          (name, history) -> new HistoryMetricsBinder(name, history).bindTo(metrics.registry()));
     }
     if (query != null) {
       query.addLive("/v1/status", () -> status.latest().toJsonMap());
@@ -160,17 +164,22 @@ public final class StreamvecApp implements AutoCloseable {
     StreamvecApp app = new StreamvecApp(config, listener, inputPartitions);
     app.streams.start();
     if (app.query != null)
+      app.history =
+          HistoryFollower.start(
+              config.kafkaClientProperties(), config.historyTopic(), app.query::history);
+    if (app.query != null)
       app.catalog =
           ModelCatalog.start(
               config.kafkaClientProperties(),
               config.get(AppKeys.SNAPSHOTS_TOPIC),
               app.query::update);
     LOG.info(
-        "{} learning from {} on {}; snapshots -> {}, metrics -> {}, dead letters -> {}; {}",
+        "{} learning from {} on {}; snapshots -> {}, history -> {}, metrics -> {}, dead letters -> {}; {}",
         describeModels(config.models()),
         config.models().inputTopics(),
         config.bootstrapServers(),
         config.get(AppKeys.SNAPSHOTS_TOPIC),
+        config.historyTopic(),
         config.get(AppKeys.METRICS_TOPIC),
         config.get(AppKeys.DLQ_TOPIC),
         app.query == null
@@ -188,7 +197,8 @@ public final class StreamvecApp implements AutoCloseable {
     return new SnapshotHistory(
         config.getInt(AppKeys.HISTORY_SNAPSHOTS),
         config.getInt(AppKeys.HISTORY_WORDS),
-        config.getInt(AppKeys.DRIFT_DAMPING_COUNT));
+        config.getInt(AppKeys.DRIFT_DAMPING_COUNT),
+        true);
   }
 
   private static String describeModels(ModelsConfig models) {
@@ -252,6 +262,7 @@ public final class StreamvecApp implements AutoCloseable {
             .withTimeout(CLOSE_TIMEOUT));
     if (metrics != null) metrics.close();
     if (catalog != null) catalog.close();
+    if (history != null) history.close();
     if (query != null) query.close();
     stopped.countDown();
   }

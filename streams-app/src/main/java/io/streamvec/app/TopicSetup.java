@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *       model has been idle, and the topic stays about one snapshot big. Time retention could
  *       delete the only copy of an idle model's snapshot; size retention could cut one in half.
  *       Segments roll hourly so an idle topic still gets compacted;
+ *   <li>history: one partition, {@code cleanup.policy=delete}, {@code history.retention.ms} (7
+ *       days): compact snapshots over time; how far back drift and time travel reach;
  *   <li>metrics: {@code cleanup.policy=delete}, 7 days: a time series, old points may go;
  *   <li>dlq: {@code cleanup.policy=delete}, 30 days: long enough to inspect and replay refusals.
  * </ul>
@@ -61,6 +63,15 @@ public final class TopicSetup {
                     TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                         String.valueOf(StreamsProperties.maxRecordBytes(c)),
                     TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(3600_000L))));
+    m.put(
+        c.historyTopic(),
+        new NewTopic(c.historyTopic(), 1, rf)
+            .configs(
+                Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, c.get(AppKeys.HISTORY_RETENTION_MS).trim(),
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        String.valueOf(StreamsProperties.maxRecordBytes(c)))));
     m.put(
         c.get(AppKeys.METRICS_TOPIC),
         new NewTopic(c.get(AppKeys.METRICS_TOPIC), 1, rf)

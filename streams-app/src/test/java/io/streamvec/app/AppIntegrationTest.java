@@ -243,7 +243,12 @@ class AppIntegrationTest {
   void missingTopicsAreCreatedOnceWithTheirPolicies() throws Exception {
     AppConfig c = config("topics", Map.of(AppKeys.INPUT_PARTITIONS, "3"));
     assertEquals(
-        Set.of("topics-text", "topics-snapshots", "topics-metrics", "topics-dlq"),
+        Set.of(
+            "topics-text",
+            "topics-snapshots",
+            "topics-snapshots-history",
+            "topics-metrics",
+            "topics-dlq"),
         Set.copyOf(TopicSetup.ensure(c)));
     assertEquals(List.of(), TopicSetup.ensure(c), "a second start creates nothing");
     try (var admin = kafka.admin()) {
@@ -262,11 +267,17 @@ class AppIntegrationTest {
       var metrics =
           new org.apache.kafka.common.config.ConfigResource(
               org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "topics-metrics");
-      var configs = admin.describeConfigs(List.of(snapshots, metrics)).all().get();
+      var history =
+          new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "topics-snapshots-history");
+      var configs = admin.describeConfigs(List.of(snapshots, metrics, history)).all().get();
       assertEquals("compact", configs.get(snapshots).get("cleanup.policy").value());
       assertEquals("delete", configs.get(metrics).get("cleanup.policy").value());
       assertEquals(
           String.valueOf(7L * 24 * 3600 * 1000), configs.get(metrics).get("retention.ms").value());
+      assertEquals("delete", configs.get(history).get("cleanup.policy").value());
+      assertEquals(
+          String.valueOf(7L * 24 * 3600 * 1000), configs.get(history).get("retention.ms").value());
     }
   }
 

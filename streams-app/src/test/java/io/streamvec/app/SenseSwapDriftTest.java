@@ -72,6 +72,11 @@ class SenseSwapDriftTest {
         Instant betweenPhases = Instant.now();
         KafkaTestClients.produce(kafka.bootstrapServers(), topic, phase2);
         ModelSnapshot after = awaitSnapshot(kafka, c, tokens2);
+        // the history follows the history topic, a moment behind the snapshots topic
+        Await.await(
+            "version " + after.version + " in the history",
+            () -> get(app, "/v1/snapshots").toString().contains("\"version\":" + after.version),
+            WAIT);
 
         JsonNode drift =
             get(app, "/v1/drift?from=" + before.version + "&to=" + after.version + "&k=10");

@@ -210,6 +210,12 @@ public final class AppConfig {
     return v;
   }
 
+  /** The history topic: history.topic, or {@code <snapshots.topic>-history} when empty. */
+  public String historyTopic() {
+    String t = get(AppKeys.HISTORY_TOPIC).trim();
+    return t.isEmpty() ? get(AppKeys.SNAPSHOTS_TOPIC).trim() + "-history" : t;
+  }
+
   public int getInt(String key) {
     return Integer.parseInt(get(key));
   }

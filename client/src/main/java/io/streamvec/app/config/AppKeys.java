@@ -40,6 +40,8 @@ public final class AppKeys {
   public static final String METRICS_HALF_LIFE_TOKENS = "metrics.half-life.tokens";
   public static final String HISTORY_SNAPSHOTS = "history.snapshots";
   public static final String HISTORY_WORDS = "history.words";
+  public static final String HISTORY_TOPIC = "history.topic";
+  public static final String HISTORY_RETENTION_MS = "history.retention.ms";
   public static final String DRIFT_DAMPING_COUNT = "drift.damping.count";
   public static final String LEARNER_QUEUE_TOKENS = "learner.queue.tokens";
   public static final String HTTP_PORT = "http.port";
@@ -50,6 +52,7 @@ public final class AppKeys {
     STRING,
     NONEMPTY,
     TOPICS,
+    TOPIC_OR_EMPTY,
     INT_POSITIVE,
     INT_NONNEGATIVE,
     INT_PORT,
@@ -88,6 +91,16 @@ public final class AppKeys {
                       + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-')"
                       + hint);
           }
+        }
+        case TOPIC_OR_EMPTY -> {
+          if (v != null && !v.isBlank() && !v.trim().matches("[A-Za-z0-9._-]{1,249}"))
+            throw new ConfigException(
+                "config key '"
+                    + name
+                    + "': '"
+                    + v.trim()
+                    + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-')"
+                    + hint);
         }
         case HOSTPORTS -> {
           if (v == null || v.isBlank())
@@ -364,6 +377,16 @@ public final class AppKeys {
               "10000",
               "words kept per remembered snapshot (the most frequent): drift and time travel cover these",
               Type.INT_POSITIVE),
+          new Key(
+              HISTORY_TOPIC,
+              "",
+              "topic of the compact snapshots (history.words words, 8-bit vectors, ~history.words * (d + 20) bytes each) the trainer writes with every snapshot, in its transaction; every instance reads it back at start and follows it, so drift and time travel reach past history.snapshots, after a restart and on any instance. Empty = <snapshots.topic>-history",
+              Type.TOPIC_OR_EMPTY),
+          new Key(
+              HISTORY_RETENTION_MS,
+              "604800000",
+              "retention.ms of the history topic when the app creates it (cleanup.policy=delete; 7 days): how far back drift and time travel reach. An existing topic keeps its own settings",
+              Type.LONG_POSITIVE),
           new Key(
               DRIFT_DAMPING_COUNT,
               "20",

@@ -66,6 +66,35 @@ public final class CompactSnapshot {
     }
   }
 
+  /** A compact snapshot read back ({@link CompactSnapshotFormat}); the arrays are kept as given. */
+  CompactSnapshot(
+      long version,
+      long tokens,
+      long timeMs,
+      String[] words,
+      float[] counts,
+      byte[] vectors,
+      float[] scales,
+      int n) {
+    this.version = version;
+    this.tokens = tokens;
+    this.timeMs = timeMs;
+    this.words = words;
+    this.counts = counts;
+    this.vectors = vectors;
+    this.scales = scales;
+    this.n = n;
+    int m = words.length;
+    norms = new float[m];
+    index = new HashMap<>(m * 2);
+    for (int r = 0; r < m; r++) {
+      index.put(words[r], r);
+      double norm = 0;
+      for (int j = 0; j < n; j++) norm += (double) vectors[r * n + j] * vectors[r * n + j];
+      norms[r] = (float) (Math.sqrt(norm) * scales[r]);
+    }
+  }
+
   /** The compact form of s (its M = maxWords most frequent words), stamped with timeMs. */
   public static CompactSnapshot of(ModelSnapshot s, long timeMs, int maxWords) {
     if (maxWords < 1) throw new IllegalArgumentException("maxWords must be >= 1, got " + maxWords);
@@ -88,6 +117,20 @@ public final class CompactSnapshot {
   public int row(String word) {
     Integer r = index.get(word);
     return r == null ? -1 : r;
+  }
+
+  /** Length n of each kept word vector. */
+  public int vectorSize() {
+    return n;
+  }
+
+  float scale(int r) {
+    return scales[r];
+  }
+
+  /** Quantised entry j of row r: u[r][j] ~ q * scale(r). */
+  byte quantised(int r, int j) {
+    return vectors[r * n + j];
   }
 
   /** Bytes held by the vectors and per-row numbers (the words' strings not counted). */

@@ -17,13 +17,14 @@ import java.util.Map;
  * <pre>
  * GET /v1/drift?from=V1&amp;to=V2&amp;k=50&amp;neighbours=5   words that moved most (versions or times)
  * GET /v1/neighbours?word=W&amp;version=V | &amp;at=TIME     neighbours in an older snapshot
- * GET /v1/snapshots                                  the retained versions
+ * GET /v1/snapshots                                  the versions kept in memory and on the topic
  * GET /v1/words/new?limit=100                        admissions and evictions, newest first
  * </pre>
  *
  * A version is a whole number below 10^11; larger numbers are epoch milliseconds, anything else an
  * ISO-8601 instant (2026-12-01T22:00:00Z). Without from, drift compares with the snapshot an hour
- * before to (or the oldest retained); without to, with the newest.
+ * before to (or the oldest kept); without to, with the newest. Versions older than those kept in
+ * memory are read back from the history topic.
  */
 final class HistoryEndpoints {
   static final long MAX_VERSION = 100_000_000_000L;
@@ -106,7 +107,19 @@ final class HistoryEndpoints {
   Object snapshots(QueryParams p) {
     List<Map<String, Object>> list = new ArrayList<>();
     for (CompactSnapshot c : history.snapshots()) list.add(describe(c));
-    return Map.of("snapshots", list);
+    List<Map<String, Object>> stored = new ArrayList<>();
+    for (SnapshotHistory.Stored s : history.stored()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("version", s.version());
+      m.put("tokens", s.tokens());
+      m.put("time", Instant.ofEpochMilli(s.timeMs()).toString());
+      m.put("time_ms", s.timeMs());
+      stored.add(m);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("snapshots", list);
+    out.put("history_topic", stored);
+    return out;
   }
 
   Object feed(QueryParams p) {
@@ -154,15 +167,16 @@ final class HistoryEndpoints {
     }
     if (found != null) return found;
     List<CompactSnapshot> all = history.snapshots();
+    List<SnapshotHistory.Stored> stored = history.stored();
     throw new ApiException(
         404,
         "parameter '"
             + name
             + "': "
             + what
-            + " is not retained; the query side keeps the last "
+            + " is not kept; the query side keeps the last "
             + all.size()
-            + " snapshots"
+            + " snapshots in memory"
             + (all.isEmpty()
                 ? ""
                 : ", versions "
@@ -171,7 +185,15 @@ final class HistoryEndpoints {
                     + all.get(all.size() - 1).version
                     + " since "
                     + Instant.ofEpochMilli(all.get(0).timeMs))
-            + " (history.snapshots); see /v1/snapshots");
+            + " (history.snapshots), and reads "
+            + stored.size()
+            + " versions back from the history topic"
+            + (stored.isEmpty()
+                ? ""
+                : " since "
+                    + Instant.ofEpochMilli(stored.get(0).timeMs())
+                    + " (history.retention.ms; older ones the topic's retention deleted)")
+            + "; see /v1/snapshots");
   }
 
   private static long parseInstant(String name, String arg) {

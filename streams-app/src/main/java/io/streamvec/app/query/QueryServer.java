@@ -202,6 +202,16 @@ public final class QueryServer implements AutoCloseable {
     return models.defaultModel().history;
   }
 
+  /** The history of model (a model not seen yet is listed from now on, without a snapshot). */
+  public SnapshotHistory history(String model) {
+    return models.model(model).history;
+  }
+
+  /** f hears the name and history of every model served: those there now, then each new one. */
+  public void onNewModel(java.util.function.BiConsumer<String, SnapshotHistory> f) {
+    models.onNewModel(f);
+  }
+
   public HttpServer httpServer() {
     return server;
   }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ final class ServedModels {
   private final Supplier<SnapshotHistory> newHistory;
   private final Map<String, Model> models = new ConcurrentHashMap<>();
   private volatile Function<String, String> owners = model -> null;
+  private volatile BiConsumer<String, SnapshotHistory> onNew = (name, history) -> {};
   private volatile String instance;
 
   ServedModels(String defaultModel, SnapshotHistory history, Supplier<SnapshotHistory> newHistory) {
@@ -62,7 +64,7 @@ final class ServedModels {
   /** Serves s as model unless a snapshot of the same or a newer version is served already. */
   void update(String model, ModelSnapshot s) {
     Objects.requireNonNull(s, "snapshot");
-    Model m = models.computeIfAbsent(model, name -> new Model(newHistory.get()));
+    Model m = model(model);
     Served old = m.served.get();
     if (old != null && old.queries().snapshot().version >= s.version) return;
     long now = System.currentTimeMillis();
@@ -75,6 +77,23 @@ final class ServedModels {
       m.served.set(next);
       m.history.add(s, now);
     }
+  }
+
+  /** The model of this name, created (without a served snapshot yet) if new. */
+  Model model(String name) {
+    Model m = models.get(name);
+    if (m != null) return m;
+    Model created = new Model(newHistory.get());
+    m = models.putIfAbsent(name, created);
+    if (m != null) return m;
+    onNew.accept(name, created.history);
+    return created;
+  }
+
+  /** f hears every model's name and history: those there now, then each new one. */
+  synchronized void onNewModel(BiConsumer<String, SnapshotHistory> f) {
+    onNew = Objects.requireNonNull(f);
+    new TreeMap<>(models).forEach((name, m) -> f.accept(name, m.history));
   }
 
   void owners(Function<String, String> owners, String instance) {

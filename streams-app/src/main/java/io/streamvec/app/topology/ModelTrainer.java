@@ -7,6 +7,8 @@ import io.streamvec.app.status.TrainingStatus;
 import io.streamvec.model.Learner;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.io.SnapshotPublisher;
+import io.streamvec.model.query.CompactSnapshot;
+import io.streamvec.model.query.CompactSnapshotFormat;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -188,6 +190,11 @@ final class ModelTrainer implements AutoCloseable {
     long t0 = System.nanoTime();
     // the row blocks that changed since the last snapshot, then the manifest, in this transaction
     publisher.publish(snapshot, (key, value) -> out.forward(key, Published.chunk(value), now));
+    // its compact form for drift and time travel, stamped now, in the same transaction: readers
+    // of the history topic (read_committed) see exactly the committed versions
+    CompactSnapshot compact = CompactSnapshot.of(snapshot, now, settings.historyWords());
+    for (byte[] chunk : CompactSnapshotFormat.chunks(compact, settings.chunkBytes()))
+      out.forward(settings.modelId(), Published.history(chunk), now);
     store.snapshotPublished(snapshot.version, snapshot.tokens);
     snapshotBytes = publisher.lastBytes();
     snapshotSeconds = (System.nanoTime() - t0) / 1e9;

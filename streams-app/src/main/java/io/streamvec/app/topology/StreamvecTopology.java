@@ -30,6 +30,7 @@ import org.apache.kafka.streams.state.Stores;
  *     -> token lines keyed by model -> ["model" repartition topic, model.partitions partitions]
  *          -> train (stores: model-rows, model-global, replay-log [, models-state])
  *               -> snapshot chunks "model/i" -> snapshots.topic
+ *               -> compact snapshot, key model -> history.topic
  *               -> metrics JSON, key model   -> metrics.topic
  *               -> lines of a failed model   -> dlq.topic
  * </pre>
@@ -127,6 +128,7 @@ public final class StreamvecTopology {
                 stores.toArray(String[]::new))
             .split(Named.as("published-"))
             .branch((key, p) -> p.snapshotChunk(), Branched.as("snapshot"))
+            .branch((key, p) -> p.historyChunk(), Branched.as("history"))
             .branch((key, p) -> p.deadLetter(), Branched.as("dead"))
             .defaultBranch(Branched.as("metrics"));
     published
@@ -135,6 +137,10 @@ public final class StreamvecTopology {
         .to(
             config.get(AppKeys.SNAPSHOTS_TOPIC),
             Produced.with(Serdes.String(), bytes).withName("snapshots"));
+    published
+        .get("published-history")
+        .mapValues(Published::value, Named.as("history-value"))
+        .to(config.historyTopic(), Produced.with(Serdes.String(), bytes).withName("history"));
     published
         .get("published-metrics")
         .mapValues(Published::value, Named.as("metrics-value"))

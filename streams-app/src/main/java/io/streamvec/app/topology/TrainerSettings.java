@@ -20,7 +20,8 @@ public record TrainerSettings(
     long metricsHalfLifeTokens,
     int chunkBytes,
     RowEncoding snapshotEncoding,
-    int learnerQueueTokens) {
+    int learnerQueueTokens,
+    int historyWords) {
 
   public static TrainerSettings from(AppConfig c) {
     int chunk = c.getInt(AppKeys.SNAPSHOT_CHUNK_BYTES);
@@ -48,7 +49,8 @@ public record TrainerSettings(
         c.getLong(AppKeys.METRICS_HALF_LIFE_TOKENS),
         chunk,
         RowEncoding.fromConfigName(c.get(AppKeys.SNAPSHOT_ENCODING)),
-        c.getInt(AppKeys.LEARNER_QUEUE_TOKENS));
+        c.getInt(AppKeys.LEARNER_QUEUE_TOKENS),
+        c.getInt(AppKeys.HISTORY_WORDS));
   }
 
   /**
@@ -69,7 +71,8 @@ public record TrainerSettings(
         metricsHalfLifeTokens,
         chunkBytes,
         snapshotEncoding,
-        0);
+        0,
+        historyWords);
   }
 
   /** How often the snapshot timer looks at the clock: often enough for both time-based triggers. */

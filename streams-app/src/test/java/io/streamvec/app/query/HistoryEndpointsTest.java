@@ -12,6 +12,8 @@ import io.streamvec.app.metrics.HistoryMetricsBinder;
 import io.streamvec.model.Learner;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.query.CompactSnapshot;
+import io.streamvec.model.query.Drift;
 import io.streamvec.model.text.Tokenizer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,7 +128,7 @@ class HistoryEndpointsTest {
         get("/v1/neighbours?word=apple&version=9", 404)
             .path("error")
             .asText()
-            .contains("not retained"));
+            .contains("is not kept"));
     get("/v1/neighbours?word=apple&at=yesterday", 400);
     get("/v1/neighbours?word=apple&version=1&at=2026-01-01T00:00:00Z", 400);
     get("/v1/neighbours?word=qwerty&version=1", 404);
@@ -142,10 +145,81 @@ class HistoryEndpointsTest {
     assertEquals(2, zebra.path("version").asLong());
     assertTrue(zebra.path("count").asDouble() >= 2, zebra.toString());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    new HistoryMetricsBinder(history).bindTo(registry);
+    new HistoryMetricsBinder("default", history).bindTo(registry);
     double top1 = registry.get(HistoryMetricsBinder.DRIFT_TOP).tag("rank", "1").gauge().value();
     JsonNode d = get("/v1/drift?k=1&neighbours=0", 200);
     assertEquals(d.path("movers").get(0).path("score").asDouble(), top1, 1e-6);
+  }
+
+  @Test
+  void everyModelGetsItsOwnDriftMeters() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (QueryServer two =
+        new QueryServer(
+            "127.0.0.1",
+            0,
+            () -> "RUNNING",
+            "default",
+            new SnapshotHistory(2, 1000, 20),
+            () -> new SnapshotHistory(2, 1000, 20))) {
+      two.onNewModel((name, h) -> new HistoryMetricsBinder(name, h).bindTo(registry));
+      two.update("news", v1);
+      two.update("news", v2);
+      two.update("default", v1);
+      assertEquals(
+          Set.of("default", "news"),
+          Set.copyOf(
+              registry.find(HistoryMetricsBinder.DRIFT_TOP).tag("rank", "1").gauges().stream()
+                  .map(g -> g.getId().getTag("model"))
+                  .toList()));
+      assertEquals(
+          Drift.top(CompactSnapshot.of(v1, 0, 1000), CompactSnapshot.of(v2, 0, 1000), 1, 20, 0)
+              .get(0)
+              .score(),
+          registry
+              .get(HistoryMetricsBinder.DRIFT_TOP)
+              .tags("rank", "1", "model", "news")
+              .gauge()
+              .value(),
+          1e-9);
+      assertTrue(
+          Double.isNaN(
+              registry
+                  .get(HistoryMetricsBinder.DRIFT_TOP)
+                  .tags("rank", "1", "model", "default")
+                  .gauge()
+                  .value()),
+          "one snapshot of the default model: nothing to compare yet");
+    }
+  }
+
+  @Test
+  void versionsPastTheLastNAreReadBackThroughTheIndex() {
+    CompactSnapshot c1 = CompactSnapshot.of(v1, 1_000, 1000),
+        c2 = CompactSnapshot.of(v2, 2_000, 1000),
+        c3 = CompactSnapshot.of(v3, 3_000, 1000);
+    Map<Long, CompactSnapshot> topic = Map.of(1L, c1, 2L, c2, 3L, c3);
+    List<Long> reads = new ArrayList<>();
+    SnapshotHistory h = new SnapshotHistory(1, 1000, 20, true);
+    h.readBackWith(
+        where -> {
+          reads.add(where.version());
+          return topic.get(where.version());
+        });
+    h.add(v1, 5); // a full snapshot feeds only the new-words feed when the history has a topic
+    assertEquals(null, h.newest());
+    for (CompactSnapshot c : List.of(c1, c2, c3))
+      h.remember(c, new SnapshotHistory.Stored(c.version, c.timeMs, c.tokens, 0, 10 * c.version));
+    assertEquals(List.of(3L), h.snapshots().stream().map(c -> c.version).toList());
+    assertEquals(List.of(10L, 20L, 30L), h.stored().stream().map(s -> s.offset()).toList());
+    assertEquals(c3, h.version(3));
+    assertEquals(List.of(), reads, "the newest is in memory");
+    assertEquals(c1, h.version(1));
+    assertEquals(c2, h.at(2_500));
+    assertEquals(c1, h.before(0, c3), "older than all: the oldest on the topic");
+    assertEquals(null, h.at(999));
+    assertEquals(c1, h.version(1));
+    assertEquals(List.of(1L, 2L), reads, "a version read back once is kept for the next query");
   }
 
   @Test
