@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
+import io.streamvec.app.query.HistoryFollower;
+import io.streamvec.app.query.ModelCatalog;
+import io.streamvec.app.query.QueryServer;
+import io.streamvec.app.query.SnapshotHistory;
 import io.streamvec.app.testing.Await;
 import io.streamvec.app.testing.EmbeddedKafkaBroker;
 import io.streamvec.model.ModelSnapshot;
@@ -24,6 +28,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Tag;
@@ -34,8 +39,8 @@ import org.junit.jupiter.api.Timeout;
  * The history topic through the real app and broker: three phases of a sense swap give versions a
  * (apple a fruit), b (apple a vehicle) and c; the app keeps only 2 snapshots in memory, so a is
  * read back from the topic. /v1/drift from a to b matches an offline computation on the exported
- * full snapshots, and after a restart (history in memory empty) drift and time travel to a answer
- * exactly as before.
+ * full snapshots, and after a restart (history in memory empty), and on the query side of an
+ * instance that trains nothing, drift and time travel to a answer exactly as before.
  */
 @Tag("integration")
 @Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -79,13 +84,13 @@ class HistoryTopicRestartTest {
         b = awaitSnapshot(servers, c, tokens2);
         KafkaTestClients.produce(servers, topic, phase3);
         cc = awaitSnapshot(servers, c, tokens3);
-        JsonNode kept = awaitHistory(app, cc.version);
+        JsonNode kept = awaitHistory(app.httpPort(), cc.version);
         assertFalse(versions(kept.path("snapshots")).contains(a.version), "a is not in memory");
         assertTrue(versions(kept.path("history_topic")).containsAll(List.of(a.version, b.version)));
 
-        drift = get(app, "/v1/drift?from=" + a.version + "&to=" + b.version + "&k=10");
-        nowThen = get(app, "/v1/neighbours?word=apple&k=5&version=" + a.version);
-        atThen = get(app, "/v1/neighbours?word=apple&k=5&at=" + betweenPhases);
+        drift = get(app.httpPort(), "/v1/drift?from=" + a.version + "&to=" + b.version + "&k=10");
+        nowThen = get(app.httpPort(), "/v1/neighbours?word=apple&k=5&version=" + a.version);
+        atThen = get(app.httpPort(), "/v1/neighbours?word=apple&k=5&at=" + betweenPhases);
       }
       assertDriftIsTheOfflineOne(JSON.readTree(drift), a, b);
       JsonNode then = JSON.readTree(atThen);
@@ -94,14 +99,34 @@ class HistoryTopicRestartTest {
 
       // a new app on the same topics: memory empty, the history topic read back from its start
       try (StreamvecApp app = StreamvecApp.start(c)) {
-        awaitHistory(app, cc.version);
-        assertEquals(drift, get(app, "/v1/drift?from=" + a.version + "&to=" + b.version + "&k=10"));
-        assertEquals(nowThen, get(app, "/v1/neighbours?word=apple&k=5&version=" + a.version));
-        assertEquals(atThen, get(app, "/v1/neighbours?word=apple&k=5&at=" + betweenPhases));
-        String metrics = get(app, "/metrics");
+        awaitHistory(app.httpPort(), cc.version);
+        assertEquals(
+            drift,
+            get(app.httpPort(), "/v1/drift?from=" + a.version + "&to=" + b.version + "&k=10"));
+        assertEquals(
+            nowThen, get(app.httpPort(), "/v1/neighbours?word=apple&k=5&version=" + a.version));
+        assertEquals(
+            atThen, get(app.httpPort(), "/v1/neighbours?word=apple&k=5&at=" + betweenPhases));
+        String metrics = get(app.httpPort(), "/metrics");
         assertTrue(
             metrics.contains("streamvec_drift_top_score{") && metrics.contains("model=\"default\""),
             "drift meters carry the model");
+      }
+
+      // the query side of an instance that trains nothing: it follows both topics, as any does
+      Properties client = c.kafkaClientProperties();
+      try (QueryServer q =
+              new QueryServer(
+                  "127.0.0.1", 0, () -> "RUNNING", new SnapshotHistory(2, 10_000, DAMPING, true));
+          ModelCatalog catalog =
+              ModelCatalog.start(client, c.get(AppKeys.SNAPSHOTS_TOPIC), q::update);
+          HistoryFollower history = HistoryFollower.start(client, c.historyTopic(), q::history)) {
+        int port = q.port();
+        awaitHistory(port, cc.version);
+        assertEquals(
+            drift, get(port, "/v1/drift?from=" + a.version + "&to=" + b.version + "&k=10"));
+        assertEquals(nowThen, get(port, "/v1/neighbours?word=apple&k=5&version=" + a.version));
+        assertEquals(atThen, get(port, "/v1/neighbours?word=apple&k=5&at=" + betweenPhases));
       }
     } finally {
       TestTexts.deleteTree(state);
@@ -153,12 +178,12 @@ class HistoryTopicRestartTest {
   }
 
   /** /v1/snapshots once the history holds version (it follows the topic, a moment behind). */
-  private static JsonNode awaitHistory(StreamvecApp app, long version) throws Exception {
+  private static JsonNode awaitHistory(int port, long version) throws Exception {
     JsonNode[] out = new JsonNode[1];
     Await.await(
         "version " + version + " in the history",
         () -> {
-          HttpResponse<String> r = send(app, "/v1/snapshots");
+          HttpResponse<String> r = send(port, "/v1/snapshots");
           out[0] = r.statusCode() == 200 ? JSON.readTree(r.body()) : null; // 503: no model yet
           return out[0] != null && versions(out[0].path("snapshots")).contains(version);
         },
@@ -172,16 +197,16 @@ class HistoryTopicRestartTest {
     return out;
   }
 
-  private static String get(StreamvecApp app, String path) throws Exception {
-    HttpResponse<String> r = send(app, path);
+  private static String get(int port, String path) throws Exception {
+    HttpResponse<String> r = send(port, path);
     assertEquals(200, r.statusCode(), path + ": " + r.body());
     return r.body();
   }
 
-  private static HttpResponse<String> send(StreamvecApp app, String path) throws Exception {
+  private static HttpResponse<String> send(int port, String path) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
             HttpResponse.BodyHandlers.ofString());
   }
 }

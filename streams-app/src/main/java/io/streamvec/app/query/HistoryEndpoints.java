@@ -143,7 +143,12 @@ final class HistoryEndpoints {
 
   private CompactSnapshot newest() {
     CompactSnapshot c = history.newest();
-    if (c == null) throw new ApiException(503, "no model yet: no snapshot has been published");
+    if (c == null)
+      throw new ApiException(
+          503,
+          "no history of this model yet: its snapshots reach the history (history.topic) a moment"
+              + " after they are committed; a model trained by an app that writes no history topic,"
+              + " or another one, has none here");
     return c;
   }
 
