@@ -5,6 +5,7 @@ import io.streamvec.model.query.CompactSnapshot;
 import io.streamvec.model.query.CompactSnapshotAssembler;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HistoryFollower implements AutoCloseable {
   static final Duration RETRY = Duration.ofSeconds(5), POLL = Duration.ofMillis(200);
-  static final Duration LOAD_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration LOAD_TIMEOUT = Duration.ofSeconds(10), PRUNE = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(HistoryFollower.class);
 
   private final Properties client;
@@ -90,7 +91,14 @@ public final class HistoryFollower implements AutoCloseable {
         c.assign(partitions);
         c.seekToBeginning(partitions);
         CompactSnapshotAssembler assembler = new CompactSnapshotAssembler();
-        while (running) for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) accept(assembler, r);
+        long pruned = System.nanoTime();
+        while (running) {
+          for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) accept(assembler, r);
+          if (System.nanoTime() - pruned > PRUNE.toNanos()) {
+            forgetDeleted(c, partitions);
+            pruned = System.nanoTime();
+          }
+        }
       } catch (KafkaException e) {
         if (!running) return;
         log.warn(
@@ -108,6 +116,19 @@ public final class HistoryFollower implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** The versions the topic's retention deleted leave the index: queries no longer offer them. */
+  private void forgetDeleted(KafkaConsumer<String, byte[]> c, List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> logStart;
+    try {
+      logStart = c.beginningOffsets(partitions);
+    } catch (KafkaException e) {
+      log.debug("the history topic's start offsets are not known now: {}", e.toString());
+      return; // the next minute asks again; following goes on
+    }
+    for (String model : wired)
+      logStart.forEach((tp, offset) -> historyOf.apply(model).forget(tp.partition(), offset));
   }
 
   private void accept(CompactSnapshotAssembler assembler, ConsumerRecord<String, byte[]> r) {

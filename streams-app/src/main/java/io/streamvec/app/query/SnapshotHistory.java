@@ -117,6 +117,11 @@ public final class SnapshotHistory {
     while (snapshots.size() > capacity) snapshots.removeFirst();
   }
 
+  /** Drops the indexed versions the topic no longer has: offsets below before in partition. */
+  public synchronized void forget(int partition, long before) {
+    index.removeIf(s -> s.partition() == partition && s.offset() < before);
+  }
+
   private void diffVocabulary(
       Map<String, Float> before, Map<String, Float> now, long version, long timeMs) {
     int in = 0, out = 0;

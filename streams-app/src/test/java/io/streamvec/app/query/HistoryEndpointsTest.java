@@ -220,6 +220,10 @@ class HistoryEndpointsTest {
     assertEquals(null, h.at(999));
     assertEquals(c1, h.version(1));
     assertEquals(List.of(1L, 2L), reads, "a version read back once is kept for the next query");
+    h.forget(0, 15); // the topic's retention deleted version 1 (offset 10)
+    assertEquals(List.of(2L, 3L), h.stored().stream().map(s -> s.version()).toList());
+    assertEquals(null, h.at(1_500));
+    assertEquals(c2, h.before(1_500, c3), "older than all: the oldest still on the topic");
   }
 
   @Test
