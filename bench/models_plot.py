@@ -83,8 +83,8 @@ def plot(path, throughput, memory):
             for ax in (total_ax, model_ax):
                 ax.axhline(r["tokens_per_sec"] / 1e3, color="grey", linestyle="--",
                            label="one-model app (learner thread)")
-    total_ax.set_title("all models together")
-    model_ax.set_title("each model")
+    total_ax.set_title("tokens/s of all models (template text, 46c620f)")
+    model_ax.set_title("tokens/s of each model")
     for ax in (total_ax, model_ax):
         ax.set_xlabel("models (key routing, 4 model partitions)")
         ax.set_ylabel("tokens/s (thousands)")
