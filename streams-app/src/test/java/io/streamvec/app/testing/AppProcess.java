@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,17 @@ import java.util.regex.Pattern;
  */
 public final class AppProcess implements AutoCloseable {
   private static final String HEAP = "384m";
+
+  /**
+   * JVM options of every instance, before the caller's own: the system property
+   * streamvec.test.app-jvm-options (space-separated; none by default, so a measurement started from
+   * a main method runs the app as ./streamvec does). The test build sets it (root pom).
+   */
+  private static final List<String> TEST_JVM_OPTIONS =
+      Arrays.stream(System.getProperty("streamvec.test.app-jvm-options", "").trim().split("\\s+"))
+          .filter(o -> !o.isEmpty())
+          .toList();
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Pattern TOKENS =
@@ -73,6 +85,7 @@ public final class AppProcess implements AutoCloseable {
                 "-Dstreamvec.instance=" + name, // tells the JVMs apart in ps
                 // the app's own logging (its INFO lines: state changes, restores), not the tests'
                 "-Dlog4j2.configurationFile=log4j2.properties"));
+    cmd.addAll(TEST_JVM_OPTIONS);
     cmd.addAll(jvmOptions);
     cmd.addAll(
         List.of("-cp", System.getProperty("java.class.path"), "io.streamvec.app.StreamvecApp"));
