@@ -52,7 +52,11 @@ class LocalBrokerDefaultTest {
             "STREAMVEC_BROKER_PORT",
             String.valueOf(ports[0]),
             "STREAMVEC_CONTROLLER_PORT",
-            String.valueOf(ports[1]));
+            String.valueOf(ports[1]),
+            // this JVM and the broker script's (StorageTool, broker): quick to start on a busy
+            // machine; what they do is unchanged
+            "JAVA_TOOL_OPTIONS",
+            "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
     Path input = Files.writeString(dir.resolve("in.txt"), "to the local broker\nand back\n");
     try {
       ProcessRunner.Result produce =
