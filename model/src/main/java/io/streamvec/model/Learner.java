@@ -172,6 +172,7 @@ public final class Learner {
       int centre = window.pushCentred(id, tokens);
       if (centre >= 0) step(centre, window.context());
     } else {
+      if (mixture != null) mixture.prefetch(id); // its cache misses overlap with the step's work
       step(id, window.before());
       if (mixture != null) mixture.count(id);
       window.push(id);

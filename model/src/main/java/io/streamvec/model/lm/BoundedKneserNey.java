@@ -37,8 +37,10 @@ public final class BoundedKneserNey {
   private final int order, capacity;
   private final double halfLife;
   private final int[] history; // (N-1) previous slots, most recent first
-  private final int[] path; // (N) scratch: context node of each order
-  private long touched; // sink of the early loads in findPath, so they are not optimised away
+  private final int[] path; // (N) node of the context of the last j words of the history
+  private boolean pathKnown; // path is up to date (not after a rebuild, a restore or an eviction)
+  private boolean touchedAhead; // prefetch has started this count's loads
+  private long touched; // sink of the early loads in touch, so they are not optimised away
   private int[] instance = new int[64]; // slot -> current word instance
   private int[] targetHead = new int[64]; // slot -> first event with this target, -1 = none
   private int nextInstance;
@@ -116,8 +118,11 @@ public final class BoundedKneserNey {
     targetHead[slot] = -1;
     instance[slot] = nextInstance++;
     slotNode[slot] = -1;
-    for (int i = 0; i < history.length; i++)
-      if (history[i] == slot) history[i] = StreamingVocabulary.UNK;
+    for (int i = 0; i < history.length; i++) {
+      if (history[i] != slot) continue;
+      history[i] = StreamingVocabulary.UNK;
+      pathKnown = false;
+    }
   }
 
   /** p(w | the current history) over v words; also sets {@link #lastContextTotal()}. */
@@ -174,20 +179,19 @@ public final class BoundedKneserNey {
       rebuild(true);
       sinceDecay = 0;
     }
-    if (events + order > capacity) {
+    if (events + order > capacity || nodes + order > capacity) {
       rebuild(false);
       while (events + order > capacity - capacity / 4) rebuild(true);
     }
+    if (!pathKnown) findPath();
     long wi = word(target);
-    findPath(wi);
+    if (!touchedAhead) touch(target, wi);
+    touchedAhead = false;
     for (int k = order; k >= 1; k--) {
       int node = path[k - 1];
       long key = ((long) node << 32) | wi;
       int entry = eventIndex.find(key);
-      if (entry < 0) {
-        newEvent(key, node, k, target, 0);
-        entry = eventIndex.find(key);
-      }
+      if (entry < 0) entry = newEvent(key, node, k, target, 0);
       int c = eventIndex.countAt(entry) + 1;
       setCount(eventIndex.valueAt(entry), entry, c, k);
       nodeStats[2 * node]++;
@@ -200,18 +204,43 @@ public final class BoundedKneserNey {
       System.arraycopy(history, 0, history, 1, history.length - 1);
       history[0] = target;
     }
+    if (nodes + order <= capacity) findPath();
+    else pathKnown = false; // found (after a rebuild) by the next count
   }
 
   /**
-   * path[j] = node of the context of the last j words (created when absent); the one-word contexts
-   * come from a per-slot cache (small enough to stay in the CPU caches). Counting then reads, for
-   * each j, the entry of event (path[j], target wi) and the context's total: those loads are issued
-   * here, as soon as path[j] is known, so that their cache misses overlap with the lookup of the
-   * next context instead of following one another.
+   * Starts the cache misses of {@link #count}(target) now, so that they overlap with the caller's
+   * work until then (the learner's step on the same token); changes nothing a count or a lookup
+   * reads.
    */
-  private void findPath(long wi) {
+  public void prefetch(int target) {
+    if (!pathKnown || target >= instance.length) return;
+    touch(target, word(target));
+    touchedAhead = true;
+  }
+
+  /**
+   * Starts the cache misses of this count together: the entries of the events (path[j], target) and
+   * the totals of their contexts, and the index entry of the next history's two-word context (found
+   * at the end of this count). None depends on another, so they overlap instead of following one
+   * another: one cache miss's latency per token, not two.
+   */
+  private void touch(int target, long wi) {
+    long sink = 0;
+    for (int j = 0; j < order; j++)
+      sink += eventIndex.touch(((long) path[j] << 32) | wi) + nodeStats[2 * path[j]];
+    if (order > 2 && slotNode[target] >= 0)
+      sink += nodeIndex.touch(((long) slotNode[target] << 32) | word(history[0]));
+    touched += sink;
+  }
+
+  /**
+   * path[j] = node of the context of the last j words of the history (created when absent); the
+   * one-word contexts come from a per-slot cache (small enough to stay in the CPU caches). Found
+   * right after the history moves, so that the next count's loads need no lookup first.
+   */
+  private void findPath() {
     path[0] = 0;
-    long sink = eventIndex.touch(wi);
     for (int j = 1; j < order; j++) {
       int s = history[j - 1];
       int node = j == 1 ? slotNode[s] : -1;
@@ -222,9 +251,8 @@ public final class BoundedKneserNey {
         if (j == 1) slotNode[s] = node;
       }
       path[j] = node;
-      sink += eventIndex.touch(((long) node << 32) | wi) + nodeStats[2 * node];
     }
-    touched += sink;
+    pathKnown = true;
   }
 
   /**
@@ -233,6 +261,7 @@ public final class BoundedKneserNey {
    */
   void rebuild(boolean halve) {
     rebuilds++;
+    pathKnown = false;
     if (nodeMap == null) nodeMap = new int[capacity];
     // 1. surviving top-order events to the front, in id order; mark their contexts and suffixes
     Arrays.fill(nodeMap, 0, nodes, -1);
@@ -270,7 +299,7 @@ public final class BoundedKneserNey {
     events = 0;
     for (int i = 0; i < top; i++) {
       int node = nodeMap[eventNode[i]], slot = eventSlot[i], c = eventCount[i];
-      newEvent(((long) node << 32) | word(slot), node, order, slot, c); // = i: in place
+      newEvent(((long) node << 32) | word(slot), node, order, slot, c); // event i: in place
       nodeStats[2 * node] += c;
       nodeStats[2 * node + 1]++;
     }
@@ -282,10 +311,7 @@ public final class BoundedKneserNey {
         long key = ((long) node << 32) | wi;
         int entry = eventIndex.find(key);
         boolean fresh = entry < 0;
-        if (fresh) {
-          newEvent(key, node, k, slot, 0); // appended after the top-order ones
-          entry = eventIndex.find(key);
-        }
+        if (fresh) entry = newEvent(key, node, k, slot, 0); // after the top-order ones
         setCount(eventIndex.valueAt(entry), entry, eventIndex.countAt(entry) + 1, k);
         nodeStats[2 * node]++;
         if (!fresh) break;
@@ -332,7 +358,10 @@ public final class BoundedKneserNey {
     return nodes++;
   }
 
-  /** A new event with count c (its counts-of-counts are the caller's, through setCount). */
+  /**
+   * A new event with count c (its counts-of-counts are the caller's, through setCount); returns its
+   * entry in the event index.
+   */
   private int newEvent(long key, int node, int k, int slot, int c) {
     if (events == eventNode.length) {
       int n = Math.min(capacity, 2 * events);
@@ -343,15 +372,15 @@ public final class BoundedKneserNey {
       eventOrder = Arrays.copyOf(eventOrder, n);
     }
     int e = events++;
-    eventIndex.putNew(key, e, 0);
+    int entry = eventIndex.putNew(key, e, 0);
     eventNode[e] = node;
     eventSlot[e] = slot;
     eventOrder[e] = (byte) k;
     eventCount[e] = 0;
     eventNext[e] = targetHead[slot];
     targetHead[slot] = e;
-    if (c > 0) setCount(e, eventIndex.find(key), c, k);
-    return e;
+    if (c > 0) setCount(e, entry, c, k);
+    return entry;
   }
 
   /** The key part of the word now in slot: its instance as an unsigned 32-bit number. */
@@ -376,6 +405,8 @@ public final class BoundedKneserNey {
   public BoundedKneserNey copy() {
     BoundedKneserNey m = new BoundedKneserNey(order, capacity, halfLife);
     System.arraycopy(history, 0, m.history, 0, history.length);
+    System.arraycopy(path, 0, m.path, 0, path.length);
+    m.pathKnown = pathKnown;
     m.instance = instance.clone();
     m.targetHead = targetHead.clone();
     m.slotNode = slotNode.clone();

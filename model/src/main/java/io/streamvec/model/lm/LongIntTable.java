@@ -65,11 +65,13 @@ public final class LongIntTable {
     putNew(key, value, 0);
   }
 
-  /** Adds key -> (value, count); the key must be absent. */
-  public void putNew(long key, int value, int count) {
+  /**
+   * Adds key -> (value, count) and returns its entry (as {@link #find}); the key must be absent.
+   */
+  public int putNew(long key, int value, int count) {
     if (4 * (size + 1) > slots.length) grow();
-    insert(slots, mask, key, ((long) count << 32) | (value & 0xFFFF_FFFFL));
     size++;
+    return insert(slots, mask, key, ((long) count << 32) | (value & 0xFFFF_FFFFL));
   }
 
   /** An independent copy (same slots). */
@@ -93,11 +95,12 @@ public final class LongIntTable {
     return s;
   }
 
-  private static void insert(long[] s, int mask, long key, long valueWord) {
+  private static int insert(long[] s, int mask, long key, long valueWord) {
     int i = slot(key, mask);
     while (s[2 * i] != EMPTY) i = (i + 1) & mask;
     s[2 * i] = key;
     s[2 * i + 1] = valueWord;
+    return i;
   }
 
   private int slot(long key) {

@@ -70,6 +70,11 @@ public final class NextWordMixture {
     weights.update(b, pModel, pNgram);
   }
 
+  /** Starts the memory loads of {@link #count}(target) early; changes no state. */
+  public void prefetch(int target) {
+    ngram.prefetch(target);
+  }
+
   /** Adds target to the n-gram counts (every token, after scoring). */
   public void count(int target) {
     ngram.count(target);

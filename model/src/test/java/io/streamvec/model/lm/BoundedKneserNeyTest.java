@@ -173,6 +173,44 @@ class BoundedKneserNeyTest {
     assertEquals(java.util.Arrays.toString(bytes(a)), java.util.Arrays.toString(bytes(c)));
   }
 
+  /**
+   * Counting finds the next token's contexts as soon as the history moves; a model restored after
+   * every eviction finds them afresh from its history. Both must count the same n-grams (an evicted
+   * word in the history becomes &lt;unk&gt; there, its old contexts are never reached again).
+   */
+  @ParameterizedTest(name = "order {0}")
+  @ValueSource(ints = {2, 3, 4})
+  void contextsFoundAheadAreTheContextsFoundAfresh(int order) throws IOException {
+    BoundedKneserNey[] live = {new BoundedKneserNey(order, 2_000, 9_000)};
+    BoundedKneserNey[] fresh = {new BoundedKneserNey(order, 2_000, 9_000)};
+    int[] evictions = {0};
+    stream(
+        17 + order,
+        30_000,
+        new Sink() {
+          public void slot(int slot, boolean reused) {
+            live[0].slotAssigned(slot, reused);
+            fresh[0].slotAssigned(slot, reused);
+            if (!reused) return;
+            evictions[0]++;
+            try {
+              fresh[0] = BoundedKneserNey.read(bytesIn(fresh[0]));
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+
+          public void token(int w, int v) {
+            assertEquals(live[0].probability(w, v), fresh[0].probability(w, v), 0.0);
+            live[0].count(w);
+            fresh[0].count(w);
+          }
+        });
+    assertTrue(evictions[0] > 50 && live[0].rebuilds() > 2, evictions[0] + " evictions");
+    assertEquals(
+        java.util.Arrays.toString(bytes(live[0])), java.util.Arrays.toString(bytes(fresh[0])));
+  }
+
   private static void feed(BoundedKneserNey m, int[] e) {
     if (e[2] < 0) m.slotAssigned(e[0], e[1] == 1);
     else m.count(e[0]);
