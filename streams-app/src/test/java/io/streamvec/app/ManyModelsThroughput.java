@@ -56,6 +56,8 @@ import org.apache.kafka.common.TopicPartition;
  * </ul>
  */
 public final class ManyModelsThroughput {
+  private static final String VECTOR_API = "--add-modules=jdk.incubator.vector";
+
   public static void main(String[] args) throws Exception {
     int models = Integer.parseInt(args[0]);
     int instances = Integer.parseInt(args[1]);
@@ -113,7 +115,10 @@ public final class ManyModelsThroughput {
                 "app-" + i,
                 own,
                 heap,
-                memory ? List.of("-XX:NativeMemoryTracking=summary") : List.of(),
+                // as ./streamvec app runs it: the learner's SIMD kernels need the Vector API
+                memory
+                    ? List.of(VECTOR_API, "-XX:NativeMemoryTracking=summary")
+                    : List.of(VECTOR_API),
                 work.resolve("app-" + i + ".log")));
       }
       Map<String, long[]> times = new TreeMap<>(); // model -> {first ms, done ms}
