@@ -37,6 +37,11 @@ public final class KafkaTestClients {
             servers,
             ProducerConfig.LINGER_MS_CONFIG,
             5,
+            // one request in flight: with several, a retried batch of an idempotent producer can
+            // loop on OUT_OF_ORDER_SEQUENCE_NUMBER until it expires (KAFKA-14359), which failed
+            // corpus writes under load
+            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+            1,
             ProducerConfig.MAX_BLOCK_MS_CONFIG,
             60_000),
         new ByteArraySerializer(),

@@ -87,6 +87,10 @@ public final class LiveStream implements AutoCloseable {
             "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
             true,
+            // one request in flight: with several, a retried batch can loop on
+            // OUT_OF_ORDER_SEQUENCE_NUMBER until it expires (KAFKA-14359)
+            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+            1,
             // a broker failover holds sends until the new leaders are known
             ProducerConfig.MAX_BLOCK_MS_CONFIG,
             60_000),
