@@ -106,6 +106,23 @@ public final class ModelSnapshot {
     return i == null ? -1 : i;
   }
 
+  /** This snapshot with other E and W rows of the same shapes (e.g. as a lossy wire gives them). */
+  public ModelSnapshot withRows(FMatrixRMaj embeddings, FMatrixRMaj outputWeights) {
+    return new ModelSnapshot(
+        version,
+        tokens,
+        config,
+        words,
+        counts,
+        embeddings,
+        outputWeights,
+        outputBias,
+        encoderNames,
+        encoderParams,
+        stats,
+        mixture);
+  }
+
   public String[] encoderNames() {
     return encoderNames.clone();
   }

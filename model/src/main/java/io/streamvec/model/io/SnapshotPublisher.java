@@ -73,25 +73,7 @@ public final class SnapshotPublisher {
     FMatrixRMaj e = s.embeddings.copy(), w = s.outputWeights.copy();
     encoding.roundTrip(e.data, 0, e.numRows, e.numCols);
     encoding.roundTrip(w.data, 0, w.numRows, w.numCols);
-    String[] words = new String[s.size()];
-    float[] counts = new float[s.size()];
-    for (int i = 0; i < words.length; i++) {
-      words[i] = s.word(i);
-      counts[i] = s.count(i);
-    }
-    return new ModelSnapshot(
-        s.version,
-        s.tokens,
-        s.config,
-        words,
-        counts,
-        e,
-        w,
-        s.outputBias,
-        s.encoderNames(),
-        s.encoderParams(),
-        s.stats(),
-        s.mixture());
+    return s.withRows(e, w);
   }
 
   /** Sends the records of snapshot s (blocks first, the manifest last). */
