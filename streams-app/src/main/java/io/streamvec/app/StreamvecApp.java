@@ -172,7 +172,7 @@ public final class StreamvecApp implements AutoCloseable {
           ModelCatalog.start(
               config.kafkaClientProperties(),
               config.get(AppKeys.SNAPSHOTS_TOPIC),
-              app.query::update);
+              app.query::updateCommitted);
     LOG.info(
         "{} learning from {} on {}; snapshots -> {}, history -> {}, metrics -> {}, dead letters -> {}; {}",
         describeModels(config.models()),

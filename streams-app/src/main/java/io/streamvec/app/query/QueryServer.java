@@ -182,6 +182,14 @@ public final class QueryServer implements AutoCloseable {
   }
 
   /**
+   * Serves s, read committed from the snapshots topic, as model: it also replaces a copy of the
+   * same version that this instance's trainer handed over before an aborted transaction.
+   */
+  public void updateCommitted(String model, ModelSnapshot s) {
+    models.updateCommitted(model, s);
+  }
+
+  /**
    * Who trains each model (host:port of its owner instance, null when not known) and this
    * instance's name, for /v1/models.
    */

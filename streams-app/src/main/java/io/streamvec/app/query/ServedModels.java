@@ -61,22 +61,44 @@ final class ServedModels {
     return models.get(defaultModel);
   }
 
-  /** Serves s as model unless a snapshot of the same or a newer version is served already. */
+  /**
+   * Serves s as model unless a snapshot of the same or a newer version is served already; for a
+   * snapshot handed over by this instance's trainer before its transaction commits.
+   */
   void update(String model, ModelSnapshot s) {
+    update(model, s, false);
+  }
+
+  /**
+   * Serves s, read committed from the snapshots topic, as model unless a newer version is served,
+   * or the same version with the same tokens. The trainer's copy of a version is served before its
+   * transaction commits; if that transaction aborts (a fenced task), the restored trainer takes the
+   * version again at another token count, and only the topic's copy is the committed one.
+   */
+  void updateCommitted(String model, ModelSnapshot s) {
+    update(model, s, true);
+  }
+
+  private void update(String model, ModelSnapshot s, boolean committed) {
     Objects.requireNonNull(s, "snapshot");
     Model m = model(model);
-    Served old = m.served.get();
-    if (old != null && old.queries().snapshot().version >= s.version) return;
+    if (keepsServed(m.served.get(), s, committed)) return;
     long now = System.currentTimeMillis();
     Served next = new Served(new EmbeddingQueries(s), ModelInfo.of(model, s, now));
     synchronized (m) {
       // the app's listener and the catalog may both be here: the newer version wins, and the
       // history hears the versions in order
-      old = m.served.get();
-      if (old != null && old.queries().snapshot().version >= s.version) return;
+      if (keepsServed(m.served.get(), s, committed)) return;
       m.served.set(next);
       m.history.add(s, now);
     }
+  }
+
+  private static boolean keepsServed(Served served, ModelSnapshot s, boolean committed) {
+    if (served == null) return false;
+    ModelSnapshot old = served.queries().snapshot();
+    if (old.version != s.version) return old.version > s.version;
+    return !committed || old.tokens == s.tokens;
   }
 
   /** The model of this name, created (without a served snapshot yet) if new. */
