@@ -164,7 +164,7 @@ public final class SnapshotCodec {
   }
 
   /** CRC32C (Castagnoli) of bytes[from, to), as an unsigned value. */
-  static long crc32c(byte[] bytes, int from, int to) {
+  public static long crc32c(byte[] bytes, int from, int to) {
     CRC32C crc = new CRC32C();
     crc.update(bytes, from, to - from);
     return crc.getValue();

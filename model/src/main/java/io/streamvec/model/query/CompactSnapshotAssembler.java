@@ -2,10 +2,10 @@ package io.streamvec.model.query;
 
 import io.streamvec.model.io.InvalidSnapshotException;
 import io.streamvec.model.io.SnapshotChunks;
+import io.streamvec.model.io.SnapshotCodec;
 import java.io.ByteArrayOutputStream;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 /**
  * Puts the chunks of compact snapshots ({@link CompactSnapshotFormat#chunks}) read in log order
@@ -66,9 +66,7 @@ public final class CompactSnapshotAssembler {
       return null;
     }
     byte[] bytes = p.bytes.toByteArray();
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length);
-    if (bytes.length != p.total || (int) crc.getValue() != p.crc)
+    if (bytes.length != p.total || (int) SnapshotCodec.crc32c(bytes, 0, bytes.length) != p.crc)
       throw new InvalidSnapshotException(
           "compact snapshot version " + p.version + " of model '" + model + "': checksum mismatch");
     CompactSnapshot s = CompactSnapshotFormat.decode(bytes);
