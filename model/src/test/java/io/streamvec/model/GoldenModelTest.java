@@ -84,18 +84,21 @@ class GoldenModelTest {
 
   /** The pinned case's learner after the test corpus. */
   static Learner train(String encoder, String loss, String optimizer) {
-    ModelConfig config =
-        TestCorpus.smallModel(encoder, loss, optimizer)
-            .with("hidden", "12")
-            .with("min-count", "2")
-            .with("vocab-size", "300")
-            .with("candidates", "400")
-            .with("half-life", "2000")
-            .with("seed", "2026");
-    Learner learner = new Learner(config);
+    Learner learner = new Learner(config(encoder, loss, optimizer));
     List<String> tokens = TestCorpus.tokens();
     for (String token : tokens) learner.learnToken(token);
     return learner;
+  }
+
+  /** The pinned cases' config: small enough that admissions, evictions and slot reuse happen. */
+  static ModelConfig config(String encoder, String loss, String optimizer) {
+    return TestCorpus.smallModel(encoder, loss, optimizer)
+        .with("hidden", "12")
+        .with("min-count", "2")
+        .with("vocab-size", "300")
+        .with("candidates", "400")
+        .with("half-life", "2000")
+        .with("seed", "2026");
   }
 
   /** SHA-256 of words, counts and the float bits of every parameter matrix, in snapshot order. */
