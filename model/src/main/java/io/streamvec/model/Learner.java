@@ -11,6 +11,10 @@ import io.streamvec.model.nn.Rng;
 import io.streamvec.model.nn.RowMarks;
 import io.streamvec.model.nn.RowUpdater;
 import io.streamvec.model.vocab.StreamingVocabulary;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +75,7 @@ public final class Learner {
             config.vocabSize, config.minCount, config.halfLife, config.candidates));
   }
 
-  Learner(ModelConfig config, StreamingVocabulary vocab) {
+  private Learner(ModelConfig config, StreamingVocabulary vocab) {
     this.config = config;
     this.d = config.dim;
     this.hidden = config.hiddenSize();
@@ -426,64 +430,80 @@ public final class Learner {
     dirtyRows.clear();
   }
 
-  // The checkpoint's view of this learner: what LearnerState writes and restores (the format is
-  // LearnerState's). Everything else (the updater, the sampled scorer, the dirty rows, scratch)
-  // follows from these parts.
+  // The checkpoint: LearnerState frames it (magic, version, CRC) for a file or a changelog; the
+  // learner writes and reads its own state, each part (vocabulary, context window, meters, encoder,
+  // noise model, mixture) its own bytes. Everything else (the updater, the sampled scorer, the
+  // dirty rows, scratch) follows from these.
 
-  ContextWindow window() {
-    return window;
-  }
-
-  NoiseModel noise() {
-    return noise;
-  }
-
-  ContextEncoder encoder() {
-    return encoder;
-  }
-
-  FMatrixRMaj embeddings() {
-    return embeddings;
-  }
-
-  float[] embeddingsAcc() {
-    return embeddingsAcc;
-  }
-
-  OutputLayer output() {
-    return output;
-  }
-
-  long evalCredit() {
-    return evalCredit;
-  }
-
-  long rngState() {
-    return rng.state();
+  /**
+   * The global part: config, counters, RNG, vocabulary, context window, meters, the encoder's
+   * parameters each followed by its accumulators, noise model, mixture (a presence flag first).
+   */
+  void writeGlobal(DataOutputStream out) throws IOException {
+    config.write(out);
+    out.writeLong(tokens);
+    out.writeLong(trained);
+    out.writeLong(evalCredit);
+    out.writeLong(rng.state());
+    vocab.write(out);
+    window.write(out);
+    meter.write(out);
+    recent.write(out);
+    FMatrixRMaj[] params = encoder.parameters();
+    float[][] accs = encoder.accumulators();
+    for (int i = 0; i < params.length; i++) {
+      LearnerState.writeFloats(out, params[i].data, params[i].getNumElements());
+      LearnerState.writeFloats(out, accs[i], accs[i].length);
+    }
+    noise.write(out);
+    out.writeBoolean(mixture != null);
+    if (mixture != null) mixture.write(out);
   }
 
   /**
-   * Completes a restore once the parts read in place (context window, encoder, noise model, rows)
-   * hold their checkpointed values: the counters, meters, mixture and RNG, and the sampled scorer
-   * rebuilt from the restored noise weights. No row is dirty afterwards.
+   * A learner from a global part written by checkpoint version {@code version}; its rows are still
+   * fresh (see {@link #readRow}). Version 1 had the older meter and no recent meter, versions below
+   * 3 no mixture: those parts start as configured.
    */
-  void restored(
-      long tokens,
-      long trained,
-      long evalCredit,
-      long rngState,
-      PrequentialMeter meter,
-      RecentMeter recent,
-      NextWordMixture mixture) {
-    this.tokens = tokens;
-    this.trained = trained;
-    this.evalCredit = evalCredit;
-    this.meter = meter;
-    this.recent = recent;
-    this.mixture = mixture;
-    if (noise.size() > 0 && sampledScorer != null)
-      sampledScorer.rebuild(noise.weights(), noise.size(), noise.sum());
-    rng.setState(rngState);
-    dirtyRows.clear();
+  static Learner readGlobal(DataInputStream in, int version) throws IOException {
+    ModelConfig config = ModelConfig.read(in);
+    long tokens = in.readLong();
+    long trained = in.readLong();
+    long evalCredit = in.readLong();
+    long rngState = in.readLong();
+    Learner l = new Learner(config, StreamingVocabulary.read(in));
+    l.tokens = tokens;
+    l.trained = trained;
+    l.evalCredit = evalCredit;
+    l.window.read(in);
+    l.meter = version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in);
+    if (version > 1) l.recent = RecentMeter.read(in);
+    FMatrixRMaj[] params = l.encoder.parameters();
+    float[][] accs = l.encoder.accumulators();
+    for (int i = 0; i < params.length; i++) {
+      LearnerState.readFloats(in, params[i].data, params[i].getNumElements());
+      LearnerState.readFloats(in, accs[i], accs[i].length);
+    }
+    l.noise.read(in, l.vocab.size());
+    if (version >= 3) l.mixture = in.readBoolean() ? NextWordMixture.read(in) : null;
+    if (l.noise.size() > 0 && l.sampledScorer != null)
+      l.sampledScorer.rebuild(l.noise.weights(), l.noise.size(), l.noise.sum());
+    // the constructor drew the initial rows from the RNG and marked them; the rows come next
+    l.rng.setState(rngState);
+    l.dirtyRows.clear();
+    return l;
+  }
+
+  /** Row r (a word slot): E[r] (d), its accumulator, then the output layer's row. */
+  void writeRow(int r, FloatBuffer out) {
+    out.put(embeddings.data, r * d, d).put(embeddingsAcc[r]);
+    output.writeRow(r, out);
+  }
+
+  /** Reads what {@link #writeRow} wrote into row r. */
+  void readRow(int r, FloatBuffer in) {
+    in.get(embeddings.data, r * d, d);
+    embeddingsAcc[r] = in.get();
+    output.readRow(r, in);
   }
 }

@@ -1,10 +1,5 @@
 package io.streamvec.model;
 
-import io.streamvec.model.eval.PrequentialMeter;
-import io.streamvec.model.eval.RecentMeter;
-import io.streamvec.model.lm.NextWordMixture;
-import io.streamvec.model.nn.OutputLayer;
-import io.streamvec.model.vocab.StreamingVocabulary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -16,14 +11,15 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.function.IntFunction;
 import java.util.zip.CRC32C;
-import org.ejml.data.FMatrixRMaj;
 
 /**
- * The complete state of a {@link Learner}, in two parts so a stream processor can checkpoint
- * incrementally: a <em>global</em> part (config, counters, RNG, vocabulary, context history, meter,
- * encoder parameters, noise weights) and one fixed-size <em>row</em> per word slot (E row, W row,
- * b, optimiser accumulators). Restoring both gives a learner that continues bit for bit as the
- * original would have.
+ * The checkpoint of a {@link Learner}, in two parts so a stream processor can checkpoint
+ * incrementally: a <em>global</em> part (an int version, then what {@link Learner#writeGlobal}
+ * writes: config, counters, RNG, vocabulary, context history, meters, encoder parameters, noise
+ * weights, mixture) and one fixed-size <em>row</em> per word slot ({@link Learner#writeRow}: E row,
+ * W row, b, optimiser accumulators). The learner writes and reads its own state; this class frames
+ * and checks it. Restoring both gives a learner that continues bit for bit as the original would
+ * have.
  *
  * <p>Checkpoint file: int magic "SVCK", int version, int global length, global bytes, int row
  * count, rows, long CRC32C of everything before it. Big-endian.
@@ -45,25 +41,7 @@ public final class LearnerState {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeInt(VERSION);
-      l.config().write(out);
-      out.writeLong(l.tokens());
-      out.writeLong(l.trainedTokens());
-      out.writeLong(l.evalCredit());
-      out.writeLong(l.rngState());
-      l.vocabulary().write(out);
-      l.window().write(out);
-      l.meter().write(out);
-      l.recentMeter().write(out);
-      FMatrixRMaj[] params = l.encoder().parameters();
-      float[][] accs = l.encoder().accumulators();
-      for (int i = 0; i < params.length; i++) {
-        writeFloats(out, params[i].data, params[i].getNumElements());
-        writeFloats(out, accs[i], accs[i].length);
-      }
-      l.noise().write(out);
-      NextWordMixture mixture = l.mixture();
-      out.writeBoolean(mixture != null);
-      if (mixture != null) mixture.write(out);
+      l.writeGlobal(out);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -73,16 +51,7 @@ public final class LearnerState {
 
   /** Writes row r into out (rowBytes(config) bytes). */
   public static void writeRow(Learner l, int r, ByteBuffer out) {
-    int d = l.config().dim;
-    int hidden = l.config().hiddenSize();
-    OutputLayer output = l.output();
-    out.asFloatBuffer()
-        .put(l.embeddings().data, r * d, d)
-        .put(l.embeddingsAcc()[r])
-        .put(output.weights.data, r * hidden, hidden)
-        .put(output.bias.data[r])
-        .put(output.weightsAcc[r])
-        .put(output.biasAcc[r]);
+    l.writeRow(r, out.asFloatBuffer());
     out.position(out.position() + rowBytes(l.config()));
   }
 
@@ -90,20 +59,6 @@ public final class LearnerState {
     ByteBuffer b = ByteBuffer.allocate(rowBytes(l.config()));
     writeRow(l, r, b);
     return b.array();
-  }
-
-  private static void readRow(Learner l, int r, ByteBuffer in) {
-    int d = l.config().dim;
-    int hidden = l.config().hiddenSize();
-    OutputLayer output = l.output();
-    var f = in.asFloatBuffer();
-    f.get(l.embeddings().data, r * d, d);
-    l.embeddingsAcc()[r] = f.get();
-    f.get(output.weights.data, r * hidden, hidden);
-    output.bias.data[r] = f.get();
-    output.weightsAcc[r] = f.get();
-    output.biasAcc[r] = f.get();
-    in.position(in.position() + rowBytes(l.config()));
   }
 
   /** Rebuilds a learner from its global part and rows.apply(r) for every slot r in use. */
@@ -118,29 +73,9 @@ public final class LearnerState {
                 + " is not supported (this build reads "
                 + VERSION
                 + ")");
-      ModelConfig config = ModelConfig.read(in);
-      long tokens = in.readLong(),
-          trained = in.readLong(),
-          evalCredit = in.readLong(),
-          rngState = in.readLong();
-      StreamingVocabulary vocab = StreamingVocabulary.read(in);
-      Learner l = new Learner(config, vocab);
-      l.window().read(in);
-      PrequentialMeter meter =
-          version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in);
-      RecentMeter recent = version > 1 ? RecentMeter.read(in) : l.recentMeter();
-      FMatrixRMaj[] params = l.encoder().parameters();
-      float[][] accs = l.encoder().accumulators();
-      for (int i = 0; i < params.length; i++) {
-        readFloats(in, params[i].data, params[i].getNumElements());
-        readFloats(in, accs[i], accs[i].length);
-      }
-      l.noise().read(in, vocab.size());
-      // before version 3 there was no mixture: a restored learner starts the configured one empty
-      NextWordMixture mixture =
-          version >= 3 ? (in.readBoolean() ? NextWordMixture.read(in) : null) : l.mixture();
-      int rb = rowBytes(config);
-      for (int r = 0; r < vocab.size(); r++) {
+      Learner l = Learner.readGlobal(in, version);
+      int rb = rowBytes(l.config());
+      for (int r = 0; r < l.vocabulary().size(); r++) {
         byte[] row = rows.apply(r);
         if (row == null || row.length != rb)
           throw new IOException(
@@ -148,9 +83,8 @@ public final class LearnerState {
                   + r
                   + " is "
                   + (row == null ? "missing" : row.length + " bytes, expected " + rb));
-        readRow(l, r, ByteBuffer.wrap(row));
+        l.readRow(r, ByteBuffer.wrap(row).asFloatBuffer());
       }
-      l.restored(tokens, trained, evalCredit, rngState, meter, recent, mixture);
       return l;
     } catch (EOFException e) {
       throw new IOException("learner state is truncated", e);

@@ -1,5 +1,6 @@
 package io.streamvec.model.nn;
 
+import java.nio.FloatBuffer;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
@@ -48,6 +49,19 @@ public final class OutputLayer {
     bias.data[w] = 0f;
     weightsAcc[w] = 0f;
     biasAcc[w] = 0f;
+  }
+
+  /** Row w of the checkpoint: W[w] (H), b[w], then their accumulators. */
+  public void writeRow(int w, FloatBuffer out) {
+    out.put(weights.data, w * hidden, hidden).put(bias.data[w]).put(weightsAcc[w]).put(biasAcc[w]);
+  }
+
+  /** Reads what {@link #writeRow} wrote into row w. */
+  public void readRow(int w, FloatBuffer in) {
+    in.get(weights.data, w * hidden, hidden);
+    bias.data[w] = in.get();
+    weightsAcc[w] = in.get();
+    biasAcc[w] = in.get();
   }
 
   private void narrow(int v) {
