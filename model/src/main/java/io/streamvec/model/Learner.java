@@ -7,6 +7,7 @@ import io.streamvec.model.eval.StreamObserver;
 import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.nn.ContextEncoder;
 import io.streamvec.model.nn.OutputLayer;
+import io.streamvec.model.nn.Prefetch;
 import io.streamvec.model.nn.Rng;
 import io.streamvec.model.nn.RowMarks;
 import io.streamvec.model.nn.RowUpdater;
@@ -56,6 +57,7 @@ public final class Learner {
   private RecentMeter recent; // fading metrics over the last ~half-life tokens
   private final ContextWindow window; // the words the encoder reads for the current target
   private long tokens, trained, evalCredit;
+  private float prefetched; // sink of early loads (see Prefetch)
   private double keepP; // keep probability of the last target (1 when not subsampled)
   private final IntToDoubleFunction keepProbability =
       this::keepProbability; // one, not one a rebuild
@@ -172,6 +174,8 @@ public final class Learner {
   public void learnToken(String word) {
     int id = vocab.observe(word);
     tokens++;
+    // the word's embedding is read as context from the next step on: its cache miss starts now
+    prefetched += Prefetch.row(embeddings.data, id * d, d);
     if (config.encoder == ModelConfig.Encoder.CBOW) {
       int centre = window.pushCentred(id, tokens);
       if (centre >= 0) step(centre, window.context());
@@ -191,6 +195,10 @@ public final class Learner {
     boolean train = keep(target);
     if (observer != null) observer.token(target, v, evaluate);
     if (!evaluate && !train) return;
+    if (train && !softmax) {
+      drawNegatives(target); // the same RNG draws as after the forward: nothing between draws
+      output.prefetch(target, negatives); // the rows' cache misses overlap with the forward
+    }
     encoder.forward(embeddings, ctx, h);
     if (evaluate && sampledScoring(v)) scoreMixture(scoreSampled(v, target), v, target);
     else if (evaluate)
@@ -205,7 +213,6 @@ public final class Learner {
       output.softmaxBackward(h, target, v, gradH, updater);
       if (dirty != null) dirty.markRange(0, v);
     } else {
-      drawNegatives(target);
       output.negativeSamplingStep(h, target, negatives, gradH, updater);
       recordCheapScore(target, output.lastTargetScore());
       if (dirty != null) {

@@ -15,6 +15,7 @@ public final class OutputLayer {
   public final float[] weightsAcc; // (Vmax) AdaGrad accumulators
   public final float[] biasAcc; // (Vmax)
   private final int hidden;
+  private float prefetched; // sink of the loads in prefetch, so they are not optimised away
   private float targetScore; // W[target] . h + b[target] in the last negative-sampling step
 
   // scratch views, allocated once
@@ -131,6 +132,23 @@ public final class OutputLayer {
       }
     }
     return loss;
+  }
+
+  /**
+   * Starts loading the rows (weights, bias, accumulators) a {@link #negativeSamplingStep} on these
+   * words will read; see {@link Prefetch}.
+   */
+  public void prefetch(int target, int[] samples) {
+    float sink = touchRow(target);
+    for (int w : samples) if (w >= 0) sink += touchRow(w);
+    prefetched += sink;
+  }
+
+  private float touchRow(int w) {
+    return Prefetch.row(weights.data, w * hidden, hidden)
+        + bias.data[w]
+        + weightsAcc[w]
+        + biasAcc[w];
   }
 
   /**
