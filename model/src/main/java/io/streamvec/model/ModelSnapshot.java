@@ -24,8 +24,9 @@ public final class ModelSnapshot {
   public final ModelConfig config;
   private final String[] words;
   private final float[] counts;
-  public final FMatrixRMaj embeddings; // E (V, d)
-  public final FMatrixRMaj outputWeights; // W (V, H)
+  private final RowBlocks e; // E (V, d)
+  private final RowBlocks w; // W (V, H)
+  private volatile FMatrixRMaj wholeE, wholeW; // E and W in one piece, built when first asked
   public final FMatrixRMaj outputBias; // b (V, 1)
   private final String[] encoderNames;
   private final FMatrixRMaj[] encoderParams;
@@ -47,34 +48,68 @@ public final class ModelSnapshot {
       FMatrixRMaj[] encoderParams,
       Map<String, Double> stats,
       NextWordMixture mixture) {
+    this(
+        version,
+        tokens,
+        config,
+        words,
+        counts,
+        RowBlocks.of(embeddings),
+        RowBlocks.of(outputWeights),
+        outputBias,
+        encoderNames,
+        encoderParams,
+        stats,
+        mixture);
+    this.wholeE = embeddings;
+    this.wholeW = outputWeights;
+  }
+
+  /**
+   * A snapshot whose E and W rows are in blocks, which it shares with whoever else holds them (e.g.
+   * the previous version of the model): nobody writes them any more.
+   */
+  public ModelSnapshot(
+      long version,
+      long tokens,
+      ModelConfig config,
+      String[] words,
+      float[] counts,
+      RowBlocks embeddings,
+      RowBlocks outputWeights,
+      FMatrixRMaj outputBias,
+      String[] encoderNames,
+      FMatrixRMaj[] encoderParams,
+      Map<String, Double> stats,
+      NextWordMixture mixture) {
     this.mixture = mixture;
     int v = words.length;
     if (counts.length != v
-        || embeddings.numRows != v
-        || outputWeights.numRows != v
+        || embeddings.rows != v
+        || outputWeights.rows != v
         || outputBias.numRows != v
-        || embeddings.numCols != config.dim
-        || outputWeights.numCols != config.hiddenSize()
+        || embeddings.cols != config.dim
+        || outputWeights.cols != config.hiddenSize()
         || encoderNames.length != encoderParams.length) {
       throw new IllegalArgumentException(
           "inconsistent snapshot shapes: V="
               + v
               + " E="
-              + embeddings.numRows
+              + embeddings.rows
               + "x"
-              + embeddings.numCols
+              + embeddings.cols
               + " W="
-              + outputWeights.numRows
+              + outputWeights.rows
               + "x"
-              + outputWeights.numCols);
+              + outputWeights.cols);
     }
     this.version = version;
     this.tokens = tokens;
     this.config = config;
     this.words = words.clone();
     this.counts = counts.clone();
-    this.embeddings = embeddings;
-    this.outputWeights = outputWeights;
+    this.e = embeddings;
+    this.w = outputWeights;
     this.outputBias = outputBias;
     this.encoderNames = encoderNames.clone();
     this.encoderParams = encoderParams.clone();
@@ -89,7 +124,34 @@ public final class ModelSnapshot {
   }
 
   public int dim() {
-    return embeddings.numCols;
+    return e.cols;
+  }
+
+  /**
+   * E (V, d) in one piece: the matrix this snapshot was made from, or, for one made from row
+   * blocks, a copy built on the first call and kept (readers of rows use {@link #embeddingRows}).
+   */
+  public FMatrixRMaj embeddings() {
+    FMatrixRMaj m = wholeE;
+    if (m == null) wholeE = m = e.toMatrix();
+    return m;
+  }
+
+  /** W (V, H) in one piece, as {@link #embeddings()}. */
+  public FMatrixRMaj outputWeights() {
+    FMatrixRMaj m = wholeW;
+    if (m == null) wholeW = m = w.toMatrix();
+    return m;
+  }
+
+  /** E (V, d) as row blocks, without copying. */
+  public RowBlocks embeddingRows() {
+    return e;
+  }
+
+  /** W (V, H) as row blocks, without copying. */
+  public RowBlocks outputRows() {
+    return w;
   }
 
   public String word(int id) {
@@ -108,6 +170,11 @@ public final class ModelSnapshot {
 
   /** This snapshot with other E and W rows of the same shapes (e.g. as a lossy wire gives them). */
   public ModelSnapshot withRows(FMatrixRMaj embeddings, FMatrixRMaj outputWeights) {
+    return withRows(RowBlocks.of(embeddings), RowBlocks.of(outputWeights));
+  }
+
+  /** This snapshot with other E and W rows of the same shapes, in blocks. */
+  public ModelSnapshot withRows(RowBlocks embeddings, RowBlocks outputWeights) {
     return new ModelSnapshot(
         version,
         tokens,
@@ -141,10 +208,8 @@ public final class ModelSnapshot {
   /** Columns of {@link #wordVectors()}: d, or d + H for export-vectors=concat. */
   public int wordVectorDim() {
     return config.exportVectors == ModelConfig.ExportVectors.CONCAT
-        ? embeddings.numCols + outputWeights.numCols
-        : config.exportVectors == ModelConfig.ExportVectors.OUTPUT
-            ? outputWeights.numCols
-            : embeddings.numCols;
+        ? e.cols + w.cols
+        : config.exportVectors == ModelConfig.ExportVectors.OUTPUT ? w.cols : e.cols;
   }
 
   /**
@@ -155,30 +220,30 @@ public final class ModelSnapshot {
    * carries word-order information (position weights), W and E + W much less.
    */
   public FMatrixRMaj wordVectors() {
-    int v = size(), d = embeddings.numCols, h = outputWeights.numCols;
-    float[] e = embeddings.data, w = outputWeights.data;
+    FMatrixRMaj u = new FMatrixRMaj(size(), wordVectorDim());
+    for (int i = 0; i < size(); i++) wordVector(i, u.data, i * u.numCols);
+    return u;
+  }
+
+  /**
+   * Row id of {@link #wordVectors()} into dst[at, at + {@link #wordVectorDim()}): E[id], W[id],
+   * E[id] + W[id] or [E[id], W[id]].
+   */
+  public void wordVector(int id, float[] dst, int at) {
     switch (config.exportVectors) {
-      case INPUT:
-        return embeddings.copy();
-      case OUTPUT:
-        return outputWeights.copy();
-      case SUM:
-        {
-          // U = E + W  (h = d, checked by ModelConfig)
-          FMatrixRMaj u = new FMatrixRMaj(v, d);
-          for (int i = 0; i < v * d; i++) u.data[i] = e[i] + w[i];
-          return u;
-        }
-      default:
-        {
-          // U[i] = [E[i], W[i]]
-          FMatrixRMaj u = new FMatrixRMaj(v, d + h);
-          for (int i = 0; i < v; i++) {
-            System.arraycopy(e, i * d, u.data, i * (d + h), d);
-            System.arraycopy(w, i * h, u.data, i * (d + h) + d, h);
-          }
-          return u;
-        }
+      case INPUT -> e.copyRow(id, dst, at);
+      case OUTPUT -> w.copyRow(id, dst, at);
+      case SUM -> {
+        // u = E[id] + W[id]  (h = d, checked by ModelConfig)
+        e.copyRow(id, dst, at);
+        float[] wb = w.block(id / w.rowsPerBlock);
+        int from = (id % w.rowsPerBlock) * w.cols;
+        for (int j = 0; j < w.cols; j++) dst[at + j] += wb[from + j];
+      }
+      default -> {
+        e.copyRow(id, dst, at);
+        w.copyRow(id, dst, at + e.cols);
+      }
     }
   }
 
@@ -205,9 +270,7 @@ public final class ModelSnapshot {
         || !Arrays.equals(words, o.words)
         || !Arrays.equals(counts, o.counts)
         || !Arrays.equals(encoderNames, o.encoderNames)) return false;
-    if (!sameData(embeddings, o.embeddings)
-        || !sameData(outputWeights, o.outputWeights)
-        || !sameData(outputBias, o.outputBias)) return false;
+    if (!e.sameData(o.e) || !w.sameData(o.w) || !sameData(outputBias, o.outputBias)) return false;
     for (int i = 0; i < encoderParams.length; i++)
       if (!sameData(encoderParams[i], o.encoderParams[i])) return false;
     return true;

@@ -51,7 +51,7 @@ class GoldenModelTest {
     ModelSnapshot s = learner.snapshot(0);
     int the = s.id("the");
     float[] actualValues = {
-      s.embeddings.get(the, 0), s.outputWeights.get(the, 0), s.encoderParams()[0].data[0]
+      s.embeddings().get(the, 0), s.outputWeights().get(the, 0), s.encoderParams()[0].data[0]
     };
     String actualHash = sha256(s);
     long actualTrained = learner.trainedTokens();
@@ -117,8 +117,8 @@ class GoldenModelTest {
     }
     FMatrixRMaj[] encoder = s.encoderParams();
     FMatrixRMaj[] all = new FMatrixRMaj[3 + encoder.length];
-    all[0] = s.embeddings;
-    all[1] = s.outputWeights;
+    all[0] = s.embeddings();
+    all[1] = s.outputWeights();
     all[2] = s.outputBias;
     System.arraycopy(encoder, 0, all, 3, encoder.length);
     for (FMatrixRMaj m : all)

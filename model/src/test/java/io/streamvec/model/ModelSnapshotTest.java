@@ -13,7 +13,7 @@ class ModelSnapshotTest {
     ModelSnapshot r = TestSnapshots.random(30, 5, ModelConfig.Encoder.LBL, 4);
     ModelSnapshot bengio = TestSnapshots.random(30, 5, ModelConfig.Encoder.BENGIO, 4); // H = d + 2
     for (ModelSnapshot base : new ModelSnapshot[] {r, bengio}) {
-      int d = base.dim(), h = base.outputWeights.numCols;
+      int d = base.dim(), h = base.outputWeights().numCols;
       for (ModelConfig.ExportVectors mode : ModelConfig.ExportVectors.values()) {
         if (mode == ModelConfig.ExportVectors.SUM && h != d) continue;
         ModelSnapshot s =
@@ -26,10 +26,10 @@ class ModelSnapshotTest {
           for (int j = 0; j < u.numCols; j++) {
             float expected =
                 switch (mode) {
-                  case INPUT -> s.embeddings.get(i, j);
-                  case OUTPUT -> s.outputWeights.get(i, j);
-                  case SUM -> s.embeddings.get(i, j) + s.outputWeights.get(i, j);
-                  case CONCAT -> j < d ? s.embeddings.get(i, j) : s.outputWeights.get(i, j - d);
+                  case INPUT -> s.embeddings().get(i, j);
+                  case OUTPUT -> s.outputWeights().get(i, j);
+                  case SUM -> s.embeddings().get(i, j) + s.outputWeights().get(i, j);
+                  case CONCAT -> j < d ? s.embeddings().get(i, j) : s.outputWeights().get(i, j - d);
                 };
             assertEquals(expected, u.get(i, j), 0f, mode + " row " + i + " col " + j);
           }
@@ -40,6 +40,6 @@ class ModelSnapshotTest {
     FMatrixRMaj u =
         TestSnapshots.withConfig(r, r.config.with("export-vectors", "input")).wordVectors();
     u.data[0] += 1;
-    assertEquals(r.embeddings.data[0] + 1, u.data[0], 0f);
+    assertEquals(r.embeddings().data[0] + 1, u.data[0], 0f);
   }
 }

@@ -59,9 +59,11 @@ class ReferenceTrainerTest {
     for (int id = 0; id < v; id++) {
       String at = " of '" + s.word(id) + "' (" + config + ")";
       for (int j = 0; j < d; j++) {
-        worst = Math.max(worst, check(reference.e[id][j], s.embeddings.data[id * d + j], "E" + at));
         worst =
-            Math.max(worst, check(reference.w[id][j], s.outputWeights.data[id * d + j], "W" + at));
+            Math.max(worst, check(reference.e[id][j], s.embeddings().data[id * d + j], "E" + at));
+        worst =
+            Math.max(
+                worst, check(reference.w[id][j], s.outputWeights().data[id * d + j], "W" + at));
       }
       double bias = reference.b[id] + (ns ? reference.logitCorrection[id] : 0);
       worst = Math.max(worst, check(bias, s.outputBias.data[id], "b" + at));

@@ -117,9 +117,9 @@ class SnapshotDeltaTest {
   /** The rows moved by less than the encoding's error; a block is much smaller on the wire. */
   static void assertLossyWithinBounds(RowEncoding encoding, ModelSnapshot s, ModelSnapshot served) {
     float maxAbs = 0, maxErr = 0;
-    for (int i = 0; i < s.embeddings.data.length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(s.embeddings.data[i]));
-      maxErr = Math.max(maxErr, Math.abs(s.embeddings.data[i] - served.embeddings.data[i]));
+    for (int i = 0; i < s.embeddings().data.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(s.embeddings().data[i]));
+      maxErr = Math.max(maxErr, Math.abs(s.embeddings().data[i] - served.embeddings().data[i]));
     }
     assertTrue(maxErr > 0 && maxErr <= maxAbs / 200, encoding + " error " + maxErr);
     double ratio =

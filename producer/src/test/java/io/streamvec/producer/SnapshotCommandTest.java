@@ -133,7 +133,7 @@ class SnapshotCommandTest {
       // default export-vectors for this lbl model: E + W
       for (int j = 0; j < d; j++) {
         assertEquals(
-            v2.embeddings.data[i * d + j] + v2.outputWeights.data[i * d + j],
+            v2.embeddings().data[i * d + j] + v2.outputWeights().data[i * d + j],
             (float) root.get("vectors").get(i).get(j).asDouble(),
             "(E+W)[" + i + "," + j + "]");
       }

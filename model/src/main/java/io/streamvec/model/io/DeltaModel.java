@@ -1,6 +1,7 @@
 package io.streamvec.model.io;
 
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.RowBlocks;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -10,7 +11,10 @@ import org.ejml.data.FMatrixRMaj;
  * The reader's side of snapshot format version 3: keeps the row blocks that arrived since the model
  * was last materialised, and when a manifest arrives whose blocks are all at hand (received, or
  * unchanged in the current model: same version and CRC32C), builds the complete model. A manifest
- * that lacks blocks (a reader that started in the middle) waits for them. Not thread-safe; fed by
+ * that lacks blocks (a reader that started in the middle) waits for them. The new model holds the
+ * decoded arrays of the blocks that arrived and shares the current model's arrays of the others
+ * ({@link RowBlocks}), so following a version allocates only what it changed, and a version held by
+ * the query side keeps only its own changed blocks beside the newer one. Not thread-safe; fed by
  * {@link SnapshotAssembler}.
  */
 final class DeltaModel {
@@ -44,6 +48,8 @@ final class DeltaModel {
   private boolean inCurrent(SnapshotBlocks.Manifest m, int i) {
     return current != null
         && currentRowsPerBlock == m.rowsPerBlock()
+        && current.dim() == m.config().dim
+        && current.outputRows().cols == m.config().hiddenSize()
         && i < currentVersions.length
         && currentVersions[i] == m.blockVersions()[i]
         && currentCrcs[i] == m.blockCrcs()[i];
@@ -61,14 +67,14 @@ final class DeltaModel {
     for (int i = 0; i < b; i++) if (!inCurrent(m, i) && received(m, i) == null) return null;
     int v = m.size(), r = m.rowsPerBlock(), d = m.config().dim, h = m.config().hiddenSize();
     String[] words = new String[v];
-    FMatrixRMaj e = new FMatrixRMaj(v, d), w = new FMatrixRMaj(v, h);
+    float[][] e = new float[b][], w = new float[b][];
     for (int i = 0; i < b; i++) {
       int first = i * r, n = Math.min(r, v - first);
       Held held = received(m, i);
-      if (held == null) { // unchanged: copy from the current model
+      if (held == null) { // unchanged: the current model's block arrays, shared, not copied
         for (int k = 0; k < n; k++) words[first + k] = current.word(first + k);
-        System.arraycopy(current.embeddings.data, first * d, e.data, first * d, n * d);
-        System.arraycopy(current.outputWeights.data, first * h, w.data, first * h, n * h);
+        e[i] = current.embeddingRows().block(i);
+        w[i] = current.outputRows().block(i);
         continue;
       }
       SnapshotBlocks.RowBlock rb = held.block();
@@ -76,8 +82,8 @@ final class DeltaModel {
         throw new InvalidSnapshotException(
             "snapshot row block " + i + " does not fit manifest version " + m.version());
       System.arraycopy(rb.words(), 0, words, first, n);
-      System.arraycopy(rb.e(), 0, e.data, first * d, n * d);
-      System.arraycopy(rb.w(), 0, w.data, first * h, n * h);
+      e[i] = rb.e();
+      w[i] = rb.w();
     }
     FMatrixRMaj bias = new FMatrixRMaj(v, 1);
     System.arraycopy(m.bias(), 0, bias.data, 0, v);
@@ -90,8 +96,8 @@ final class DeltaModel {
               m.config(),
               words,
               m.counts(),
-              e,
-              w,
+              new RowBlocks(v, d, r, e),
+              new RowBlocks(v, h, r, w),
               bias,
               m.encoderNames(),
               m.encoderParams(),

@@ -2,6 +2,7 @@ package io.streamvec.model.io;
 
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.RowBlocks;
 import io.streamvec.model.lm.NextWordMixture;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -69,7 +70,8 @@ public final class SnapshotBlocks {
    */
   public static byte[] encodeBlock(
       ModelSnapshot s, long version, int index, int rowsPerBlock, RowEncoding encoding) {
-    int d = s.embeddings.numCols, h = s.outputWeights.numCols;
+    RowBlocks rowsE = s.embeddingRows(), rowsW = s.outputRows();
+    int d = rowsE.cols, h = rowsW.cols;
     int first = Math.multiplyExact(index, rowsPerBlock);
     int n = Math.min(rowsPerBlock, s.size() - first);
     byte[][] words = new byte[n][];
@@ -83,9 +85,19 @@ public final class SnapshotBlocks {
     out.putInt(index).putInt(first).putInt(n).putInt(d).putInt(h);
     if (!float32) out.putInt(encoding.id);
     for (byte[] w : words) SnapshotCodec.putString(out, w);
-    encoding.write(out, s.embeddings.data, Math.multiplyExact(first, d), n, d);
-    encoding.write(out, s.outputWeights.data, Math.multiplyExact(first, h), n, h);
+    writeRows(out, rowsE, first, n, encoding);
+    writeRows(out, rowsW, first, n, encoding);
     return out.array();
+  }
+
+  /** Rows [first, first + n) of m in the encoding (each row is encoded on its own). */
+  private static void writeRows(ByteBuffer out, RowBlocks m, int first, int n, RowEncoding enc) {
+    for (int r = first; r < first + n; ) {
+      int b = r / m.rowsPerBlock, inBlock = r % m.rowsPerBlock;
+      int k = Math.min(first + n - r, m.blockRows(b) - inBlock);
+      enc.write(out, m.block(b), inBlock * m.cols, k, m.cols);
+      r += k;
+    }
   }
 
   public static RowBlock decodeBlock(byte[] bytes) throws InvalidSnapshotException {

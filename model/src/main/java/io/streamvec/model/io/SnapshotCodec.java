@@ -2,6 +2,7 @@ package io.streamvec.model.io;
 
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.RowBlocks;
 import io.streamvec.model.lm.NextWordMixture;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,8 +71,10 @@ public final class SnapshotCodec {
             + 4
             + stringsSize(words)
             + 4L * v
-            + matrixSize(s.embeddings)
-            + matrixSize(s.outputWeights)
+            + 8
+            + 4L * v * s.dim()
+            + 8
+            + 4L * v * s.outputRows().cols
             + matrixSize(s.outputBias)
             + 4
             + stringsSize(encNameBytes)
@@ -100,8 +103,8 @@ public final class SnapshotCodec {
     out.putInt(v);
     for (byte[] w : words) putString(out, w);
     for (int i = 0; i < v; i++) out.putFloat(s.count(i));
-    putMatrix(out, s.embeddings);
-    putMatrix(out, s.outputWeights);
+    putRows(out, s.embeddingRows());
+    putRows(out, s.outputRows());
     putMatrix(out, s.outputBias);
     out.putInt(encNames.length);
     for (int i = 0; i < encNames.length; i++) {
@@ -390,6 +393,15 @@ public final class SnapshotCodec {
 
   static void putString(ByteBuffer out, byte[] s) {
     out.putInt(s.length).put(s);
+  }
+
+  /** As {@link #putMatrix}, block by block (no whole copy of a matrix held in row blocks). */
+  static void putRows(ByteBuffer out, RowBlocks m) {
+    out.putInt(m.rows).putInt(m.cols);
+    for (int b = 0; b < m.blockCount(); b++) {
+      out.asFloatBuffer().put(m.block(b), 0, m.blockRows(b) * m.cols);
+      out.position(out.position() + 4 * m.blockRows(b) * m.cols);
+    }
   }
 
   static void putMatrix(ByteBuffer out, FMatrixRMaj m) {

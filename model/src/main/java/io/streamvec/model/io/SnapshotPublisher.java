@@ -1,6 +1,7 @@
 package io.streamvec.model.io;
 
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.RowBlocks;
 import java.util.Arrays;
 import java.util.List;
 import org.ejml.data.FMatrixRMaj;
@@ -29,7 +30,8 @@ public final class SnapshotPublisher {
   private final String modelId;
   private final int maxChunkBytes;
   private final RowEncoding encoding;
-  private ModelSnapshot previous;
+  private ModelSnapshot previous; // the last snapshot published, as the learner gave it
+  private ModelSnapshot served; // previous as readers assemble it (previous itself for float32)
   private int rowsPerBlock;
   private long[] blockVersions = new long[0];
   private int[] blockCrcs = new int[0];
@@ -65,12 +67,15 @@ public final class SnapshotPublisher {
 
   /**
    * s as a reader of this publisher's records assembles it: the same object for float32, otherwise
-   * a copy whose E and W rows went through the encoding. What the publishing instance serves
-   * itself, so that every instance answers alike.
+   * a snapshot whose E and W rows went through the encoding. What the publishing instance serves
+   * itself, so that every instance answers alike. For the snapshot just published this is the copy
+   * {@link #publish} built: the rows of the blocks it sent, rounded, and the previous copy's row
+   * blocks (shared) for the others; for any other snapshot, a rounded copy of the whole of E and W.
    */
   public ModelSnapshot asPublished(ModelSnapshot s) {
     if (encoding == RowEncoding.FLOAT32) return s;
-    FMatrixRMaj e = s.embeddings.copy(), w = s.outputWeights.copy();
+    if (s == previous) return served;
+    FMatrixRMaj e = s.embeddingRows().toMatrix(), w = s.outputRows().toMatrix();
     encoding.roundTrip(e.data, 0, e.numRows, e.numCols);
     encoding.roundTrip(w.data, 0, w.numRows, w.numCols);
     return s.withRows(e, w);
@@ -78,26 +83,52 @@ public final class SnapshotPublisher {
 
   /** Sends the records of snapshot s (blocks first, the manifest last). */
   public void publish(ModelSnapshot s, Sink sink) {
-    int d = s.embeddings.numCols, h = s.outputWeights.numCols;
+    int d = s.dim(), h = s.outputRows().cols;
     int r = rowsPerBlock(d, h, maxChunkBytes, encoding);
     boolean full = previous == null || r != rowsPerBlock || !previous.config.equals(s.config);
     int b = SnapshotBlocks.blockCount(s.size(), r);
+    boolean lossy = encoding != RowEncoding.FLOAT32;
+    float[][] servedE = lossy ? new float[b][] : null, servedW = lossy ? new float[b][] : null;
     blockVersions = Arrays.copyOf(blockVersions, b);
     blockCrcs = Arrays.copyOf(blockCrcs, b);
     lastBytes = 0;
     lastBlocks = 0;
     for (int i = 0; i < b; i++) {
-      if (!full && sameBlock(previous, s, i, r)) continue;
+      if (!full && sameBlock(previous, s, i, r)) {
+        if (lossy) {
+          servedE[i] = served.embeddingRows().block(i);
+          servedW[i] = served.outputRows().block(i);
+        }
+        continue;
+      }
       byte[] block = SnapshotBlocks.encodeBlock(s, s.version, i, r, encoding);
       blockVersions[i] = s.version;
       blockCrcs[i] = (int) SnapshotCodec.crc32c(block, 0, block.length);
       send(sink, modelId + "/r/" + i + "/", s.version, block);
       lastBlocks++;
+      if (lossy) {
+        servedE[i] = rounded(s.embeddingRows(), i, r);
+        servedW[i] = rounded(s.outputRows(), i, r);
+      }
     }
     rowsPerBlock = r;
     byte[] manifest = SnapshotBlocks.encodeManifest(s, r, blockVersions, blockCrcs);
     send(sink, modelId + "/m/", s.version, manifest);
     previous = s;
+    served =
+        lossy
+            ? s.withRows(
+                new RowBlocks(s.size(), d, r, servedE), new RowBlocks(s.size(), h, r, servedW))
+            : s;
+  }
+
+  /** Rows of block i of m (blocks of r rows) as a reader of the encoding gets them back. */
+  private float[] rounded(RowBlocks m, int i, int r) {
+    int first = i * r, n = Math.min(r, m.rows - first);
+    float[] rows = new float[n * m.cols];
+    m.copyRows(first, n, rows, 0);
+    encoding.roundTrip(rows, 0, n, m.cols);
+    return rows;
   }
 
   private void send(Sink sink, String keyPrefix, long version, byte[] payload) {
@@ -112,10 +143,19 @@ public final class SnapshotPublisher {
     int from = block * r, to = Math.min(from + r, b.size());
     if (to > a.size()) return false;
     for (int i = from; i < to; i++) if (!a.word(i).equals(b.word(i))) return false;
-    int d = b.embeddings.numCols, h = b.outputWeights.numCols;
-    return Arrays.equals(a.embeddings.data, from * d, to * d, b.embeddings.data, from * d, to * d)
-        && Arrays.equals(
-            a.outputWeights.data, from * h, to * h, b.outputWeights.data, from * h, to * h);
+    return sameRows(a.embeddingRows(), b.embeddingRows(), from, to)
+        && sameRows(a.outputRows(), b.outputRows(), from, to);
+  }
+
+  private static boolean sameRows(RowBlocks a, RowBlocks b, int from, int to) {
+    int c = a.cols;
+    for (int i = from; i < to; i++) {
+      int x = (i % a.rowsPerBlock) * c, y = (i % b.rowsPerBlock) * c;
+      if (!Arrays.equals(
+          a.block(i / a.rowsPerBlock), x, x + c, b.block(i / b.rowsPerBlock), y, y + c))
+        return false;
+    }
+    return true;
   }
 
   /** Bytes of the records sent by the last {@link #publish}. */

@@ -2,6 +2,7 @@ package io.streamvec.model.query;
 
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.RowBlocks;
 import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.text.Tokenizer;
 import java.util.ArrayList;
@@ -15,7 +16,10 @@ import org.ejml.dense.row.CommonOps_FDRM;
  * export-vectors chooses them, so queries agree with the word2vec export) and next-word prediction
  * (the model's exact softmax, mixed with the snapshot's n-gram model when it has one). Shapes: V
  * words, d embedding size, H = encoder output size, n = word-vector size (d, or d + H for concat),
- * P context positions: U (V, n) unit word vectors, E (V, d), W (V, H), b (V, 1), h (H).
+ * P context positions: U (V, n) unit word vectors, E (V, d), W (V, H), b (V, 1), h (H). U is not
+ * stored: a row of U is the word vector times its kept inverse length, computed when a query reads
+ * it, so the query form adds V floats to the snapshot rather than a copy of its vectors, and the
+ * row blocks of E and W are read where the snapshot holds them (shared between versions).
  *
  * <p>Thread-safe: the state is final and never written after construction; every call uses its own
  * scratch. Word arguments are looked up as given, then, if absent, in the form the tokenizer gives
@@ -35,22 +39,65 @@ public final class EmbeddingQueries {
   static final int UNK = 0, EOS = 1;
 
   private final ModelSnapshot snapshot;
-  private final FMatrixRMaj unit; // U (V, n): word vectors scaled to length 1 (zero rows stay zero)
+  private final int n; // word-vector size
+  private final float[][]
+      inverseNorms; // 1 / |u_i| by blocks of E (1 for zero rows): U = diag(.) U_raw
 
   public EmbeddingQueries(ModelSnapshot snapshot) {
+    this(snapshot, null);
+  }
+
+  /**
+   * Queries on snapshot that take the unit-length scales of the row blocks it shares with
+   * previous's snapshot (the same E and W block arrays) from previous, and compute only the others:
+   * following a new version costs time proportional to the blocks it changed. previous may be null
+   * or any other snapshot's queries.
+   */
+  public EmbeddingQueries(ModelSnapshot snapshot, EmbeddingQueries previous) {
     if (snapshot.size() < 2)
       throw new IllegalArgumentException(
           "a snapshot holds at least <unk> and </s>, this one has " + snapshot.size() + " words");
     this.snapshot = snapshot;
-    this.unit = snapshot.wordVectors();
-    int v = snapshot.size(), d = unit.numCols;
-    for (int i = 0; i < v; i++) {
-      double norm = 0;
-      for (int j = 0; j < d; j++) norm += (double) unit.data[i * d + j] * unit.data[i * d + j];
-      if (norm == 0) continue;
-      float inv = (float) (1 / Math.sqrt(norm));
-      for (int j = 0; j < d; j++) unit.data[i * d + j] *= inv;
+    this.n = snapshot.wordVectorDim();
+    RowBlocks e = snapshot.embeddingRows();
+    this.inverseNorms = new float[e.blockCount()][];
+    float[] u = new float[n];
+    for (int b = 0; b < inverseNorms.length; b++) {
+      inverseNorms[b] = previous == null ? null : previous.sharedNorms(snapshot, b);
+      if (inverseNorms[b] != null) continue;
+      int first = b * e.rowsPerBlock, rows = e.blockRows(b);
+      float[] inv = new float[rows];
+      for (int i = 0; i < rows; i++) {
+        snapshot.wordVector(first + i, u, 0);
+        double norm = 0;
+        for (int j = 0; j < n; j++) norm += (double) u[j] * u[j];
+        inv[i] = norm == 0 ? 1f : (float) (1 / Math.sqrt(norm)); // zero rows stay zero
+      }
+      inverseNorms[b] = inv;
     }
+  }
+
+  /** The scales of block b if s holds the very rows this.snapshot holds there, else null. */
+  private float[] sharedNorms(ModelSnapshot s, int b) {
+    RowBlocks e = s.embeddingRows(), w = s.outputRows();
+    RowBlocks pe = snapshot.embeddingRows(), pw = snapshot.outputRows();
+    boolean usesE = s.config.exportVectors != ModelConfig.ExportVectors.OUTPUT;
+    boolean usesW = s.config.exportVectors != ModelConfig.ExportVectors.INPUT;
+    if (s.config.exportVectors != snapshot.config.exportVectors
+        || b >= pe.blockCount()
+        || pe.rowsPerBlock != e.rowsPerBlock
+        || pe.blockRows(b) != e.blockRows(b)
+        || pe.cols != e.cols
+        || pw.cols != w.cols
+        || (usesE && pe.block(b) != e.block(b))) return null;
+    if (usesW) {
+      // W's block layout may differ from E's: every W row of E's block b must be shared
+      int first = b * e.rowsPerBlock, last = first + e.blockRows(b) - 1;
+      if (pw.rowsPerBlock != w.rowsPerBlock) return null;
+      for (int k = first / w.rowsPerBlock; k <= last / w.rowsPerBlock; k++)
+        if (pw.block(k) != w.block(k)) return null;
+    }
+    return inverseNorms[b];
   }
 
   public ModelSnapshot snapshot() {
@@ -61,15 +108,15 @@ public final class EmbeddingQueries {
   public List<WordScore> neighbours(String word, int k) {
     checkK(k);
     int q = resolve(word);
-    return top(cosines(row(q)), k, q, UNK, EOS);
+    return top(cosines(unitRow(q, new float[n])), k, q, UNK, EOS);
   }
 
   /** cos(U[a], U[b]) in [-1, 1] (0 if either vector is zero). */
   public double similarity(String a, String b) {
     int ia = resolve(a), ib = resolve(b);
-    int d = unit.numCols;
+    float[] ua = unitRow(ia, new float[n]), ub = unitRow(ib, new float[n]);
     double s = 0;
-    for (int j = 0; j < d; j++) s += (double) unit.data[ia * d + j] * unit.data[ib * d + j];
+    for (int j = 0; j < n; j++) s += (double) ua[j] * ub[j];
     return s;
   }
 
@@ -79,15 +126,16 @@ public final class EmbeddingQueries {
   public List<WordScore> analogy(String a, String b, String c, int k) {
     checkK(k);
     int ia = resolve(a), ib = resolve(b), ic = resolve(c);
-    int d = unit.numCols;
+    float[] ua = unitRow(ia, new float[n]), ub = unitRow(ib, new float[n]);
+    float[] uc = unitRow(ic, new float[n]);
     // t = u_b - u_a + u_c, then t / |t| so the scores are cosines
-    float[] t = new float[d];
+    float[] t = new float[n];
     double norm = 0;
-    for (int j = 0; j < d; j++) {
-      t[j] = unit.data[ib * d + j] - unit.data[ia * d + j] + unit.data[ic * d + j];
+    for (int j = 0; j < n; j++) {
+      t[j] = ub[j] - ua[j] + uc[j];
       norm += (double) t[j] * t[j];
     }
-    if (norm > 0) for (int j = 0; j < d; j++) t[j] /= (float) Math.sqrt(norm);
+    if (norm > 0) for (int j = 0; j < n; j++) t[j] /= (float) Math.sqrt(norm);
     return top(cosines(t), k, ia, ib, ic, UNK, EOS);
   }
 
@@ -113,12 +161,24 @@ public final class EmbeddingQueries {
     if (contextText == null) throw new IllegalArgumentException("context text is required");
     ModelConfig config = snapshot.config;
     int[] ctx = contextIds(contextText, config);
-    // h = encoder(E[ctx_0], ..., E[ctx_P-1])
-    FMatrixRMaj h = new FMatrixRMaj(snapshot.outputWeights.numCols, 1);
-    snapshot.newEncoder().forward(snapshot.embeddings, ctx, h.data);
+    // h = encoder(E[ctx_0], ..., E[ctx_P-1]), on a copy of the P context rows
+    RowBlocks e = snapshot.embeddingRows();
+    FMatrixRMaj x = new FMatrixRMaj(ctx.length, e.cols);
+    int[] rows = new int[ctx.length];
+    for (int j = 0; j < ctx.length; j++) {
+      e.copyRow(ctx[j], x.data, j * e.cols);
+      rows[j] = j;
+    }
+    RowBlocks w = snapshot.outputRows();
+    FMatrixRMaj h = new FMatrixRMaj(w.cols, 1);
+    snapshot.newEncoder().forward(x, rows, h.data);
     // s = W h + b
     FMatrixRMaj s = new FMatrixRMaj(snapshot.size(), 1);
-    CommonOps_FDRM.mult(snapshot.outputWeights, h, s);
+    for (int b = 0; b < w.blockCount(); b++) {
+      float[] wb = w.block(b);
+      for (int i = 0; i < w.blockRows(b); i++)
+        s.data[b * w.rowsPerBlock + i] = dot(wb, i * w.cols, h.data, w.cols);
+    }
     CommonOps_FDRM.addEquals(s, snapshot.outputBias);
     return distribution(s.data, contextText);
   }
@@ -193,19 +253,30 @@ public final class EmbeddingQueries {
       throw new IllegalArgumentException("k must be in 1.." + MAX_K + ", got " + k);
   }
 
-  private float[] row(int id) {
-    int d = unit.numCols;
-    float[] r = new float[d];
-    System.arraycopy(unit.data, id * d, r, 0, d);
-    return r;
+  /** U[id] = u_id / |u_id| into dst: the word vector scaled to length 1 (a zero one stays zero). */
+  private float[] unitRow(int id, float[] dst) {
+    snapshot.wordVector(id, dst, 0);
+    int r = snapshot.embeddingRows().rowsPerBlock;
+    float inv = inverseNorms[id / r][id % r];
+    for (int j = 0; j < n; j++) dst[j] *= inv;
+    return dst;
   }
 
   /** cos(U[w], q) for every w, with q of length 1 (or 0): c = U q */
   private float[] cosines(float[] q) {
-    FMatrixRMaj qv = FMatrixRMaj.wrap(q.length, 1, q);
-    FMatrixRMaj c = new FMatrixRMaj(unit.numRows, 1);
-    CommonOps_FDRM.mult(unit, qv, c);
-    return c.data;
+    float[] c = new float[snapshot.size()], u = new float[n];
+    for (int i = 0; i < c.length; i++) c[i] = dot(unitRow(i, u), 0, q, n);
+    return c;
+  }
+
+  /**
+   * a[from, from + c) . x[0, c) in float, summed in the order of EJML's matrix-vector product (a_0
+   * x_0, then + a_j x_j), which these queries used before and their answers keep.
+   */
+  private static float dot(float[] a, int from, float[] x, int c) {
+    float total = a[from] * x[0];
+    for (int j = 1; j < c; j++) total += a[from + j] * x[j];
+    return total;
   }
 
   /** Best k of scores, best first, never one of the excluded ids. */

@@ -74,9 +74,9 @@ class LargeModelSnapshotTest {
     int n = b.words().length;
     long from = (long) b.firstRow() * D;
     assertTrue(
-        Arrays.equals(s.embeddings.data, (int) from, (int) (from + n * D), b.e(), 0, n * D)
+        Arrays.equals(s.embeddings().data, (int) from, (int) (from + n * D), b.e(), 0, n * D)
             && Arrays.equals(
-                s.outputWeights.data, (int) from, (int) (from + n * D), b.w(), 0, n * D),
+                s.outputWeights().data, (int) from, (int) (from + n * D), b.w(), 0, n * D),
         "rows of block " + b.index());
     for (int r = 0; r < n; r++) assertEquals(s.word(b.firstRow() + r), b.words()[r]);
   }

@@ -26,10 +26,10 @@ class SnapshotCodecTest {
   void roundTripIsBitIdenticalForEveryEncoder(ModelConfig.Encoder encoder) throws IOException {
     ModelSnapshot s = TestSnapshots.random(40, 7, encoder, 11);
     // floats whose bits a careless codec would lose
-    s.embeddings.data[0] = -0.0f;
-    s.embeddings.data[1] = Float.NaN;
-    s.embeddings.data[2] = Float.MIN_VALUE;
-    s.embeddings.data[3] = Float.NEGATIVE_INFINITY;
+    s.embeddings().data[0] = -0.0f;
+    s.embeddings().data[1] = Float.NaN;
+    s.embeddings().data[2] = Float.MIN_VALUE;
+    s.embeddings().data[3] = Float.NEGATIVE_INFINITY;
     ModelSnapshot back = SnapshotCodec.decode(SnapshotCodec.encode(s));
     assertSame(s, back);
   }

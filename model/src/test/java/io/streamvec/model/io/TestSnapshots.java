@@ -2,6 +2,7 @@ package io.streamvec.model.io;
 
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.ModelSnapshot;
+import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.nn.ContextEncoder;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,6 +97,18 @@ public final class TestSnapshots {
    * The same parameters under another config (e.g. another export-vectors); shapes must still fit.
    */
   public static ModelSnapshot withConfig(ModelSnapshot s, ModelConfig config) {
+    return rebuilt(s, s.version, s.tokens, config, s.embeddings(), s.outputWeights(), null);
+  }
+
+  /** s with another version, token count, config, E and W (shapes must still fit). */
+  public static ModelSnapshot rebuilt(
+      ModelSnapshot s,
+      long version,
+      long tokens,
+      ModelConfig config,
+      FMatrixRMaj e,
+      FMatrixRMaj w,
+      NextWordMixture mixture) {
     String[] words = new String[s.size()];
     float[] counts = new float[s.size()];
     for (int i = 0; i < words.length; i++) {
@@ -103,18 +116,18 @@ public final class TestSnapshots {
       counts[i] = s.count(i);
     }
     return new ModelSnapshot(
-        s.version,
-        s.tokens,
+        version,
+        tokens,
         config,
         words,
         counts,
-        s.embeddings,
-        s.outputWeights,
+        e,
+        w,
         s.outputBias,
         s.encoderNames(),
         s.encoderParams(),
         s.stats(),
-        null);
+        mixture);
   }
 
   public static FMatrixRMaj gaussian(int rows, int cols, Random rnd) {

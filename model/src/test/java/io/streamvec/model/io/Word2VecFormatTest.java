@@ -26,7 +26,7 @@ class Word2VecFormatTest {
   private static ModelSnapshot snapshotWithHardFloats() {
     ModelSnapshot r = TestSnapshots.random(200, 9, ModelConfig.Encoder.LBL, 3);
     ModelSnapshot s = TestSnapshots.withConfig(r, r.config.with("export-vectors", "input"));
-    float[] e = s.embeddings.data;
+    float[] e = s.embeddings().data;
     float[] hard = {
       -0.0f,
       Float.MIN_VALUE,
@@ -156,7 +156,7 @@ class Word2VecFormatTest {
     for (int i = 0; i < 50; i++) {
       for (int j = 0; j < 4; j++)
         assertEquals(
-            r.embeddings.get(i, j) + r.outputWeights.get(i, j),
+            r.embeddings().get(i, j) + r.outputWeights().get(i, j),
             back.vectors().get(i, j),
             0f,
             "row " + i);

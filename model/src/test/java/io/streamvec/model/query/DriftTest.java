@@ -22,7 +22,7 @@ class DriftTest {
 
   /** w10 and w20 swap vectors (E and W rows), w190 (count ~5) flips, all others get 1% noise. */
   static ModelSnapshot moved(ModelSnapshot s) {
-    FMatrixRMaj e = s.embeddings.copy(), w = s.outputWeights.copy();
+    FMatrixRMaj e = s.embeddings().copy(), w = s.outputWeights().copy();
     Random r = new Random(5);
     for (int i = 0; i < e.data.length; i++) e.data[i] += 0.01f * (float) r.nextGaussian();
     swapRows(e, s.id("w10"), s.id("w20"));

@@ -120,8 +120,8 @@ class EmbeddingQueriesTest {
   private static double cosine(ModelSnapshot s, int a, int b) {
     double dot = 0, na = 0, nb = 0;
     for (int j = 0; j < s.dim(); j++) {
-      double x = s.embeddings.get(a, j) + s.outputWeights.get(a, j),
-          y = s.embeddings.get(b, j) + s.outputWeights.get(b, j);
+      double x = s.embeddings().get(a, j) + s.outputWeights().get(a, j),
+          y = s.embeddings().get(b, j) + s.outputWeights().get(b, j);
       dot += x * y;
       na += x * x;
       nb += y * y;

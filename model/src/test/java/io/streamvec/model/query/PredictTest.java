@@ -53,19 +53,19 @@ class PredictTest {
       for (int j = 0; j < h.length; j++) {
         double z = a0.get(j, 0);
         for (int i = 0; i < p; i++)
-          for (int k = 0; k < d; k++) z += a.get(j, i * d + k) * s.embeddings.get(ctx[i], k);
+          for (int k = 0; k < d; k++) z += a.get(j, i * d + k) * s.embeddings().get(ctx[i], k);
         h[j] = Math.tanh(z);
       }
     } else {
       h = new double[d];
       for (int i = 0; i < p; i++)
-        for (int k = 0; k < d; k++) h[k] += enc[0].get(i, k) * s.embeddings.get(ctx[i], k);
+        for (int k = 0; k < d; k++) h[k] += enc[0].get(i, k) * s.embeddings().get(ctx[i], k);
     }
     double[] e = new double[s.size()];
     double sum = 0;
     for (int w = 0; w < e.length; w++) {
       double score = s.outputBias.get(w, 0);
-      for (int j = 0; j < h.length; j++) score += s.outputWeights.get(w, j) * h[j];
+      for (int j = 0; j < h.length; j++) score += s.outputWeights().get(w, j) * h[j];
       e[w] = Math.exp(score);
       sum += e[w];
     }

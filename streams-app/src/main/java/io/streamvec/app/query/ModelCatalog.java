@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * later aborted; while ownership moves (a rebalance, a failover of several seconds) the last
  * snapshot keeps answering where a forward would have no owner to ask; a query costs no network
  * hop; and models of other applications on the same topic are served too. The price is memory:
- * every instance keeps every model's newest snapshot (assembled from its delta records) and the
- * query form of it, about twice the model's floats per model, plus its history.
+ * every instance keeps every model's newest snapshot (assembled from its delta records; a new
+ * version shares the row blocks it did not change with the one before) and one query scale per
+ * word, so about the model's floats once per model, plus its history.
  *
  * <p>A broker that cannot be reached or a topic not there yet is retried every {@link #RETRY},
  * never fatal: the query side then serves what it has.

@@ -82,9 +82,12 @@ final class ServedModels {
   private void update(String model, ModelSnapshot s, boolean committed) {
     Objects.requireNonNull(s, "snapshot");
     Model m = model(model);
-    if (keepsServed(m.served.get(), s, committed)) return;
+    Served served = m.served.get();
+    if (keepsServed(served, s, committed)) return;
     long now = System.currentTimeMillis();
-    Served next = new Served(new EmbeddingQueries(s), ModelInfo.of(model, s, now));
+    // the blocks s shares with the served snapshot keep their query scales
+    EmbeddingQueries queries = new EmbeddingQueries(s, served == null ? null : served.queries());
+    Served next = new Served(queries, ModelInfo.of(model, s, now));
     synchronized (m) {
       // the app's listener and the catalog may both be here: the newer version wins, and the
       // history hears the versions in order

@@ -158,14 +158,14 @@ class StreamvecTopologyTest {
     ModelSnapshot s = snapshotsOnceTaken(new SnapshotAssembler(), 1).get(0);
     ModelSnapshot offline = TestTexts.reference(config.model(), texts).snapshot(0);
     assertFalse(s.sameModelAs(offline), "int8 rows are not the float32 rows");
-    int d = s.embeddings.numCols;
+    int d = s.embeddings().numCols;
     for (int r = 0; r < s.size(); r++) {
       assertEquals(offline.word(r), s.word(r));
       float max = 0;
       for (int i = r * d; i < (r + 1) * d; i++)
-        max = Math.max(max, Math.abs(offline.embeddings.data[i]));
+        max = Math.max(max, Math.abs(offline.embeddings().data[i]));
       for (int i = r * d; i < (r + 1) * d; i++)
-        assertEquals(offline.embeddings.data[i], s.embeddings.data[i], max / 254 * 1.0001);
+        assertEquals(offline.embeddings().data[i], s.embeddings().data[i], max / 254 * 1.0001);
     }
     assertEquals(1, heard.size());
     assertTrue(heard.get(0).sameModelAs(s), "the owner serves the model as readers assemble it");
