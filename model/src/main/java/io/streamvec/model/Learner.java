@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntToDoubleFunction;
+import java.util.stream.Stream;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -87,7 +88,15 @@ public final class Learner {
     this.embeddingsAcc = new float[capacity];
     this.output = new OutputLayer(capacity, hidden);
     this.encoder = ContextEncoder.create(config);
-    this.updater = new RowUpdater(config.optimizer, config.lr);
+    this.updater =
+        new RowUpdater(
+            config.optimizer,
+            config.lr,
+            config.adagradHalfLife,
+            Stream.concat(
+                    Stream.of(embeddingsAcc, output.weightsAcc, output.biasAcc),
+                    Arrays.stream(encoder.accumulators()))
+                .toArray(float[][]::new));
     this.rng = new Rng(config.seed);
     this.noise = new NoiseModel(config);
     this.meter = new PrequentialMeter(config.evalWindow);
@@ -176,6 +185,8 @@ public final class Learner {
     tokens++;
     // the word's embedding is read as context from the next step on: its cache miss starts now
     prefetched += Prefetch.row(embeddings.data, id * d, d);
+    // fading AdaGrad renormalises every stored accumulator once per 32 half-lives
+    if (updater.advance(tokens) && trackDirtyRows) dirtyRows.markRange(0, vocab.size());
     if (config.encoder == ModelConfig.Encoder.CBOW) {
       int centre = window.pushCentred(id, tokens);
       if (centre >= 0) step(centre, window.context());
@@ -497,6 +508,7 @@ public final class Learner {
       l.sampledScorer.rebuild(l.noise.weights(), l.noise.size(), l.noise.sum());
     // the constructor drew the initial rows from the RNG and marked them; the rows come next
     l.rng.setState(rngState);
+    l.updater.restoredAt(tokens);
     l.dirtyRows.clear();
     return l;
   }

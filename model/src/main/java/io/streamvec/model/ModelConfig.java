@@ -75,6 +75,10 @@ public final class ModelConfig {
               "auto",
               "learning rate (AdaGrad base rate, or the constant SGD rate; never decays to zero); auto = 0.15 for adagrad with lbl, 0.2 for adagrad with cbow, 0.05 for adagrad with bengio (0.2 diverges there) and for sgd: the best prequential perplexity on the bench corpus (bench/RESULTS.md)"),
           new Key(
+              "adagrad-half-life",
+              "0",
+              "optimizer=adagrad: the per-row accumulators fade with this half-life in tokens, so rows trained through an earlier topic take full steps again once the stream moves on (0 = never: plain AdaGrad, whose steps only shrink; else a whole number >= 100)"),
+          new Key(
               "sample",
               "1e-3",
               "frequent-word subsampling threshold t (0 = off): a target is trained on with probability min(1, sqrt(t/f)+t/f)"),
@@ -146,7 +150,7 @@ public final class ModelConfig {
   public final Optimizer optimizer;
   public final ExportVectors exportVectors;
   public final double noisePower, lr, sample, halfLife;
-  public final long seed;
+  public final long seed, adagradHalfLife;
 
   private ModelConfig(Map<String, String> values) {
     this.values = Map.copyOf(values);
@@ -174,6 +178,7 @@ public final class ModelConfig {
     sample = doubleIn("sample", 0, 1);
     halfLife = doubleIn("half-life", 1, 1e18);
     seed = longValue("seed");
+    adagradHalfLife = zeroOrWhole("adagrad-half-life", 100, 1_000_000_000_000L);
     exportVectors =
         "auto".equals(raw("export-vectors"))
             ? (hiddenSize() == dim ? ExportVectors.SUM : ExportVectors.INPUT)
@@ -351,6 +356,20 @@ public final class ModelConfig {
     }
     if (!(v >= lo && v <= hi)) throw bad(name, "a number in [" + lo + ", " + hi + "]");
     return v;
+  }
+
+  /** 0 (off), or a whole number in [lo, hi]. */
+  private long zeroOrWhole(String name, long lo, long hi) {
+    double v;
+    try {
+      v = Double.parseDouble(raw(name));
+    } catch (NumberFormatException | NullPointerException e) {
+      v = Double.NaN;
+    }
+    if (v == 0) return 0;
+    if (!(v >= lo && v <= hi) || v != Math.rint(v))
+      throw bad(name, "0 (off) or a whole number in [" + lo + ", " + hi + "]");
+    return (long) v;
   }
 
   private long longValue(String name) {

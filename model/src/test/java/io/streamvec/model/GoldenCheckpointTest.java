@@ -26,10 +26,10 @@ class GoldenCheckpointTest {
 
   @ParameterizedTest(name = "{0} + {1} + {2}, eval-exact-vocab {3}")
   @CsvSource({
-    "lbl,ns,adagrad,100000,690c811022d604d28fb7ce4bb6df821017a8a2bc9a4ae0352eb47dd825325d14",
-    "bengio,softmax,adagrad,100000,f36f70e8bd38a5297ea5d09a8f331138cdaec51132011586761b7d7551557551",
-    "cbow,ns,sgd,100000,4b71aa4c15e9f9c3d24ab3bfc65c6db2b7ac76beca44001b23730d48bf912894",
-    "lbl,ns,adagrad,100,844e4f631094ccb7b914f4fd56195d4bef1b0af215e312057b37f7c58ec98c84",
+    "lbl,ns,adagrad,100000,1bd3166bb9b9603082446257284563fcbb2c9d5d821fe8dec9df3f2801093093",
+    "bengio,softmax,adagrad,100000,8555a3394c93fa7115f2ebb176b9aba6180086ae36109859176d90b2f0510f74",
+    "cbow,ns,sgd,100000,0c0fbc51fdb30423fa70d94029c14570e266e77b77d66590638f1853915dfd26",
+    "lbl,ns,adagrad,100,54f8fa72fd44dcf6627905be7abaab54e8ba8ad4629455089a0a5d7877c7d525",
   })
   void trainingWritesThePinnedCheckpoint(
       String encoder, String loss, String optimizer, int evalExactVocab, String sha256)
