@@ -4,7 +4,6 @@ import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.nn.ContextEncoder;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ejml.data.FMatrixRMaj;
@@ -31,7 +30,7 @@ public final class ModelSnapshot {
   private final String[] encoderNames;
   private final FMatrixRMaj[] encoderParams;
   private final Map<String, Double> stats;
-  private final Map<String, Integer> index;
+  private final int[] index; // word hash table: ids, -1 = empty
   private final NextWordMixture mixture; // what predictions serve with the model; null = model only
 
   /** mixture: the served mixture (model + n-gram), which the snapshot owns from now on; or null. */
@@ -114,9 +113,15 @@ public final class ModelSnapshot {
     this.encoderNames = encoderNames.clone();
     this.encoderParams = encoderParams.clone();
     this.stats = Collections.unmodifiableMap(new LinkedHashMap<>(stats));
-    Map<String, Integer> idx = new HashMap<>(v * 2);
-    for (int i = 0; i < v; i++) idx.putIfAbsent(words[i], i);
-    this.index = idx;
+    // open addressing, linear probing, load <= 1/2; the first id of a word wins
+    int[] table = new int[Integer.highestOneBit(Math.max(2, v) * 2 - 1) << 1];
+    Arrays.fill(table, -1);
+    for (int i = 0; i < v; i++) {
+      if (this.words[i] == null) continue;
+      int slot = slot(this.words[i], table);
+      if (table[slot] < 0) table[slot] = i;
+    }
+    this.index = table;
   }
 
   public int size() {
@@ -164,8 +169,16 @@ public final class ModelSnapshot {
 
   /** The id of word, or -1 if it is not in the vocabulary. */
   public int id(String word) {
-    Integer i = index.get(word);
-    return i == null ? -1 : i;
+    return index[slot(word, index)];
+  }
+
+  /** The slot of table that holds word's id, or the empty one (-1) where it would go. */
+  private int slot(String word, int[] table) {
+    int mask = table.length - 1;
+    int h = word.hashCode();
+    int slot = (h ^ (h >>> 16)) & mask;
+    while (table[slot] >= 0 && !word.equals(words[table[slot]])) slot = (slot + 1) & mask;
+    return slot;
   }
 
   /** This snapshot with other E and W rows of the same shapes (e.g. as a lossy wire gives them). */

@@ -17,8 +17,8 @@ import java.util.function.Function;
  * be read back from the history topic ({@link HistoryFollower}), the words that entered and left
  * the vocabulary between successive snapshots (the new-words feed), and the top drift scores over
  * the default horizon (for the meters). Memory is bounded by (N + {@value #LOADED}) * M * (n + ~60)
- * bytes, ~50 bytes per indexed version (at most {@value #INDEX_CAPACITY}), plus one word-to-count
- * map of the newest snapshot.
+ * bytes, ~50 bytes per indexed version (at most {@value #INDEX_CAPACITY}), plus the words and
+ * counts of the newest snapshot (8 bytes per word).
  *
  * <p>Where snapshots come from: with a history topic the compact snapshots are the ones read from
  * it ({@link #remember}), so every instance, before and after a restart, answers from the same
@@ -60,8 +60,9 @@ public final class SnapshotHistory {
       };
   private volatile Function<Stored, CompactSnapshot> loader = s -> null;
   private final ArrayDeque<WordEvent> feed = new ArrayDeque<>(); // newest first
-  private Map<String, Float> lastCounts; // words of the newest snapshot
-  private long lastVersion = Long.MIN_VALUE; // of lastCounts
+  private String[] lastWords; // the newest snapshot's words, by id
+  private float[] lastCounts; // and their counts
+  private long lastVersion = Long.MIN_VALUE; // of lastWords
   private long admitted, evicted;
   private int lastAdmitted, lastEvicted;
   private long topScoresOf = -1; // the newest version topScores were computed for
@@ -92,12 +93,18 @@ public final class SnapshotHistory {
 
   /** A full snapshot as received at timeMs: the new-words feed, and the ring without a topic. */
   public void add(ModelSnapshot s, long timeMs) {
-    Map<String, Float> counts = new HashMap<>(s.size() * 2);
-    for (int i = 2; i < s.size(); i++) counts.put(s.word(i), s.count(i));
+    String[] words = new String[s.size()];
+    float[] counts = new float[s.size()];
+    for (int i = 0; i < words.length; i++) {
+      words[i] = s.word(i);
+      counts[i] = s.count(i);
+    }
     synchronized (this) {
       if (s.version <= lastVersion) return; // an older snapshot arriving late
       lastVersion = s.version;
-      if (lastCounts != null) diffVocabulary(lastCounts, counts, s.version, timeMs);
+      if (lastWords != null)
+        diffVocabulary(lastWords, lastCounts, words, counts, s.version, timeMs);
+      lastWords = words;
       lastCounts = counts;
     }
     if (!fromTopic) remember(CompactSnapshot.of(s, timeMs, maxWords), null);
@@ -122,17 +129,30 @@ public final class SnapshotHistory {
     index.removeIf(s -> s.partition() == partition && s.offset() < before);
   }
 
+  /**
+   * Words admitted and evicted from (words0, counts0) to (words1, counts1), by word id: only the
+   * ids whose word differs are looked at (a word that moved to another id is in both), so the cost
+   * is one reference comparison per word plus the changes. Ids 0 and 1 (&lt;unk&gt;, &lt;/s&gt;)
+   * never change.
+   */
   private void diffVocabulary(
-      Map<String, Float> before, Map<String, Float> now, long version, long timeMs) {
+      String[] words0, float[] counts0, String[] words1, float[] counts1, long version, long time) {
+    Map<String, Float> before = new HashMap<>(), now = new HashMap<>();
+    for (int i = 2; i < Math.max(words0.length, words1.length); i++) {
+      String w0 = i < words0.length ? words0[i] : null, w1 = i < words1.length ? words1[i] : null;
+      if (w0 != null && w0.equals(w1)) continue;
+      if (w0 != null) before.put(w0, counts0[i]);
+      if (w1 != null) now.put(w1, counts1[i]);
+    }
     int in = 0, out = 0;
     for (Map.Entry<String, Float> e : now.entrySet())
       if (!before.containsKey(e.getKey())) {
-        event(new WordEvent(timeMs, version, e.getKey(), "admitted", e.getValue()));
+        event(new WordEvent(time, version, e.getKey(), "admitted", e.getValue()));
         in++;
       }
     for (Map.Entry<String, Float> e : before.entrySet())
       if (!now.containsKey(e.getKey())) {
-        event(new WordEvent(timeMs, version, e.getKey(), "evicted", e.getValue()));
+        event(new WordEvent(time, version, e.getKey(), "evicted", e.getValue()));
         out++;
       }
     admitted += in;
