@@ -43,7 +43,7 @@ public final class Learner {
 
   private static final double LN2 = Math.log(2);
   private final ModelConfig config;
-  private final int d, hidden, capacity;
+  private final int d, hidden, capacity, positions;
   private final StreamingVocabulary vocab;
   private final FMatrixRMaj embeddings; // E (V, d)
   private final float[] embeddingsAcc; // (V) row-wise AdaGrad
@@ -69,6 +69,8 @@ public final class Learner {
 
   // scratch, allocated once
   private final float[] h, gradH;
+  private float[] stepH; // h of the model's steps: h itself on one thread, the step thread's own
+  private StepThread stepThread; // null: one thread (see setThreads)
   private final int[] negatives;
 
   public Learner(ModelConfig config) {
@@ -82,6 +84,7 @@ public final class Learner {
     this.config = config;
     this.d = config.dim;
     this.hidden = config.hiddenSize();
+    this.positions = config.contextPositions();
     this.capacity = config.vocabSize;
     this.vocab = vocab;
     this.embeddings = new FMatrixRMaj(capacity, d);
@@ -108,6 +111,7 @@ public final class Learner {
     this.window = new ContextWindow(config);
     this.h = new float[hidden];
     this.gradH = new float[hidden];
+    this.stepH = h;
     this.negatives = new int[config.negatives];
     this.dirtyRows = new RowMarks(capacity);
     this.mixture = newMixture(config);
@@ -126,13 +130,54 @@ public final class Learner {
 
   private void initRow(int row) {
     // word2vec's init: E uniform in [-0.5/d, 0.5/d), output weights zero.
-    for (int j = 0; j < d; j++) embeddings.data[row * d + j] = (rng.nextFloat() - 0.5f) / d;
-    embeddingsAcc[row] = 0f;
-    output.resetRow(row);
+    if (stepThread != null) stepThread.resetRow(row, rng); // in order with the queued steps
+    else {
+      for (int j = 0; j < d; j++) embeddings.data[row * d + j] = (rng.nextFloat() - 0.5f) / d;
+      resetRowState(row);
+    }
     // the slot keeps its noise weight from the last rebuild (the alias table was built from it);
     // until the next rebuild a new word gets the noise share of a word seen min-count times
     noise.resetCorrection(row);
     dirtyRows.mark(row);
+  }
+
+  private void resetRowState(int row) {
+    embeddingsAcc[row] = 0f;
+    output.resetRow(row);
+  }
+
+  /**
+   * Learning threads: 1 (default) runs everything on the caller's thread; 2 runs the model's steps
+   * (forward, negative-sampling step, backward) on a thread of their own, pipelined behind the
+   * caller's counting, subsampling, scoring and mixture, for loss=ns without adagrad-half-life. The
+   * model is the same bits either way (nothing is reordered); more than 2 is not split further.
+   */
+  public void setThreads(int n) {
+    if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    // the fading updater's clock moves on the caller's thread, so it stays on one
+    boolean on = n > 1 && config.loss == ModelConfig.LossKind.NS && updater.halfLifeTokens() == 0;
+    if (on == (stepThread != null)) return;
+    if (on) {
+      stepH = new float[hidden];
+      stepThread = new StepThread(new Steps(), positions, negatives.length, d);
+    } else {
+      stepThread.stop();
+      stepThread = null;
+      stepH = h;
+    }
+  }
+
+  /** Learning threads in use (see {@link #setThreads}). */
+  public int threads() {
+    return stepThread == null ? 1 : 2;
+  }
+
+  /**
+   * Waits for the step thread (if any) to apply every queued step; every method here that reads the
+   * parameters or the recent meter does so first.
+   */
+  public void drain() {
+    if (stepThread != null) stepThread.drain();
   }
 
   public ModelConfig config() {
@@ -149,11 +194,13 @@ public final class Learner {
 
   /** Fading metrics over the recent stream (half-life in tokens); see {@link RecentMeter}. */
   public RecentMeter recentMeter() {
+    drain();
     return recent;
   }
 
   /** Half-life of the recent metrics in tokens (not a model key: a reporting choice). */
   public void setRecentHalfLife(double tokens) {
+    drain();
     recent.setHalfLife(tokens);
   }
 
@@ -184,7 +231,7 @@ public final class Learner {
     int id = vocab.observe(word);
     tokens++;
     // the word's embedding is read as context from the next step on: its cache miss starts now
-    prefetched += Prefetch.row(embeddings.data, id * d, d);
+    if (stepThread == null) prefetched += Prefetch.row(embeddings.data, id * d, d);
     // fading AdaGrad renormalises every stored accumulator once per 32 half-lives
     if (updater.advance(tokens) && trackDirtyRows) dirtyRows.markRange(0, vocab.size());
     if (config.encoder == ModelConfig.Encoder.CBOW) {
@@ -208,30 +255,83 @@ public final class Learner {
     if (!evaluate && !train) return;
     if (train && !softmax) {
       drawNegatives(target); // the same RNG draws as after the forward: nothing between draws
-      output.prefetch(target, negatives); // the rows' cache misses overlap with the forward
+      if (stepThread == null) output.prefetch(target, negatives); // misses overlap the forward
     }
-    encoder.forward(embeddings, ctx, h);
-    if (evaluate && sampledScoring(v)) scoreMixture(scoreSampled(v, target), v, target);
-    else if (evaluate)
-      score(output.logProbabilities(h, v, softmax ? null : noise.logitCorrection()), v, target);
-    if (evaluate) recordRecentScore(target, v, softmax);
+    if (evaluate) {
+      drain();
+      encoder.forward(embeddings, ctx, h);
+      if (sampledScoring(v)) scoreMixture(scoreSampled(v, target), v, target);
+      else
+        score(output.logProbabilities(h, v, softmax ? null : noise.logitCorrection()), v, target);
+      recordRecentScore(target, v, softmax);
+    }
     if (!train) return;
     trained++;
-    Arrays.fill(gradH, 0f);
     RowMarks dirty = trackDirtyRows ? dirtyRows : null;
     if (softmax) {
-      if (!evaluate) output.logProbabilities(h, v, null);
-      output.softmaxBackward(h, target, v, gradH, updater);
+      Arrays.fill(gradH, 0f);
+      output.softmaxBackward(h, target, v, gradH, updater); // evaluate: logProbabilities ran
       if (dirty != null) dirty.markRange(0, v);
-    } else {
-      output.negativeSamplingStep(h, target, negatives, gradH, updater);
-      recordCheapScore(target, output.lastTargetScore());
-      if (dirty != null) {
-        dirty.mark(target);
-        for (int w : negatives) if (w >= 0) dirty.mark(w);
-      }
+      encoder.backward(embeddings, embeddingsAcc, ctx, gradH, updater, dirty);
+      return;
+    }
+    float correction = noise.logitCorrection()[target];
+    if (stepThread == null) {
+      nsStep(evaluate, target, ctx, negatives, keepP, correction, tokens, dirty);
+      return;
+    }
+    if (dirty != null) {
+      dirty.mark(target);
+      for (int w : negatives) if (w >= 0) dirty.mark(w);
+      for (int w : ctx) dirty.mark(w);
+    }
+    stepThread.train(target, ctx, negatives, keepP, correction, tokens);
+  }
+
+  /**
+   * The model's step on one trained token under negative sampling (on the step thread, if any):
+   * forward (unless stepH holds it already), the loss step, backward.
+   */
+  private void nsStep(
+      boolean forwardDone,
+      int target,
+      int[] ctx,
+      int[] negs,
+      double keep,
+      float correction,
+      long tokenCount,
+      RowMarks dirty) {
+    float[] hs = stepH;
+    if (!forwardDone) encoder.forward(embeddings, ctx, hs);
+    Arrays.fill(gradH, 0f);
+    output.negativeSamplingStep(hs, target, negs, gradH, updater);
+    recent.recordCheap(tokenCount, cheapBits(output.lastTargetScore(), correction), 1 / keep);
+    if (dirty != null) {
+      dirty.mark(target);
+      for (int w : negs) if (w >= 0) dirty.mark(w);
     }
     encoder.backward(embeddings, embeddingsAcc, ctx, gradH, updater, dirty);
+  }
+
+  /** What the step thread runs: the same code as on one thread. */
+  private final class Steps implements StepThread.Steps {
+    @Override
+    public void train(int target, int[] ctx, int[] negs, double keep, float corr, long tokens) {
+      nsStep(false, target, ctx, negs, keep, corr, tokens, null);
+    }
+
+    @Override
+    public void resetRow(int row, float[] init, int io) {
+      System.arraycopy(init, io, embeddings.data, row * d, d);
+      resetRowState(row);
+    }
+
+    @Override
+    public void prefetch(int target, int[] ctx, int co, int[] negs, int no) {
+      float sink = output.touch(target, negs, no, negatives.length);
+      for (int i = 0; i < positions; i++) sink += Prefetch.row(embeddings.data, ctx[co + i] * d, d);
+      prefetched += sink;
+    }
   }
 
   /** Above eval-exact-vocab words in use, scores are estimated at a cost independent of V. */
@@ -284,7 +384,8 @@ public final class Learner {
    */
   private void recordRecentScore(int target, int v, boolean softmax) {
     double bits = meter.lastBits();
-    double cheap = softmax ? bits : cheapBits(target, output.score(h, target));
+    double cheap =
+        softmax ? bits : cheapBits(output.score(h, target), noise.logitCorrection()[target]);
     recent.recordExact(tokens, bits, meter.lastTop1(), meter.lastTop5(), cheap, scoringInterval(v));
     if (softmax) recent.recordCheap(tokens, bits, 1);
   }
@@ -297,21 +398,13 @@ public final class Learner {
   }
 
   /**
-   * The per-token signal of the recent metrics under negative sampling, on each trained token
-   * (before its step) weighted 1/keep so subsampled words count at their stream frequency.
-   */
-  private void recordCheapScore(int target, float score) {
-    recent.recordCheap(tokens, cheapBits(target, score), 1 / keepP);
-  }
-
-  /**
    * -log2 of the noise-corrected negative-sampling estimate of p(target | context): NS drives
    * exp(s) towards p'(w|h) / (k q(w)), so p(w|h) ~ k exp(s + log q - log keep) up to the context's
    * normaliser, which the recent meter calibrates on the exact sample. score = W[target] . h +
    * b[target] before the step (the negative-sampling step computes it anyway).
    */
-  private double cheapBits(int target, float score) {
-    double logP = score + noise.logitCorrection()[target] + Math.log(config.negatives);
+  private double cheapBits(float score, float correction) {
+    double logP = score + correction + Math.log(config.negatives);
     return -logP / LN2;
   }
 
@@ -367,6 +460,7 @@ public final class Learner {
 
   /** An immutable copy for queries, export and publishing. */
   public ModelSnapshot snapshot(long version) {
+    drain();
     int v = vocab.size();
     String[] words = new String[v];
     float[] counts = new float[v];
@@ -403,6 +497,7 @@ public final class Learner {
 
   /** Training statistics, the same names everywhere (metrics topic, snapshots, CLI). */
   public Map<String, Double> stats() {
+    drain();
     Map<String, Double> s = new LinkedHashMap<>();
     s.put("tokens", (double) tokens);
     s.put("trained_tokens", (double) trained);
@@ -441,6 +536,7 @@ public final class Learner {
 
   /** Rows (word slots) whose parameters changed since {@link #clearDirtyRows()}. */
   public RowMarks dirtyRows() {
+    drain();
     return dirtyRows;
   }
 
@@ -458,6 +554,7 @@ public final class Learner {
    * parameters each followed by its accumulators, noise model, mixture (a presence flag first).
    */
   void writeGlobal(DataOutputStream out) throws IOException {
+    drain();
     config.write(out);
     out.writeLong(tokens);
     out.writeLong(trained);
@@ -515,6 +612,7 @@ public final class Learner {
 
   /** Row r (a word slot): E[r] (d), its accumulator, then the output layer's row. */
   void writeRow(int r, FloatBuffer out) {
+    drain();
     out.put(embeddings.data, r * d, d).put(embeddingsAcc[r]);
     output.writeRow(r, out);
   }

@@ -61,11 +61,12 @@ public final class TrainCommand {
         --curve-every N      tokens between curve points (default 100000)
         --threads N          1 (default): everything on one thread. N >= 2: reading runs on its
                              own thread, tokenizing on N-1 more and the --baseline ngram model on
-                             one more, while the main thread learns; the order of the stream is
-                             unchanged, so model and baseline are bit-identical to --threads 1
-                             (deterministic). The learning itself stays on one thread and is ~90%
-                             of the work without a baseline: expect up to ~10% more tokens/s then
-                             (~30% with --baseline ngram), nothing more from N > 2
+                             one more; learning runs on two: the model's steps (forward, loss,
+                             backward) on their own thread, pipelined behind counting, subsampling,
+                             scoring and the mixture on the main thread (loss=ns without
+                             adagrad-half-life). Nothing is
+                             reordered, so model and baseline are bit-identical to --threads 1
+                             (deterministic); learning is not split further for N > 2
         --quiet              no progress line
         --set KEY=VALUE      set a model key (same as --KEY VALUE)
       model keys (--KEY VALUE):
@@ -118,6 +119,7 @@ public final class TrainCommand {
       learner = new Learner(o.config);
     }
     learner.trackDirtyRows(false); // nothing here stores rows incrementally
+    learner.setThreads(Math.min(o.threads, 2)); // same bits on any number
     ModelConfig c = learner.config();
     long size = "-".equals(o.input) ? -1 : Files.size(Path.of(o.input));
     TextSource src =
@@ -166,11 +168,13 @@ public final class TrainCommand {
         if (o.maxTokens > 0 && learner.tokens() - startTokens >= o.maxTokens) break;
       }
       syncBaseline.run();
+      learner.drain();
       long n = learner.tokens() - startTokens;
       if (curve != null && curve.endPending(n))
         curve.write(learner, ngram, n, System.nanoTime() - t0);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
+    learner.setThreads(1);
     progress.done();
     ModelSnapshot snap = learner.snapshot(0);
     if (o.output != null) {

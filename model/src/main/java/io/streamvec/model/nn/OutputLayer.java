@@ -139,9 +139,14 @@ public final class OutputLayer {
    * words will read; see {@link Prefetch}.
    */
   public void prefetch(int target, int[] samples) {
+    prefetched += touch(target, samples, 0, samples.length);
+  }
+
+  /** The loads of {@link #prefetch} for samples[so .. so+k); returns their sum for a sink. */
+  public float touch(int target, int[] samples, int so, int k) {
     float sink = touchRow(target);
-    for (int w : samples) if (w >= 0) sink += touchRow(w);
-    prefetched += sink;
+    for (int j = so; j < so + k; j++) if (samples[j] >= 0) sink += touchRow(samples[j]);
+    return sink;
   }
 
   private float touchRow(int w) {
