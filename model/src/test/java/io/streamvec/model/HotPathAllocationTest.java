@@ -1,9 +1,12 @@
 package io.streamvec.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,9 +20,18 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class HotPathAllocationTest {
 
-  @ParameterizedTest(name = "{0} + {1}, adagrad-half-life {2}")
-  @CsvSource({"lbl,ns,0", "bengio,ns,0", "cbow,ns,0", "lbl,softmax,0", "lbl,ns,1000"})
-  void learningKnownWordsAllocatesNothingPerToken(String encoder, String loss, String fading) {
+  @ParameterizedTest(name = "{0} + {1}, adagrad-half-life {2}, {3} thread(s)")
+  @CsvSource({
+    "lbl,ns,0,1",
+    "bengio,ns,0,1",
+    "cbow,ns,0,1",
+    "lbl,softmax,0,1",
+    "lbl,ns,1000,1",
+    "lbl,ns,0,2",
+    "cbow,ns,0,2"
+  })
+  void learningKnownWordsAllocatesNothingPerToken(
+      String encoder, String loss, String fading, int learnerThreads) {
     var bean = ManagementFactory.getThreadMXBean();
     Assumptions.assumeTrue(
         bean instanceof com.sun.management.ThreadMXBean tb && tb.isThreadAllocatedMemorySupported(),
@@ -38,24 +50,57 @@ class HotPathAllocationTest {
             .with("mixture-ngrams", "20000")
             .with("adagrad-half-life", fading); // 1000: renormalises every 32k tokens
     Learner l = new Learner(c);
+    long[] ids = {
+      Thread.currentThread().getId(),
+      learnerThreads == 1 ? -1 : stepThreadStartedBy(() -> l.setThreads(learnerThreads))
+    };
     List<String> words = LearnerRestoreTest.SyntheticText.zipfStream(400_000, 200, 1);
     int n = loss.equals("softmax") ? 20_000 : 200_000;
     l.learn(words.subList(0, n)); // warm-up: admits every word, JIT compiles the path
     long rebuilds = l.mixture() == null ? 0 : l.mixture().ngram().rebuilds();
-    long tid = Thread.currentThread().getId();
-    long before = threads.getThreadAllocatedBytes(tid);
+    long before = allocated(threads, ids, learnerThreads);
     l.learn(words.subList(n, 2 * n));
-    long allocated = threads.getThreadAllocatedBytes(tid) - before;
+    l.drain();
+    long allocated = allocated(threads, ids, learnerThreads) - before;
+    l.setThreads(1);
     if (l.mixture() != null)
       assertTrue(l.mixture().ngram().rebuilds() > rebuilds, "no n-gram rebuild while measured");
     assertTrue(
         allocated < 64 * 1024,
         "learning "
             + n
+            + " tokens on "
+            + learnerThreads
+            + " thread(s): "
+            + n
             + " tokens allocated "
             + allocated
             + " bytes ("
             + (double) allocated / n
             + " per token)");
+  }
+
+  /** Bytes allocated so far by the caller's thread and, on two threads, the step thread. */
+  private static long allocated(com.sun.management.ThreadMXBean threads, long[] ids, int n) {
+    long sum = 0;
+    for (int i = 0; i < n; i++) sum += threads.getThreadAllocatedBytes(ids[i]);
+    return sum;
+  }
+
+  /** The id of the learner step thread that start starts. */
+  private static long stepThreadStartedBy(Runnable start) {
+    Set<Long> before = stepThreads();
+    start.run();
+    Set<Long> started = stepThreads();
+    started.removeAll(before);
+    assertEquals(1, started.size(), "step threads started");
+    return started.iterator().next();
+  }
+
+  private static Set<Long> stepThreads() {
+    Set<Long> ids = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet())
+      if (t.getName().equals("streamvec-learner-steps")) ids.add(t.getId());
+    return ids;
   }
 }
