@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -22,6 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * exact evaluation, forward, loss step, backward), per loss x encoder. The learner is warmed on a
  * Zipf stream first, so vocabulary, noise table and rows are in steady state; one benchmark op =
  * one token (ns/op = ns/token, gc.alloc.rate.norm = B/token).
+ *
+ * <p>With threads = 2 an op is still one token: the time per token of the two threads together (the
+ * caller's thread waits for the step thread at the end of each batch of 1,024 tokens).
  *
  * <p>Settings match bench/run.sh (dim 100, context 5, 5 negatives, min-count 5). softmax is O(V)
  * per token, so it runs on a 2,000-word vocabulary (its intended use: small vocabularies).
@@ -41,6 +45,10 @@ public class LearnerBenchmark {
   @Param({"ns", "softmax"})
   public String loss;
 
+  /** Learner.setThreads: 2 runs the model's steps on their own thread (loss=ns), same bits. */
+  @Param({"1", "2"})
+  public int threads;
+
   private Learner learner;
   private String[] stream;
   private int cursor;
@@ -59,6 +67,7 @@ public class LearnerBenchmark {
             .with("vocab-size", softmax ? "2000" : "50000");
     learner = new Learner(c);
     learner.trackDirtyRows(false); // as in ./streamvec train
+    learner.setThreads(threads);
     ZipfText text = new ZipfText(30_000, 42);
     int warm =
         softmax
@@ -78,6 +87,12 @@ public class LearnerBenchmark {
       c = (c + 1) & (s.length - 1);
     }
     cursor = c;
+    learner.drain(); // the batch's steps are done when the op ends
     return learner.trainedTokens();
+  }
+
+  @TearDown(Level.Trial)
+  public void stopThreads() {
+    learner.setThreads(1);
   }
 }
