@@ -1,6 +1,7 @@
 """Drift benchmark: corpus A, then corpus B with a sense swap, streamed through the real app.
 
-  bench/drift.sh [--a FILE] [--b FILE] [--words N] [--pairs P] [--half-life TOKENS] [--json]
+  bench/drift.sh [--a FILE] [--b FILE] [--words N] [--pairs P] [--half-life TOKENS]
+                 [--set KEY=VALUE]... [--json]
 
 Starts a private broker (as bench/e2e.sh does) and runs the app twice:
   switched: A is produced; once every token of it is trained and the idle snapshot is out, that
@@ -242,7 +243,8 @@ def run(args):
     png = plot(args.plot, switched_curve, alone_curve, tokens_a, matched)
     return {
         "system": "streamvec-drift", "a": os.path.basename(args.a), "b": os.path.basename(args.b),
-        "tokens_a": tokens_a, "tokens_b": tokens_b, "half_life_tokens": args.half_life, "pairs": pairs,
+        "tokens_a": tokens_a, "tokens_b": tokens_b, "half_life_tokens": args.half_life, "settings": args.set,
+        "pairs": pairs,
         "recent_perplexity_end_of_a": before_switch, "recent_perplexity_end_switched": switched_curve[-1][1],
         "recent_perplexity_end_alone": final_alone, "recovery_tokens_matched": matched,
         "recovery_tokens_to_alone_end_level": to_final, "recovery_tokens_to_own_end_level": to_own, "words_ranked": total, "damping_count": damping,
@@ -264,7 +266,8 @@ def median(xs):
 
 def table(out):
     lines = [f"A = {out['a']} ({out['tokens_a']:,} tokens), then B' = {out['b']}{' (continued)' if out['a'] == out['b'] else ''} with {len(out['pairs'])} swapped pairs "
-             f"({out['tokens_b']:,} tokens); recent perplexity half-life {out['half_life_tokens']:,} tokens",
+             f"({out['tokens_b']:,} tokens); recent perplexity half-life {out['half_life_tokens']:,} tokens; "
+             f"settings: {' '.join(out['settings']) or 'defaults'}",
              f"recent perplexity: end of A {fmt(out['recent_perplexity_end_of_a'])}, end of A->B' "
              f"{fmt(out['recent_perplexity_end_switched'])}, end of B' alone {fmt(out['recent_perplexity_end_alone'])}",
              f"recovery (within 10% of B' alone at the same B tokens): {fmt(out['recovery_tokens_matched'])} tokens; "
