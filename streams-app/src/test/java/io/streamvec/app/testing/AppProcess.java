@@ -2,6 +2,8 @@ package io.streamvec.app.testing;
 
 import io.streamvec.app.config.AppKeys;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,6 +46,13 @@ public final class AppProcess implements AutoCloseable {
   private static final Pattern TOKENS =
       Pattern.compile("(?m)^streamvec_tokens_total\\{[^}]*\\} ([0-9.eE+]+)$");
 
+  /**
+   * The directory of the RocksDB native library, unpacked once per test JVM: left to itself, every
+   * instance unpacks its own 15 MB copy into the temporary directory, and one killed with SIGKILL
+   * never deletes it.
+   */
+  private static final Path NATIVE_LIBRARIES = unpackRocksDb();
+
   private final String name;
   private final List<String> command;
   private final Path logFile;
@@ -85,6 +94,11 @@ public final class AppProcess implements AutoCloseable {
                 "-Dstreamvec.instance=" + name, // tells the JVMs apart in ps
                 // the app's own logging (its INFO lines: state changes, restores), not the tests'
                 "-Dlog4j2.configurationFile=log4j2.properties"));
+    cmd.add(
+        "-Djava.library.path="
+            + NATIVE_LIBRARIES
+            + java.io.File.pathSeparator
+            + System.getProperty("java.library.path"));
     cmd.addAll(TEST_JVM_OPTIONS);
     cmd.addAll(jvmOptions);
     cmd.addAll(
@@ -99,6 +113,30 @@ public final class AppProcess implements AutoCloseable {
             name, List.copyOf(cmd), logFile, Integer.parseInt(all.get(AppKeys.HTTP_PORT)));
     app.restart();
     return app;
+  }
+
+  private static Path unpackRocksDb() {
+    String file = org.rocksdb.util.Environment.getJniLibraryFileName("rocksdb");
+    try (InputStream in = org.rocksdb.RocksDB.class.getClassLoader().getResourceAsStream(file)) {
+      if (in == null) throw new IllegalStateException("no " + file + " in the RocksDB jar");
+      Path dir = Files.createTempDirectory("streamvec-native-");
+      Path library = dir.resolve(file);
+      Files.copy(in, library);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      Files.deleteIfExists(library);
+                      Files.deleteIfExists(dir);
+                    } catch (IOException e) {
+                      // a temporary directory: the system cleans it up eventually
+                    }
+                  }));
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not unpack " + file, e);
+    }
   }
 
   /** Starts the instance again with the same settings, state dir and port (after a stop). */
