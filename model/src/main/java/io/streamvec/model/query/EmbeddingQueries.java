@@ -265,8 +265,46 @@ public final class EmbeddingQueries {
   /** cos(U[w], q) for every w, with q of length 1 (or 0): c = U q */
   private float[] cosines(float[] q) {
     float[] c = new float[snapshot.size()], u = new float[n];
-    for (int i = 0; i < c.length; i++) c[i] = dot(unitRow(i, u), 0, q, n);
+    RowBlocks e = snapshot.embeddingRows(), w = snapshot.outputRows();
+    if (e.rowsPerBlock != w.rowsPerBlock) { // row by row through a copy
+      for (int i = 0; i < c.length; i++) c[i] = dot(unitRow(i, u), 0, q, n);
+      return c;
+    }
+    ModelConfig.ExportVectors vectors = snapshot.config.exportVectors;
+    int d = e.cols, h = w.cols;
+    for (int b = 0; b < e.blockCount(); b++) {
+      float[] eb = e.block(b), wb = w.block(b), inv = inverseNorms[b];
+      int first = b * e.rowsPerBlock;
+      for (int i = 0; i < e.blockRows(b); i++)
+        c[first + i] =
+            switch (vectors) {
+              case INPUT -> scaledDot(eb, i * d, inv[i], q, 0, d, 0);
+              case OUTPUT -> scaledDot(wb, i * h, inv[i], q, 0, h, 0);
+              case SUM -> sumDot(eb, wb, i * d, inv[i], q, d);
+              default ->
+                  scaledDot(wb, i * h, inv[i], q, d, h, scaledDot(eb, i * d, inv[i], q, 0, d, 0));
+            };
+    }
     return c;
+  }
+
+  /**
+   * The sum of {@link #dot}(U[i], q) in one pass over a row of E or W (or both): U[i][j] = x_j inv,
+   * rounded to float as a stored U would be, times q_j, added in the same order. For concat the W
+   * part continues the E part's sum (start), at q[at].
+   */
+  private static float scaledDot(
+      float[] x, int from, float inv, float[] q, int at, int c, float start) {
+    float total = at == 0 ? x[from] * inv * q[0] : start + x[from] * inv * q[at];
+    for (int j = 1; j < c; j++) total += x[from + j] * inv * q[at + j];
+    return total;
+  }
+
+  /** {@link #scaledDot} for U[i][j] = (E[i][j] + W[i][j]) inv (export-vectors=sum, h = d). */
+  private static float sumDot(float[] e, float[] w, int from, float inv, float[] q, int d) {
+    float total = (e[from] + w[from]) * inv * q[0];
+    for (int j = 1; j < d; j++) total += (e[from + j] + w[from + j]) * inv * q[j];
+    return total;
   }
 
   /**
