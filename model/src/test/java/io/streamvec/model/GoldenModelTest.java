@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -88,6 +89,20 @@ class GoldenModelTest {
     List<String> tokens = TestCorpus.tokens();
     for (String token : tokens) learner.learnToken(token);
     return learner;
+  }
+
+  /**
+   * Fading AdaGrad pinned the same way: adagrad-half-life 100 over the 3,671 test tokens fades
+   * every row a lot and renormalises every accumulator at token 3,200.
+   */
+  @Test
+  void fadingAdagradGivesThePinnedModel() {
+    Learner learner = new Learner(config("lbl", "ns", "adagrad").with("adagrad-half-life", "100"));
+    for (String token : TestCorpus.tokens()) learner.learnToken(token);
+    assertEquals(
+        "f84504ce01da45715f49af736869e081f53c6a6da84741325f86e6514ec01ce8",
+        sha256(learner.snapshot(0)),
+        "fading AdaGrad's model changed (update on purpose only)");
   }
 
   /** The pinned cases' config: small enough that admissions, evictions and slot reuse happen. */
