@@ -26,9 +26,11 @@ import org.junit.jupiter.api.Timeout;
  * interleave; the app is killed with SIGKILL at planned moments (before the first snapshot, after a
  * snapshot but before the first checkpoint, right after a checkpoint or a snapshot, right after a
  * restore, at a random time) or halts itself where a kill from outside lands only by luck (inside
- * the transaction that writes a checkpoint, in the middle of a replay: {@code
- * streamvec.crash-point}), its local state kept or deleted (a new machine) before each restart. The
- * final model must equal an uninterrupted run over the lines the stream sent, bit for bit.
+ * the transaction that writes a checkpoint's last slice, between two slices of a checkpoint, in the
+ * middle of a replay: {@code streamvec.crash-point}), its local state kept or deleted (a new
+ * machine) before each restart. Checkpoints are written in slices of a few rows here, so that a
+ * checkpoint spans many transactions as a big model's does. The final model must equal an
+ * uninterrupted run over the lines the stream sent, bit for bit.
  *
  * <p>Seeded: the plan comes from {@code -Dstreamvec.crash.seed} (printed on every run, so a failure
  * is replayed with the same seed) and has {@code -Dstreamvec.crash.kills} kills; {@code
@@ -46,6 +48,7 @@ class CrashInterleavingTest extends AppJvmFixture {
     AFTER_SNAPSHOT_BEFORE_FIRST_CHECKPOINT,
     RIGHT_AFTER_RESTORE,
     DURING_CHECKPOINT_WRITE, // the app halts itself inside the transaction writing a checkpoint
+    DURING_SLICED_CHECKPOINT, // the app halts itself after some slices of a checkpoint committed
     DURING_REPLAY, // the app halts itself after a few lines of the replay log
     RIGHT_AFTER_CHECKPOINT,
     RIGHT_AFTER_SNAPSHOT,
@@ -66,6 +69,7 @@ class CrashInterleavingTest extends AppJvmFixture {
     m.put(AppKeys.SNAPSHOT_INTERVAL_MS, "1500");
     m.put(AppKeys.IDLE_SNAPSHOT_MS, "1000");
     m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, String.valueOf(CHECKPOINT_RECORDS));
+    m.put(AppKeys.CHECKPOINT_SLICE_BYTES, "4096"); // ~26 rows: a checkpoint is ~15 slices
     // a killed member must time out before its tasks move: the broker's minimum
     m.put("kafka.session.timeout.ms", "6000");
     return m;
@@ -96,6 +100,7 @@ class CrashInterleavingTest extends AppJvmFixture {
     plan.add(KillPoint.AFTER_SNAPSHOT_BEFORE_FIRST_CHECKPOINT);
     plan.add(KillPoint.RIGHT_AFTER_RESTORE); // twice in a row: killed again while catching up
     plan.add(KillPoint.DURING_CHECKPOINT_WRITE);
+    plan.add(KillPoint.DURING_SLICED_CHECKPOINT);
     plan.add(KillPoint.DURING_REPLAY);
     List<KillPoint> later =
         List.copyOf(
@@ -108,6 +113,9 @@ class CrashInterleavingTest extends AppJvmFixture {
   static List<String> crashPointOptions(KillPoint point, Random random) {
     return switch (point) {
       case DURING_CHECKPOINT_WRITE -> List.of("-Dstreamvec.crash-point=checkpoint-written:1");
+      // from the third slice on, the slices before it were committed (one commit per slice)
+      case DURING_SLICED_CHECKPOINT ->
+          List.of("-Dstreamvec.crash-point=checkpoint-slice-written:" + (3 + random.nextInt(6)));
       case DURING_REPLAY ->
           List.of("-Dstreamvec.crash-point=replayed-line:" + (1 + random.nextInt(50)));
       default -> List.of();
@@ -129,8 +137,20 @@ class CrashInterleavingTest extends AppJvmFixture {
     try (MetricsFollower metrics = followMetrics(config.get(AppKeys.METRICS_TOPIC))) {
       for (int k = 0; k < plan.size(); k++) {
         KillPoint point = plan.get(k);
-        if (point == KillPoint.DURING_CHECKPOINT_WRITE || point == KillPoint.DURING_REPLAY) {
+        if (point == KillPoint.DURING_CHECKPOINT_WRITE
+            || point == KillPoint.DURING_SLICED_CHECKPOINT
+            || point == KillPoint.DURING_REPLAY) {
           report.add(awaitHalt(k, point, metrics));
+          if (point == KillPoint.DURING_SLICED_CHECKPOINT
+              && report.get(report.size() - 1).contains("halted at the point")) {
+            // what a restart finds: the committed slices of a checkpoint that never completed
+            StateCheck.Report check = StateCheck.run(config);
+            assertTrue(
+                check.ok()
+                    && check.lines().stream().anyMatch(l -> l.startsWith("incomplete checkpoint")),
+                String.join("\n", check.lines()));
+            report.set(report.size() - 1, report.get(report.size() - 1) + "; " + check.lines());
+          }
           boolean deleteState = random.nextBoolean();
           if (deleteState) TestTexts.deleteTree(stateDir);
           report.set(

@@ -31,6 +31,9 @@ public final class AppKeys {
   public static final String MAX_RECORD_BYTES = "max.record.bytes";
   public static final String CHECKPOINT_INTERVAL_RECORDS = "checkpoint.interval.records";
   public static final String CHECKPOINT_INTERVAL_TOKENS = "checkpoint.interval.tokens";
+  public static final String CHECKPOINT_BYTES_PER_TOKEN = "checkpoint.bytes-per-token";
+  public static final String CHECKPOINT_SLICE_BYTES = "checkpoint.slice.bytes";
+  public static final String DEFAULT_CHECKPOINT_SLICE_BYTES = "8388608";
   public static final String SNAPSHOT_INTERVAL_TOKENS = "snapshot.interval.tokens";
   public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
   public static final String SNAPSHOT_CHUNK_BYTES = "snapshot.chunk.bytes";
@@ -300,7 +303,7 @@ public final class AppKeys {
           new Key(
               TRANSACTION_TIMEOUT_MS,
               "10000",
-              "exactly_once_v2 producer transaction timeout: no other instance can continue a dead instance's model before the broker has aborted its open transaction, this long after it began (plus up to the broker's transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default, 1 s on ./streamvec broker); above commit.interval.ms and the time to write a checkpoint, or the broker aborts healthy transactions",
+              "exactly_once_v2 producer transaction timeout: no other instance can continue a dead instance's model before the broker has aborted its open transaction, this long after it began (plus up to the broker's transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default, 1 s on ./streamvec broker); above commit.interval.ms and the time to write a checkpoint slice (checkpoint.slice.bytes), or the broker aborts healthy transactions",
               Type.INT_POSITIVE),
           new Key(
               PROCESSING_GUARANTEE,
@@ -325,13 +328,23 @@ public final class AppKeys {
           new Key(
               CHECKPOINT_INTERVAL_TOKENS,
               "4000000",
-              "write the model's changed rows and global state (about the whole model: ~0.8 kB per word at dim 100) to the logged state stores every this many tokens; a restore replays at most this many (4M tokens: about 10-15 s). Smaller = faster restore, more bytes to the broker (a 60k-word model writes ~50 MB per checkpoint)",
+              "write the model's changed rows and global state (about the whole model: ~0.8 kB per word at dim 100, 2.4 kB at dim 300) to the logged state stores every this many tokens, or later for big models (checkpoint.bytes-per-token); a restore replays about this many (4M tokens: about 10-15 s). Smaller = faster restore, more bytes to the broker (a 60k-word model writes ~50 MB per checkpoint)",
               Type.LONG_POSITIVE),
           new Key(
               CHECKPOINT_INTERVAL_RECORDS,
               "200000",
-              "and at least every this many input records (bounds the replay log when records are very short)",
+              "and at least every this many input records (bounds the replay log when records are very short); scaled like checkpoint.interval.tokens",
               Type.INT_POSITIVE),
+          new Key(
+              CHECKPOINT_BYTES_PER_TOKEN,
+              "100",
+              "checkpoint intervals grow with the model: both are multiplied by max(1, words x row bytes / (this x checkpoint.interval.tokens)), words = vocabulary of the last checkpoint, row bytes = 4 (d + H + 4) + 8, so a checkpoint writes at most ~this many bytes per token trained (at d=300: 4M tokens up to ~165k words, 24M at 1M words; a restore replays up to that many). 0 = fixed intervals",
+              Type.INT_NONNEGATIVE),
+          new Key(
+              CHECKPOINT_SLICE_BYTES,
+              DEFAULT_CHECKPOINT_SLICE_BYTES,
+              "a checkpoint is written in slices of about this many bytes, one per transaction (a commit follows each), so a transaction stays small at any model size; the previous checkpoint stays the one a restore uses until the last slice is in. At least 4096",
+              Type.LONG_POSITIVE),
           new Key(
               SNAPSHOT_INTERVAL_TOKENS,
               "10000000",

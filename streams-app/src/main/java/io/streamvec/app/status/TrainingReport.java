@@ -143,8 +143,13 @@ public record TrainingReport(String modelId, long timestampMs, Map<String, Doubl
               Kind.GAUGE),
           new Field(
               "checkpoint_seconds",
-              "time to write the last checkpoint to the state stores",
+              "time from taking the last checkpoint to its last slice in the state stores",
               "seconds",
+              Kind.GAUGE),
+          new Field(
+              "checkpoint_bytes",
+              "bytes the last checkpoint wrote to the state stores (changed rows, global part)",
+              "bytes",
               Kind.GAUGE),
           new Field(
               "checkpoint_records",

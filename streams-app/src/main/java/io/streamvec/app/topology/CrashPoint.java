@@ -3,15 +3,24 @@ package io.streamvec.app.topology;
 /**
  * Named places in the trainer where a crash test can stop the JVM at once (Runtime.halt: no
  * shutdown hook, no commit, like SIGKILL) to reach interleavings a kill from outside hits only by
- * luck: inside the transaction that writes a checkpoint, or in the middle of a replay. Inert unless
- * the system property {@code streamvec.crash-point=NAME:N} is set: the JVM halts the N-th time NAME
- * is reached.
+ * luck: inside a transaction that writes (part of) a checkpoint, or in the middle of a replay.
+ * Inert unless the system property {@code streamvec.crash-point=NAME:N} is set: the JVM halts the
+ * N-th time NAME is reached.
  */
 final class CrashPoint {
   static final String PROPERTY = "streamvec.crash-point";
 
-  /** After a checkpoint's rows, global pieces and meta went to the stores, before the commit. */
+  /**
+   * After a checkpoint's last slice (the rest of its rows, global pieces and meta) went to the
+   * stores, before the commit.
+   */
   static final String CHECKPOINT_WRITTEN = "checkpoint-written";
+
+  /**
+   * After a slice of a checkpoint that is not its last went to the stores, before the commit: the
+   * checkpoint is then partly written.
+   */
+  static final String CHECKPOINT_SLICE_WRITTEN = "checkpoint-slice-written";
 
   /** After one more line of the replay log was learned during a restore. */
   static final String REPLAYED_LINE = "replayed-line";

@@ -12,7 +12,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * holds). {@code model.id} keeps the three stores of a single-model app, key for key, so the state
  * of an app that trained one model restores unchanged when it starts training more. Every other
  * model lives in the one shared store {@value StreamvecTopology#MODELS_STORE}, under keys prefixed
- * with its name: {@code <model>/g/<key>} (global), {@code <model>/r/<row>} (rows), {@code
+ * with its name: {@code <model>/g/<key>} (global), {@code <model>/r/<row key>} (rows), {@code
  * <model>/l/<sequence, 19 digits>} (replay batches, so that key order is sequence order), and
  * {@code #models/<model>} marks that the task holds the model (a model name has no '#' or '/').
  */
@@ -26,6 +26,8 @@ interface ModelTables {
   byte[] row(int index);
 
   void putRow(int index, byte[] value);
+
+  void deleteRow(int index);
 
   void putReplay(long first, byte[] lines);
 
@@ -69,6 +71,10 @@ interface ModelTables {
 
       public void putRow(int index, byte[] value) {
         rows.put(index, value);
+      }
+
+      public void deleteRow(int index) {
+        rows.delete(index);
       }
 
       public void putReplay(long first, byte[] lines) {
@@ -130,6 +136,10 @@ interface ModelTables {
 
       public void putRow(int index, byte[] value) {
         shared.put(r + index, value);
+      }
+
+      public void deleteRow(int index) {
+        shared.delete(r + index);
       }
 
       public void putReplay(long first, byte[] lines) {

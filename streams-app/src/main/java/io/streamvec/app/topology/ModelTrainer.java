@@ -29,9 +29,11 @@ final class ModelTrainer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Where the trainer's records go: the task's context. */
-  @FunctionalInterface
   interface Output {
     void forward(String key, Published value, long timestampMs);
+
+    /** Asks for a commit as soon as the current record or punctuation is done. */
+    void commit();
   }
 
   private final TrainerSettings settings;
@@ -45,6 +47,10 @@ final class ModelTrainer implements AutoCloseable {
   private Learner learner; // with a worker, only the worker touches it after restore
   private LearnerThread worker; // null: learn on the stream thread
   private long replayed, workerStartRecords, nextSnapshotVersion;
+  private boolean checkpointRequested; // of the learner thread, not yet handed over
+  private long checkpointStartNanos, checkpointBytesSoFar;
+  private int checkpointSlices;
+  private double checkpointBytes = Double.NaN;
   private long lastReportMs, lastReportTokens;
   private double snapshotBytes = Double.NaN;
   private double snapshotSeconds = Double.NaN;
@@ -91,6 +97,7 @@ final class ModelTrainer implements AutoCloseable {
     }
     learner.setRecentHalfLife(settings.metricsHalfLifeTokens());
     long checkpointTokens = learner.tokens();
+    schedule.checkpointWords(learner.vocabulary().size());
     List<String> lines = restored.replayLines();
     for (String line : lines) {
       learner.learn(Arrays.asList(line.split(" ")));
@@ -122,6 +129,7 @@ final class ModelTrainer implements AutoCloseable {
         notifyListener(learner.snapshot(meta.snapshotVersion()));
     }
     close(); // a re-initialised task: the old worker learned into a discarded learner
+    checkpointRequested = false;
     workerStartRecords = records;
     worker =
         settings.learnerQueueTokens() > 0
@@ -136,11 +144,15 @@ final class ModelTrainer implements AutoCloseable {
     store.append(schedule.records(), line); // durable (with this commit) before it is learned
     if (worker != null) worker.submit(tokens);
     else learner.learn(Arrays.asList(tokens));
-    if (schedule.takeCheckpoint()) {
+    // one checkpoint at a time: the next is due once the last one is complete
+    if (!checkpointRequested && !store.writing() && schedule.takeCheckpoint()) {
       // a learner thread captures the image at exactly this record and goes on learning; the
       // image is written when ready
-      if (worker == null) writeCheckpoint(ModelStore.capture(learner, schedule.records()));
-      else worker.requestCheckpoint(schedule.records());
+      if (worker == null) beginCheckpoint(ModelStore.capture(learner, schedule.records()));
+      else {
+        worker.requestCheckpoint(schedule.records());
+        checkpointRequested = true;
+      }
     }
     if (schedule.takeSnapshotByTokens(now)) requestSnapshot(now);
     publishTaken(now);
@@ -158,22 +170,57 @@ final class ModelTrainer implements AutoCloseable {
     worker = null;
   }
 
-  /** Writes the checkpoints and publishes the snapshots the learner thread has taken. */
+  /** Starts the checkpoint the learner thread took and publishes the snapshots it took. */
   private void publishTaken(long now) {
     if (worker == null) return;
-    for (ModelStore.CheckpointImage image = worker.readyCheckpoint();
-        image != null;
-        image = worker.readyCheckpoint()) writeCheckpoint(image);
+    ModelStore.CheckpointImage image = worker.readyCheckpoint();
+    if (image != null) {
+      checkpointRequested = false;
+      beginCheckpoint(image);
+    }
     for (ModelSnapshot snapshot = worker.readySnapshot();
         snapshot != null;
         snapshot = worker.readySnapshot()) publishSnapshot(snapshot, now);
   }
 
-  private void writeCheckpoint(ModelStore.CheckpointImage image) {
-    long t0 = System.nanoTime();
-    store.write(image);
+  /**
+   * Starts writing image as the checkpoint: its first slice now, the rest by {@link #writeSlice}.
+   */
+  private void beginCheckpoint(ModelStore.CheckpointImage image) {
+    schedule.checkpointWords(image.words());
+    checkpointStartNanos = System.nanoTime() - image.captureNanos();
+    checkpointBytesSoFar = 0;
+    checkpointSlices = 0;
+    store.begin(image);
+    writeSlice(settings.checkpointSliceBytes());
+  }
+
+  /**
+   * Writes the next slice (about budget bytes) of the checkpoint being written, if any, and asks
+   * for a commit after it, so that one transaction carries one slice, whatever the model's size.
+   * Returns the bytes written.
+   */
+  long writeSlice(long budget) {
+    if (!store.writing()) return 0;
+    long bytes = store.writeSlice(budget);
+    checkpointBytesSoFar += bytes;
+    checkpointSlices++;
+    out.commit();
+    if (store.writing()) {
+      CrashPoint.reached(CrashPoint.CHECKPOINT_SLICE_WRITTEN);
+      return bytes;
+    }
     CrashPoint.reached(CrashPoint.CHECKPOINT_WRITTEN);
-    checkpointSeconds = (image.captureNanos() + System.nanoTime() - t0) / 1e9;
+    checkpointSeconds = (System.nanoTime() - checkpointStartNanos) / 1e9;
+    checkpointBytes = checkpointBytesSoFar;
+    LOG.debug(
+        "model '{}' checkpoint of record {}: {} bytes in {} slice(s), {} s",
+        settings.modelId(),
+        store.meta().checkpointRecords(),
+        checkpointBytesSoFar,
+        checkpointSlices,
+        checkpointSeconds);
+    return bytes;
   }
 
   /**
@@ -231,6 +278,7 @@ final class ModelTrainer implements AutoCloseable {
     v.put("snapshot_bytes", snapshotBytes);
     v.put("snapshot_seconds", snapshotSeconds);
     v.put("checkpoint_seconds", checkpointSeconds);
+    v.put("checkpoint_bytes", checkpointBytes);
     v.put("checkpoint_records", (double) store.meta().checkpointRecords());
     v.put("replayed_records", (double) replayed);
     v.put("dlq_records", (double) status.deadLettered());

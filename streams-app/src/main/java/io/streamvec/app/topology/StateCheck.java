@@ -198,6 +198,12 @@ public final class StateCheck {
               + meta.pieces()
               + " global piece(s)");
     }
+    if (!restored.staleRows().isEmpty())
+      out.add(
+          "incomplete checkpoint: "
+              + restored.staleRows().size()
+              + " row value(s) written after the checkpoint above (a crash stopped the next one"
+              + " part-way); ignored, and the next checkpoint deletes them");
     List<String> lines = restored.replayLines();
     for (String line : lines) learner.learn(List.of(line.split(" ")));
     out.add(

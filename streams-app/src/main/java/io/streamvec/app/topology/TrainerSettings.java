@@ -13,6 +13,8 @@ public record TrainerSettings(
     ModelConfig model,
     long checkpointEveryRecords,
     long checkpointEveryTokens,
+    long checkpointBytesPerToken,
+    long checkpointSliceBytes,
     long snapshotEveryTokens,
     long snapshotEveryMs,
     long idleSnapshotMs,
@@ -42,6 +44,8 @@ public record TrainerSettings(
         c.model(),
         c.getLong(AppKeys.CHECKPOINT_INTERVAL_RECORDS),
         c.getLong(AppKeys.CHECKPOINT_INTERVAL_TOKENS),
+        c.getLong(AppKeys.CHECKPOINT_BYTES_PER_TOKEN),
+        sliceBytes(c),
         c.getLong(AppKeys.SNAPSHOT_INTERVAL_TOKENS),
         c.getLong(AppKeys.SNAPSHOT_INTERVAL_MS),
         c.getLong(AppKeys.IDLE_SNAPSHOT_MS),
@@ -51,6 +55,26 @@ public record TrainerSettings(
         RowEncoding.fromConfigName(c.get(AppKeys.SNAPSHOT_ENCODING)),
         c.getInt(AppKeys.LEARNER_QUEUE_TOKENS),
         c.getInt(AppKeys.HISTORY_WORDS));
+  }
+
+  /**
+   * Smallest checkpoint slice (a slice holds at least one row or global piece whatever this is).
+   */
+  public static final long MIN_SLICE_BYTES = 4096;
+
+  private static long sliceBytes(AppConfig c) {
+    long slice = c.getLong(AppKeys.CHECKPOINT_SLICE_BYTES);
+    if (slice < MIN_SLICE_BYTES)
+      throw new ConfigException(
+          "config key '"
+              + AppKeys.CHECKPOINT_SLICE_BYTES
+              + "' = "
+              + slice
+              + " is too small: use at least "
+              + MIN_SLICE_BYTES
+              + " bytes; the default is "
+              + AppKeys.DEFAULT_CHECKPOINT_SLICE_BYTES);
+    return slice;
   }
 
   /**
@@ -64,6 +88,8 @@ public record TrainerSettings(
         config,
         checkpointEveryRecords,
         checkpointEveryTokens,
+        checkpointBytesPerToken,
+        checkpointSliceBytes,
         snapshotEveryTokens,
         snapshotEveryMs,
         idleSnapshotMs,

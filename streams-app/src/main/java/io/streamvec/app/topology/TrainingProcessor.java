@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
 public final class TrainingProcessor implements Processor<String, String, String, Published> {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingProcessor.class);
 
+  /**
+   * How often the next slice of a checkpoint being written is due: each is followed by a commit, so
+   * the broker's pace sets how fast a checkpoint goes out.
+   */
+  static final long SLICE_EVERY_MS = 50;
+
   private final TrainerSettings settings;
   private final ModelsConfig models; // null: one model, settings.modelId()
   private final TrainingStatus status;
@@ -42,6 +48,18 @@ public final class TrainingProcessor implements Processor<String, String, String
   private final Map<String, ModelTrainer> trainers = new LinkedHashMap<>();
   private final Map<String, String> failed = new LinkedHashMap<>(); // model -> why
   private ProcessorContext<String, Published> context;
+  private final ModelTrainer.Output output =
+      new ModelTrainer.Output() {
+        @Override
+        public void forward(String key, Published value, long timestampMs) {
+          context.forward(new Record<>(key, value, timestampMs));
+        }
+
+        @Override
+        public void commit() {
+          context.commit();
+        }
+      };
   private ModelTables own; // the single-model stores, which model.id keeps
   private KeyValueStore<String, byte[]> shared; // every other model's state; null with one model
 
@@ -103,6 +121,20 @@ public final class TrainingProcessor implements Processor<String, String, String
         Duration.ofMillis(settings.metricsEveryMs()),
         PunctuationType.WALL_CLOCK_TIME,
         this::report);
+    context.schedule(
+        Duration.ofMillis(SLICE_EVERY_MS), PunctuationType.WALL_CLOCK_TIME, this::writeSlices);
+  }
+
+  /**
+   * The next slice of the checkpoints being written, at most checkpoint.slice.bytes for all the
+   * task's models together: the models take their turns in order.
+   */
+  private void writeSlices(long now) {
+    long[] budget = {settings.checkpointSliceBytes()};
+    forEachModel(
+        t -> {
+          if (budget[0] > 0) budget[0] -= t.writeSlice(budget[0]);
+        });
   }
 
   /**
@@ -118,7 +150,7 @@ public final class TrainingProcessor implements Processor<String, String, String
 
   private ModelTrainer start(String name, long now) {
     if (models == null) {
-      ModelTrainer t = new ModelTrainer(settings, status, listener, new ModelStore(own), this::out);
+      ModelTrainer t = new ModelTrainer(settings, status, listener, new ModelStore(own), output);
       t.restore(now, "streamvec-learner-" + context.taskId());
       trainers.put(name, t);
       return t;
@@ -132,7 +164,7 @@ public final class TrainingProcessor implements Processor<String, String, String
               status,
               listener,
               new ModelStore(tables),
-              this::out);
+              output);
       t.restore(now, "streamvec-learner-" + context.taskId() + "-" + name);
       trainers.put(name, t);
       return t;
@@ -230,10 +262,6 @@ public final class TrainingProcessor implements Processor<String, String, String
             Published.dead(record.value().getBytes(StandardCharsets.UTF_8)),
             record.timestamp(),
             headers));
-  }
-
-  private void out(String key, Published value, long timestampMs) {
-    context.forward(new Record<>(key, value, timestampMs));
   }
 
   @Override

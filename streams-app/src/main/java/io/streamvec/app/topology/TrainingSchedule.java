@@ -1,15 +1,24 @@
 package io.streamvec.app.topology;
 
+import io.streamvec.model.LearnerState;
+
 /**
  * When one model's checkpoints and snapshots are due; it only counts and reads the clock, the
  * {@link ModelTrainer} acts. Checkpoints follow counts (every {@code checkpoint.interval.tokens}
  * tokens or {@code checkpoint.interval.records} records), never the clock, so a restore replays a
- * bounded log. Snapshots come every {@code snapshot.interval.tokens} tokens, every {@code
- * snapshot.interval.ms} while tokens arrive, and once the input has been idle for {@code
- * idle.snapshot.ms}; a snapshot is never due while no token came since the last one.
+ * bounded log. A checkpoint writes about every row of the model (every admitted word's row changes
+ * within an interval on real text), so the interval grows with the model: both counts are
+ * multiplied by max(1, W x R / (B x checkpoint.interval.tokens)), W = the words the last checkpoint
+ * held, R = bytes of one stored row, B = {@code checkpoint.bytes-per-token}: a checkpoint then
+ * writes at most about B bytes per token trained since the last one (0 = fixed intervals).
+ * Snapshots come every {@code snapshot.interval.tokens} tokens, every {@code snapshot.interval.ms}
+ * while tokens arrive, and once the input has been idle for {@code idle.snapshot.ms}; a snapshot is
+ * never due while no token came since the last one.
  */
 final class TrainingSchedule {
   private final TrainerSettings settings;
+  private final long rowBytes; // one row as a checkpoint stores it
+  private long checkpointWords; // vocabulary slots in use at the last checkpoint
   private long records, tokens;
   private long checkpointedRecords, checkpointedTokens; // at the last checkpoint asked for
   private long snapshotTokens; // at the last snapshot asked for (published or being taken)
@@ -17,6 +26,20 @@ final class TrainingSchedule {
 
   TrainingSchedule(TrainerSettings settings) {
     this.settings = settings;
+    this.rowBytes = LearnerState.rowBytes(settings.model()) + ModelStateReader.TAG_BYTES;
+  }
+
+  /** The words (vocabulary slots in use) of the last checkpoint: the next interval follows them. */
+  void checkpointWords(int words) {
+    checkpointWords = words;
+  }
+
+  /** How many times the configured intervals the next checkpoint waits (>= 1). */
+  double checkpointScale() {
+    long perToken = settings.checkpointBytesPerToken();
+    if (perToken == 0) return 1;
+    return Math.max(
+        1, (double) checkpointWords * rowBytes / perToken / settings.checkpointEveryTokens());
   }
 
   /** Where a restore left the model: nothing is due for what it already holds. */
@@ -52,8 +75,9 @@ final class TrainingSchedule {
 
   /** True (once) when a checkpoint is due after the last record. */
   boolean takeCheckpoint() {
-    if (records - checkpointedRecords < settings.checkpointEveryRecords()
-        && tokens - checkpointedTokens < settings.checkpointEveryTokens()) return false;
+    double scale = checkpointScale();
+    if (records - checkpointedRecords < scale * settings.checkpointEveryRecords()
+        && tokens - checkpointedTokens < scale * settings.checkpointEveryTokens()) return false;
     checkpointedRecords = records;
     checkpointedTokens = tokens;
     return true;

@@ -51,6 +51,54 @@ class TrainingScheduleTest {
   }
 
   @Test
+  void bigModelsCheckpointLessOftenSoThatACheckpointWritesAtMostTheConfiguredBytesPerToken() {
+    // d = 300, H = 300: a stored row is 4 (300 + 1 + 300 + 3) + 8 = 2424 bytes
+    Map<String, String> m =
+        Map.of(
+            AppKeys.CHECKPOINT_INTERVAL_RECORDS,
+            "200000",
+            AppKeys.CHECKPOINT_INTERVAL_TOKENS,
+            "4000000",
+            AppKeys.CHECKPOINT_BYTES_PER_TOKEN,
+            "100",
+            "dim",
+            "300",
+            "vocab-size",
+            "1000000");
+    TrainingSchedule t = new TrainingSchedule(TrainerSettings.from(AppConfig.of(m)));
+    t.restored(0, 0, 0, 0, 0, 0);
+    assertEquals(1.0, t.checkpointScale(), "no checkpoint yet: the configured interval");
+    t.checkpointWords(100_000); // 242.4 MB of rows: 2.4M tokens at 100 bytes each, below 4M
+    assertEquals(1.0, t.checkpointScale());
+    t.checkpointWords(1_000_000); // 2.424 GB: 24.24M tokens
+    assertEquals(2_424_000_000.0 / 100 / 4_000_000, t.checkpointScale(), 1e-12);
+    t.record(4_000_000, 1);
+    assertFalse(t.takeCheckpoint(), "4M tokens are not enough for a million words");
+    t.record(20_239_999, 2);
+    assertFalse(t.takeCheckpoint(), "one token short of 24.24M");
+    t.record(1, 3);
+    assertTrue(t.takeCheckpoint(), "24.24M tokens");
+    TrainerSettings fixed =
+        TrainerSettings.from(
+            AppConfig.of(Map.of(AppKeys.CHECKPOINT_BYTES_PER_TOKEN, "0", "dim", "300")));
+    TrainingSchedule f = new TrainingSchedule(fixed);
+    f.checkpointWords(1_000_000);
+    assertEquals(1.0, f.checkpointScale(), "0 = fixed intervals");
+  }
+
+  @Test
+  void aSliceSmallerThanTheMinimumIsRefusedWithTheFix() {
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.streamvec.app.config.ConfigException.class,
+            () ->
+                TrainerSettings.from(AppConfig.of(Map.of(AppKeys.CHECKPOINT_SLICE_BYTES, "100"))));
+    assertTrue(
+        e.getMessage().contains("'checkpoint.slice.bytes' = 100 is too small: use at least 4096"),
+        e.getMessage());
+  }
+
+  @Test
   void snapshotsComeByTokensWhileBusyAndOnceWhenIdle() {
     TrainingSchedule t = schedule();
     assertFalse(t.takeSnapshotByTime(100_000), "no token yet: nothing to publish");
