@@ -75,15 +75,20 @@ def parse_nmt(text):
     return out
 
 
-def peak_rss_mb(pid):
+def status_mb(pid, field):
+    """A kB field of /proc/PID/status (VmHWM = peak RSS, VmRSS = RSS now) in MB; NaN once the process is gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024.0
     except OSError:
         pass
     return float("nan")
+
+
+def peak_rss_mb(pid):
+    return status_mb(pid, "VmHWM")
 
 
 class Run:

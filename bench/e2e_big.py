@@ -71,17 +71,6 @@ def zipf_corpus(path, tokens, types, line_words, seed):
     return path
 
 
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return None
-
-
 class Timeline:
     """Metrics records (kcat follows the topic) and RSS samples of the current app process."""
 
@@ -118,8 +107,8 @@ class Timeline:
         while not self.stopped:
             pid = self.pid
             if pid is not None:
-                r = rss_mb(pid)
-                if r is not None:
+                r = e2e.status_mb(pid, "VmRSS")
+                if r == r:  # not NaN: the process is there
                     s = {"t": time.time(), "pid": pid, "rss_mb": round(r, 1)}
                     with self.lock:
                         self.rss.append(s)
