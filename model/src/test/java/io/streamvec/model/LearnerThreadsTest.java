@@ -6,41 +6,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Learning on two threads ({@link Learner#setThreads}) gives the bits of one thread: the golden
- * trainings write the checkpoints pinned in {@link GoldenCheckpointTest} (a vocabulary of 300 slots
- * on this text, so rows are reassigned while steps are queued), and every run the same bytes.
+ * Learning on two threads ({@link Learner#setThreads}) gives the bits of one thread, whose
+ * checkpoints {@link GoldenCheckpointTest} pins: the golden trainings write the same checkpoint
+ * bytes on two threads (a vocabulary of 300 slots on this text, so rows are reassigned while steps
+ * are queued), and every run the same.
  */
 class LearnerThreadsTest {
 
   @ParameterizedTest(name = "{0} + {1} + {2}, eval-exact-vocab {3}")
   @CsvSource({
-    "lbl,ns,adagrad,100000,1bd3166bb9b9603082446257284563fcbb2c9d5d821fe8dec9df3f2801093093",
-    "bengio,softmax,adagrad,100000,8555a3394c93fa7115f2ebb176b9aba6180086ae36109859176d90b2f0510f74",
-    "cbow,ns,sgd,100000,0c0fbc51fdb30423fa70d94029c14570e266e77b77d66590638f1853915dfd26",
-    "lbl,ns,adagrad,100,54f8fa72fd44dcf6627905be7abaab54e8ba8ad4629455089a0a5d7877c7d525",
+    "lbl,ns,adagrad,100000",
+    "bengio,softmax,adagrad,100000",
+    "cbow,ns,sgd,100000",
+    "lbl,ns,adagrad,100"
   })
-  void twoThreadsWriteThePinnedCheckpoint(
-      String encoder, String loss, String optimizer, int evalExactVocab, String sha256)
-      throws IOException {
+  void twoThreadsWriteOneThreadsCheckpoint(
+      String encoder, String loss, String optimizer, int evalExactVocab) throws IOException {
     ModelConfig config =
         GoldenModelTest.config(encoder, loss, optimizer)
             .with("eval-exact-vocab", Integer.toString(evalExactVocab));
-    Learner learner = new Learner(config);
-    learner.setThreads(2);
-    assertEquals(loss.equals("ns") ? 2 : 1, learner.threads()); // softmax stays on one thread
-    for (String token : TestCorpus.tokens()) learner.learnToken(token);
-    byte[] checkpoint = checkpoint(learner);
-    learner.setThreads(1);
-    assertEquals(sha256, sha256(checkpoint));
+    Learner one = new Learner(config);
+    for (String token : TestCorpus.tokens()) one.learnToken(token);
+    Learner two = new Learner(config);
+    two.setThreads(2);
+    assertEquals(loss.equals("ns") ? 2 : 1, two.threads()); // softmax stays on one thread
+    for (String token : TestCorpus.tokens()) two.learnToken(token);
+    byte[] checkpoint = checkpoint(two);
+    two.setThreads(1);
+    assertArrayEquals(checkpoint(one), checkpoint);
   }
 
   /** Bengio under ns on two threads, with dirty rows tracked, over three passes: same as one. */
@@ -71,14 +70,6 @@ class LearnerThreadsTest {
             GoldenModelTest.config("lbl", "ns", "adagrad").with("adagrad-half-life", "1000"));
     fading.setThreads(2);
     assertEquals(1, fading.threads());
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static byte[] checkpoint(Learner learner) throws IOException {
