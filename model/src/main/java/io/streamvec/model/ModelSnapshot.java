@@ -169,7 +169,7 @@ public final class ModelSnapshot {
 
   /** The id of word, or -1 if it is not in the vocabulary. */
   public int id(String word) {
-    return index[slot(word, index)];
+    return word == null ? -1 : index[slot(word, index)];
   }
 
   /** The slot of table that holds word's id, or the empty one (-1) where it would go. */

@@ -42,4 +42,20 @@ class ModelSnapshotTest {
     u.data[0] += 1;
     assertEquals(r.embeddings().data[0] + 1, u.data[0], 0f);
   }
+
+  @Test
+  void eachWordFindsItsFirstIdAndOthersNone() {
+    int v = 5_000;
+    String[] words = new String[v];
+    for (int i = 0; i < v; i++) words[i] = i == 0 ? "<unk>" : i == 1 ? "</s>" : "w" + (i % 4_000);
+    ModelConfig c = TestSnapshots.config(ModelConfig.Encoder.LBL, 2, 2, 2);
+    ModelSnapshot s =
+        TestSnapshots.of(
+            c, words, new FMatrixRMaj(v, 2), new FMatrixRMaj(v, 2), new FMatrixRMaj(v, 1));
+    java.util.Map<String, Integer> first = new java.util.HashMap<>();
+    for (int i = 0; i < v; i++) first.putIfAbsent(words[i], i);
+    for (int i = 0; i < v; i++) assertEquals(first.get(words[i]), s.id(words[i]), words[i]);
+    for (String absent : new String[] {"w4000", "x", "", "W1"}) assertEquals(-1, s.id(absent));
+    assertEquals(-1, s.id(null));
+  }
 }
