@@ -81,9 +81,7 @@ class Timeline:
         self.out = open(path, "w")
         self.pid = None
         self.stopped = False
-        cmd = ["kcat", "-C", "-q", "-u", "-b", run.bootstrap, "-t", run.names(mode)["metrics.topic"], "-o", "beginning",
-               "-f", "%s\n"]
-        self.kcat = run.spawn(cmd, stdout=subprocess.PIPE, text=True)
+        self.kcat = None
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._sample, daemon=True).start()
 
@@ -93,15 +91,26 @@ class Timeline:
             self.out.flush()
 
     def _read(self):
-        for line in self.kcat.stdout:
-            try:
-                m = json.loads(line)
-            except ValueError:
-                continue
-            m["seen_s"] = time.time()
-            with self.lock:
-                self.records.append(m)
-            self._write("metrics", m)
+        """Follows the metrics topic; kcat exits while the app has not created it yet: start again
+        after the last offset read."""
+        offset = "beginning"
+        while not self.stopped:
+            cmd = ["kcat", "-C", "-q", "-u", "-b", self.run.bootstrap, "-t", self.run.names(self.mode)["metrics.topic"],
+                   "-o", str(offset), "-f", "%o %s\n"]
+            self.kcat = self.run.spawn(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            for line in self.kcat.stdout:
+                at, _, value = line.partition(" ")
+                try:
+                    m = json.loads(value)
+                except ValueError:
+                    continue
+                offset = int(at) + 1
+                m["seen_s"] = time.time()
+                with self.lock:
+                    self.records.append(m)
+                self._write("metrics", m)
+            self.kcat.wait()
+            time.sleep(1)
 
     def _sample(self):
         while not self.stopped:
@@ -131,7 +140,8 @@ class Timeline:
 
     def stop(self):
         self.stopped = True
-        self.run.end(self.kcat)
+        if self.kcat:
+            self.run.end(self.kcat)
         self.out.close()
 
 
