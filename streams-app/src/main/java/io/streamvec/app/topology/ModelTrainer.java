@@ -238,20 +238,25 @@ final class ModelTrainer implements AutoCloseable {
     // the row blocks that changed since the last snapshot, then the manifest, in this transaction
     publisher.publish(snapshot, (key, value) -> out.forward(key, Published.chunk(value), now));
     // its compact form for drift and time travel, stamped now, in the same transaction: readers
-    // of the history topic (read_committed) see exactly the committed versions
-    CompactSnapshot compact = CompactSnapshot.of(snapshot, now, settings.historyWords());
+    // of the history topic (read_committed) see exactly the committed versions, built from the
+    // floats readers of the snapshots topic get (lossy encodings included)
+    CompactSnapshot compact =
+        CompactSnapshot.of(publisher.asPublished(snapshot), now, settings.historyWords());
     for (byte[] chunk : CompactSnapshotFormat.chunks(compact, settings.chunkBytes()))
       out.forward(settings.modelId(), Published.history(chunk), now);
     store.snapshotPublished(snapshot.version, snapshot.tokens);
     snapshotBytes = publisher.lastBytes();
     snapshotSeconds = (System.nanoTime() - t0) / 1e9;
-    // served as the other instances read it from the topic, lossy encodings included
-    notifyListener(publisher.asPublished(snapshot));
+    notifyListener(snapshot);
   }
 
+  /**
+   * Hands snapshot to the query side as the other instances read it from the topic, lossy encodings
+   * included: every notification, the one after a restore too, goes through here.
+   */
   private void notifyListener(ModelSnapshot snapshot) {
     try {
-      listener.published(settings.modelId(), snapshot);
+      listener.published(settings.modelId(), publisher.asPublished(snapshot));
     } catch (RuntimeException e) {
       LOG.warn(
           "snapshot listener failed on model '{}' version {}; training goes on",

@@ -1,5 +1,6 @@
 package io.streamvec.app.topology;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,8 @@ import io.streamvec.app.status.TrainingStatus;
 import io.streamvec.model.Learner;
 import io.streamvec.model.ModelSnapshot;
 import io.streamvec.model.io.SnapshotAssembler;
+import io.streamvec.model.query.CompactSnapshot;
+import io.streamvec.model.query.CompactSnapshotFormat;
 import io.streamvec.model.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,6 +67,7 @@ class TrainingProcessorRestoreTest {
   private final class Run {
     final MockProcessorContext<String, Published> context = new MockProcessorContext<>();
     final List<ModelSnapshot> heard = new ArrayList<>();
+    final List<byte[]> history = new ArrayList<>(); // history chunks of the last idleSnapshot
     final TrainingProcessor processor;
 
     Run() {
@@ -103,6 +107,7 @@ class TrainingProcessorRestoreTest {
     ModelSnapshot idleSnapshot() {
       context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 60_000);
       context.resetForwards();
+      history.clear();
       SnapshotAssembler a = new SnapshotAssembler();
       // with the learner thread the snapshot asked for at one tick is published at a later one
       for (int i = 0; i < 2000 && a.latest().isEmpty(); i++) {
@@ -113,6 +118,9 @@ class TrainingProcessorRestoreTest {
             .getPunctuator()
             .punctuate(context.currentSystemTimeMs());
         context.forwarded().forEach(f -> a.accept(f.record().value().value()));
+        context.forwarded().stream()
+            .filter(f -> f.record().value().historyChunk())
+            .forEach(f -> history.add(f.record().value().value()));
         context.resetForwards();
         if (a.latest().isEmpty()) sleep(2);
       }
@@ -229,6 +237,38 @@ class TrainingProcessorRestoreTest {
         "the restored model equals the last published one: the query side gets it at once");
     assertTrue(second.heard.get(0).sameModelAs(published));
     assertEquals(published.version, second.heard.get(0).version);
+  }
+
+  /**
+   * Under a lossy snapshot.encoding every instance serves the floats the topic carries: the owner
+   * too, after a restore as after a publish, and the history record holds those floats as well.
+   */
+  @Test
+  void underALossyEncodingTheRestoredOwnerServesWhatReadersOfTheTopicAssemble() {
+    Map<String, String> m = new HashMap<>(TestTexts.smallModel());
+    m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, String.valueOf(CHECKPOINT_EVERY));
+    m.put(AppKeys.IDLE_SNAPSHOT_MS, "1000");
+    m.put(AppKeys.LEARNER_QUEUE_TOKENS, "0");
+    m.put(AppKeys.SNAPSHOT_ENCODING, "int8");
+    TrainerSettings int8 = TrainerSettings.from(AppConfig.of(m));
+    Run first = new Run(int8);
+    first.learn(lines.subList(0, 4 * CHECKPOINT_EVERY));
+    ModelSnapshot assembled = first.idleSnapshot(); // as every reader of the topic has it
+    assertFalse(
+        assembled.sameModelAs(reference(lines.subList(0, 4 * CHECKPOINT_EVERY)).snapshot(0)),
+        "int8 rounds the rows");
+    assertTrue(first.heard.get(first.heard.size() - 1).sameModelAs(assembled));
+    List<byte[]> expectedHistory =
+        CompactSnapshotFormat.chunks(
+            CompactSnapshot.of(assembled, first.context.currentSystemTimeMs(), int8.historyWords()),
+            int8.chunkBytes());
+    assertEquals(expectedHistory.size(), first.history.size());
+    for (int i = 0; i < expectedHistory.size(); i++)
+      assertArrayEquals(expectedHistory.get(i), first.history.get(i), "history chunk " + i);
+
+    Run second = new Run(int8); // restored exactly at the published model: served at once
+    assertEquals(1, second.heard.size());
+    assertTrue(second.heard.get(0).sameModelAs(assembled), "the restored owner serves int8 rows");
   }
 
   @Test
