@@ -47,6 +47,7 @@ public final class AppKeys {
   public static final String HISTORY_RETENTION_MS = "history.retention.ms";
   public static final String DRIFT_DAMPING_COUNT = "drift.damping.count";
   public static final String LEARNER_QUEUE_TOKENS = "learner.queue.tokens";
+  public static final String LEARNER_THREADS = "learner.threads";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_HOST = "http.host";
   public static final String METRICS_PATH = "metrics.path";
@@ -65,7 +66,8 @@ public final class AppKeys {
     MODEL_NAMES,
     ROUTING,
     BOOLEAN,
-    ENCODING
+    ENCODING,
+    LEARNER_THREADS
   }
 
   /** One key: name, default, documentation, and how its value is checked. */
@@ -137,6 +139,24 @@ public final class AppKeys {
           if (x < 0)
             throw new ConfigException(
                 "config key '" + name + "' = '" + v + "' must be 0 or more" + hint);
+        }
+        case LEARNER_THREADS -> {
+          int x;
+          try {
+            x = Integer.parseInt(v.trim());
+          } catch (RuntimeException e) {
+            throw new ConfigException(
+                "config key '" + name + "' = '" + v + "' is not a whole number" + hint);
+          }
+          if (x < 1 || x > 2)
+            throw new ConfigException(
+                "config key '"
+                    + name
+                    + "' = "
+                    + x
+                    + ": a model learns on 1 or 2 threads (2 runs its model steps on a second"
+                    + " thread; more are not split further), so use 1 or 2"
+                    + hint);
         }
         case INT_PORT -> {
           int x;
@@ -410,6 +430,11 @@ public final class AppKeys {
               "262144",
               "tokens the stream thread may hand ahead to the model's own learning thread (about 0.5 s of learning), so that Kafka work (polls, commits, checkpoint writes) and learning use two cores; 0 = learn on the stream thread. The model is the same either way",
               Type.INT_NONNEGATIVE),
+          new Key(
+              LEARNER_THREADS,
+              "1",
+              "threads that learn model.id's model: 1, or 2 = its model steps (forward, negative-sampling step, backward) on a second thread, pipelined behind counting, subsampling and scoring; the same bits either way. Needs loss=ns and no fading AdaGrad (adagrad-half-life=0; refused at start otherwise). With models= set, every model learns on one",
+              Type.LEARNER_THREADS),
           new Key(
               HTTP_HOST,
               "127.0.0.1",

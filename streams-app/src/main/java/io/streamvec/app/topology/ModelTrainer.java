@@ -82,6 +82,7 @@ final class ModelTrainer implements AutoCloseable {
    * the records logged since, exactly as first learned; nothing is re-published.
    */
   void restore(long now, String workerName) {
+    close(); // a re-initialised task: the old worker learned into a discarded learner
     ModelStateReader.Restored restored = store.restore();
     learner = restored.learner();
     long records = restored.meta().checkpointRecords();
@@ -96,6 +97,7 @@ final class ModelTrainer implements AutoCloseable {
           learner.config());
     }
     learner.setRecentHalfLife(settings.metricsHalfLifeTokens());
+    settings.startThreads(learner); // learner.threads
     long checkpointTokens = learner.tokens();
     schedule.checkpointWords(learner.vocabulary().size());
     List<String> lines = restored.replayLines();
@@ -128,7 +130,6 @@ final class ModelTrainer implements AutoCloseable {
       if (learner.tokens() == meta.snapshotTokens())
         notifyListener(learner.snapshot(meta.snapshotVersion()));
     }
-    close(); // a re-initialised task: the old worker learned into a discarded learner
     checkpointRequested = false;
     workerStartRecords = records;
     worker =
@@ -168,6 +169,11 @@ final class ModelTrainer implements AutoCloseable {
   public void close() {
     if (worker != null) worker.close();
     worker = null;
+    try {
+      if (learner != null) learner.setThreads(1); // stops its step thread (learner.threads)
+    } catch (IllegalStateException e) { // the step thread failed, and has ended
+      LOG.debug("model '{}': closing after a failed step thread", settings.modelId(), e);
+    }
   }
 
   /** Starts the checkpoint the learner thread took and publishes the snapshots it took. */

@@ -3,9 +3,12 @@ package io.streamvec.app.topology;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.config.ConfigException;
+import io.streamvec.model.Learner;
 import io.streamvec.model.ModelConfig;
 import io.streamvec.model.io.RowEncoding;
 import io.streamvec.model.io.SnapshotChunks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The part of the app config the training processor needs, read once. */
 public record TrainerSettings(
@@ -23,7 +26,9 @@ public record TrainerSettings(
     int chunkBytes,
     RowEncoding snapshotEncoding,
     int learnerQueueTokens,
+    int learnerThreads,
     int historyWords) {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainerSettings.class);
 
   public static TrainerSettings from(AppConfig c) {
     int chunk = c.getInt(AppKeys.SNAPSHOT_CHUNK_BYTES);
@@ -54,7 +59,50 @@ public record TrainerSettings(
         chunk,
         RowEncoding.fromConfigName(c.get(AppKeys.SNAPSHOT_ENCODING)),
         c.getInt(AppKeys.LEARNER_QUEUE_TOKENS),
+        learnerThreads(c),
         c.getInt(AppKeys.HISTORY_WORDS));
+  }
+
+  /**
+   * learner.threads, refused at start where the second thread could not run: the fading AdaGrad
+   * clock and the softmax loss stay on the learner's own thread.
+   */
+  private static int learnerThreads(AppConfig c) {
+    int n = c.getInt(AppKeys.LEARNER_THREADS);
+    ModelConfig m = c.model();
+    String fix = null;
+    if (n > 1 && m.optimizer == ModelConfig.Optimizer.ADAGRAD && m.adagradHalfLife > 0)
+      fix = "fading AdaGrad (adagrad-half-life = " + m.adagradHalfLife + ")";
+    else if (n > 1 && m.loss != ModelConfig.LossKind.NS) fix = "loss=softmax";
+    if (fix != null)
+      throw new ConfigException(
+          "config key '"
+              + AppKeys.LEARNER_THREADS
+              + "' = "
+              + n
+              + " cannot be used with "
+              + fix
+              + ", which learns on one thread only: set "
+              + AppKeys.LEARNER_THREADS
+              + "=1, or loss=ns with adagrad-half-life=0");
+    return n;
+  }
+
+  /**
+   * Gives learner its threads (learner.threads). A restored model keeps its stored
+   * hyper-parameters, which may rule the second thread out: then it learns on one, and says so.
+   */
+  void startThreads(Learner learner) {
+    learner.setThreads(learnerThreads);
+    if (learner.threads() < learnerThreads)
+      LOG.warn(
+          "model '{}' learns on 1 thread, not {} ({}): its stored hyper-parameters (loss={},"
+              + " adagrad-half-life={}) keep learning on one",
+          modelId,
+          learnerThreads,
+          AppKeys.LEARNER_THREADS,
+          learner.config().loss.name().toLowerCase(java.util.Locale.ROOT),
+          learner.config().adagradHalfLife);
   }
 
   /**
@@ -79,8 +127,8 @@ public record TrainerSettings(
 
   /**
    * The settings of one of several models: its name and hyper-parameters, learning on the stream
-   * thread (one learner thread per model would not scale to thousands of small models; the tasks of
-   * the model topic spread them over stream threads and instances instead).
+   * thread (one learner thread, or step thread, per model would not scale to thousands of small
+   * models; the tasks of the model topic spread them over stream threads and instances instead).
    */
   public TrainerSettings forModel(String name, ModelConfig config) {
     return new TrainerSettings(
@@ -98,6 +146,7 @@ public record TrainerSettings(
         chunkBytes,
         snapshotEncoding,
         0,
+        1,
         historyWords);
   }
 

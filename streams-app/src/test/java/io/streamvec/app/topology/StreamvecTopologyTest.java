@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The topology end to end without a broker: routing, every DLQ reason, metrics JSON, chunked
@@ -173,21 +174,27 @@ class StreamvecTopologyTest {
 
   /**
    * learner.queue.tokens: 0 learns on the stream thread, else on the learner thread (which takes a
-   * checkpoint image every 7 records).
+   * checkpoint image every 7 records); learner.threads=2 runs the model's steps on a step thread of
+   * their own, which stops with the app.
    */
-  @ParameterizedTest
-  @ValueSource(strings = {"0", "1", "262144"})
+  @ParameterizedTest(name = "learner.queue.tokens={0}, learner.threads={1}")
+  @CsvSource({"0,1", "1,1", "262144,1", "0,2", "1,2", "262144,2"})
   void withOneInputPartitionTrainingFollowsValidationWithoutARepartitionTopicAndLearnsTheSameModel(
-      String queue) {
+      String queue, int threads) {
+    Set<Thread> before = LearnerStepThreads.alive();
     start(
         Map.of(
             AppKeys.IDLE_SNAPSHOT_MS,
             "1000",
             AppKeys.LEARNER_QUEUE_TOKENS,
             queue,
+            AppKeys.LEARNER_THREADS,
+            String.valueOf(threads),
             AppKeys.CHECKPOINT_INTERVAL_RECORDS,
             "7"),
         1);
+    Set<Thread> steps = LearnerStepThreads.startedSince(before);
+    assertEquals(threads - 1, steps.size(), "step threads of learner.threads=" + threads);
     String direct = topology(1).describe().toString(), general = topology(2).describe().toString();
     assertTrue(general.contains("model-repartition"), general);
     assertTrue(
@@ -205,6 +212,9 @@ class StreamvecTopologyTest {
         published.get(0).sameModelAs(TestTexts.reference(config.model(), texts).snapshot(0)),
         "the offline learner's model, bit for bit");
     assertEquals(1, out(AppKeys.DLQ_TOPIC).readRecordsToList().size());
+    driver.close();
+    driver = null;
+    LearnerStepThreads.assertEnded(steps);
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -191,6 +192,45 @@ class TrainingProcessorRestoreTest {
         "restored + replayed + continued == uninterrupted");
     first.processor.close();
     second.processor.close();
+  }
+
+  /**
+   * learner.threads=2 (model steps on a step thread) on the stream thread or behind the learner
+   * thread: a crash, a restore with replay and a re-initialised task give the uninterrupted
+   * one-thread learner's bits, and every step thread ends once its processor is closed.
+   */
+  @ParameterizedTest(name = "learner.queue.tokens={0}")
+  @ValueSource(strings = {"0", "64"})
+  void twoLearnerThreadsRestoreBitForBitAndStopWithTheirProcessor(String queue) {
+    Map<String, String> m = new HashMap<>(TestTexts.smallModel());
+    m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, String.valueOf(CHECKPOINT_EVERY));
+    m.put(AppKeys.IDLE_SNAPSHOT_MS, "1000"); // the tick idleSnapshot() fires
+    m.put(AppKeys.LEARNER_QUEUE_TOKENS, queue);
+    m.put(AppKeys.LEARNER_THREADS, "2");
+    TrainerSettings two = TrainerSettings.from(AppConfig.of(m));
+    Set<Thread> before = LearnerStepThreads.alive();
+    int crashAt = 5 * CHECKPOINT_EVERY + 11;
+    Run first = new Run(two);
+    first.learn(lines.subList(0, crashAt));
+    Set<Thread> firstSteps = LearnerStepThreads.startedSince(before);
+    assertEquals(1, firstSteps.size(), "one step thread");
+    Run second = new Run(two); // the first one is abandoned, not closed: a crash
+    second.learn(lines.subList(crashAt, crashAt + 100));
+    Set<Thread> secondSteps = LearnerStepThreads.startedSince(before);
+    secondSteps.removeAll(firstSteps);
+    assertEquals(1, secondSteps.size());
+    second.processor.init(second.context); // Kafka Streams re-initialises a task in place
+    LearnerStepThreads.assertEnded(secondSteps);
+    second.learn(lines.subList(crashAt + 100, lines.size()));
+    ModelSnapshot last = second.idleSnapshot();
+    assertTrue(
+        last.sameModelAs(reference(lines).snapshot(0)),
+        "restored + replayed + continued on two threads == uninterrupted on one");
+    Set<Thread> all = LearnerStepThreads.startedSince(before);
+    assertEquals(2, all.size(), "the abandoned processor's and the re-initialised one's");
+    first.processor.close();
+    second.processor.close();
+    LearnerStepThreads.assertEnded(all);
   }
 
   /**
