@@ -21,6 +21,7 @@ import evaluate  # noqa: E402
 import extract  # noqa: E402
 import make_analogy  # noqa: E402
 import measure  # noqa: E402
+import memory_long  # noqa: E402
 import models_plot  # noqa: E402
 import prepare_corpus  # noqa: E402
 import report  # noqa: E402
@@ -374,6 +375,43 @@ class ModelsPlotFitsTest(unittest.TestCase):
 
     def test_a_single_point_gives_no_fit(self):
         self.assertEqual(models_plot.fits([memory_run(1, 200)]), [])
+
+
+class MemoryLongParsersTest(unittest.TestCase):
+    def test_glibc_arenas_are_64mb_aligned_pairs_or_full_regions(self):
+        def region(start, end, perms, rss, path=""):
+            inode = "0" if not path else "123"
+            return f"{start:x}-{end:x} {perms} 00000000 00:00 {inode}   {path}\nSize: {(end - start) // 1024} kB\nRss: {rss} kB\n"
+        mb = 1 << 20
+        smaps = (region(0x7f0000000000, 0x7f0000000000 + 10 * mb, "rw-p", 9000)      # arena in use, 10 MB
+                 + region(0x7f0000000000 + 10 * mb, 0x7f0000000000 + 64 * mb, "---p", 0)  # its reserved rest
+                 + region(0x7f0004000000, 0x7f0008000000, "rw-p", 2000)               # a full 64 MB arena
+                 + region(0x7f0008100000, 0x7f0008200000, "rw-p", 1024)               # unaligned, with
+                 + region(0x7f0008200000, 0x7f000c100000, "---p", 0)                  # a 64 MB-summing rest
+                 + region(0x7f0010000000, 0x7f0010100000, "rw-p", 1024)               # aligned, no PROT_NONE rest
+                 + region(0x7f0014000000, 0x7f0018000000, "rw-p", 500, "/lib/x.so"))  # file mapping
+        self.assertEqual(memory_long.arenas(smaps), (2, round(11000 / 1024, 1)))
+
+    def test_scrape_sums_memory_series_over_their_labels(self):
+        text = "\n".join([
+            "# HELP x", 'kafka_stream_state_block_cache_usage{rocksdb_state_id="rows"} 1048576.0',
+            'kafka_stream_state_block_cache_usage{rocksdb_state_id="replay"} 2097152.0',
+            'kafka_stream_state_size_all_mem_tables{rocksdb_state_id="rows"} NaN',
+            'jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 100.0',
+            'jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 50.0',
+            'jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 7.0',
+            'jvm_buffer_memory_used_bytes{id="direct"} 3.0', 'jvm_buffer_memory_used_bytes{id="mapped"} 9.0',
+            "process_cpu_usage 0.5"])
+        self.assertEqual(memory_long.scrape_sums(text), {
+            "kafka_stream_state_block_cache_usage": 3145728.0, "jvm_memory_used_bytes_heap": 150.0,
+            "jvm_memory_used_bytes_nonheap": 7.0, "jvm_direct_buffer_used_bytes": 3.0})
+
+    def test_class_histogram_top_and_total(self):
+        text = ("num     #instances         #bytes  class name (module)\n"
+                "   1:         10        2097152  [F (java.base@17)\n"
+                "   2:          5        1048576  [B (java.base@17)\n"
+                "Total         15        3145728\n")
+        self.assertEqual(memory_long.histogram_top(text, 1), ([("[F", 2.0)], 3.0))
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ public final class StreamsProperties {
         p, c, AppKeys.HEARTBEAT_INTERVAL_MS, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
     failoverSetting(
         p, c, AppKeys.TRANSACTION_TIMEOUT_MS, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+    StateStoreMemory.configure(p, c); // one bounded block cache for every RocksDB store
     // a snapshot chunk must fit one produce request, whatever a kafka.* override says
     int needed = maxRecordBytes(c);
     String key = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);

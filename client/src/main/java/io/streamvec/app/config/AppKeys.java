@@ -27,6 +27,8 @@ public final class AppKeys {
   public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
   public static final String PROCESSING_GUARANTEE = "processing.guarantee";
   public static final String STATE_DIR = "state.dir";
+  public static final String STATE_MEMORY_BYTES = "state.memory.bytes";
+  public static final String DEFAULT_STATE_MEMORY_BYTES = "67108864";
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
   public static final String MAX_RECORD_BYTES = "max.record.bytes";
   public static final String CHECKPOINT_INTERVAL_RECORDS = "checkpoint.interval.records";
@@ -335,6 +337,11 @@ public final class AppKeys {
               "",
               "Kafka Streams state directory (empty = .streamvec/state/<application.id> under the working directory)",
               Type.STRING),
+          new Key(
+              STATE_MEMORY_BYTES,
+              DEFAULT_STATE_MEMORY_BYTES,
+              "native memory of all the instance's RocksDB state stores together: one block cache of this size, shared by every store and task, that also holds their index and filter blocks and is charged for their memtables (at most half of it); Kafka Streams' own default is a 50 MB cache and up to 48 MB of memtables per store and task. At least 4 MiB; ignored when kafka.rocksdb.config.setter names another setter",
+              Type.LONG_POSITIVE),
           new Key(
               COMMIT_INTERVAL_MS,
               "1000",
