@@ -61,6 +61,10 @@ def scrape_sums(text):
             continue
         if v == v:  # NaN: a store not open yet
             out[key] = out.get(key, 0.0) + v
+            if "block_cache" in key:
+                # every store reports the cache it uses: the sum is right for Kafka Streams' own
+                # per-store caches, the max for one cache shared by all stores (state.memory.bytes)
+                out[key + "_max"] = max(out.get(key + "_max", 0.0), v)
     return out
 
 

@@ -403,7 +403,8 @@ class MemoryLongParsersTest(unittest.TestCase):
             'jvm_buffer_memory_used_bytes{id="direct"} 3.0', 'jvm_buffer_memory_used_bytes{id="mapped"} 9.0',
             "process_cpu_usage 0.5"])
         self.assertEqual(memory_long.scrape_sums(text), {
-            "kafka_stream_state_block_cache_usage": 3145728.0, "jvm_memory_used_bytes_heap": 150.0,
+            "kafka_stream_state_block_cache_usage": 3145728.0, "kafka_stream_state_block_cache_usage_max": 2097152.0,
+            "jvm_memory_used_bytes_heap": 150.0,
             "jvm_memory_used_bytes_nonheap": 7.0, "jvm_direct_buffer_used_bytes": 3.0})
 
     def test_class_histogram_top_and_total(self):
