@@ -30,7 +30,9 @@
 #             topic checks, group join, state restore included) to all N tokens trained.
 #   seconds / tokens_per_sec at the top level are the pipeline figures (consume's in
 #   --mode consume). consume also reports startup_seconds (process start -> first RUNNING) and
-#   train_seconds / train_tokens_per_sec (first RUNNING -> every token trained).
+#   train_seconds / train_tokens_per_sec (first RUNNING -> every token trained). Both modes report
+#   first_million_seconds: from the same start to the first metrics record with >= 1M tokens
+#   trained (where start-up and JIT warm-up weigh most).
 #   rss_mb = peak RSS (VmHWM) of the app JVM, the larger of the two runs.
 # Progress goes to stderr; with --json the last line on stdout is one JSON object.
 set -euo pipefail
