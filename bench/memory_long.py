@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -238,6 +239,8 @@ class Long:
         finally:
             self.stopped = True
             self.out.close()
+            if os.path.exists(app_log):  # the private home goes with run.stop(); the app's log stays
+                shutil.copyfile(app_log, a.timeline + ".app.log")
 
     def final(self, pid, samples, baseline):
         out = {"rss_mb_end": round(e2e.status_mb(pid, "VmRSS"), 1), "rss_mb_peak": round(e2e.status_mb(pid, "VmHWM"), 1)}
@@ -260,6 +263,8 @@ class Long:
         top, total = histogram_top(jcmd(pid, "GC.class_histogram"))
         out["live_heap_mb"], out["live_heap_top"] = total, top
         out["heap_info_after_gc"] = jcmd(pid, "GC.heap_info")
+        # a sample with no token trained since the previous one while records wait: the app stalled
+        out["stalled_samples"] = sum(1 for p, s in zip(samples, samples[1:]) if s["tokens"] == p["tokens"] > 0 and s["backlog"] > 0)
         rss = [s["rss_mb"] for s in samples if s["tokens"] >= self.a.warmup]
         if rss:
             out["rss_mb_after_warmup"] = {"min": min(rss), "max": max(rss), "first": rss[0], "last": rss[-1], "n": len(rss)}

@@ -22,6 +22,7 @@ import extract  # noqa: E402
 import make_analogy  # noqa: E402
 import measure  # noqa: E402
 import memory_long  # noqa: E402
+import memory_plot  # noqa: E402
 import models_plot  # noqa: E402
 import prepare_corpus  # noqa: E402
 import report  # noqa: E402
@@ -406,6 +407,15 @@ class MemoryLongParsersTest(unittest.TestCase):
             "kafka_stream_state_block_cache_usage": 3145728.0, "kafka_stream_state_block_cache_usage_max": 2097152.0,
             "jvm_memory_used_bytes_heap": 150.0,
             "jvm_memory_used_bytes_nonheap": 7.0, "jvm_direct_buffer_used_bytes": 3.0})
+
+    def test_rss_table_takes_the_first_sample_at_or_after_each_step(self):
+        m = 1_000_000
+        a = [{"tokens": 0, "rss_mb": 1}, {"tokens": 5 * m, "rss_mb": 500}, {"tokens": 12 * m, "rss_mb": 1200},
+             {"tokens": 18 * m, "rss_mb": 1300}, {"tokens": 21 * m, "rss_mb": 1400}]
+        b = [{"tokens": 9 * m, "rss_mb": 900.4}]
+        self.assertEqual(memory_plot.rss_at(a, 10 * m), {0: 500, 10 * m: 1200, 20 * m: 1400})
+        self.assertEqual(memory_plot.table([("a", a), ("b", b)], 10 * m).splitlines()[2:],
+                         ["| 0M | 500 | 900 |", "| 10M | 1,200 |  |", "| 20M | 1,400 |  |"])
 
     def test_class_histogram_top_and_total(self):
         text = ("num     #instances         #bytes  class name (module)\n"
