@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.Random;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -84,19 +85,27 @@ class StateStoreMemoryTest {
               Stores.persistentKeyValueStore(s), Serdes.String(), Serdes.String()));
     builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
         .process(Put::new, "one", "two");
-    try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), p)) {
-      Map<String, Double> capacity = new HashMap<>();
-      driver
-          .metrics()
-          .forEach(
-              (MetricName n, org.apache.kafka.common.Metric m) -> {
-                if (n.name().equals("block-cache-capacity"))
-                  capacity.put(
-                      n.tags().get("rocksdb-state-id"), ((Number) m.metricValue()).doubleValue());
-              });
-      // Kafka Streams' own default is a 50 MB cache per store
-      assertEquals(Map.of("one", 12.0 * MIB, "two", 12.0 * MIB), capacity);
-    }
+    // twice: closing a store (as a task that moves away does) must leave the shared cache usable
+    // for the stores opened after it
+    for (int round = 0; round < 2; round++)
+      try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), p)) {
+        driver
+            .createInputTopic("in", new StringSerializer(), new StringSerializer())
+            .pipeInput("k" + round, "v");
+        Map<String, Double> capacity = new HashMap<>();
+        driver
+            .metrics()
+            .forEach(
+                (MetricName n, org.apache.kafka.common.Metric m) -> {
+                  if (n.name().equals("block-cache-capacity"))
+                    capacity.put(
+                        n.tags().get("rocksdb-state-id"), ((Number) m.metricValue()).doubleValue());
+                });
+        // Kafka Streams' own default is a 50 MB cache per store
+        assertEquals(Map.of("one", 12.0 * MIB, "two", 12.0 * MIB), capacity);
+        KeyValueStore<String, String> one = driver.getKeyValueStore("one");
+        assertEquals("v", one.get("k" + round));
+      }
   }
 
   @Test
