@@ -7,7 +7,8 @@ from the app's own metrics records (every 100 ms, kept in --timeline) and /proc:
   - tokens/s of each lifetime and overall; RSS every 2 s;
   - every checkpoint: record, bytes written to the state stores (checkpoint_bytes), seconds from
     taking it to its last slice, and the whole model's row bytes at that point;
-  - every snapshot: version, bytes sent (snapshot_bytes), seconds to encode and publish;
+  - every snapshot: version, bytes sent (snapshot_bytes), seconds from taking it to its last slice,
+    transactions it took (snapshot_slices);
   - the restore after SIGKILL: kill -> new process -> RUNNING -> first metrics record of the new
     lifetime (its stores restored, its replay log learned), and how many records it replayed;
   - at the end, the bytes each topic holds on the broker's disk.
@@ -267,7 +268,7 @@ def main(argv):
                 (a1["tokens"] - a0["tokens"]) / ((a1["timestamp_ms"] - a0["timestamp_ms"]) / 1000.0), 1)
         result["restore"] = restore
         result["checkpoints"] = changes(records, "checkpoint_records", ["checkpoint_bytes", "checkpoint_seconds", "vocab_size"])
-        result["snapshots"] = changes(records, "snapshot_version", ["snapshot_bytes", "snapshot_seconds", "vocab_size"])
+        result["snapshots"] = changes(records, "snapshot_version", ["snapshot_bytes", "snapshot_seconds", "snapshot_slices", "vocab_size"])
         row = 4 * (a.dim + 1 + a.dim + 3) + 8
         for c in result["checkpoints"]:
             c["whole_model_row_bytes"] = (c["vocab_size"] or 0) * row

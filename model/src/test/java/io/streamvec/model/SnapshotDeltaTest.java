@@ -87,6 +87,7 @@ class SnapshotDeltaTest {
       first.publish(learner.snapshot(version), (k, v) -> log.add(new Rec(k, v)));
     }
     SnapshotPublisher restarted = new SnapshotPublisher("m", 2_000);
+    restarted.restoreState(first.state()); // what the app's stores hand back
     ModelSnapshot s = null;
     for (int version = 7; version <= 12; version++) {
       learner.learn(stream.subList((version - 1) * 1_000, version * 1_000));
@@ -102,9 +103,9 @@ class SnapshotDeltaTest {
     Learner learner = new Learner(LearnerRestoreTest.small("lbl", "ns"));
     learner.learn(LearnerRestoreTest.SyntheticText.zipfStream(2_000, 100, 1));
     ModelSnapshot s = learner.snapshot(1);
-    byte[] block = io.streamvec.model.io.SnapshotBlocks.encodeBlock(s, 1, 0, 8);
-    byte[] manifest =
-        io.streamvec.model.io.SnapshotBlocks.encodeManifest(s, 8, new long[8], new int[8]);
+    byte[] block = SnapshotBlocks.encodeBlock(s, 1, 0, 0, 8, RowEncoding.FLOAT32);
+    int b = SnapshotBlocks.blockCount(s.size(), 8);
+    byte[] manifest = SnapshotBlocks.encodeManifest(s, 8, new long[b], new int[b], new int[b]);
     for (byte[] payload : List.of(block, manifest)) {
       payload[7] = 9; // format version 9
       SnapshotAssembler a = new SnapshotAssembler();
@@ -123,8 +124,8 @@ class SnapshotDeltaTest {
     }
     assertTrue(maxErr > 0 && maxErr <= maxAbs / 200, encoding + " error " + maxErr);
     double ratio =
-        (double) SnapshotBlocks.encodeBlock(s, 1, 0, 64, encoding).length
-            / SnapshotBlocks.encodeBlock(s, 1, 0, 64).length;
+        (double) SnapshotBlocks.encodeBlock(s, 1, 0, 0, 64, encoding).length
+            / SnapshotBlocks.encodeBlock(s, 1, 0, 0, 64, RowEncoding.FLOAT32).length;
     assertTrue(ratio < (encoding == RowEncoding.INT8 ? 0.4 : 0.6), encoding + " " + ratio);
   }
 

@@ -40,6 +40,8 @@ public final class AppKeys {
   public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
   public static final String SNAPSHOT_CHUNK_BYTES = "snapshot.chunk.bytes";
   public static final String SNAPSHOT_ENCODING = "snapshot.encoding";
+  public static final String SNAPSHOT_SLICE_BYTES = "snapshot.slice.bytes";
+  public static final String DEFAULT_SNAPSHOT_SLICE_BYTES = "8388608";
   public static final String IDLE_SNAPSHOT_MS = "idle.snapshot.ms";
   public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
   public static final String METRICS_HALF_LIFE_TOKENS = "metrics.half-life.tokens";
@@ -325,7 +327,7 @@ public final class AppKeys {
           new Key(
               TRANSACTION_TIMEOUT_MS,
               "10000",
-              "exactly_once_v2 producer transaction timeout: no other instance can continue a dead instance's model before the broker has aborted its open transaction, this long after it began (plus up to the broker's transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default, 1 s on ./streamvec broker); above commit.interval.ms and the time to write a checkpoint slice (checkpoint.slice.bytes), or the broker aborts healthy transactions",
+              "exactly_once_v2 producer transaction timeout: no other instance can continue a dead instance's model before the broker has aborted its open transaction, this long after it began (plus up to the broker's transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default, 1 s on ./streamvec broker); above commit.interval.ms and the time to write a checkpoint slice and a snapshot slice (checkpoint.slice.bytes, snapshot.slice.bytes), or the broker aborts healthy transactions",
               Type.INT_POSITIVE),
           new Key(
               PROCESSING_GUARANTEE,
@@ -392,6 +394,11 @@ public final class AppKeys {
               "float32",
               "E and W rows on the snapshots topic: float32 (exact), float16 or bfloat16 (half the bytes), int8 (a quarter, per-row scale); readers and exports get float32 back",
               Type.ENCODING),
+          new Key(
+              SNAPSHOT_SLICE_BYTES,
+              DEFAULT_SNAPSHOT_SLICE_BYTES,
+              "a snapshot version bigger than this is published in slices of about this many bytes, one per transaction beside a checkpoint's slice (a transaction then carries at most about checkpoint.slice.bytes + this), readers keeping the previous version until the last slice is in; a smaller version goes out in one transaction. At least 4096",
+              Type.LONG_POSITIVE),
           new Key(
               IDLE_SNAPSHOT_MS,
               "5000",

@@ -34,8 +34,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * readers leave no offsets behind and every reader sees the whole topic. Several models may share
  * one topic: a reader of one model uses only the records keyed by it ({@link SnapshotKeys}); a
  * reader of {@link #allModels} assembles each model apart and reports each model's snapshots.
- * Format 3 topics hold row blocks and manifests: the first read materialises the model once, later
- * ones apply only the changed blocks.
+ * Topics of formats 3 and 5 hold row blocks and manifests: the first read materialises the newest
+ * complete version once, later ones apply only the changed blocks; a version whose manifest has not
+ * been committed (written over several transactions, or abandoned by a writer that died) is never
+ * handed out.
  *
  * <p>Not thread-safe (a KafkaConsumer inside): use one reader from one thread; {@link #watch}
  * returns when {@code keepGoing} says so, checked at least every {@link #POLL}.

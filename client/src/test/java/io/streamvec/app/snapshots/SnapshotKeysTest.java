@@ -22,6 +22,12 @@ class SnapshotKeysTest {
     assertEquals("en/news", SnapshotKeys.modelOf("en/news/r/0/0"));
     assertEquals("m", SnapshotKeys.modelOf("m/m/1"));
     assertEquals("r", SnapshotKeys.modelOf("r/r/1/0"));
+    assertEquals("news", SnapshotKeys.modelOf("news/m.1/0")); // format 5: two slots
+    assertEquals("news", SnapshotKeys.modelOf("news/r/12.0/3"));
+    assertEquals("en.v2/news", SnapshotKeys.modelOf("en.v2/news/r/7.1/0"));
+    assertEquals("m.0", SnapshotKeys.modelOf("m.0/m.0/2"));
+    assertEquals("news/m.2", SnapshotKeys.modelOf("news/m.2/0")); // no slot 2: a model's name
+    assertEquals("news/r/1.", SnapshotKeys.modelOf("news/r/1./0"));
   }
 
   @Test

@@ -8,30 +8,40 @@ import java.util.Map;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * The reader's side of snapshot format version 3: keeps the row blocks that arrived since the model
- * was last materialised, and when a manifest arrives whose blocks are all at hand (received, or
- * unchanged in the current model: same version and CRC32C), builds the complete model. A manifest
- * that lacks blocks (a reader that started in the middle) waits for them. The new model holds the
- * decoded arrays of the blocks that arrived and shares the current model's arrays of the others
- * ({@link RowBlocks}), so following a version allocates only what it changed, and a version held by
- * the query side keeps only its own changed blocks beside the newer one. Not thread-safe; fed by
- * {@link SnapshotAssembler}.
+ * The reader's side of snapshot formats 3 and 5: keeps the row blocks that arrived since the model
+ * was last materialised, per block and slot, and when a manifest arrives whose blocks are all at
+ * hand (received, or unchanged in the current model: same slot, version and CRC32C), builds the
+ * complete model. A manifest that lacks blocks (a reader that started in the middle) waits for
+ * them; a newer manifest replaces it. Blocks of a version whose manifest has not come (still being
+ * written over several transactions, or abandoned by a writer that died) wait beside the blocks the
+ * complete model uses, which sit in the other slot, so no model ever mixes two versions. The new
+ * model holds the decoded arrays of the blocks that arrived and shares the current model's arrays
+ * of the others ({@link RowBlocks}), so following a version allocates only what it changed, and a
+ * version held by the query side keeps only its own changed blocks beside the newer one. Not
+ * thread-safe; fed by {@link SnapshotAssembler}.
  */
 final class DeltaModel {
   private record Held(SnapshotBlocks.RowBlock block, int crc) {}
 
-  private final Map<Integer, Held> pending = new HashMap<>();
+  private final Map<Long, Held> pending = new HashMap<>(); // by block and slot (key())
   private SnapshotBlocks.Manifest waiting; // newest manifest not yet materialised
   private ModelSnapshot current; // materialised from v2 records (null: none yet)
   private int currentRowsPerBlock;
   private long[] currentVersions = new long[0];
   private int[] currentCrcs = new int[0];
+  private int[] currentSlots = new int[0];
+
+  private static long key(int index, int slot) {
+    return ((long) index << 2) | (slot + 1);
+  }
 
   /** A row block arrived; returns the model if it completed the waiting manifest. */
   ModelSnapshot block(SnapshotBlocks.RowBlock b, int crc) throws InvalidSnapshotException {
-    Held old = pending.get(b.index());
+    // a slot is rewritten in growing versions; a writer restarted after a crash rewrites the
+    // version it did not finish, so the later of two equal versions wins
+    Held old = pending.get(key(b.index(), b.slot()));
     if (old == null || old.block().version() <= b.version())
-      pending.put(b.index(), new Held(b, crc));
+      pending.put(key(b.index(), b.slot()), new Held(b, crc));
     return waiting == null ? null : tryMaterialise(waiting);
   }
 
@@ -52,11 +62,12 @@ final class DeltaModel {
         && current.outputRows().cols == m.config().hiddenSize()
         && i < currentVersions.length
         && currentVersions[i] == m.blockVersions()[i]
-        && currentCrcs[i] == m.blockCrcs()[i];
+        && currentCrcs[i] == m.blockCrcs()[i]
+        && currentSlots[i] == m.blockSlots()[i];
   }
 
   private Held received(SnapshotBlocks.Manifest m, int i) {
-    Held h = pending.get(i);
+    Held h = pending.get(key(i, m.blockSlots()[i]));
     return h != null && h.block().version() == m.blockVersions()[i] && h.crc() == m.blockCrcs()[i]
         ? h
         : null;
@@ -110,8 +121,10 @@ final class DeltaModel {
     currentRowsPerBlock = r;
     currentVersions = m.blockVersions().clone();
     currentCrcs = m.blockCrcs().clone();
+    currentSlots = m.blockSlots().clone();
     waiting = null;
-    // blocks not newer than this model are in it or superseded
+    // blocks not newer than this model are in it or superseded (a newer manifest uses this
+    // model's blocks or blocks of its own version)
     for (Iterator<Held> it = pending.values().iterator(); it.hasNext(); )
       if (it.next().block().version() <= m.version()) it.remove();
     return s;

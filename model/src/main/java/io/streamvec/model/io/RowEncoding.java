@@ -8,7 +8,7 @@ import java.util.Locale;
  * only the precision on the wire differs. Shapes: n rows of width c floats each.
  *
  * <ul>
- *   <li>{@code float32}: 4 bytes per float, exact (row block format 3).
+ *   <li>{@code float32}: 4 bytes per float, exact.
  *   <li>{@code float16}: IEEE 754 binary16, round to nearest even: 2 bytes, relative error at most
  *       2^-11 within [6.1e-5, 65504] (embeddings live far inside that range).
  *   <li>{@code bfloat16}: the upper half of the float32 bits, round to nearest even: 2 bytes,

@@ -15,9 +15,9 @@ import java.util.TreeMap;
  * chunks left by compaction, aborted writes), older snapshots after newer ones, and garbage. Bad
  * chunks are counted and described ({@link #lastRejection()}), never thrown.
  *
- * <p>Format 3 payloads (row blocks and manifests, {@link SnapshotBlocks}) go to a {@link
- * DeltaModel}, which materialises a manifest once every block it names is at hand; a manifest still
- * waiting for blocks counts as a partial.
+ * <p>Row blocks and manifests (formats 3 and 5, {@link SnapshotBlocks}) go to a {@link DeltaModel},
+ * which materialises a manifest once every block it names is at hand; a manifest still waiting for
+ * blocks counts as a partial.
  *
  * <p>Memory is bounded: partial snapshots not newer than the latest complete one are dropped, and
  * at most {@code maxPartials} are kept (the oldest version is dropped first); a partial holds only
@@ -151,14 +151,14 @@ public final class SnapshotAssembler {
               + ": whole-snapshot checksum mismatch after assembly");
     }
     ModelSnapshot s;
-    boolean v2 = payloadFormat(encoded) == SnapshotBlocks.FORMAT_VERSION;
+    boolean blocks = ofBlocks(encoded);
     try {
-      s = v2 ? delta(encoded) : SnapshotCodec.decode(encoded);
+      s = blocks ? delta(encoded) : SnapshotCodec.decode(encoded);
     } catch (InvalidSnapshotException e) {
       return reject("snapshot version " + key.version() + ": " + e.getMessage());
     }
     if (s == null) return new Outcome(Status.PENDING, Optional.empty(), "");
-    if (!v2 && s.version != key.version())
+    if (!blocks && s.version != key.version())
       return reject(
           "chunk headers say snapshot version "
               + key.version()
@@ -176,16 +176,21 @@ public final class SnapshotAssembler {
     return new Outcome(Status.COMPLETED, Optional.of(s), "");
   }
 
-  /** 3 for a format-3 manifest or row block, else 0: what {@link SnapshotCodec} decodes. */
-  private static int payloadFormat(byte[] payload) {
-    if (payload.length < 8) return 0;
+  /**
+   * Whether payload is a row block or a manifest (format 3 or 5); otherwise {@link SnapshotCodec}
+   * decodes it or says why not.
+   */
+  private static boolean ofBlocks(byte[] payload) {
+    if (payload.length < 8) return false;
     ByteBuffer b = ByteBuffer.wrap(payload);
     int magic = b.getInt(0), format = b.getInt(4);
-    if (magic == SnapshotBlocks.BLOCK_MAGIC) return SnapshotBlocks.FORMAT_VERSION;
-    return magic == SnapshotCodec.MAGIC && format == SnapshotBlocks.FORMAT_VERSION ? format : 0;
+    return magic == SnapshotBlocks.BLOCK_MAGIC
+        || (magic == SnapshotCodec.MAGIC
+            && (format == SnapshotBlocks.UNSLOTTED_FORMAT_VERSION
+                || format == SnapshotBlocks.FORMAT_VERSION));
   }
 
-  /** Feeds a format-3 payload to the delta model; the model if it completed one. */
+  /** Feeds a row block or manifest to the delta model; the model if it completed one. */
   private ModelSnapshot delta(byte[] payload) throws InvalidSnapshotException {
     if (ByteBuffer.wrap(payload).getInt(0) == SnapshotBlocks.BLOCK_MAGIC)
       return delta.block(

@@ -10,11 +10,13 @@ import java.util.Map;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * The two payloads of snapshot format version 3 (layout in {@code package-info.java}): a row block
- * (words, E rows, W rows of rows [i R, (i+1) R)) and the manifest (everything else: config, stats,
- * counts, bias, encoder parameters, the served mixture, and the version + CRC32C of every row block
- * the model is made of). Shapes: V words, d = config dim, H = config.hiddenSize(), R rows per
- * block, B blocks.
+ * The two payloads of snapshot format version 5 (layout in {@code package-info.java}): a row block
+ * (words, E rows, W rows of rows [i R, (i+1) R), in one of the block's two slots) and the manifest
+ * (everything else: config, stats, counts, bias, encoder parameters, the served mixture, and the
+ * version, CRC32C and slot of every row block the model is made of). Readers also decode format 3
+ * (row blocks with float32 rows and manifests, no slots) and 4 (format 3 row blocks in another
+ * {@link RowEncoding}), which earlier builds wrote. Shapes: V words, d = config dim, H =
+ * config.hiddenSize(), R rows per block, B blocks.
  *
  * <p>No payload holds the whole model: a row block is about R (d + H) floats and a manifest about
  * 2V floats, so models far beyond 2 GiB encode in pieces that fit one Kafka record each.
@@ -23,15 +25,29 @@ public final class SnapshotBlocks {
   /** 'S','V','R','B' */
   public static final int BLOCK_MAGIC = 0x53565242;
 
-  /** Format 2 is a whole snapshot with the served mixture ({@link SnapshotCodec}); 3 is this. */
-  public static final int FORMAT_VERSION = 3;
+  /** Row blocks and manifests without slots (float32 rows), which earlier builds wrote. */
+  public static final int UNSLOTTED_FORMAT_VERSION = 3;
 
-  /** A row block whose rows are not float32: the {@link RowEncoding} id follows the header. */
+  /** A format 3 row block whose rows are not float32: the {@link RowEncoding} id follows. */
   public static final int ENCODED_FORMAT_VERSION = 4;
 
-  /** A decoded row block: rows [firstRow, firstRow + words.length). */
+  /** What this build writes: every row block in one of two slots, named by the manifest. */
+  public static final int FORMAT_VERSION = 5;
+
+  /** The slot of a format 3 or 4 row block (and of every block its manifest names). */
+  public static final int NO_SLOT = -1;
+
+  /** A decoded row block: rows [firstRow, firstRow + words.length), slot 0, 1 or NO_SLOT. */
   public record RowBlock(
-      long version, int index, int firstRow, int d, int h, String[] words, float[] e, float[] w) {}
+      long version,
+      int index,
+      int slot,
+      int firstRow,
+      int d,
+      int h,
+      String[] words,
+      float[] e,
+      float[] w) {}
 
   /** A decoded manifest: the model without its row blocks. */
   public record Manifest(
@@ -42,6 +58,7 @@ public final class SnapshotBlocks {
       int rowsPerBlock,
       long[] blockVersions,
       int[] blockCrcs,
+      int[] blockSlots,
       float[] counts,
       float[] bias,
       String[] encoderNames,
@@ -59,36 +76,34 @@ public final class SnapshotBlocks {
     return (int) ((v + (long) rowsPerBlock - 1) / rowsPerBlock);
   }
 
-  /** Block i of s: rows [i R, min((i+1) R, V)) as published in snapshot version, as float32. */
-  public static byte[] encodeBlock(ModelSnapshot s, long version, int index, int rowsPerBlock) {
-    return encodeBlock(s, version, index, rowsPerBlock, RowEncoding.FLOAT32);
-  }
-
   /**
-   * Block i of s with its E and W rows in the given encoding: format 3 for float32 (the bytes older
-   * readers know), format 4 (the encoding's id after the header) for the others.
+   * Block i of s (rows [i R, min((i+1) R, V))) as published in snapshot version into slot (0 or 1),
+   * its E and W rows in the given encoding: format 5.
    */
   public static byte[] encodeBlock(
-      ModelSnapshot s, long version, int index, int rowsPerBlock, RowEncoding encoding) {
+      ModelSnapshot s, long version, int index, int slot, int rowsPerBlock, RowEncoding encoding) {
+    if (slot != 0 && slot != 1) throw new IllegalArgumentException("slot " + slot);
     RowBlocks rowsE = s.embeddingRows(), rowsW = s.outputRows();
     int d = rowsE.cols, h = rowsW.cols;
     int first = Math.multiplyExact(index, rowsPerBlock);
     int n = Math.min(rowsPerBlock, s.size() - first);
     byte[][] words = new byte[n][];
     for (int r = 0; r < n; r++) words[r] = SnapshotCodec.utf8(s.word(first + r));
-    boolean float32 = encoding == RowEncoding.FLOAT32;
-    long size = (float32 ? 36 : 40) + SnapshotCodec.stringsSize(words);
+    long size = BLOCK_HEADER_BYTES + SnapshotCodec.stringsSize(words);
     size += encoding.bytes(n, d) + encoding.bytes(n, h);
     ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.BIG_ENDIAN);
-    out.putInt(BLOCK_MAGIC).putInt(float32 ? FORMAT_VERSION : ENCODED_FORMAT_VERSION);
+    out.putInt(BLOCK_MAGIC).putInt(FORMAT_VERSION);
     out.putLong(version);
-    out.putInt(index).putInt(first).putInt(n).putInt(d).putInt(h);
-    if (!float32) out.putInt(encoding.id);
+    out.putInt(index).putInt(slot).putInt(first).putInt(n).putInt(d).putInt(h);
+    out.putInt(encoding.id);
     for (byte[] w : words) SnapshotCodec.putString(out, w);
     writeRows(out, rowsE, first, n, encoding);
     writeRows(out, rowsW, first, n, encoding);
     return out.array();
   }
+
+  /** Bytes of a format 5 row block before its words. */
+  public static final int BLOCK_HEADER_BYTES = 44;
 
   /** Rows [first, first + n) of m in the encoding (each row is encoded on its own). */
   private static void writeRows(ByteBuffer out, RowBlocks m, int first, int n, RowEncoding enc) {
@@ -105,23 +120,27 @@ public final class SnapshotBlocks {
     if (in.readInt("magic") != BLOCK_MAGIC)
       throw new InvalidSnapshotException("not a snapshot row block (bad magic)");
     int format = in.readInt("format version");
-    if (format != FORMAT_VERSION && format != ENCODED_FORMAT_VERSION)
+    if (format != UNSLOTTED_FORMAT_VERSION
+        && format != ENCODED_FORMAT_VERSION
+        && format != FORMAT_VERSION)
       throw new InvalidSnapshotException(
           "snapshot row block format version "
               + format
-              + " is not supported (this reader: "
+              + " is not supported (this reader: 3, 4 and "
               + FORMAT_VERSION
-              + " and "
-              + ENCODED_FORMAT_VERSION
               + ")");
     long version = in.readLong("version");
-    int index = in.readInt("block index"), first = in.readInt("first row");
+    int index = in.readInt("block index");
+    int slot = format == FORMAT_VERSION ? in.readInt("slot") : NO_SLOT;
+    int first = in.readInt("first row");
     int n = in.readCount("row count", 4);
     int d = in.readInt("d"), h = in.readInt("h");
-    if (index < 0 || first < 0 || d < 1 || h < 1)
+    if (index < 0 || first < 0 || d < 1 || h < 1 || (format == FORMAT_VERSION && slot >>> 1 != 0))
       throw new InvalidSnapshotException("snapshot row block header is inconsistent");
     RowEncoding encoding =
-        format == FORMAT_VERSION ? RowEncoding.FLOAT32 : RowEncoding.fromId(in.readInt("encoding"));
+        format == UNSLOTTED_FORMAT_VERSION
+            ? RowEncoding.FLOAT32
+            : RowEncoding.fromId(in.readInt("encoding"));
     String[] words = new String[n];
     for (int r = 0; r < n; r++) words[r] = in.readString("word");
     if (in.remaining() != encoding.bytes(n, d) + encoding.bytes(n, h))
@@ -130,19 +149,22 @@ public final class SnapshotBlocks {
     float[] e = new float[n * d], w = new float[n * h];
     encoding.read(in, e, n, d, "E rows");
     encoding.read(in, w, n, h, "W rows");
-    return new RowBlock(version, index, first, d, h, words, e, w);
+    return new RowBlock(version, index, slot, first, d, h, words, e, w);
   }
 
-  /** The manifest of s, whose row blocks are the given versions with the given CRC32Cs. */
+  /**
+   * The manifest of s (format 5), whose row blocks are the given versions with the given CRC32Cs,
+   * in the given slots (0 or 1).
+   */
   public static byte[] encodeManifest(
-      ModelSnapshot s, int rowsPerBlock, long[] blockVersions, int[] blockCrcs) {
+      ModelSnapshot s, int rowsPerBlock, long[] blockVersions, int[] blockCrcs, int[] blockSlots) {
     Map<String, String> config = s.config.storedMap();
     Map<String, Double> stats = s.stats();
     int v = s.size(), b = blockVersions.length;
     String[] encNames = s.encoderNames();
     FMatrixRMaj[] encParams = s.encoderParams();
     byte[] mixture = SnapshotCodec.mixtureBytes(s);
-    long size = SnapshotCodec.HEADER_BYTES + 4 + 8 + 8 + 4 + 4 + 4 + 4 + 12L * b + 8L * v + 4 + 4;
+    long size = SnapshotCodec.HEADER_BYTES + 4 + 8 + 8 + 4 + 4 + 4 + 4 + 16L * b + 8L * v + 4 + 4;
     size += 4 + mixture.length;
     for (Map.Entry<String, String> e : config.entrySet())
       size += 8 + SnapshotCodec.utf8(e.getKey()).length + SnapshotCodec.utf8(e.getValue()).length;
@@ -165,7 +187,8 @@ public final class SnapshotBlocks {
       out.putDouble(e.getValue());
     }
     out.putInt(v).putInt(rowsPerBlock).putInt(b);
-    for (int i = 0; i < b; i++) out.putLong(blockVersions[i]).putInt(blockCrcs[i]);
+    for (int i = 0; i < b; i++)
+      out.putLong(blockVersions[i]).putInt(blockCrcs[i]).putInt(blockSlots[i]);
     for (int i = 0; i < v; i++) out.putFloat(s.count(i));
     out.asFloatBuffer().put(s.outputBias.data, 0, v);
     out.position(out.position() + 4 * v);
@@ -179,9 +202,10 @@ public final class SnapshotBlocks {
     return out.array();
   }
 
-  /** Decodes a manifest; the caller checked magic "SVSN" and format version 3. */
+  /** Decodes a manifest; the caller checked magic "SVSN" and format version 3 or 5. */
   public static Manifest decodeManifest(byte[] bytes) throws InvalidSnapshotException {
     ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+    boolean slotted = bytes.length >= 8 && header.getInt(4) == FORMAT_VERSION;
     if (bytes.length < SnapshotCodec.HEADER_BYTES + 4 || header.getInt(8) != bytes.length)
       throw new InvalidSnapshotException("snapshot manifest length does not match its header");
     long stored = header.getInt(bytes.length - 4) & 0xFFFFFFFFL;
@@ -194,15 +218,18 @@ public final class SnapshotBlocks {
     Map<String, Double> stats = SnapshotCodec.readStats(in);
     int v = in.readCount("vocabulary size V", 8);
     int rowsPerBlock = in.readInt("rows per block");
-    int b = in.readCount("block count", 12);
+    int b = in.readCount("block count", slotted ? 16 : 12);
     if (rowsPerBlock < 1 || b != blockCount(v, rowsPerBlock))
       throw new InvalidSnapshotException(
           "snapshot manifest is inconsistent: " + b + " blocks of " + rowsPerBlock + " rows");
     long[] versions = new long[b];
-    int[] crcs = new int[b];
+    int[] crcs = new int[b], slots = new int[b];
     for (int i = 0; i < b; i++) {
       versions[i] = in.readLong("block version");
       crcs[i] = in.readInt("block crc");
+      slots[i] = slotted ? in.readInt("block slot") : NO_SLOT;
+      if (slotted && slots[i] >>> 1 != 0)
+        throw new InvalidSnapshotException("snapshot manifest names slot " + slots[i]);
     }
     float[] counts = new float[v], bias = new float[v];
     in.readFloats(counts, v, "counts");
@@ -223,6 +250,7 @@ public final class SnapshotBlocks {
         rowsPerBlock,
         versions,
         crcs,
+        slots,
         counts,
         bias,
         encNames,

@@ -37,42 +37,52 @@
  * (compaction leaves stale higher-index chunks of older, larger snapshots behind; they never
  * complete). Duplicates of a chunk (same group and index) are ignored.
  *
- * ### Format version 3: row blocks and a manifest (what the app writes)
+ * ### Format version 5: row blocks in two slots and a manifest (what the app writes)
  *
  * A snapshot version is published as the row blocks that changed since the previous version,
- * then a manifest, all in one transaction. Each of these payloads is split into chunk records
- * exactly as above (usually one chunk each), with the chunk header's snapshot version = the
- * version that published the payload. Keys: `<modelId>/r/<block>/<chunk>` for row block
- * `block`, `<modelId>/m/<chunk>` for the manifest. Compaction keeps the newest value per key, so
- * the topic always holds every block the newest manifest names: a reader that starts late reads
- * the topic once and has the complete model, then follows the deltas. Readers tell the payloads
- * apart by their first 8 bytes: "SVSN" + 1 or 2 (a whole snapshot, below), "SVSN" + 3 (a
- * manifest), "SVRB" + 3 or 4 (a row block); anything else is rejected. A writer that restarts sends
- * every block again with its first version.
+ * then a manifest. Each of these payloads is split into chunk records exactly as above (usually
+ * one chunk each), with the chunk header's snapshot version = the version that published the
+ * payload. Keys: <modelId>/r/<block>.<slot>/<chunk> for row block block in slot 0 or 1,
+ * <modelId>/m.<slot>/<chunk> for the manifest in slot 0 or 1. A version that fits
+ * snapshot.slice.bytes is written in one transaction; a bigger one over several transactions
+ * (blocks first, the manifest last), so a reader may see the blocks of a version long before its
+ * manifest, or never (a writer that died mid-version). Every block has two slots and a version
+ * writes only the slots the newest complete manifest does not use; the manifest alternates between
+ * its two slots too. Compaction keeps the newest value per key, so the topic always holds the
+ * newest complete manifest and every block it names: a reader that starts late reads the topic
+ * once and has the newest complete model, then follows the deltas. Readers tell the payloads apart
+ * by their first 8 bytes: "SVSN" + 1 or 2 (a whole snapshot, below), "SVSN" + 3 or 5 (a manifest),
+ * "SVRB" + 3, 4 or 5 (a row block); anything else is rejected. A writer that restarts sends every
+ * block again (into the slots its last complete manifest does not use) with its first version.
  *
  * Row block payload (rows [i*R, i*R + n) of the model; its integrity is the chunk's CRC32C):
  *
  *   offset  size  field
  *   0       4     magic "SVRB" (0x53 0x56 0x52 0x42)
- *   4       4     format version, int32 = 3
+ *   4       4     format version, int32 = 5
  *   8       8     snapshot version that published this block, int64
  *   16      4     block index i, int32
- *   20      4     first row i*R, int32
- *   24      4     row count n, int32 (R, or fewer in the last block)
- *   28      4     d, int32
- *   32      4     H, int32
- *   36      ...   n x string words; n x d float32 E rows; n x H float32 W rows
+ *   20      4     slot, int32 (0 or 1: the key's slot)
+ *   24      4     first row i*R, int32
+ *   28      4     row count n, int32 (R, or fewer in the last block)
+ *   32      4     d, int32
+ *   36      4     H, int32
+ *   40      4     encoding, int32: 0 = float32, 1 = float16, 2 = bfloat16, 3 = int8
+ *   44      ...   n x string words; n x d E rows; n x H W rows, in that encoding
  *
- * Format version 4 ({@link io.streamvec.model.io.RowEncoding}, config snapshot.encoding): the same
- * header, then at offset 36 an int32 encoding (1 float16, 2 bfloat16, 3 int8 = per row a float32
- * scale s and one signed byte q per value, value q s), then the words and the rows in that
- * encoding. Stated per block, not in the manifest: a version's unchanged blocks were written
- * earlier, possibly under another setting.
+ * Encodings (snapshot.encoding): float32: 4 bytes per value; float16: IEEE 754 binary16,
+ * big-endian, 2 bytes per value; bfloat16: the upper 16 bits of the float32, 2 bytes; int8: per
+ * row a float32 scale s, then one signed byte q per value, value = q * s. Writers round to nearest,
+ * ties to even (float16, bfloat16) or round(x / s) with s = max|x| / 127 (int8). The encoding is
+ * stated per block rather than in the manifest because a version's unchanged blocks were written
+ * earlier, possibly under another setting; the manifest's counts and bias stay float32. Exports and
+ * every reader give float32 back (the decoded values; the instance that trains a model serves those
+ * same values, so every instance answers alike).
  *
  * Manifest payload:
  *
  *   0       4     magic "SVSN"
- *   4       4     format version, int32 = 3
+ *   4       4     format version, int32 = 5
  *   8       4     total length T in bytes, int32
  *   12      ...   body, in this order:
  *     int32   C, C x (string key, string value)   config, as in version 1
@@ -82,19 +92,31 @@
  *     int32   V   vocabulary size
  *     int32   R   rows per block
  *     int32   B   number of row blocks = ceil(V / R)
- *     B x (int64 version, int32 CRC32C)   for each block: the snapshot version that published
- *                 its current content and the CRC32C of that payload (all its chunks' payloads)
+ *     B x (int64 version, int32 CRC32C, int32 slot)   for each block: the snapshot version that
+ *                 published its current content, the CRC32C of that payload (all its chunks'
+ *                 payloads) and the slot it is in
  *     V x float32 decayed word counts
  *     V x float32 output bias b
  *     int32   M, M x (string name, matrix)   encoder parameters, as in version 1
  *     int32   L, L bytes   the served next-word mixture, as in version 2
  *   T-4     4     CRC32C of bytes [0, T-4)
- * To materialise version N: take manifest N; for each block i use the row block whose version
- * and CRC32C are the ones manifest N names (a reader keeps the blocks it has; only changed ones
- * arrive); when all B are at hand, the model is words, E, W from the blocks and the rest from the
- * manifest. A manifest whose blocks have not all arrived (another partition, or a read that
- * started in the middle) waits for them. No payload holds the whole model, so models above 2 GiB
- * publish like small ones.
+ * To materialise version N: take manifest N; for each block i use the row block of the slot,
+ * version and CRC32C manifest N names (a reader keeps the blocks it has, per block and slot; only
+ * changed ones arrive); when all B are at hand, the model is words, E, W from the blocks and the
+ * rest from the manifest. A manifest whose blocks have not all arrived (another partition, or a
+ * read that started in the middle) waits for them; a newer complete manifest replaces it. Blocks
+ * of a version whose manifest has not arrived never enter a model. No payload holds the whole
+ * model, so models above 2 GiB publish like small ones.
+ *
+ * ### Format versions 3 and 4 (written by earlier builds; still read)
+ *
+ * Keys <modelId>/r/<block>/<chunk> and <modelId>/m/<chunk>, one version per transaction, no
+ * slots. Row block "SVRB" + 3: the format 5 header without the slot and encoding fields (block
+ * index at 16, first row at 20, row count at 24, d at 28, H at 32), words and float32 rows from
+ * 36. "SVRB" + 4: the same, then at 36 the int32 encoding (1, 2 or 3 as above) and the words and
+ * rows in it from 40. Manifest "SVSN" + 3: as format 5 but B x (int64 version, int32 CRC32C), no
+ * slot. A topic written by an earlier build and then by this one holds both; readers take the
+ * newest complete version of either (an upgraded writer's first version sends every block).
  *
  * ### Format versions 1 and 2: one encoded snapshot (T bytes)
  *

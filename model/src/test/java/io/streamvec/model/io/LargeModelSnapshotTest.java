@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A model of just over 2 GiB of parameters (E and W: 1.1M words x (256 + 256) float32 = 2.25 GB)
- * goes through the snapshot publisher in records no larger than a chunk, and every record decodes
- * back to exactly its rows. On demand, in its own JVM with a 4 GB heap (it holds the model once
- * plus one block, ~2.4 GB): mvn -pl model test-compile surefire:test@large-model
- * -DskipLargeModel=false (see model/pom.xml).
+ * goes through the snapshot publisher in records no larger than a chunk and slices of the default
+ * snapshot.slice.bytes (one transaction each in the app), and every record decodes back to exactly
+ * its rows. On demand, in its own JVM with a 4 GB heap (it holds the model once plus one block,
+ * ~2.4 GB): mvn -pl model test-compile surefire:test@large-model -DskipLargeModel=false (see
+ * model/pom.xml).
  */
 class LargeModelSnapshotTest {
   static final int V = 1_100_000, D = 256;
@@ -33,35 +34,50 @@ class LargeModelSnapshotTest {
     long[] sent = {0, 0};
     SnapshotBlocks.Manifest[] manifest = {null};
     int chunkBytes = SnapshotChunks.DEFAULT_MAX_CHUNK_BYTES;
-    new SnapshotPublisher("big", chunkBytes)
-        .publish(
-            s,
-            (key, value) -> {
-              assertTrue(value.length <= chunkBytes, key);
-              sent[0] += value.length;
-              sent[1]++;
-              try {
-                SnapshotChunks.Chunk c = SnapshotChunks.parse(value);
-                String payloadKey = key.substring(0, key.lastIndexOf('/'));
-                ByteArrayOutputStream p =
-                    parts.computeIfAbsent(payloadKey, k -> new ByteArrayOutputStream());
-                p.write(c.payload());
-                if (key.endsWith("/" + (c.count() - 1))) {
-                  byte[] payload = parts.remove(payloadKey).toByteArray();
-                  if (payloadKey.equals("big/m")) {
-                    manifest[0] = SnapshotBlocks.decodeManifest(payload);
-                  } else {
-                    SnapshotBlocks.RowBlock b = SnapshotBlocks.decodeBlock(payload);
-                    blockCrcs.put(
-                        b.index(), (int) SnapshotCodec.crc32c(payload, 0, payload.length));
-                    assertRows(s, b);
-                  }
-                }
-              } catch (Exception e) {
-                throw new AssertionError(key + ": " + e.getMessage(), e);
-              }
-            });
+    long slice = 8L << 20; // the default snapshot.slice.bytes: one transaction each
+    SnapshotPublisher publisher = new SnapshotPublisher("big", chunkBytes);
+    publisher.begin(s);
+    int slices = 0;
+    long biggestSlice = 0;
+    while (publisher.publishing()) {
+      slices++;
+      biggestSlice =
+          Math.max(
+              biggestSlice,
+              publisher.publishSlice(
+                  (key, value) -> {
+                    assertTrue(value.length <= chunkBytes, key);
+                    sent[0] += value.length;
+                    sent[1]++;
+                    try {
+                      SnapshotChunks.Chunk c = SnapshotChunks.parse(value);
+                      String payloadKey = key.substring(0, key.lastIndexOf('/'));
+                      ByteArrayOutputStream p =
+                          parts.computeIfAbsent(payloadKey, k -> new ByteArrayOutputStream());
+                      p.write(c.payload());
+                      if (key.endsWith("/" + (c.count() - 1))) {
+                        byte[] payload = parts.remove(payloadKey).toByteArray();
+                        if (payloadKey.startsWith("big/m.")) {
+                          manifest[0] = SnapshotBlocks.decodeManifest(payload);
+                        } else {
+                          SnapshotBlocks.RowBlock b = SnapshotBlocks.decodeBlock(payload);
+                          blockCrcs.put(
+                              b.index(), (int) SnapshotCodec.crc32c(payload, 0, payload.length));
+                          assertRows(s, b);
+                        }
+                      }
+                    } catch (Exception e) {
+                      throw new AssertionError(key + ": " + e.getMessage(), e);
+                    }
+                  },
+                  slice));
+    }
     assertTrue(sent[0] > Integer.MAX_VALUE, "records of " + sent[0] + " bytes in all");
+    // each slice but the last sends at least its budget, and at most one block more
+    assertTrue(
+        slices >= sent[0] / (slice + chunkBytes) && slices <= sent[0] / slice + 1,
+        slices + " slices of " + sent[0] + " bytes");
+    assertTrue(biggestSlice <= slice + chunkBytes, "a slice of " + biggestSlice + " bytes");
     SnapshotBlocks.Manifest m = manifest[0];
     assertEquals(V, m.size());
     assertEquals(m.blockVersions().length, blockCrcs.size(), "every block arrived once");

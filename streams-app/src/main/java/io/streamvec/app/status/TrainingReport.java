@@ -138,8 +138,13 @@ public record TrainingReport(String modelId, long timestampMs, Map<String, Doubl
               Kind.GAUGE),
           new Field(
               "snapshot_seconds",
-              "time to encode and publish the last snapshot",
+              "time from taking the last snapshot to its last slice on the topic",
               "seconds",
+              Kind.GAUGE),
+          new Field(
+              "snapshot_slices",
+              "transactions the last snapshot version took (slices of snapshot.slice.bytes)",
+              "",
               Kind.GAUGE),
           new Field(
               "checkpoint_seconds",

@@ -3,9 +3,9 @@ package io.streamvec.app.topology;
 /**
  * Named places in the trainer where a crash test can stop the JVM at once (Runtime.halt: no
  * shutdown hook, no commit, like SIGKILL) to reach interleavings a kill from outside hits only by
- * luck: inside a transaction that writes (part of) a checkpoint, or in the middle of a replay.
- * Inert unless the system property {@code streamvec.crash-point=NAME:N} is set: the JVM halts the
- * N-th time NAME is reached.
+ * luck: inside a transaction that writes (part of) a checkpoint or a snapshot version, or in the
+ * middle of a replay. Inert unless the system property {@code streamvec.crash-point=NAME:N} is set:
+ * the JVM halts the N-th time NAME is reached.
  */
 final class CrashPoint {
   static final String PROPERTY = "streamvec.crash-point";
@@ -21,6 +21,12 @@ final class CrashPoint {
    * checkpoint is then partly written.
    */
   static final String CHECKPOINT_SLICE_WRITTEN = "checkpoint-slice-written";
+
+  /**
+   * After a slice of a snapshot version that is not its last went to the snapshots topic, before
+   * the commit: the version is then partly written.
+   */
+  static final String SNAPSHOT_SLICE_WRITTEN = "snapshot-slice-written";
 
   /** After one more line of the replay log was learned during a restore. */
   static final String REPLAYED_LINE = "replayed-line";

@@ -30,7 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       #PIECE_BYTES} (a changelog record must stay under Kafka's 1 MB) in two slots,
  *       "g/0".."g/n-1" and "g1/0".."g1/n-1", plus "meta": the complete checkpoint's piece count (0
  *       until the first checkpoint: snapshots are published before it), slot and record, and the
- *       app's counters (snapshot version, tokens at the last snapshot);
+ *       app's counters (snapshot version, tokens at the last snapshot); "snapshot-publisher": the
+ *       slots of the last complete snapshot version on the snapshots topic;
  *   <li>{@code replay-log}: the token lines of every record since the checkpoint, in batches of up
  *       to {@link #BATCH_LINES} lines: sequence number of the first line -> the lines joined by
  *       '\n' (token lines never hold one), UTF-8. A batch is rewritten as it grows; the store's
@@ -277,12 +278,22 @@ final class ModelStore {
   }
 
   /**
-   * Remembers a published snapshot (in the transaction that publishes it): versions never repeat
-   * after a restart.
+   * Remembers a published snapshot (in the transaction that completes it): versions never repeat
+   * after a restart, and the publisher's state (the slots its complete version uses, {@link
+   * io.streamvec.model.io.SnapshotPublisher#state}) comes back with the model.
    */
-  void snapshotPublished(long version, long tokens) {
+  void snapshotPublished(long version, long tokens, byte[] publisherState) {
+    tables.putGlobal(SNAPSHOT_PUBLISHER_KEY, publisherState);
     writeMeta(meta.withSnapshot(version, tokens));
   }
+
+  /** What {@link #snapshotPublished} stored last, or null. */
+  byte[] snapshotPublisherState() {
+    return tables.global(SNAPSHOT_PUBLISHER_KEY);
+  }
+
+  /** The key in {@code model-global} of the snapshot publisher's state. */
+  static final String SNAPSHOT_PUBLISHER_KEY = "snapshot-publisher";
 
   private void writeMeta(Meta m) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(48);

@@ -19,10 +19,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One model, trained by the one task that owns it: its learner, its stores ({@link ModelStore}),
  * its {@link TrainingSchedule} and its publishing (snapshot row blocks through a {@link
- * SnapshotPublisher} keyed {@code <model>/<chunk>}, metrics records keyed by the model). {@link
- * #learn} is one training step on one token line. Whatever one call forwards lands in the task's
- * Kafka transaction, so a snapshot version is published whole or not at all. Publishing reads the
- * model and never changes it, so time-driven work cannot alter training.
+ * SnapshotPublisher}, metrics records keyed by the model). {@link #learn} is one training step on
+ * one token line. Whatever one call forwards lands in the task's Kafka transaction. A snapshot
+ * version that fits {@code snapshot.slice.bytes} is published in the transaction of the record or
+ * tick that took it; a bigger one in slices of that size, one per commit ({@link
+ * #writeSnapshotSlice}), interleaved with the slices of a checkpoint, readers keeping the previous
+ * version until the last slice is in. Publishing reads the model and never changes it, so
+ * time-driven work cannot alter training.
  */
 final class ModelTrainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
@@ -51,9 +54,11 @@ final class ModelTrainer implements AutoCloseable {
   private long checkpointStartNanos, checkpointBytesSoFar;
   private int checkpointSlices;
   private double checkpointBytes = Double.NaN;
+  private long snapshotStartNanos;
   private long lastReportMs, lastReportTokens;
   private double snapshotBytes = Double.NaN;
   private double snapshotSeconds = Double.NaN;
+  private double snapshotSlices = Double.NaN;
   private double checkpointSeconds = Double.NaN;
 
   ModelTrainer(
@@ -118,6 +123,20 @@ final class ModelTrainer implements AutoCloseable {
     lastReportMs = now;
     lastReportTokens = learner.tokens();
     nextSnapshotVersion = meta.snapshotVersion() + 1;
+    try {
+      publisher.restoreState(store.snapshotPublisherState());
+    } catch (IllegalArgumentException e) {
+      throw new ModelStateException(
+          "the model state cannot be restored exactly: the value of key '"
+              + ModelStore.SNAPSHOT_PUBLISHER_KEY
+              + "' in "
+              + StreamvecTopology.GLOBAL_STORE
+              + " "
+              + e.getMessage()
+              + ". "
+              + ModelStateReader.WHAT_TO_DO,
+          e);
+    }
     if (learner.tokens() > 0) {
       LOG.info(
           "model '{}' restored: {} records, {} tokens ({} records replayed), last snapshot version {}",
@@ -155,14 +174,15 @@ final class ModelTrainer implements AutoCloseable {
         checkpointRequested = true;
       }
     }
-    if (schedule.takeSnapshotByTokens(now)) requestSnapshot(now);
+    // one snapshot version in publication at a time: the next is due once it is complete
+    if (!publisher.publishing() && schedule.takeSnapshotByTokens(now)) requestSnapshot(now);
     publishTaken(now);
   }
 
   /** The clock's part: what the learner thread has taken, and time-driven snapshots. */
   void tick(long now) {
     publishTaken(now);
-    if (schedule.takeSnapshotByTime(now)) requestSnapshot(now);
+    if (!publisher.publishing() && schedule.takeSnapshotByTime(now)) requestSnapshot(now);
   }
 
   @Override
@@ -184,9 +204,11 @@ final class ModelTrainer implements AutoCloseable {
       checkpointRequested = false;
       beginCheckpoint(image);
     }
-    for (ModelSnapshot snapshot = worker.readySnapshot();
-        snapshot != null;
-        snapshot = worker.readySnapshot()) publishSnapshot(snapshot, now);
+    while (!publisher.publishing()) {
+      ModelSnapshot snapshot = worker.readySnapshot();
+      if (snapshot == null) break;
+      publishSnapshot(snapshot, now);
+    }
   }
 
   /**
@@ -239,21 +261,52 @@ final class ModelTrainer implements AutoCloseable {
     else worker.requestSnapshot(version);
   }
 
+  /** Starts publishing snapshot: its first slice now, the rest by {@link #writeSnapshotSlice}. */
   private void publishSnapshot(ModelSnapshot snapshot, long now) {
-    long t0 = System.nanoTime();
-    // the row blocks that changed since the last snapshot, then the manifest, in this transaction
-    publisher.publish(snapshot, (key, value) -> out.forward(key, Published.chunk(value), now));
+    snapshotStartNanos = System.nanoTime();
+    publisher.begin(snapshot);
+    writeSnapshotSlice(settings.snapshotSliceBytes(), now);
+  }
+
+  /**
+   * Writes the next slice (about budget bytes) of the snapshot version being published, if any. A
+   * slice that leaves the version incomplete asks for a commit, so that one transaction carries one
+   * slice; the last slice (its manifest) completes the version in the same transaction as the
+   * stores' record of it and its history record. Returns the bytes written.
+   */
+  long writeSnapshotSlice(long budget, long now) {
+    if (!publisher.publishing()) return 0;
+    ModelSnapshot snapshot = publisher.current();
+    long bytes =
+        publisher.publishSlice(
+            (key, value) -> out.forward(key, Published.chunk(value), now), budget);
+    if (publisher.publishing()) {
+      out.commit();
+      CrashPoint.reached(CrashPoint.SNAPSHOT_SLICE_WRITTEN);
+      return bytes;
+    }
+    ModelSnapshot served = publisher.asPublished(snapshot);
     // its compact form for drift and time travel, stamped now, in the same transaction: readers
     // of the history topic (read_committed) see exactly the committed versions, built from the
     // floats readers of the snapshots topic get (lossy encodings included)
-    CompactSnapshot compact =
-        CompactSnapshot.of(publisher.asPublished(snapshot), now, settings.historyWords());
+    CompactSnapshot compact = CompactSnapshot.of(served, now, settings.historyWords());
     for (byte[] chunk : CompactSnapshotFormat.chunks(compact, settings.chunkBytes()))
       out.forward(settings.modelId(), Published.history(chunk), now);
-    store.snapshotPublished(snapshot.version, snapshot.tokens);
+    store.snapshotPublished(snapshot.version, snapshot.tokens, publisher.state());
     snapshotBytes = publisher.lastBytes();
-    snapshotSeconds = (System.nanoTime() - t0) / 1e9;
+    snapshotSeconds = (System.nanoTime() - snapshotStartNanos) / 1e9;
+    snapshotSlices = publisher.lastSlices();
+    LOG.debug(
+        "model '{}' snapshot version {}: {} of {} blocks, {} bytes in {} slice(s), {} s",
+        settings.modelId(),
+        snapshot.version,
+        publisher.lastBlocks(),
+        publisher.blockCount(),
+        publisher.lastBytes(),
+        publisher.lastSlices(),
+        snapshotSeconds);
     notifyListener(snapshot);
+    return bytes;
   }
 
   /**
@@ -288,6 +341,7 @@ final class ModelTrainer implements AutoCloseable {
     v.put("snapshot_version", (double) store.meta().snapshotVersion());
     v.put("snapshot_bytes", snapshotBytes);
     v.put("snapshot_seconds", snapshotSeconds);
+    v.put("snapshot_slices", snapshotSlices);
     v.put("checkpoint_seconds", checkpointSeconds);
     v.put("checkpoint_bytes", checkpointBytes);
     v.put("checkpoint_records", (double) store.meta().checkpointRecords());

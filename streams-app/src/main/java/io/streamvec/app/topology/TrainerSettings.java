@@ -18,6 +18,7 @@ public record TrainerSettings(
     long checkpointEveryTokens,
     long checkpointBytesPerToken,
     long checkpointSliceBytes,
+    long snapshotSliceBytes,
     long snapshotEveryTokens,
     long snapshotEveryMs,
     long idleSnapshotMs,
@@ -50,7 +51,8 @@ public record TrainerSettings(
         c.getLong(AppKeys.CHECKPOINT_INTERVAL_RECORDS),
         c.getLong(AppKeys.CHECKPOINT_INTERVAL_TOKENS),
         c.getLong(AppKeys.CHECKPOINT_BYTES_PER_TOKEN),
-        sliceBytes(c),
+        sliceBytes(c, AppKeys.CHECKPOINT_SLICE_BYTES, AppKeys.DEFAULT_CHECKPOINT_SLICE_BYTES),
+        sliceBytes(c, AppKeys.SNAPSHOT_SLICE_BYTES, AppKeys.DEFAULT_SNAPSHOT_SLICE_BYTES),
         c.getLong(AppKeys.SNAPSHOT_INTERVAL_TOKENS),
         c.getLong(AppKeys.SNAPSHOT_INTERVAL_MS),
         c.getLong(AppKeys.IDLE_SNAPSHOT_MS),
@@ -106,22 +108,23 @@ public record TrainerSettings(
   }
 
   /**
-   * Smallest checkpoint slice (a slice holds at least one row or global piece whatever this is).
+   * Smallest checkpoint or snapshot slice (a slice holds at least one row, global piece or snapshot
+   * record whatever this is).
    */
   public static final long MIN_SLICE_BYTES = 4096;
 
-  private static long sliceBytes(AppConfig c) {
-    long slice = c.getLong(AppKeys.CHECKPOINT_SLICE_BYTES);
+  private static long sliceBytes(AppConfig c, String key, String defaultValue) {
+    long slice = c.getLong(key);
     if (slice < MIN_SLICE_BYTES)
       throw new ConfigException(
           "config key '"
-              + AppKeys.CHECKPOINT_SLICE_BYTES
+              + key
               + "' = "
               + slice
               + " is too small: use at least "
               + MIN_SLICE_BYTES
               + " bytes; the default is "
-              + AppKeys.DEFAULT_CHECKPOINT_SLICE_BYTES);
+              + defaultValue);
     return slice;
   }
 
@@ -138,6 +141,7 @@ public record TrainerSettings(
         checkpointEveryTokens,
         checkpointBytesPerToken,
         checkpointSliceBytes,
+        snapshotSliceBytes,
         snapshotEveryTokens,
         snapshotEveryMs,
         idleSnapshotMs,

@@ -36,8 +36,8 @@ public final class TrainingProcessor implements Processor<String, String, String
   private static final Logger LOG = LoggerFactory.getLogger(TrainingProcessor.class);
 
   /**
-   * How often the next slice of a checkpoint being written is due: each is followed by a commit, so
-   * the broker's pace sets how fast a checkpoint goes out.
+   * How often the next slice of a checkpoint or snapshot version being written is due: each is
+   * followed by a commit, so the broker's pace sets how fast they go out.
    */
   static final long SLICE_EVERY_MS = 50;
 
@@ -126,14 +126,16 @@ public final class TrainingProcessor implements Processor<String, String, String
   }
 
   /**
-   * The next slice of the checkpoints being written, at most checkpoint.slice.bytes for all the
-   * task's models together: the models take their turns in order.
+   * The next slice of the checkpoints and of the snapshot versions being written, at most
+   * checkpoint.slice.bytes and snapshot.slice.bytes for all the task's models together: the models
+   * take their turns in order. Both go into the transaction that the commit after them ends.
    */
   private void writeSlices(long now) {
-    long[] budget = {settings.checkpointSliceBytes()};
+    long[] budget = {settings.checkpointSliceBytes(), settings.snapshotSliceBytes()};
     forEachModel(
         t -> {
           if (budget[0] > 0) budget[0] -= t.writeSlice(budget[0]);
+          if (budget[1] > 0) budget[1] -= t.writeSnapshotSlice(budget[1], now);
         });
   }
 

@@ -324,8 +324,9 @@ class StreamvecTopologyTest {
     java.util.Set<String> blockKeys = new java.util.HashSet<>();
     for (var r : chunks) {
       assertTrue(r.value().length <= 4096, "chunk of " + r.value().length + " bytes");
-      // format 2: row blocks keyed default/r/<block>/<chunk>, the manifest default/m/<chunk>
-      assertTrue(r.key().matches("default/(r/\\d+|m)/\\d+"), r.key());
+      // format 5: row blocks keyed default/r/<block>.<slot>/<chunk>, the manifest
+      // default/m.<slot>/<chunk>
+      assertTrue(r.key().matches("default/(r/\\d+|m)\\.[01]/\\d+"), r.key());
       if (r.key().startsWith("default/r/")) blockKeys.add(r.key());
       assembler.accept(r.value()).ifPresent(done::add);
     }

@@ -96,6 +96,14 @@ class TrainingScheduleTest {
     assertTrue(
         e.getMessage().contains("'checkpoint.slice.bytes' = 100 is too small: use at least 4096"),
         e.getMessage());
+    var s =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.streamvec.app.config.ConfigException.class,
+            () -> TrainerSettings.from(AppConfig.of(Map.of(AppKeys.SNAPSHOT_SLICE_BYTES, "4095"))));
+    assertTrue(
+        s.getMessage().contains("'snapshot.slice.bytes' = 4095 is too small: use at least 4096")
+            && s.getMessage().contains("the default is 8388608"),
+        s.getMessage());
   }
 
   @Test
