@@ -204,7 +204,8 @@ class Run:
             env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + " " + self.args.app_jvm).strip()
         if self.args.nmt:
             env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + " -XX:NativeMemoryTracking=summary").strip()
-        cmd = [self.launcher, "app"] + self.client_args(mode) + self.model_args() + [
+        app_set = [a for kv in self.args.app_set for a in ("--set", kv)]
+        cmd = [self.launcher, "app"] + self.client_args(mode) + self.model_args() + app_set + [
             "--set", f"state.dir={os.path.join(self.home, 'state')}", "--set", "http.port=-1",
             "--set", "metrics.interval.ms=100", "--set", "idle.snapshot.ms=1000"]
         app_log = open(os.path.join(self.home, f"app-{mode}.log"), "w")
@@ -417,6 +418,8 @@ def parse(argv):
     for f in MODEL_FLAGS:
         p.add_argument("--" + f, help="model key (as for ./streamvec train)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="more app/model keys")
+    p.add_argument("--app-set", action="append", default=[], metavar="KEY=VALUE",
+                   help="app keys for the app only, not the raw trainer (e.g. learner.threads=2)")
     p.add_argument("--mode", choices=["both", "pipeline", "consume"], default="both")
     p.add_argument("--expect-tokens", type=int, help="tokens the raw trainer counted on --input: checked against the app's count")
     p.add_argument("--raw", action="store_true", help="also run the raw trainer first (raw_tokens, raw_tokens_per_sec)")

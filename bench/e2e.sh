@@ -4,7 +4,8 @@
 # exported as word2vec text.
 #
 #   bench/e2e.sh --input RAW.txt[.gz] --output VEC.txt [--dim D] [--context L] [--negatives K]
-#                [--min-count M] [--set KEY=VALUE]... [--mode both|pipeline|consume]
+#                [--min-count M] [--set KEY=VALUE]... [--app-set KEY=VALUE]...
+#                [--mode both|pipeline|consume]
 #                [--raw] [--expect-tokens N] [--jfr DIR] [--keep] [--json]
 #
 # Everything runs for real and privately: its own KRaft broker (deploy/broker.sh) on free ports
