@@ -282,7 +282,7 @@ def parse(argv):
     p.add_argument("--no-nmt", dest="nmt", action="store_false", help="run the app without Native Memory Tracking")
     p.add_argument("--backlog", type=int, default=200_000, help="pause the producer while this many records wait")
     p.add_argument("--heap", help="the app's -Xmx (default: the launcher's)")
-    p.add_argument("--app-jvm", default="", metavar="FLAGS", help="extra JVM flags for the app")
+    p.add_argument("--app-jvm", default="", metavar="FLAGS", help="extra JVM flags for the app (--app-jvm=-Xlog:gc: with an =)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="app/model keys")
     p.add_argument("--timeline", required=True, help="JSON lines: samples, NMT reports, the result")
     p.add_argument("--timeout", type=float, default=3600)

@@ -5,7 +5,7 @@
 # the live heap after a full GC at the end. Read bench/memory_long.py's header for the details.
 #
 #   flock /tmp/sv-heavy.lock bench/memory_long.sh --input ../shared/data/corpus --timeline OUT.jsonl
-#        [--tokens N] [--warmup N] [--heap 1g] [--app-jvm FLAGS] [--set KEY=VALUE]... [--no-nmt] [--keep]
+#        [--tokens N] [--warmup N] [--heap 1g] [--app-jvm=FLAGS] [--set KEY=VALUE]... [--no-nmt] [--keep]
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 exec python3 "$BENCH_DIR/memory_long.py" --repo-root "$(dirname "$BENCH_DIR")" "$@"
