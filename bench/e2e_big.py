@@ -256,7 +256,12 @@ def main(argv):
             timeline.event("restored", **restore)
         done = wait_for(lambda: next((m for m in timeline.since(0) if m.get("tokens", 0) >= expected), None), app, a.timeout,
                         "every token trained", timeline)
-        time.sleep(3)  # the idle snapshot
+        # the idle snapshot, published in slices: a version of a big model takes seconds
+        before_idle = done.get("snapshot_version") or 0
+        end_idle = time.time() + 60
+        while time.time() < end_idle and (timeline.latest() or {}).get("snapshot_version", 0) <= before_idle:
+            time.sleep(0.5)
+        time.sleep(1)
         records = timeline.since(0)
         result["load_avg_end"] = list(os.getloadavg())
         result["seconds_total"] = round(done["timestamp_ms"] / 1000.0 - t_start, 1)
