@@ -42,6 +42,7 @@ public final class Learner {
   public static final double DEFAULT_RECENT_HALF_LIFE = 1_000_000;
 
   private static final double LN2 = Math.log(2);
+  private final double logNegatives; // log k, a term of every cheap score
   private final ModelConfig config;
   private final int d, hidden, capacity, positions;
   private final StreamingVocabulary vocab;
@@ -113,6 +114,7 @@ public final class Learner {
     this.gradH = new float[hidden];
     this.stepH = h;
     this.negatives = new int[config.negatives];
+    this.logNegatives = Math.log(config.negatives);
     this.dirtyRows = new RowMarks(capacity);
     this.mixture = newMixture(config);
     vocab.setListener(this::slotAssigned);
@@ -404,7 +406,7 @@ public final class Learner {
    * b[target] before the step (the negative-sampling step computes it anyway).
    */
   private double cheapBits(float score, float correction) {
-    double logP = score + correction + Math.log(config.negatives);
+    double logP = score + correction + logNegatives;
     return -logP / LN2;
   }
 

@@ -23,6 +23,9 @@ import java.io.IOException;
 public final class RecentMeter {
   private double halfLife;
   private double alpha; // per-token fading factor
+  // alpha^a for the short gaps between updates (a subsampled token skips one): Math.pow's own
+  // values, computed once instead of per token
+  private final double[] fades = new double[64];
 
   // cheap signal: sum(alpha^a w bits), sum(alpha^a w) as of token cheapAt
   private double cheapBits, cheapWeight;
@@ -43,6 +46,7 @@ public final class RecentMeter {
           "recent-metrics half-life must be a finite number of tokens >= 1, not " + halfLifeTokens);
     halfLife = halfLifeTokens;
     alpha = Math.pow(2, -1 / halfLifeTokens);
+    for (int a = 0; a < fades.length; a++) fades[a] = Math.pow(alpha, a);
   }
 
   public double halfLife() {
@@ -51,7 +55,9 @@ public final class RecentMeter {
 
   private double fade(long from, long to) {
     long a = to - from;
-    return a == 0 ? 1 : a == 1 ? alpha : Math.pow(alpha, a);
+    if (a == 0) return 1;
+    if (a == 1) return alpha;
+    return a < fades.length ? fades[(int) a] : Math.pow(alpha, a);
   }
 
   /** The cheap signal at token t: an estimate of -log2 p(target) with weight w (e.g. 1/keep). */
