@@ -25,6 +25,12 @@ reference() {
 
 current() { sed -n "\#^$BEGIN\$#,\#^$END\$#p" "$ROOT/README.md"; }
 
+# The launcher's usage as the README's "## Commands" section copies it (its first code block).
+commands_copy() {
+  awk '/^## Commands$/ { s = 1; next } s == 1 && /^```$/ { s = 2; next } s == 2 && /^```$/ { exit } s == 2' "$ROOT/README.md"
+}
+usage() { "$ROOT/streamvec" --help 2>&1 | grep -v -e '^streamvec: building'; }
+
 case "${1:-}" in
   --update)
     ref="$(reference)"
@@ -41,6 +47,11 @@ PY
     if ! diff <(current) <(reference) >/dev/null; then
       echo "README.md's CLI reference is out of date: run deploy/cli-reference.sh --update" >&2
       diff <(current) <(reference) >&2 || true
+      exit 1
+    fi
+    if ! diff <(commands_copy) <(usage) >/dev/null; then
+      echo "README.md's '## Commands' block differs from ./streamvec --help: copy the usage into it" >&2
+      diff <(commands_copy) <(usage) >&2 || true
       exit 1
     fi
     echo "README CLI reference matches --help"
