@@ -76,6 +76,15 @@ public final class AppKeys {
 
   /** One key: name, default, documentation, and how its value is checked. */
   public record Key(String name, String defaultValue, String doc, Type type) {
+    /** v as an int, or the error saying it is not what (e.g. "a port number"). */
+    private int wholeNumber(String v, String what, String hint) {
+      try {
+        return Integer.parseInt(v.trim());
+      } catch (RuntimeException e) {
+        throw new ConfigException("config key '" + name + "' = '" + v + "' is not " + what + hint);
+      }
+    }
+
     void validate(String v) {
       String hint =
           " (" + doc + "; default " + (defaultValue.isEmpty() ? "empty" : defaultValue) + ")";
@@ -133,25 +142,13 @@ public final class AppKeys {
                 "config key '" + name + "' = '" + v + "' must be a positive number" + hint);
         }
         case INT_NONNEGATIVE -> {
-          int x;
-          try {
-            x = Integer.parseInt(v.trim());
-          } catch (RuntimeException e) {
-            throw new ConfigException(
-                "config key '" + name + "' = '" + v + "' is not a whole number" + hint);
-          }
+          int x = wholeNumber(v, "a whole number", hint);
           if (x < 0)
             throw new ConfigException(
                 "config key '" + name + "' = '" + v + "' must be 0 or more" + hint);
         }
         case LEARNER_THREADS -> {
-          int x;
-          try {
-            x = Integer.parseInt(v.trim());
-          } catch (RuntimeException e) {
-            throw new ConfigException(
-                "config key '" + name + "' = '" + v + "' is not a whole number" + hint);
-          }
+          int x = wholeNumber(v, "a whole number", hint);
           if (x < 1 || x > 2)
             throw new ConfigException(
                 "config key '"
@@ -163,13 +160,7 @@ public final class AppKeys {
                     + hint);
         }
         case INT_PORT -> {
-          int x;
-          try {
-            x = Integer.parseInt(v.trim());
-          } catch (RuntimeException e) {
-            throw new ConfigException(
-                "config key '" + name + "' = '" + v + "' is not a port number" + hint);
-          }
+          int x = wholeNumber(v, "a port number", hint);
           if (x < -1 || x > 65535)
             throw new ConfigException(
                 "config key '"
