@@ -42,9 +42,9 @@
  * A snapshot version is published as the row blocks that changed since the previous version,
  * then a manifest. Each of these payloads is split into chunk records exactly as above (usually
  * one chunk each), with the chunk header's snapshot version = the version that published the
- * payload. Keys: <modelId>/r/<block>.<slot>/<chunk> for row block block in slot 0 or 1,
- * <modelId>/m.<slot>/<chunk> for the manifest in slot 0 or 1. A version that fits
- * snapshot.slice.bytes is written in one transaction; a bigger one over several transactions
+ * payload. Keys: `<modelId>/r/<block>.<slot>/<chunk>` for row block `block` in slot 0 or 1,
+ * `<modelId>/m.<slot>/<chunk>` for the manifest in slot 0 or 1. A version that fits
+ * `snapshot.slice.bytes` is written in one transaction; a bigger one over several transactions
  * (blocks first, the manifest last), so a reader may see the blocks of a version long before its
  * manifest, or never (a writer that died mid-version). Every block has two slots and a version
  * writes only the slots the newest complete manifest does not use; the manifest alternates between
@@ -70,10 +70,10 @@
  *   40      4     encoding, int32: 0 = float32, 1 = float16, 2 = bfloat16, 3 = int8
  *   44      ...   n x string words; n x d E rows; n x H W rows, in that encoding
  *
- * Encodings (snapshot.encoding): float32: 4 bytes per value; float16: IEEE 754 binary16,
+ * Encodings (`snapshot.encoding`): float32: 4 bytes per value; float16: IEEE 754 binary16,
  * big-endian, 2 bytes per value; bfloat16: the upper 16 bits of the float32, 2 bytes; int8: per
  * row a float32 scale s, then one signed byte q per value, value = q * s. Writers round to nearest,
- * ties to even (float16, bfloat16) or round(x / s) with s = max|x| / 127 (int8). The encoding is
+ * ties to even (float16, bfloat16) or `round(x / s)` with s = max|x| / 127 (int8). The encoding is
  * stated per block rather than in the manifest because a version's unchanged blocks were written
  * earlier, possibly under another setting; the manifest's counts and bias stay float32. Exports and
  * every reader give float32 back (the decoded values; the instance that trains a model serves those
@@ -110,7 +110,7 @@
  *
  * ### Format versions 3 and 4 (written by earlier builds; still read)
  *
- * Keys <modelId>/r/<block>/<chunk> and <modelId>/m/<chunk>, one version per transaction, no
+ * Keys `<modelId>/r/<block>/<chunk>` and `<modelId>/m/<chunk>`, one version per transaction, no
  * slots. Row block "SVRB" + 3: the format 5 header without the slot and encoding fields (block
  * index at 16, first row at 20, row count at 24, d at 28, H at 32), words and float32 rows from
  * 36. "SVRB" + 4: the same, then at 36 the int32 encoding (1, 2 or 3 as above) and the words and
