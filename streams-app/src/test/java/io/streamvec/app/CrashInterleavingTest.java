@@ -49,6 +49,8 @@ class CrashInterleavingTest extends AppJvmFixture {
     RIGHT_AFTER_RESTORE,
     DURING_CHECKPOINT_WRITE, // the app halts itself inside the transaction writing a checkpoint
     DURING_SLICED_CHECKPOINT, // the app halts itself after some slices of a checkpoint committed
+    DURING_SLICED_SNAPSHOT, // the app halts itself after some slices of a snapshot version
+    // committed
     DURING_REPLAY, // the app halts itself after a few lines of the replay log
     RIGHT_AFTER_CHECKPOINT,
     RIGHT_AFTER_SNAPSHOT,
@@ -70,6 +72,9 @@ class CrashInterleavingTest extends AppJvmFixture {
     m.put(AppKeys.IDLE_SNAPSHOT_MS, "1000");
     m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, String.valueOf(CHECKPOINT_RECORDS));
     m.put(AppKeys.CHECKPOINT_SLICE_BYTES, "4096"); // ~26 rows: a checkpoint is ~15 slices
+    // blocks of ~8 rows in 4 KiB slices: a version that sends every block takes several slices
+    m.put(AppKeys.SNAPSHOT_CHUNK_BYTES, "1000");
+    m.put(AppKeys.SNAPSHOT_SLICE_BYTES, "4096");
     // a killed member must time out before its tasks move: the broker's minimum
     m.put("kafka.session.timeout.ms", "6000");
     return m;
@@ -101,6 +106,7 @@ class CrashInterleavingTest extends AppJvmFixture {
     plan.add(KillPoint.RIGHT_AFTER_RESTORE); // twice in a row: killed again while catching up
     plan.add(KillPoint.DURING_CHECKPOINT_WRITE);
     plan.add(KillPoint.DURING_SLICED_CHECKPOINT);
+    plan.add(KillPoint.DURING_SLICED_SNAPSHOT);
     plan.add(KillPoint.DURING_REPLAY);
     List<KillPoint> later =
         List.copyOf(
@@ -116,6 +122,10 @@ class CrashInterleavingTest extends AppJvmFixture {
       // from the third slice on, the slices before it were committed (one commit per slice)
       case DURING_SLICED_CHECKPOINT ->
           List.of("-Dstreamvec.crash-point=checkpoint-slice-written:" + (3 + random.nextInt(6)));
+      case DURING_SLICED_SNAPSHOT ->
+          // at the 2nd or 3rd slice of a version of several (the lifetime's first sends every
+          // block); its first slice is committed, and earlier lifetimes left complete versions
+          List.of("-Dstreamvec.crash-point=snapshot-slice-written:" + (1 + random.nextInt(2)));
       case DURING_REPLAY ->
           List.of("-Dstreamvec.crash-point=replayed-line:" + (1 + random.nextInt(50)));
       default -> List.of();
@@ -139,8 +149,14 @@ class CrashInterleavingTest extends AppJvmFixture {
         KillPoint point = plan.get(k);
         if (point == KillPoint.DURING_CHECKPOINT_WRITE
             || point == KillPoint.DURING_SLICED_CHECKPOINT
+            || point == KillPoint.DURING_SLICED_SNAPSHOT
             || point == KillPoint.DURING_REPLAY) {
           report.add(awaitHalt(k, point, metrics));
+          if (point == KillPoint.DURING_SLICED_SNAPSHOT
+              && report.get(report.size() - 1).contains("halted at the point"))
+            report.set(
+                report.size() - 1,
+                report.get(report.size() - 1) + "; " + lateReaderAfterAHalfVersion(config));
           if (point == KillPoint.DURING_SLICED_CHECKPOINT
               && report.get(report.size() - 1).contains("halted at the point")) {
             // what a restart finds: the committed slices of a checkpoint that never completed
@@ -227,6 +243,40 @@ class CrashInterleavingTest extends AppJvmFixture {
           seed, plan.size(), sent.size(), total);
     } finally {
       if (stream != null) stream.close();
+    }
+  }
+
+  /**
+   * What a reader that starts now gets: the newest complete version, while the topic holds
+   * committed blocks of the next, half-written one (the halt came after some of its slices).
+   */
+  private String lateReaderAfterAHalfVersion(AppConfig config) {
+    String topic = config.get(AppKeys.SNAPSHOTS_TOPIC);
+    long newestChunk = 0;
+    try (var c = KafkaTestClients.consumer(kafka.bootstrapServers())) {
+      var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp); // read_committed: the last stable offset
+      while (c.position(tp) < end)
+        for (var r : c.poll(Duration.ofMillis(200)))
+          newestChunk = Math.max(newestChunk, chunkVersion(r.value()));
+    }
+    try (var reader = io.streamvec.app.snapshots.KafkaSnapshotReader.of(config)) {
+      var latest = reader.readLatest(Duration.ofSeconds(30));
+      assertEquals(0, reader.assembler().rejectedCount(), reader.assembler().lastRejection());
+      long complete = latest.map(s -> s.version).orElse(0L);
+      assertTrue(complete > 0, "an earlier lifetime's complete version");
+      assertEquals(complete + 1, newestChunk, "committed slices of the next version");
+      return "a late reader got version " + complete + " beside part of version " + newestChunk;
+    }
+  }
+
+  private static long chunkVersion(byte[] value) {
+    try {
+      return io.streamvec.model.io.SnapshotChunks.parse(value).snapshotVersion();
+    } catch (io.streamvec.model.io.InvalidSnapshotException e) {
+      throw new AssertionError(e);
     }
   }
 

@@ -23,8 +23,9 @@ final class CrashPoint {
   static final String CHECKPOINT_SLICE_WRITTEN = "checkpoint-slice-written";
 
   /**
-   * After a slice of a snapshot version that is not its last went to the snapshots topic, before
-   * the commit: the version is then partly written.
+   * After a slice of a snapshot version that is neither its first nor its last went to the
+   * snapshots topic, before the commit: the version's earlier slices are committed, so the topic
+   * then holds part of it.
    */
   static final String SNAPSHOT_SLICE_WRITTEN = "snapshot-slice-written";
 

@@ -55,6 +55,7 @@ final class ModelTrainer implements AutoCloseable {
   private int checkpointSlices;
   private double checkpointBytes = Double.NaN;
   private long snapshotStartNanos;
+  private int snapshotSlice; // slices of the version being published written so far
   private long lastReportMs, lastReportTokens;
   private double snapshotBytes = Double.NaN;
   private double snapshotSeconds = Double.NaN;
@@ -264,6 +265,7 @@ final class ModelTrainer implements AutoCloseable {
   /** Starts publishing snapshot: its first slice now, the rest by {@link #writeSnapshotSlice}. */
   private void publishSnapshot(ModelSnapshot snapshot, long now) {
     snapshotStartNanos = System.nanoTime();
+    snapshotSlice = 0;
     publisher.begin(snapshot);
     writeSnapshotSlice(settings.snapshotSliceBytes(), now);
   }
@@ -280,9 +282,10 @@ final class ModelTrainer implements AutoCloseable {
     long bytes =
         publisher.publishSlice(
             (key, value) -> out.forward(key, Published.chunk(value), now), budget);
+    snapshotSlice++;
     if (publisher.publishing()) {
       out.commit();
-      CrashPoint.reached(CrashPoint.SNAPSHOT_SLICE_WRITTEN);
+      if (snapshotSlice > 1) CrashPoint.reached(CrashPoint.SNAPSHOT_SLICE_WRITTEN);
       return bytes;
     }
     ModelSnapshot served = publisher.asPublished(snapshot);
