@@ -18,10 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Snapshot format version 2 against a learner: deltas reassemble to exactly the model (every float,
- * compared through the version-1 encoding of both), across many versions with evictions and
- * re-admissions, for a reader that follows the topic and for one that starts late on the compacted
- * topic.
+ * The publisher's delta snapshots (changed row blocks and a manifest) against a learner: they
+ * reassemble to exactly the model (every float, compared through the version-1 encoding of both),
+ * across many versions with evictions and re-admissions, for a reader that follows the topic and
+ * for one that starts late on the compacted topic.
  */
 class SnapshotDeltaTest {
   record Rec(String key, byte[] value) {}
