@@ -105,7 +105,7 @@ public final class TrainCommand {
     for (ModelConfig.Key k : ModelConfig.KEYS)
       b.append(
           String.format(
-              Locale.ROOT, "  --%-16s %s (default %s)%n", k.name(), k.doc(), k.defaultValue()));
+              Locale.ROOT, "  --%-18s %s (default %s)%n", k.name(), k.doc(), k.defaultValue()));
     return b.toString();
   }
 

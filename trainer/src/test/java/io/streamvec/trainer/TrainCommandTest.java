@@ -136,6 +136,20 @@ class TrainCommandTest {
   }
 
   @Test
+  void everyOptionsDescriptionStartsInTheSameColumn() {
+    // the hand-written options put their text at column 23; the model keys must line up with
+    // them, with at least two spaces after the longest key (adagrad-half-life)
+    int options = 0;
+    for (String line : TrainCommand.usage().split("\n")) {
+      if (!line.startsWith("  --")) continue;
+      options++;
+      assertEquals("  ", line.substring(21, 23), line);
+      assertTrue(line.charAt(23) != ' ', line);
+    }
+    assertTrue(options > 30, options + " options");
+  }
+
+  @Test
   void badArgumentsAndMissingFilesGiveClearErrors() {
     Result noInput = run("--dim", "10");
     assertEquals(2, noInput.code());
