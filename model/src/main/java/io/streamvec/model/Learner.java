@@ -156,8 +156,7 @@ public final class Learner {
    */
   public void setThreads(int n) {
     if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
-    // the fading updater's clock moves on the caller's thread, so it stays on one
-    boolean on = n > 1 && config.loss == ModelConfig.LossKind.NS && updater.halfLifeTokens() == 0;
+    boolean on = n > 1 && stepThreadSupported(config);
     if (on == (stepThread != null)) return;
     if (on) {
       stepH = new float[hidden];
@@ -167,6 +166,16 @@ public final class Learner {
       stepThread = null;
       stepH = h;
     }
+  }
+
+  /**
+   * Whether a model of config can run its steps on a second thread: loss=ns without fading AdaGrad
+   * (the fading updater's clock moves on the caller's thread, so it stays on one).
+   */
+  public static boolean stepThreadSupported(ModelConfig config) {
+    boolean fading =
+        config.optimizer == ModelConfig.Optimizer.ADAGRAD && config.adagradHalfLife > 0;
+    return config.loss == ModelConfig.LossKind.NS && !fading;
   }
 
   /** Learning threads in use (see {@link #setThreads}). */

@@ -82,11 +82,6 @@ public final class RowUpdater {
     return lr;
   }
 
-  /** Accumulator half-life in tokens (0: they never fade). */
-  public long halfLifeTokens() {
-    return halfLife;
-  }
-
   /**
    * Moves the clock to token t (the learner's token count, t-1 before): recomputes the factors on
    * each grid point and renormalises every accumulator array at the end of each period. Returns

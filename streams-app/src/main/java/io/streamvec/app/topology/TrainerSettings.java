@@ -72,11 +72,11 @@ public record TrainerSettings(
   private static int learnerThreads(AppConfig c) {
     int n = c.getInt(AppKeys.LEARNER_THREADS);
     ModelConfig m = c.model();
-    String fix = null;
-    if (n > 1 && m.optimizer == ModelConfig.Optimizer.ADAGRAD && m.adagradHalfLife > 0)
-      fix = "fading AdaGrad (adagrad-half-life = " + m.adagradHalfLife + ")";
-    else if (n > 1 && m.loss != ModelConfig.LossKind.NS) fix = "loss=softmax";
-    if (fix != null)
+    if (n > 1 && !Learner.stepThreadSupported(m)) {
+      String fix =
+          m.optimizer == ModelConfig.Optimizer.ADAGRAD && m.adagradHalfLife > 0
+              ? "fading AdaGrad (adagrad-half-life = " + m.adagradHalfLife + ")"
+              : "loss=softmax";
       throw new ConfigException(
           "config key '"
               + AppKeys.LEARNER_THREADS
@@ -87,6 +87,7 @@ public record TrainerSettings(
               + ", which learns on one thread only: set "
               + AppKeys.LEARNER_THREADS
               + "=1, or loss=ns with adagrad-half-life=0");
+    }
     return n;
   }
 
