@@ -17,8 +17,8 @@ final class CrashPoint {
   static final String CHECKPOINT_WRITTEN = "checkpoint-written";
 
   /**
-   * After a slice of a checkpoint that is not its last went to the stores, before the commit: the
-   * checkpoint is then partly written.
+   * After a slice of a checkpoint that is neither its first nor its last went to the stores, before
+   * the commit: the checkpoint's earlier slices are committed, so it is then partly written.
    */
   static final String CHECKPOINT_SLICE_WRITTEN = "checkpoint-slice-written";
 
