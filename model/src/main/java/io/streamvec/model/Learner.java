@@ -6,6 +6,7 @@ import io.streamvec.model.eval.SampledScorer;
 import io.streamvec.model.eval.StreamObserver;
 import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.nn.ContextEncoder;
+import io.streamvec.model.nn.NsBatch;
 import io.streamvec.model.nn.OutputLayer;
 import io.streamvec.model.nn.Prefetch;
 import io.streamvec.model.nn.Rng;
@@ -73,6 +74,7 @@ public final class Learner {
   private float[] stepH; // h of the model's steps: h itself on one thread, the step thread's own
   private StepThread stepThread; // null: one thread (see setThreads)
   private final int[] negatives;
+  private final NsBatch batch; // null: a step per token (batch = 1)
 
   public Learner(ModelConfig config) {
     this(
@@ -117,6 +119,17 @@ public final class Learner {
     this.logNegatives = Math.log(config.negatives);
     this.dirtyRows = new RowMarks(capacity);
     this.mixture = newMixture(config);
+    this.batch =
+        config.batch == 1
+            ? null
+            : new NsBatch(
+                config.batch,
+                config.negatives,
+                embeddings,
+                embeddingsAcc,
+                output,
+                encoder,
+                updater);
     vocab.setListener(this::slotAssigned);
     for (int i = 0; i < vocab.size(); i++)
       initRow(i); // the reserved <unk>, </s> (a restore overwrites all rows)
@@ -124,6 +137,7 @@ public final class Learner {
 
   /** A slot got a (new) word: fresh parameters, and stale references to it leave the context. */
   private void slotAssigned(int slot, boolean reused) {
+    flushBatch(); // its gradients belong to the slot's old word
     initRow(slot);
     if (observer != null) observer.slotAssigned(slot, reused);
     if (mixture != null) mixture.slotAssigned(slot, reused);
@@ -170,12 +184,12 @@ public final class Learner {
 
   /**
    * Whether a model of config can run its steps on a second thread: loss=ns without fading AdaGrad
-   * (the fading updater's clock moves on the caller's thread, so it stays on one).
+   * (the fading updater's clock moves on the caller's thread, so it stays on one) and batch = 1.
    */
   public static boolean stepThreadSupported(ModelConfig config) {
     boolean fading =
         config.optimizer == ModelConfig.Optimizer.ADAGRAD && config.adagradHalfLife > 0;
-    return config.loss == ModelConfig.LossKind.NS && !fading;
+    return config.loss == ModelConfig.LossKind.NS && !fading && config.batch == 1;
   }
 
   /** Learning threads in use (see {@link #setThreads}). */
@@ -188,7 +202,18 @@ public final class Learner {
    * parameters or the recent meter does so first.
    */
   public void drain() {
+    flushBatch();
     if (stepThread != null) stepThread.drain();
+  }
+
+  /** Trained tokens in the pending mini-batch (0 with batch = 1): tests check when it is empty. */
+  int pendingBatch() {
+    return batch == null ? 0 : batch.size();
+  }
+
+  /** Applies the pending mini-batch, if any (batch &gt; 1). */
+  private void flushBatch() {
+    if (batch != null) batch.flush(trackDirtyRows ? dirtyRows : null);
   }
 
   public ModelConfig config() {
@@ -232,13 +257,22 @@ public final class Learner {
     return trained;
   }
 
-  /** Learns from the tokens of one record, in order. */
+  /**
+   * Learns from the tokens of one record, in order. A mini-batch (batch &gt; 1) ends with the
+   * record, so a checkpoint between records holds no pending step.
+   */
   public void learn(List<String> tokens) {
-    for (int i = 0, n = tokens.size(); i < n; i++) learnToken(tokens.get(i));
+    for (int i = 0, n = tokens.size(); i < n; i++) observeAndLearn(tokens.get(i));
+    flushBatch();
   }
 
-  /** Counts the word, scores it, learns from it. */
+  /** Counts the word, scores it, learns from it: a record of one token. */
   public void learnToken(String word) {
+    observeAndLearn(word);
+    flushBatch();
+  }
+
+  private void observeAndLearn(String word) {
     int id = vocab.observe(word);
     tokens++;
     // the word's embedding is read as context from the next step on: its cache miss starts now
@@ -265,11 +299,15 @@ public final class Learner {
     if (observer != null) observer.token(target, v, evaluate);
     if (!evaluate && !train) return;
     if (train && !softmax) {
-      drawNegatives(target); // the same RNG draws as after the forward: nothing between draws
-      if (stepThread == null) output.prefetch(target, negatives); // misses overlap the forward
+      if (batch != null) {
+        if (batch.isEmpty()) drawShared(batch.negatives());
+      } else {
+        drawNegatives(target); // the same RNG draws as after the forward: nothing between draws
+        if (stepThread == null) output.prefetch(target, negatives); // misses overlap the forward
+      }
     }
     if (evaluate) {
-      drain();
+      if (stepThread != null) stepThread.drain(); // the mini-batch forwards against its start
       encoder.forward(embeddings, ctx, h);
       if (sampledScoring(v)) scoreMixture(scoreSampled(v, target), v, target);
       else
@@ -287,6 +325,12 @@ public final class Learner {
       return;
     }
     float correction = noise.logitCorrection()[target];
+    if (batch != null) {
+      float z = batch.add(target, ctx, evaluate ? h : null);
+      recent.recordCheap(tokens, cheapBits(z, correction), 1 / keepP);
+      if (batch.isFull()) flushBatch();
+      return;
+    }
     if (stepThread == null) {
       nsStep(evaluate, target, ctx, negatives, keepP, correction, tokens, dirty);
       return;
@@ -458,8 +502,14 @@ public final class Learner {
   /** The noise table and logit correction follow the stream's counts (see {@link NoiseModel}). */
   private void maybeRebuildNoise(int v) {
     if (!noise.due(tokens)) return;
+    flushBatch(); // a batch's negatives come from one table
     noise.rebuild(vocab, v, tokens, keepProbability);
     if (sampledScorer != null) sampledScorer.rebuild(noise.weights(), v, noise.sum());
+  }
+
+  /** A mini-batch's k negatives, shared by its targets (each skips a draw of itself). */
+  private void drawShared(int[] negs) {
+    for (int j = 0; j < negs.length; j++) negs[j] = noise.sample(rng);
   }
 
   private void drawNegatives(int target) {

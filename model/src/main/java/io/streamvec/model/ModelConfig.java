@@ -61,6 +61,10 @@ public final class ModelConfig {
               "training loss: ns (negative sampling) or softmax (exact, O(V) per token: small vocabularies)"),
           new Key("negatives", "5", "negative samples k per token for loss=ns"),
           new Key(
+              "batch",
+              "1",
+              "loss=ns with encoder lbl or cbow: learn in mini-batches of up to this many trained tokens (1..64) that share their k negatives (HogBatch, Ji et al. 2016): each token is forwarded against the parameters of the batch's start, each touched row takes one step (AdaGrad or sgd) on its summed gradient; a batch never spans a record; 1 = a step per token (bench/RESULTS.md: speed and quality)"),
+          new Key(
               "noise-power", "0.75", "noise distribution is count^power over the decayed counts"),
           new Key(
               "noise-refresh",
@@ -134,6 +138,9 @@ public final class ModelConfig {
               "1",
               "seed of every random choice; same seed + same stream = same model, bit for bit"));
 
+  /** Largest {@link #batch}: the batch's scratch grows with it, and its rows must stay in cache. */
+  public static final int MAX_BATCH = 64;
+
   private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
 
   static {
@@ -144,7 +151,7 @@ public final class ModelConfig {
 
   public final int dim, context, hidden, negatives, minCount, vocabSize, candidates, noiseRefresh;
   public final int evalEvery, evalBudget, evalWindow, evalExactVocab, evalSample, maxLineChars;
-  public final int mixtureOrder, mixtureNgrams;
+  public final int mixtureOrder, mixtureNgrams, batch;
   public final Encoder encoder;
   public final LossKind loss;
   public final Optimizer optimizer;
@@ -179,6 +186,15 @@ public final class ModelConfig {
     halfLife = doubleIn("half-life", 1, 1e18);
     seed = longValue("seed");
     adagradHalfLife = zeroOrWhole("adagrad-half-life", 100, 1_000_000_000_000L);
+    batch = intIn("batch", 1, MAX_BATCH);
+    if (batch > 1 && (loss != LossKind.NS || encoder == Encoder.BENGIO))
+      throw bad(
+          "batch",
+          "1 with loss="
+              + raw("loss")
+              + " and encoder="
+              + raw("encoder")
+              + ": mini-batches need loss=ns and encoder lbl or cbow");
     exportVectors =
         "auto".equals(raw("export-vectors"))
             ? (hiddenSize() == dim ? ExportVectors.SUM : ExportVectors.INPUT)
@@ -267,12 +283,16 @@ public final class ModelConfig {
    * Values in key order as checkpoints and snapshots store them: lr as the number it resolved to
    * (never "auto"), so a restore continues with the rate the model was trained with even after a
    * later version changes what auto means. Parsing this back gives the same {@link #lr} bit for bit
-   * (Double.toString round-trips). Equality compares these values, so a configured lr=auto equals a
-   * stored config holding the number auto resolves to (and 0.1 equals 1e-1).
+   * (Double.toString round-trips). batch is left out at its default 1. Equality compares these
+   * values, so a configured lr=auto equals a stored config holding the number auto resolves to (and
+   * 0.1 equals 1e-1).
    */
   public Map<String, String> storedMap() {
     Map<String, String> m = asMap();
     m.put("lr", Double.toString(lr));
+    // a key added after the checkpoint and snapshot formats: absent means its default, so models
+    // that do not use it keep their bytes and older builds read them
+    if (batch == 1) m.remove("batch");
     return m;
   }
 

@@ -16,22 +16,25 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (noise-table rebuilds, evaluation and subsampling included) allocates a bounded few kB, not bytes
  * per token. Measured with the JVM's per-thread allocation counter. The served mixture's n-gram
  * table (on for lbl and bengio) is small enough to fill up during warm-up, so the measured part
- * also drops n-grams and rebuilds the table in place.
+ * also drops n-grams and rebuilds the table in place. A mini-batch (batch &gt; 1) learns records of
+ * 1..37 tokens, each ending its batch.
  */
 class HotPathAllocationTest {
 
-  @ParameterizedTest(name = "{0} + {1}, adagrad-half-life {2}, {3} thread(s)")
+  @ParameterizedTest(name = "{0} + {1}, adagrad-half-life {2}, {3} thread(s), batch {4}")
   @CsvSource({
-    "lbl,ns,0,1",
-    "bengio,ns,0,1",
-    "cbow,ns,0,1",
-    "lbl,softmax,0,1",
-    "lbl,ns,1000,1",
-    "lbl,ns,0,2",
-    "cbow,ns,0,2"
+    "lbl,ns,0,1,1",
+    "bengio,ns,0,1,1",
+    "cbow,ns,0,1,1",
+    "lbl,softmax,0,1,1",
+    "lbl,ns,1000,1,1",
+    "lbl,ns,0,2,1",
+    "cbow,ns,0,2,1",
+    "lbl,ns,0,1,16",
+    "cbow,ns,1000,1,8"
   })
   void learningKnownWordsAllocatesNothingPerToken(
-      String encoder, String loss, String fading, int learnerThreads) {
+      String encoder, String loss, String fading, int learnerThreads, int batch) {
     var bean = ManagementFactory.getThreadMXBean();
     Assumptions.assumeTrue(
         bean instanceof com.sun.management.ThreadMXBean tb && tb.isThreadAllocatedMemorySupported(),
@@ -48,7 +51,8 @@ class HotPathAllocationTest {
             .with("noise-refresh", "1000")
             .with("eval-every", "100")
             .with("mixture-ngrams", "20000")
-            .with("adagrad-half-life", fading); // 1000: renormalises every 32k tokens
+            .with("adagrad-half-life", fading) // 1000: renormalises every 32k tokens
+            .with("batch", Integer.toString(batch));
     Learner l = new Learner(c);
     long[] ids = {
       Thread.currentThread().getId(),
@@ -58,8 +62,14 @@ class HotPathAllocationTest {
     int n = loss.equals("softmax") ? 20_000 : 200_000;
     l.learn(words.subList(0, n)); // warm-up: admits every word, JIT compiles the path
     long rebuilds = l.mixture() == null ? 0 : l.mixture().ngram().rebuilds();
+    // a mini-batch ends with its record: records of 1..37 tokens (cut before measuring)
+    List<List<String>> records = new java.util.ArrayList<>();
+    for (int i = n, k = 1; i < 2 * n; i += k, k = k % 37 + 1) {
+      if (batch == 1) k = n; // one record, as before
+      records.add(words.subList(i, Math.min(2 * n, i + k)));
+    }
     long before = allocated(threads, ids, learnerThreads);
-    l.learn(words.subList(n, 2 * n));
+    for (int r = 0; r < records.size(); r++) l.learn(records.get(r));
     l.drain();
     long allocated = allocated(threads, ids, learnerThreads) - before;
     l.setThreads(1);

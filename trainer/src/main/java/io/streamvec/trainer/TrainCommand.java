@@ -64,7 +64,7 @@ public final class TrainCommand {
                              one more; learning runs on two: the model's steps (forward, loss,
                              backward) on their own thread, pipelined behind counting, subsampling,
                              scoring and the mixture on the main thread (loss=ns without
-                             adagrad-half-life). Nothing is
+                             adagrad-half-life, batch 1). Nothing is
                              reordered, so model and baseline are bit-identical to --threads 1
                              (deterministic); learning is not split further for N > 2
         --quiet              no progress line

@@ -67,7 +67,7 @@ public record TrainerSettings(
 
   /**
    * learner.threads, refused at start where the second thread could not run: the fading AdaGrad
-   * clock and the softmax loss stay on the learner's own thread.
+   * clock, the softmax loss and mini-batches stay on the learner's own thread.
    */
   private static int learnerThreads(AppConfig c) {
     int n = c.getInt(AppKeys.LEARNER_THREADS);
@@ -76,7 +76,7 @@ public record TrainerSettings(
       String fix =
           m.optimizer == ModelConfig.Optimizer.ADAGRAD && m.adagradHalfLife > 0
               ? "fading AdaGrad (adagrad-half-life = " + m.adagradHalfLife + ")"
-              : "loss=softmax";
+              : m.batch > 1 ? "mini-batches (batch = " + m.batch + ")" : "loss=softmax";
       throw new ConfigException(
           "config key '"
               + AppKeys.LEARNER_THREADS
@@ -86,7 +86,7 @@ public record TrainerSettings(
               + fix
               + ", which learns on one thread only: set "
               + AppKeys.LEARNER_THREADS
-              + "=1, or loss=ns with adagrad-half-life=0");
+              + "=1, or loss=ns with adagrad-half-life=0 and batch=1");
     }
     return n;
   }

@@ -57,6 +57,14 @@ class LearnerThreadsConfigTest {
             ConfigException.class,
             () -> settings(Map.of(AppKeys.LEARNER_THREADS, "2", "loss", "softmax")));
     assertTrue(softmax.getMessage().contains("loss=softmax"), softmax.getMessage());
+    var batch =
+        assertThrows(
+            ConfigException.class,
+            () -> settings(Map.of(AppKeys.LEARNER_THREADS, "2", "batch", "16")));
+    assertTrue(
+        batch.getMessage().contains("mini-batches (batch = 16)")
+            && batch.getMessage().contains("batch=1"),
+        batch.getMessage());
     assertEquals(
         1,
         settings(Map.of(AppKeys.LEARNER_THREADS, "1", "adagrad-half-life", "1000000"))
