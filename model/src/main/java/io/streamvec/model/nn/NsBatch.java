@@ -10,9 +10,14 @@ import org.ejml.data.FMatrixRMaj;
  * sum_j log s(-z_b,j)], z_b,w = W[w] . h_b + b[w], h_b = sum_i c_i (.) E[ctx_b,i], a negative equal
  * to the token's own target skipped. {@link #add} forwards a token and scores its target; {@link
  * #flush} computes dL for the whole batch, negatives outer so their k rows are loaded once for all
- * B tokens, and then steps each distinct row once on its summed gradient (AdaGrad sees one mean
- * square per row per batch): output rows in order of first use (the targets in batch order, then
- * the negatives), the position weights, then E rows in order of first use.
+ * B tokens, and then steps each distinct row once on its summed gradient: output rows in order of
+ * first use (the targets in batch order, then the negatives), the position weights, then E rows in
+ * order of first use.
+ *
+ * <p>A row's AdaGrad accumulator grows by the mean squares of the row's gradient terms (one per
+ * token and word, or token and position), as a step per token would add them, not by the mean
+ * square of their sum: with the sum, rows used by several tokens of a batch (shared negatives, the
+ * context words of consecutive tokens) learned markedly worse word vectors (bench/RESULTS.md).
  *
  * <p>Shapes: B batch size, k negatives, P context positions, d = H embedding size, V capacity.
  * Scratch is allocated once: no allocation per token.
@@ -39,6 +44,8 @@ public final class NsBatch {
   private final int[] outRows, embeddingRows; // (B + k), (B P): the rows touched, in order
   private int outCount, embeddingCount;
   private final float[] gradOut, gradBias, gradEmbeddings, gradWeights;
+  // AdaGrad: per gradient row, the sum of its terms' mean squares; per token, mean(h^2)
+  private final float[] squaresOut, squaresBias, squaresEmbeddings, squaresWeights, hSquare;
 
   public NsBatch(
       int batch,
@@ -78,6 +85,11 @@ public final class NsBatch {
     this.gradBias = new float[batch + k];
     this.gradEmbeddings = new float[batch * positions * d];
     this.gradWeights = new float[positions * d];
+    this.squaresOut = new float[batch + k];
+    this.squaresBias = new float[batch + k];
+    this.squaresEmbeddings = new float[batch * positions];
+    this.squaresWeights = new float[positions];
+    this.hSquare = new float[batch];
   }
 
   /** Tokens pending. */
@@ -115,12 +127,14 @@ public final class NsBatch {
   public void flush(RowMarks dirty) {
     if (size == 0) return;
     float[] wd = output.weights.data, bd = output.bias.data, ed = embeddings.data;
+    boolean adagrad = up.isAdagrad();
     outCount = 0;
     embeddingCount = 0;
     // dL/dz = s(z) - label; dL/dh_b and dL/dW, dL/db from the batch-start W
     for (int b = 0; b < size; b++) {
       Arrays.fill(gradH[b], 0f);
-      accumulate(targets[b], scores[b], 1f, hs[b], gradH[b], wd);
+      if (adagrad) hSquare[b] = VectorMath.meanSquare(hs[b], 0, d); // a term g h: g^2 mean(h^2)
+      accumulate(targets[b], scores[b], 1f, b, wd);
     }
     for (int j = 0; j < k; j++) {
       int w = negatives[j];
@@ -128,41 +142,51 @@ public final class NsBatch {
       for (int b = 0; b < size; b++) {
         if (w == targets[b]) continue; // like word2vec, a draw of the target is skipped
         float z = VectorMath.dot(wd, w * d, hs[b], 0, d) + bd[w];
-        accumulate(w, z, 0f, hs[b], gradH[b], wd);
+        accumulate(w, z, 0f, b, wd);
       }
     }
-    // dL/dc_i = sum_b E[ctx_b,i] (.) g_b ;  dL/dE[r] = sum over (b, i) with ctx_b,i = r of c_i (.)
-    // g_b
+    // dL/dc_i = sum_b E[ctx_b,i] (.) g_b; dL/dE[r] = sum over ctx_b,i = r of c_i (.) g_b
     Arrays.fill(gradWeights, 0f);
+    Arrays.fill(squaresWeights, 0f);
     for (int b = 0; b < size; b++) {
+      float[] g = gradH[b];
       for (int i = 0; i < positions; i++) {
-        int r = ctx[b * positions + i];
-        VectorMath.addHadamard(ed, r * d, gradH[b], 0, gradWeights, i * d, d);
-        VectorMath.addHadamard(weights, i * d, gradH[b], 0, gradEmbeddings, embeddingRow(r), d);
+        int r = ctx[b * positions + i], e = embeddingRow(r);
+        VectorMath.addHadamard(ed, r * d, g, 0, gradWeights, i * d, d);
+        VectorMath.addHadamard(weights, i * d, g, 0, gradEmbeddings, e * d, d);
+        if (!adagrad) continue;
+        squaresWeights[i] += VectorMath.sumSquaredProducts(ed, r * d, g, 0, d) / d;
+        squaresEmbeddings[e] += VectorMath.sumSquaredProducts(weights, i * d, g, 0, d) / d;
       }
     }
-    // every gradient is in: one step per distinct row, in a fixed order
+    // every gradient is in: one step per distinct row, in a fixed order (rate: sgd's lr, or
+    // AdaGrad's after adding the row's squares)
     for (int s = 0; s < outCount; s++) {
       int r = outRows[s];
-      up.step(wd, output.weightsAcc, r, d, 1f, gradOut, s * d);
-      up.stepScalar(bd, output.biasAcc, r, gradBias[s]);
+      float rate = up.rate(output.weightsAcc, r, squaresOut[s]);
+      VectorMath.axpy(-rate, gradOut, s * d, wd, r * d, d);
+      bd[r] -= up.rate(output.biasAcc, r, squaresBias[s]) * gradBias[s];
       outSlot[r] = -1;
       if (dirty != null) dirty.mark(r);
     }
-    for (int i = 0; i < positions; i++) up.step(weights, weightsAcc, i, d, 1f, gradWeights, i * d);
+    for (int i = 0; i < positions; i++) {
+      float rate = up.rate(weightsAcc, i, squaresWeights[i]);
+      VectorMath.axpy(-rate, gradWeights, i * d, weights, i * d, d);
+    }
     for (int s = 0; s < embeddingCount; s++) {
       int r = embeddingRows[s];
-      up.step(ed, embeddingsAcc, r, d, 1f, gradEmbeddings, s * d);
+      float rate = up.rate(embeddingsAcc, r, squaresEmbeddings[s]);
+      VectorMath.axpy(-rate, gradEmbeddings, s * d, ed, r * d, d);
       embeddingSlot[r] = -1;
       if (dirty != null) dirty.mark(r);
     }
     size = 0;
   }
 
-  /** One (token, word) term: g_h += gz W[w], gradOut[w] += gz h, gradBias[w] += gz. */
-  private void accumulate(int w, float z, float label, float[] h, float[] gh, float[] wd) {
+  /** The (token b, word w) term: g_b += gz W[w], gradOut[w] += gz h_b, gradBias[w] += gz. */
+  private void accumulate(int w, float z, float label, int b, float[] wd) {
     float gz = VectorMath.sigmoid(z) - label;
-    VectorMath.axpy(gz, wd, w * d, gh, 0, d);
+    VectorMath.axpy(gz, wd, w * d, gradH[b], 0, d);
     int s = outSlot[w];
     if (s < 0) {
       s = outCount++;
@@ -170,12 +194,16 @@ public final class NsBatch {
       outRows[s] = w;
       Arrays.fill(gradOut, s * d, (s + 1) * d, 0f);
       gradBias[s] = 0f;
+      squaresOut[s] = 0f;
+      squaresBias[s] = 0f;
     }
-    VectorMath.axpy(gz, h, 0, gradOut, s * d, d);
+    VectorMath.axpy(gz, hs[b], 0, gradOut, s * d, d);
     gradBias[s] += gz;
+    squaresOut[s] += gz * gz * hSquare[b];
+    squaresBias[s] += gz * gz;
   }
 
-  /** The offset of E row r's gradient (a zeroed one on first use in this flush). */
+  /** The gradient row of E row r (a zeroed one on first use in this flush). */
   private int embeddingRow(int r) {
     int s = embeddingSlot[r];
     if (s < 0) {
@@ -183,7 +211,8 @@ public final class NsBatch {
       embeddingSlot[r] = s;
       embeddingRows[s] = r;
       Arrays.fill(gradEmbeddings, s * d, (s + 1) * d, 0f);
+      squaresEmbeddings[s] = 0f;
     }
-    return s * d;
+    return s;
   }
 }

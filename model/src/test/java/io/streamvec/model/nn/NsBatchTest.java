@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
  * {@link NsBatch}'s step against a reference written apart: the batch loss L = sum_b [-log s(z_b,t)
  * - sum_j log s(-z_b,j)] in double precision, differentiated by central finite differences at the
  * batch-start parameters. Under SGD a flush moves every parameter by -lr dL; under AdaGrad every
- * touched row takes one step whose accumulator is the mean square of the row's summed gradient. The
- * batch has a repeated target, a negative equal to a target, a negative drawn twice and a context
- * with a repeated word.
+ * touched row takes one step on its summed gradient, its accumulator grown by the mean squares of
+ * the row's gradient terms (computed here per term, in double). The batch has a repeated target, a
+ * negative equal to a target, a negative drawn twice and a context with a repeated word.
  */
 class NsBatchTest {
   private static final int V = 10, D = 12, P = 3, K = 4;
@@ -129,43 +129,74 @@ class NsBatchTest {
   void adagradStepsEachTouchedRowOnceOnItsSummedGradient() {
     Model m = new Model();
     double[] before = m.flat(), grad = finiteDifferences(before);
+    double[][] squares = termSquares(before);
     float lr = 0.1f;
     RowMarks dirty = m.learnBatch(new RowUpdater(ModelConfig.Optimizer.ADAGRAD, lr), false);
     double[] after = m.flat();
-    // rows of E, W and c: accumulator = mean square of the row's gradient, one step
-    checkRows(before, after, grad, E0, V, m.eAcc, lr, "E");
-    checkRows(before, after, grad, W0, V, m.out.weightsAcc, lr, "W");
-    checkRows(before, after, grad, C0, P, m.enc.accumulators()[0], lr, "c");
-    for (int w = 0; w < V; w++) {
-      double g = grad[B0 + w];
-      assertEquals(g * g, m.out.biasAcc[w], 1e-5 + 1e-3 * g * g, "b accumulator " + w);
-    }
+    // each row: accumulator = its terms' mean squares; one step of rate lr / sqrt(acc) on the sum
+    checkRows(before, after, grad, squares[0], E0, V, D, m.eAcc, lr, "E");
+    checkRows(before, after, grad, squares[1], W0, V, D, m.out.weightsAcc, lr, "W");
+    checkRows(before, after, grad, squares[2], B0, V, 1, m.out.biasAcc, lr, "b");
+    checkRows(before, after, grad, squares[3], C0, P, D, m.enc.accumulators()[0], lr, "c");
     // touched: targets, negatives, context words; dirty marks exactly those
     assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, dirty.toArray());
+  }
+
+  /**
+   * Per row of E, W, b and c, the sum over the row's gradient terms of their mean squares: a term
+   * per (token, word) of the output layer, dz h_b and dz; per (token, position) of the encoder, c_i
+   * (.) g_b and E[ctx_b,i] (.) g_b, with g_b = dL_b/dh_b.
+   */
+  private static double[][] termSquares(double[] p) {
+    double[][] sq = {new double[V], new double[V], new double[V], new double[P]};
+    for (int b = 0; b < TARGETS.length; b++) {
+      double[] h = new double[D], g = new double[D];
+      for (int i = 0; i < P; i++)
+        for (int j = 0; j < D; j++) h[j] += p[C0 + i * D + j] * p[E0 + CONTEXTS[b][i] * D + j];
+      double hh = 0;
+      for (double x : h) hh += x * x / D;
+      for (int t = -1; t < K; t++) {
+        int w = t < 0 ? TARGETS[b] : NEGATIVES[t];
+        if (t >= 0 && w == TARGETS[b]) continue;
+        double dz = 1 / (1 + Math.exp(-score(p, w, h))) - (t < 0 ? 1 : 0);
+        sq[1][w] += dz * dz * hh;
+        sq[2][w] += dz * dz;
+        for (int j = 0; j < D; j++) g[j] += dz * p[W0 + w * D + j];
+      }
+      for (int i = 0; i < P; i++) {
+        int r = CONTEXTS[b][i];
+        for (int j = 0; j < D; j++) {
+          double ge = p[C0 + i * D + j] * g[j], gc = p[E0 + r * D + j] * g[j];
+          sq[0][r] += ge * ge / D;
+          sq[3][i] += gc * gc / D;
+        }
+      }
+    }
+    return sq;
   }
 
   private static void checkRows(
       double[] before,
       double[] after,
       double[] grad,
+      double[] squares,
       int o,
       int rows,
+      int n,
       float[] acc,
       float lr,
-      String n) {
+      String name) {
     for (int r = 0; r < rows; r++) {
-      double ms = 0;
-      for (int j = 0; j < D; j++) ms += grad[o + r * D + j] * grad[o + r * D + j];
-      ms /= D;
-      assertEquals(ms, acc[r], 1e-6 + 2e-3 * ms, n + " accumulator of row " + r);
+      double ms = squares[r];
+      assertEquals(ms, acc[r], 1e-6 + 2e-3 * ms, name + " accumulator of row " + r);
       double rate = lr / Math.sqrt(ms + 1e-6);
-      for (int j = 0; j < D; j++) {
-        int i = o + r * D + j;
+      for (int j = 0; j < n; j++) {
+        int i = o + r * n + j;
         assertEquals(
             before[i] - rate * grad[i],
             after[i],
             1e-5 + 2e-3 * Math.abs(rate * grad[i]),
-            n + " " + i);
+            name + " " + i);
       }
     }
   }
