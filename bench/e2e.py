@@ -91,6 +91,49 @@ def peak_rss_mb(pid):
     return status_mb(pid, "VmHWM")
 
 
+CLOCK_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def stat_cpu_seconds(path):
+    """utime + stime of /proc/PID/stat or /proc/PID/task/TID/stat, in seconds; None once it is gone."""
+    try:
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def thread_group(name, stream_prefix):
+    """What an app JVM thread does, from its name (/proc comm: the first 15 characters)."""
+    for prefix, group in (("streamvec-learn", "learner"), ("C2 CompilerThre", "jit_c2"), ("C1 CompilerThre", "jit_c1"),
+                          ("GC Thread", "gc"), ("G1 ", "gc"), ("VM Thread", "gc"), ("kafka-producer-", "kafka_io"),
+                          ("kafka-coordinat", "kafka_io"), ("rocksdb:", "rocksdb")):
+        if name.startswith(prefix):
+            return group
+    return "stream" if name.startswith(stream_prefix[:15]) else "other"
+
+
+def app_thread_cpu(pid, stream_prefix):
+    """CPU seconds of the app JVM's threads so far, by what they do (thread_group)."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        cpu = stat_cpu_seconds(f"/proc/{pid}/task/{tid}/stat")
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        if cpu is not None:
+            group = thread_group(name, stream_prefix)
+            out[group] = round(out.get(group, 0.0) + cpu, 2)
+    return out
+
+
 class Run:
     """Owns every process and directory it starts; stop() ends them all (also on signals)."""
 
@@ -171,6 +214,13 @@ class Run:
         out = subprocess.run(["java", "-cp", cp, "io.streamvec.producer.ExpectedTokens", self.args.input], env=self.env,
                              stdout=subprocess.PIPE, check=True, text=True).stdout
         return json.loads(out.strip().splitlines()[-1])
+
+    def broker_pid(self):
+        try:
+            with open(os.path.join(self.home, "broker", "broker.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
 
     def start_broker(self):
         log(f"starting a private broker (STREAMVEC_HOME={self.home})")
@@ -300,6 +350,15 @@ class Run:
         found[0]["first_million_epoch_s"] = next((t for t, n in points if n >= 1_000_000), None)
         return found[0]
 
+    @staticmethod
+    def follow_cpu(proc, total):
+        """Keeps total[0] at proc's CPU seconds until it exits (its last reading before exit)."""
+        while proc.poll() is None:
+            cpu = stat_cpu_seconds(f"/proc/{proc.pid}/stat")
+            if cpu is not None:
+                total[0] = cpu
+            time.sleep(0.1)
+
     def first_input_ms(self, mode):
         out = subprocess.run(["kcat", "-C", "-q", "-b", self.bootstrap, "-t", self.names(mode)["input.topics"], "-o", "beginning",
                               "-c", "1", "-e", "-f", "%T\n"], env=self.env, stdout=subprocess.PIPE, check=True, text=True).stdout
@@ -325,11 +384,14 @@ class Run:
         log(f"exported the final snapshot ({expected:,} tokens) to {self.args.output}")
 
     def run_mode(self, mode, expected):
+        broker = self.broker_pid()
+        broker_cpu0 = stat_cpu_seconds(f"/proc/{broker}/stat") if broker else None
         if mode == "consume":
             log("consume: producing the whole file first")
             prod = self.produce(mode)
             if prod.wait() != 0:
                 raise RuntimeError(f"produce failed ({prod.returncode})")
+            broker_cpu0 = stat_cpu_seconds(f"/proc/{broker}/stat") if broker else None
         app, t_start, app_log = self.start_app(mode)
         self.wait_log(app_log, "learning from", app, 120)
         t_running = None
@@ -337,10 +399,21 @@ class Run:
             self.wait_log(app_log, "-> RUNNING", app, 120)
             log("pipeline: app RUNNING; producing while it trains")
             prod = self.produce(mode)
+            prod_cpu = [0.0]
+            threading.Thread(target=self.follow_cpu, args=(prod, prod_cpu), daemon=True).start()
         done = self.watch_metrics(mode, expected, app, self.args.timeout)
+        # CPU seconds each JVM used in the mode (the app from its start, the broker from the mode's
+        # start, the producer's whole run in pipeline mode) up to every token trained: on two cores
+        # they compete with the learner
+        cpu = {"app": round(stat_cpu_seconds(f"/proc/{app.pid}/stat") or 0.0, 2),
+               "app_threads": app_thread_cpu(app.pid, self.names(mode)["application.id"])}
+        if broker_cpu0 is not None:
+            b = stat_cpu_seconds(f"/proc/{broker}/stat")
+            cpu["broker"] = round(b - broker_cpu0, 2) if b is not None else None
         if mode == "pipeline":
             if prod.wait() != 0:
                 raise RuntimeError(f"produce failed ({prod.returncode})")
+            cpu["producer"] = round(prod_cpu[0], 2)
             t0_ms = self.first_input_ms(mode)
         else:
             t0_ms = t_start * 1000
@@ -349,6 +422,8 @@ class Run:
         memory = self.memory_report(mode, app.pid) if self.args.nmt else None
         result = {"start_epoch_s": round(t0_ms / 1000.0, 3), "end_epoch_s": round(done["timestamp_ms"] / 1000.0, 3), "seconds": round(seconds, 3), "tokens_per_sec": round(expected / seconds, 1), "rss_mb": round(rss, 1),
                   "second_half_tokens_per_sec": done["second_half_tokens_per_sec"], "perplexity": done.get("perplexity"), "metrics": done}
+        result["cpu_seconds"] = cpu
+        log(f"{mode}: CPU seconds {json.dumps(cpu)}")
         if memory:
             result["memory"] = memory
         million = done.pop("first_million_epoch_s", None)
@@ -399,6 +474,10 @@ class Run:
                    "consume": "file on the topic first: app process start (JVM, group join included) -> first metrics record with every token trained",
                    "consume.train_seconds": "as consume, but from the app's first RUNNING state (start-up excluded)",
                    "first_million_seconds": "per mode, as seconds but to the first metrics record with >= 1M tokens trained",
+                   "cpu_seconds": "per mode, CPU seconds (user + system) up to every token trained: the app JVM from its start, "
+                                  "by thread group (learner, stream threads, jit_c1, jit_c2, gc, kafka_io, rocksdb, other); "
+                                  "the broker from the mode's start (in consume mode after the file was produced); the "
+                                  "producer JVM's whole run in pipeline mode (read every 0.1 s until it exits)",
                    "second_half_tokens_per_sec": "the second half of the tokens over the time they took (first metrics record, or raw "
                                                  "learning-curve point, at >= half the tokens -> the end): the rate once JIT warm-up is over"}}
         for m, r in results.items():

@@ -35,6 +35,10 @@
 #   first_million_seconds: from the same start to the first metrics record with >= 1M tokens
 #   trained (where start-up and JIT warm-up weigh most).
 #   rss_mb = peak RSS (VmHWM) of the app JVM, the larger of the two runs.
+#   cpu_seconds, per mode: CPU seconds up to every token trained of the app JVM (from its start,
+#   also by thread group: learner, stream, jit_c1, jit_c2, gc, kafka_io, rocksdb, other), of the
+#   broker (from the mode's start) and of the producer JVM (pipeline mode): on a small machine
+#   they compete with the learner for the cores.
 # Progress goes to stderr; with --json the last line on stdout is one JSON object.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -9,6 +9,8 @@ import os
 import socket
 import sys
 import tempfile
+import threading
+import time
 import unittest
 from types import SimpleNamespace
 
@@ -338,6 +340,48 @@ class SecondHalfRate(unittest.TestCase):
         self.assertIsNone(e2e.second_half_rate([]))
         self.assertIsNone(e2e.second_half_rate([(3, 0)]))
         self.assertIsNone(e2e.second_half_rate([(3, 10)]))
+
+
+class CpuAccountingTest(unittest.TestCase):
+    def test_a_process_cpu_is_what_the_kernel_reports_to_os_times(self):
+        x = 0
+        for i in range(3_000_000):
+            x += i * i
+        t = os.times()
+        cpu = e2e.stat_cpu_seconds(f"/proc/{os.getpid()}/stat")
+        self.assertAlmostEqual(cpu, t.user + t.system, delta=0.05)
+        self.assertIsNone(e2e.stat_cpu_seconds("/proc/0/stat"))
+
+    def test_threads_are_grouped_by_their_truncated_names(self):
+        stream = "streamvec-e2e-consume-long"  # application.id: thread names start with it, comm keeps 15 chars
+        groups = {n: e2e.thread_group(n, stream) for n in ("streamvec-learn", "C2 CompilerThre", "C1 CompilerThre",
+                                                          "streamvec-e2e-c", "GC Thread#0", "G1 Conc#0", "VM Thread",
+                                                          "kafka-producer-", "rocksdb:low", "main")}
+        self.assertEqual(groups, {"streamvec-learn": "learner", "C2 CompilerThre": "jit_c2", "C1 CompilerThre": "jit_c1",
+                                  "streamvec-e2e-c": "stream", "GC Thread#0": "gc", "G1 Conc#0": "gc", "VM Thread": "gc",
+                                  "kafka-producer-": "kafka_io", "rocksdb:low": "rocksdb", "main": "other"})
+
+    def test_this_process_threads_add_up_to_its_cpu(self):
+        # live threads only (the app's are read before it is stopped): the spinner waits, alive
+        spun, done = threading.Event(), threading.Event()
+
+        def spin():
+            end = time.time() + 0.5
+            while time.time() < end:
+                sum(range(1000))
+            spun.set()
+            done.wait()
+
+        t = threading.Thread(target=spin, name="spinner")
+        t.start()
+        spun.wait()
+        groups = e2e.app_thread_cpu(os.getpid(), "nothing")
+        total = e2e.stat_cpu_seconds(f"/proc/{os.getpid()}/stat")
+        done.set()
+        t.join()
+        self.assertEqual(list(groups), ["other"])
+        self.assertGreater(groups["other"], 0.3)
+        self.assertAlmostEqual(groups["other"], total, delta=0.05)
 
 
 # bench/models_plot.py: the line fit against hand-computed values, the grouping of memory runs
