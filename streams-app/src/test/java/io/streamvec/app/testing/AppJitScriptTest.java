@@ -1,0 +1,179 @@
+package io.streamvec.app.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code deploy/app-jit.sh} and {@code deploy/app-jit.json} on the real JVM, read from its own
+ * compilation log (-XX:+PrintCompilation, -XX:+PrintInlining): with the launcher's flags a hot
+ * Kafka method is compiled by C1 only (ending at tier 1), and a hot method of ours that calls it
+ * reaches C2 (tier 4) without inlining it; with {@code STREAMVEC_APP_JIT=default} the same Kafka
+ * method reaches C2 and is inlined, so the first checks can fail.
+ */
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class AppJitScriptTest {
+  /** Runs a Kafka method and one of ours hot, long enough for C2 to take both. */
+  public static final class Probe {
+    static long ours(byte[] b, long h) {
+      for (byte x : b) h = h * 31 + x;
+      return h + Utils.murmur2(b);
+    }
+
+    public static void main(String[] args) {
+      byte[] data = "streamvec app jit probe".getBytes(StandardCharsets.UTF_8);
+      long sink = 0;
+      for (int i = 0; i < 3_000_000; i++) {
+        data[i & 7] = (byte) i;
+        sink += ours(data, i);
+      }
+      System.out.println("probe ran " + sink);
+    }
+  }
+
+  private static final Pattern COMPILED =
+      Pattern.compile("^\\s*\\d+\\s+\\d+\\s+[%sbn! ]*(\\d)\\s+(\\S+)");
+
+  /**
+   * From the JVM's log: the highest tier Kafka's method was compiled at and the tier of its last
+   * compilation, the highest tier of ours (0: never compiled), and whether C2 inlined Kafka's
+   * method into ours (-XX:+PrintInlining; only C2 inlines hot calls, "inline (hot)").
+   */
+  private record Tiers(int kafka, int kafkaLast, int ours, boolean kafkaInlined, String log) {}
+
+  private static Tiers run(Map<String, String> env) throws Exception {
+    Path deploy = RepoRoot.path().resolve("deploy");
+    String cp = jarOf(Probe.class) + ":" + jarOf(Utils.class) + ":" + jarOf(LoggerFactory.class);
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "bash",
+                "-c",
+                "source \"$1/lib.sh\"; source \"$1/app-jit.sh\"; app_jit \"$1\"; cp=\"$2\"; shift 2;"
+                    + " exec java \"${JIT_FLAGS[@]}\" -XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation"
+                    + " -XX:+PrintInlining -cp \"$cp\" \"$@\"",
+                "app-jit-test",
+                deploy.toString(),
+                cp,
+                Probe.class.getName()));
+    Path stderr = Files.createTempFile("app-jit-test", ".err");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    String out = stdout + Files.readString(stderr);
+    Files.delete(stderr);
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("probe ran"), out);
+    // the VM's own messages (the directives' announcement among them) stay off the app's stdout
+    if (!env.containsKey("STREAMVEC_APP_JIT"))
+      assertTrue(stdout.lines().allMatch(l -> l.startsWith("probe ran")), stdout);
+    int kafka = 0, kafkaLast = 0, ours = 0;
+    boolean inlined = false;
+    for (String line : out.split("\n")) {
+      if (line.contains("Utils::murmur2") && line.contains("inline (hot)")) inlined = true;
+      Matcher m = COMPILED.matcher(line);
+      if (!m.find()) continue;
+      int tier = Integer.parseInt(m.group(1));
+      if (m.group(2).equals("org.apache.kafka.common.utils.Utils::murmur2")
+          && !line.contains("made not entrant")) {
+        kafka = Math.max(kafka, tier);
+        kafkaLast = tier;
+      }
+      if (m.group(2).equals(Probe.class.getName() + "::ours")) ours = Math.max(ours, tier);
+    }
+    return new Tiers(kafka, kafkaLast, ours, inlined, out);
+  }
+
+  private static Path jarOf(Class<?> c) throws Exception {
+    return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+  }
+
+  @Test
+  void kafkaCodeStaysOnC1AndOursReachesC2() throws Exception {
+    Tiers t = run(Map.of());
+    // profiled C1 code (tier 3) first, as for any method; then C1 without profiling, never C2
+    assertTrue(t.kafka() < 4, "Kafka's murmur2 never reaches C2\n" + t.log());
+    assertEquals(1, t.kafkaLast(), "Kafka's murmur2 ends on C1 without profiling\n" + t.log());
+    assertEquals(4, t.ours(), "our method: C2\n" + t.log());
+    assertFalse(t.kafkaInlined(), "C2 calls Kafka's method instead of inlining it\n" + t.log());
+  }
+
+  @Test
+  void defaultLeavesTheJvmPolicy() throws Exception {
+    Tiers t = run(Map.of("STREAMVEC_APP_JIT", "default"));
+    assertEquals(4, t.kafka(), "without the directives Kafka's murmur2 reaches C2\n" + t.log());
+    assertTrue(t.kafkaInlined(), "and C2 inlines it into ours\n" + t.log());
+    assertFalse(t.log().contains("CompilerDirectivesFile"), t.log());
+  }
+
+  @Test
+  void commandsThatTrainNothingGetNoFlags() throws Exception {
+    assertEquals("", flags("--help"));
+    assertEquals("", flags("--set", "a=b", "--print-config"));
+    assertTrue(flags("--set", "a=b").contains("-XX:CompilerDirectivesFile="), flags());
+  }
+
+  /** JIT_FLAGS as app_jit sets them for these app arguments, one per line. */
+  private static String flags(String... appArgs) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "bash",
+                "-c",
+                "source \"$1/lib.sh\"; source \"$1/app-jit.sh\"; d=\"$1\"; shift; app_jit \"$d\" \"$@\";"
+                    + " printf '%s\\n' \"${JIT_FLAGS[@]}\"",
+                "app-jit-test",
+                RepoRoot.path().resolve("deploy").toString()));
+    cmd.addAll(List.of(appArgs));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    return out.strip();
+  }
+
+  @Test
+  void anUnknownValueIsRefusedWithTheFix() throws Exception {
+    ProcessBuilder p =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "source \"$1/lib.sh\"; source \"$1/app-jit.sh\"; app_jit \"$1\"",
+                "app-jit-test",
+                RepoRoot.path().resolve("deploy").toString())
+            .redirectErrorStream(true);
+    p.environment().put("STREAMVEC_APP_JIT", "c2");
+    Process proc = p.start();
+    String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(proc.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(1, proc.exitValue(), out);
+    assertTrue(out.contains("STREAMVEC_APP_JIT=c2: use libraries-c1"), out);
+  }
+
+  /** The repository root (the tests run in the module directory). */
+  private static final class RepoRoot {
+    static Path path() {
+      for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent())
+        if (Files.isRegularFile(d.resolve("deploy/app-jit.sh"))) return d;
+      throw new IllegalStateException("deploy/app-jit.sh not found above " + Path.of(""));
+    }
+  }
+}
