@@ -42,27 +42,75 @@ final class NoiseModel {
   /**
    * q from the counts of the first v words; c(w) with keep(w) = keepProbability(w). The table
    * samples in proportion to the weights (Walker alias).
+   *
+   * <p>The values are defined by StrictMath (the same on every JVM): weight = (float) exp(power log
+   * count), c = (float) (log(weight / sum) - log keep). They are computed with the JVM's faster
+   * Math.exp/Math.log and kept only where that provably rounds to the same float (see {@link
+   * #roundsLike}); elsewhere StrictMath computes them. log keep is skipped where keep is 1:
+   * StrictMath.log(1) is +0 and x - +0 is x.
    */
   void rebuild(StreamingVocabulary vocab, int v, long tokens, IntToDoubleFunction keepProbability) {
+    double power = config.noisePower;
     double total = 0;
     for (int i = 0; i < v; i++) {
-      // count^power as exp(power log count): StrictMath's pow allocates on JDK 17 (its Java
-      // port), log and exp do not; either is the same on every JVM
-      weights[i] = (float) StrictMath.exp(config.noisePower * StrictMath.log(vocab.count(i)));
+      weights[i] = weight(power, vocab.count(i));
       total += weights[i];
     }
     sum = total;
     for (int i = 0; i < v; i++) {
       logitCorrection[i] =
-          weights[i] > 0
-              ? (float)
-                  (StrictMath.log(weights[i] / total)
-                      - StrictMath.log(keepProbability.applyAsDouble(i)))
-              : -30f;
+          weights[i] > 0 ? correction(weights[i] / total, keepProbability.applyAsDouble(i)) : -30f;
     }
     size = v;
     builtAt = tokens;
     table.build(weights, v);
+  }
+
+  /**
+   * StrictMath's log and exp are within 1 ulp of the exact result, so their count^power is within
+   * (3 power |log count| + 2) 2^-52 of it: below 2^-39 relative for any double count and power <=
+   * 2. Math.log and Math.exp are within 1 ulp too (their specification), so the fast value is as
+   * close, and the slack {@link #roundsLike} allows, 2^-34, is 32 times that bound.
+   */
+  static float weight(double power, double count) {
+    // the default power 3/4 as sqrt(count sqrt(count)): three correctly rounded steps, within
+    // 2^-52 of the exact value, and several times cheaper than exp and log
+    double fast =
+        power == 0.75 ? Math.sqrt(count * Math.sqrt(count)) : Math.exp(power * Math.log(count));
+    float w = (float) fast;
+    if (roundsLike(w, fast, Math.abs(fast) * 0x1p-34)) return w;
+    // count^power as exp(power log count): StrictMath's pow allocates on JDK 17 (its Java port),
+    // log and exp do not; either is the same on every JVM
+    return (float) StrictMath.exp(power * StrictMath.log(count));
+  }
+
+  /**
+   * (float) (log(share) - log(keep)) as StrictMath gives it. Each Math.log is within 2 ulps of
+   * StrictMath's and the difference rounds once more: the fast value is within (|log share| + |log
+   * keep|) 2^-50 of the StrictMath one, 64 times less than the slack allowed.
+   */
+  static float correction(double share, double keep) {
+    if (keep == 1.0) {
+      double a = Math.log(share);
+      float c = (float) a;
+      return roundsLike(c, a, Math.abs(a) * 0x1p-44) ? c : (float) StrictMath.log(share);
+    }
+    double a = Math.log(share), b = Math.log(keep);
+    double fast = a - b;
+    float c = (float) fast;
+    if (roundsLike(c, fast, (Math.abs(a) + Math.abs(b)) * 0x1p-44)) return c;
+    return (float) (StrictMath.log(share) - StrictMath.log(keep));
+  }
+
+  /**
+   * True if every double within slack of x rounds to f. Rounding to float is monotonic, so the two
+   * ends decide; compared as bits so that -0f and 0f differ. NaN or infinite slack: false.
+   */
+  static boolean roundsLike(float f, double x, double slack) {
+    int bits = Float.floatToRawIntBits(f);
+    return Float.floatToRawIntBits((float) (x - slack)) == bits
+        && Float.floatToRawIntBits((float) (x + slack)) == bits
+        && !Float.isNaN(f);
   }
 
   /** c(w) of a word admitted since the last rebuild (seen min-count times, not subsampled). */
