@@ -8,10 +8,15 @@ import java.util.Arrays;
 
 /**
  * The vocabulary's slots: word and scaled count per slot, a word -> slot map, and an indexed
- * min-heap over the evictable slots ordered by (count, slot), so the least frequent word is found
- * in O(1) and a count change costs O(log V) at worst (a frequent word sits near the leaves: usually
- * no swap at all). Slots are dense in [0, size) and never freed, only reassigned; the first {@link
+ * min-heap over the evictable slots, so the least frequent word (smallest (count, slot)) is found
+ * without a scan. Slots are dense in [0, size) and never freed, only reassigned; the first {@link
  * #RESERVED} slots are never in the heap, so they can never be evicted.
+ *
+ * <p>The heap is ordered by each slot's count as it was when the heap last placed it ({@code
+ * placed}), not by the live count: a token only adds to its slot's count, so placed counts are
+ * lower bounds and nothing is re-placed per token. {@link #leastFrequent} re-places the top while
+ * its placed count is stale; a top whose placed count is its count is the true minimum, since every
+ * other slot's (placed count, slot) is above it and its count is at least that.
  */
 final class SlotTable {
   static final int RESERVED = 2;
@@ -19,13 +24,14 @@ final class SlotTable {
   private final int capacity;
   private String[] words; // slot -> word
   private double[] counts; // slot -> scaled count
+  private double[] placed; // slot -> its count when the heap last placed it (<= counts[slot])
   private int size;
   private final WordIndex slots;
   private final IndexedMinHeap evictionOrder =
       new IndexedMinHeap() {
         @Override
         boolean less(int a, int b) {
-          return counts[a] < counts[b] || (counts[a] == counts[b] && a < b);
+          return placed[a] < placed[b] || (placed[a] == placed[b] && a < b);
         }
       };
 
@@ -35,6 +41,7 @@ final class SlotTable {
     int initial = Math.min(capacity, 1024);
     words = new String[initial];
     counts = new double[initial];
+    placed = new double[initial];
     words[StreamingVocabulary.UNK] = StreamingVocabulary.UNK_WORD;
     words[StreamingVocabulary.EOS] = Tokenizer.EOS;
     slots.put(StreamingVocabulary.UNK_WORD, StreamingVocabulary.UNK);
@@ -67,17 +74,20 @@ final class SlotTable {
     return counts[slot];
   }
 
-  /** Adds weight to the count of slot. */
+  /** Adds weight (> 0) to the count of slot; the heap catches up in {@link #leastFrequent}. */
   void add(int slot, double weight) {
     counts[slot] += weight;
-    if (slot >= RESERVED) {
-      evictionOrder.increased(slot);
-    }
   }
 
   /** The evictable slot with the smallest count (ties: lowest slot), or -1 if there is none. */
   int leastFrequent() {
-    return evictionOrder.min();
+    int min = evictionOrder.min();
+    while (min >= 0 && placed[min] != counts[min]) {
+      placed[min] = counts[min];
+      evictionOrder.increased(min);
+      min = evictionOrder.min();
+    }
+    return min;
   }
 
   /** Puts word in the next free slot and returns it; the caller checks {@link #isFull()} first. */
@@ -86,10 +96,12 @@ final class SlotTable {
       int grown = (int) Math.min(capacity, 2L * size);
       words = Arrays.copyOf(words, grown);
       counts = Arrays.copyOf(counts, grown);
+      placed = Arrays.copyOf(placed, grown);
     }
     int slot = size++;
     words[slot] = word;
     counts[slot] = count;
+    placed[slot] = count;
     slots.put(word, slot);
     evictionOrder.add(slot);
     return slot;
@@ -103,6 +115,7 @@ final class SlotTable {
     slots.remove(words[slot]);
     words[slot] = word;
     counts[slot] = count;
+    placed[slot] = count;
     slots.put(word, slot);
     evictionOrder.changed(slot);
   }
@@ -113,6 +126,7 @@ final class SlotTable {
   void rescale(double factor) {
     for (int i = 0; i < size; i++) {
       counts[i] = StreamingVocabulary.scaled(counts[i], factor);
+      placed[i] = counts[i];
     }
     evictionOrder.rebuild(); // flushing to zero may have created ties
   }
