@@ -72,8 +72,8 @@ public final class BoundedKneserNey {
     this.n1 = new long[order + 1];
     this.n2 = new long[order + 1];
     int start = Math.min(capacity, 1 << 12);
-    nodeIndex = new LongIntTable(start);
-    eventIndex = new LongIntTable(start);
+    nodeIndex = new LongIntTable(start, capacity);
+    eventIndex = new LongIntTable(start, capacity);
     nodeParent = new int[start];
     nodeWord = new int[start];
     nodeStats = new int[2 * start];

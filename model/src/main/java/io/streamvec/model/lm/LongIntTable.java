@@ -6,18 +6,35 @@ import java.util.Arrays;
  * An open-addressing hash map from non-negative long keys to an int value and an int count (linear
  * probing, no removal, only clear): the n-gram model's index, without boxing. Key, value and count
  * sit side by side in one array, so a lookup in a table far larger than the caches, and reading or
- * updating the count it finds, cost one cache miss. It allocates only when it doubles (load factor
- * 1/2), so a lookup or an insert of a present key allocates nothing.
+ * updating the count it finds, cost one cache miss. It allocates only when it grows (load factor
+ * 1/2), so a lookup or an insert of a present key allocates nothing. Given the most keys it will
+ * hold, its first growth goes straight to the size they need: a small table stays small, and a
+ * table that fills rehashes its keys once instead of at every doubling.
  */
 public final class LongIntTable {
   private static final long EMPTY = -1L;
   private long[] slots; // (2 * capacity): key, count << 32 | value, key, ...
   private int mask, size; // mask over entries
+  private final int maxEntries; // entries for maxSize keys at load factor 1/2
 
-  public LongIntTable(int initialCapacity) {
-    int cap = Integer.highestOneBit(Math.max(16, initialCapacity) * 2 - 1);
+  /** Room for initialCapacity keys now; the first growth makes room for maxSize keys. */
+  public LongIntTable(int initialCapacity, int maxSize) {
+    int cap = entriesFor(initialCapacity);
     slots = emptySlots(cap);
     mask = cap - 1;
+    maxEntries = entriesFor(maxSize);
+  }
+
+  private LongIntTable(long[] slots, int size, int maxEntries) {
+    this.slots = slots;
+    this.mask = slots.length / 2 - 1;
+    this.size = size;
+    this.maxEntries = maxEntries;
+  }
+
+  /** The least power of two >= 2 n (at least 16): n keys fit without growing. */
+  private static int entriesFor(int n) {
+    return Integer.highestOneBit(Math.max(8, n) * 4 - 1);
   }
 
   public int size() {
@@ -76,11 +93,7 @@ public final class LongIntTable {
 
   /** An independent copy (same slots). */
   public LongIntTable copy() {
-    LongIntTable t = new LongIntTable(16);
-    t.slots = slots.clone();
-    t.mask = mask;
-    t.size = size;
-    return t;
+    return new LongIntTable(slots.clone(), size, maxEntries);
   }
 
   /** Removes every key; keeps the array (no allocation). */
@@ -120,7 +133,7 @@ public final class LongIntTable {
 
   private void grow() {
     long[] old = slots;
-    int entries = old.length; // twice the old number of entries
+    int entries = Math.max(old.length, maxEntries); // at least twice the old number of entries
     long[] s = emptySlots(entries);
     int m = entries - 1;
     for (int j = 0; j < old.length; j += 2) if (old[j] != EMPTY) insert(s, m, old[j], old[j + 1]);
