@@ -107,7 +107,7 @@ public final class ModelConfig {
           new Key(
               "mixture-ngrams",
               "500000",
-              "capacity of the mixture's n-gram table in stored n-grams of all orders (~40 bytes each in memory, 17 in checkpoints and snapshots); when full, the n-grams seen once are dropped; counts halve every half-life tokens"),
+              "capacity of the mixture's n-gram table in stored n-grams of all orders (up to ~100 bytes each in memory, taken once the mixture holds 4,096; 17 in checkpoints and snapshots); when full, the n-grams seen once are dropped; counts halve every half-life tokens"),
           new Key(
               "eval-every",
               "0",
