@@ -121,6 +121,11 @@ public final class TrainCommand {
     learner.trackDirtyRows(false); // nothing here stores rows incrementally
     learner.setThreads(Math.min(o.threads, 2)); // same bits on any number
     ModelConfig c = learner.config();
+    if (o.threads >= 2 && learner.threads() == 1)
+      err.println(
+          "train: note: this model learns on one thread (the model's steps get a thread of their"
+              + " own only with loss=ns, no adagrad-half-life and batch 1); reading and tokenizing"
+              + " still run on their own threads");
     long size = "-".equals(o.input) ? -1 : Files.size(Path.of(o.input));
     TextSource src =
         "-".equals(o.input)

@@ -161,4 +161,29 @@ class TrainCommandTest {
     assertEquals(1, missing.code());
     assertTrue(missing.err().contains("nope.txt"), missing.err());
   }
+
+  @Test
+  void threadsTwoSaysWhenTheModelLearnsOnOneThread() throws Exception {
+    Path corpus = dir.resolve("t.txt");
+    Files.writeString(corpus, "the cat sat on the mat . the dog sat on the log .\n".repeat(50));
+    String note = "this model learns on one thread";
+    String[] common = {"--input", corpus.toString(), "--dim", "8", "--min-count", "1", "--quiet"};
+    Result two = run(concat(common, "--threads", "2"));
+    assertEquals(0, two.code(), two.err());
+    assertTrue(!two.err().contains(note), two.err());
+    for (String[] model :
+        new String[][] {{"--batch", "4"}, {"--loss", "softmax"}, {"--adagrad-half-life", "1000"}}) {
+      Result r = run(concat(concat(common, "--threads", "2"), model));
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.err().contains(note), String.join(" ", model) + ": " + r.err());
+    }
+    Result one = run(concat(common, "--batch", "4"));
+    assertTrue(!one.err().contains(note), one.err());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
 }
