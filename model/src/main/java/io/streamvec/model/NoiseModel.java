@@ -46,8 +46,8 @@ final class NoiseModel {
    * <p>The values are defined by StrictMath (the same on every JVM): weight = (float) exp(power log
    * count), c = (float) (log(weight / sum) - log keep). They are computed with the JVM's faster
    * Math.exp/Math.log and kept only where that provably rounds to the same float (see {@link
-   * #roundsLike}); elsewhere StrictMath computes them. log keep is skipped where keep is 1:
-   * StrictMath.log(1) is +0 and x - +0 is x.
+   * #roundsLike}); elsewhere StrictMath computes them. The fast path skips log keep where keep is
+   * 1: log(1) is +0 and x - +0 is x.
    */
   void rebuild(StreamingVocabulary vocab, int v, long tokens, IntToDoubleFunction keepProbability) {
     double power = config.noisePower;
@@ -90,12 +90,8 @@ final class NoiseModel {
    * keep|) 2^-50 of the StrictMath one, 64 times less than the slack allowed.
    */
   static float correction(double share, double keep) {
-    if (keep == 1.0) {
-      double a = Math.log(share);
-      float c = (float) a;
-      return roundsLike(c, a, Math.abs(a) * 0x1p-44) ? c : (float) StrictMath.log(share);
-    }
-    double a = Math.log(share), b = Math.log(keep);
+    double a = Math.log(share);
+    double b = keep == 1.0 ? 0 : Math.log(keep); // log(1) is +0 on both paths: skip the call
     double fast = a - b;
     float c = (float) fast;
     if (roundsLike(c, fast, (Math.abs(a) + Math.abs(b)) * 0x1p-44)) return c;
