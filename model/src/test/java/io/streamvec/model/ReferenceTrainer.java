@@ -29,10 +29,11 @@ import java.util.Map;
  * re-typing its three constants would be copying, not checking), one draw per new E row element in
  * the order rows are created, the subsampling draw before the noise draws, the noise table's
  * rebuild schedule (every min(noise-refresh, max(64, tokens/2)) tokens) and its sampler (Walker's
- * alias table built by Vose's method with last-in-first-out work lists; a draw takes the column
- * from the high 32 bits of one nextLong and the coin from its low 24 bits). The vocabulary is made
- * trivial on purpose: min-count 1, a capacity above the number of word types and no decay, so a
- * word gets the next id when first seen and its count is its number of occurrences.
+ * alias table ({@link ReferenceAlias}) built by Vose's method with last-in-first-out work lists; a
+ * draw takes the column from the high 32 bits of one nextLong and the coin from its low 24 bits).
+ * The vocabulary is made trivial on purpose: min-count 1, a capacity above the number of word types
+ * and no decay, so a word gets the next id when first seen and its count is its number of
+ * occurrences.
  */
 final class ReferenceTrainer {
   final int d, positions, context, negatives, capacity;
@@ -55,8 +56,7 @@ final class ReferenceTrainer {
   double noiseSum;
   int noiseCount;
   long noiseBuiltAt;
-  float[] aliasProb = new float[0];
-  int[] alias = new int[0];
+  ReferenceAlias noiseTable = new ReferenceAlias(new float[0], 0);
 
   ReferenceTrainer(ModelConfig config) {
     if (config.encoder == ModelConfig.Encoder.BENGIO
@@ -156,7 +156,7 @@ final class ReferenceTrainer {
     } else {
       int[] samples = new int[negatives];
       for (int j = 0; j < negatives; j++) {
-        int drawn = aliasProb.length == 0 ? -1 : drawNoise();
+        int drawn = noiseTable.size() == 0 ? -1 : noiseTable.sample(rng.nextLong());
         samples[j] = drawn == target ? -1 : drawn;
       }
       for (int j = -1; j < negatives; j++) {
@@ -216,33 +216,6 @@ final class ReferenceTrainer {
               : -30;
     noiseCount = v;
     noiseBuiltAt = tokens;
-    // Vose: columns of mean weight 1; each under-full column is topped up by an over-full one
-    aliasProb = new float[v];
-    alias = new int[v];
-    double[] scaled = new double[v];
-    int[] small = new int[v], large = new int[v];
-    int ns = 0, nl = 0;
-    for (int u = 0; u < v; u++) {
-      scaled[u] = noiseWeights[u] * (double) v / noiseSum;
-      if (scaled[u] < 1) small[ns++] = u;
-      else large[nl++] = u;
-    }
-    while (ns > 0 && nl > 0) {
-      int s = small[--ns], l = large[--nl];
-      aliasProb[s] = (float) scaled[s];
-      alias[s] = l;
-      scaled[l] = (scaled[l] + scaled[s]) - 1;
-      if (scaled[l] < 1) small[ns++] = l;
-      else large[nl++] = l;
-    }
-    while (nl > 0) aliasProb[large[--nl]] = 1;
-    while (ns > 0) aliasProb[small[--ns]] = 1;
-  }
-
-  private int drawNoise() {
-    long r = rng.nextLong();
-    int column = (int) (((r >>> 32) * aliasProb.length) >>> 32);
-    float coin = (r & 0xFFFFFF) * 0x1.0p-24f;
-    return coin < aliasProb[column] ? column : alias[column];
+    noiseTable = new ReferenceAlias(noiseWeights, v);
   }
 }

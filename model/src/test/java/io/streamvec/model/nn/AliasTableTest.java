@@ -2,6 +2,7 @@ package io.streamvec.model.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streamvec.model.ReferenceAlias;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -13,67 +14,20 @@ import org.junit.jupiter.api.Test;
  */
 class AliasTableTest {
 
-  /** The reference: the same build, its result in two plain arrays. */
-  private static final class Reference {
-    final float[] prob;
-    final int[] alias;
-    final int n;
-
-    Reference(float[] w, int count) {
-      double sum = 0;
-      for (int i = 0; i < count; i++) sum += w[i];
-      n = count;
-      prob = new float[count];
-      alias = new int[count];
-      double[] scaled = new double[count];
-      int[] small = new int[count], large = new int[count];
-      int ns = 0, nl = 0;
-      for (int i = 0; i < count; i++) {
-        scaled[i] = w[i] * (double) count / sum;
-        if (scaled[i] < 1.0) small[ns++] = i;
-        else large[nl++] = i;
-      }
-      while (ns > 0 && nl > 0) {
-        int s = small[--ns], l = large[--nl];
-        prob[s] = (float) scaled[s];
-        alias[s] = l;
-        scaled[l] = (scaled[l] + scaled[s]) - 1.0;
-        if (scaled[l] < 1.0) small[ns++] = l;
-        else large[nl++] = l;
-      }
-      while (nl > 0) {
-        int l = large[--nl];
-        prob[l] = 1f;
-        alias[l] = l;
-      }
-      while (ns > 0) {
-        int s = small[--ns];
-        prob[s] = 1f;
-        alias[s] = s;
-      }
-    }
-
-    int sample(long r) {
-      int column = (int) (((r >>> 32) * n) >>> 32);
-      float coin = (r & 0xFFFFFF) * 0x1.0p-24f;
-      return coin < prob[column] ? column : alias[column];
-    }
-
-    /** The first high-32-bit value that lands on column c. */
-    long high(int c) {
-      long h = ((long) c << 32) / n;
-      while ((int) ((h * n) >>> 32) < c) h++;
-      return h;
-    }
+  /** The first high-32-bit value that lands on column c of n. */
+  private static long high(int c, int n) {
+    long h = ((long) c << 32) / n;
+    while ((int) ((h * n) >>> 32) < c) h++;
+    return h;
   }
 
   private static void assertSameDraws(float[] w, int count, AliasTable table, SplittableRandom r) {
     table.build(w, count);
-    Reference ref = new Reference(w, count);
+    ReferenceAlias ref = new ReferenceAlias(w, count);
     assertEquals(count, table.size());
     for (int c = 0; c < count; c++) {
-      long high = ref.high(c) << 32;
-      long edge = (long) (ref.prob[c] * 0x1p24f); // coins next to the probability
+      long high = high(c, count) << 32;
+      long edge = (long) (ref.prob(c) * 0x1p24f); // coins next to the probability
       long[] lows = {0, 1, edge - 1, edge, edge + 1, 0xFFFFFF, r.nextLong() & 0xFFFFFF};
       for (long low : lows) {
         if (low < 0 || low > 0xFFFFFF) continue;
