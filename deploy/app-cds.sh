@@ -17,13 +17,11 @@ CDS_FLAGS=()
 # app_cds <module jar> <classpath> [app arguments...]: sets CDS_FLAGS for the JVM this shell is
 # about to exec (so $$ is that JVM's pid).
 app_cds() {
-  local jar="$1" cp="$2" dir arch key t pid a dump=1
+  local jar="$1" cp="$2" dir arch key t pid dump=1
   shift 2
   CDS_FLAGS=()
   [ "${STREAMVEC_CDS:-on}" = off ] && return 0
-  for a in "$@"; do
-    case "$a" in -h | --help | --print-config | --check-state) dump=0 ;; esac
-  done
+  sv_app_trains "$@" || dump=0
   dir="$(dirname "$jar")/cds"
   arch="$dir/app.jsa"
   mkdir -p "$dir" 2>/dev/null || return 0

@@ -15,7 +15,7 @@ JIT_FLAGS=()
 # app_jit <deploy dir> [app arguments...]: sets JIT_FLAGS for the app JVM (none for --help and
 # the other commands that train nothing).
 app_jit() {
-  local dir="$1" a
+  local dir="$1"
   shift
   JIT_FLAGS=()
   case "${STREAMVEC_APP_JIT:-libraries-c1}" in
@@ -23,8 +23,6 @@ app_jit() {
     libraries-c1) ;;
     *) sv_die "STREAMVEC_APP_JIT=$STREAMVEC_APP_JIT: use libraries-c1 (the default) or default (the JVM's own JIT policy)" ;;
   esac
-  for a in "$@"; do
-    case "$a" in -h | --help | --print-config | --check-state) return 0 ;; esac
-  done
+  sv_app_trains "$@" || return 0
   JIT_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile="$dir/app-jit.json" -XX:+DisplayVMOutputToStderr)
 }

@@ -19,6 +19,16 @@ case "$SV_HOME" in /*) ;; *) SV_HOME="$PWD/$SV_HOME" ;; esac
 #   chromium       - a real browser renders the explorer page served at / (SenseSwapDriftTest)
 SV_TEST_DEB_PACKAGES=(kcat prometheus python3-gensim python3-matplotlib chromium)
 
+# True if these app arguments make it train (not --help, --print-config or --check-state, which
+# only print and exit: they get no class archive and no JIT settings).
+sv_app_trains() {
+  local a
+  for a in "$@"; do
+    case "$a" in -h | --help | --print-config | --check-state) return 1 ;; esac
+  done
+  return 0
+}
+
 sv_info() { printf 'streamvec: %s\n' "$*" >&2; }
 sv_die() { printf 'streamvec: error: %s\n' "$*" >&2; exit 1; }
 

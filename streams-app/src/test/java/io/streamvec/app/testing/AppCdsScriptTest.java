@@ -73,7 +73,10 @@ class AppCdsScriptTest {
     }
   }
 
-  /** Sources the script, lets app_cds choose the flags, and execs the JVM with them. */
+  /**
+   * Sources the script (after deploy/lib.sh, as the launcher does), lets app_cds choose the flags,
+   * and execs the JVM with them.
+   */
   private Run run(Map<String, String> env, String... jvmAndArgs) throws Exception {
     Path flags = Files.createTempFile(dir, "flags", ".txt");
     List<String> cmd =
@@ -81,7 +84,8 @@ class AppCdsScriptTest {
             List.of(
                 "bash",
                 "-c",
-                "source \"$1\"; jar=\"$2\"; flags=\"$3\"; main=\"$4\"; shift 4;"
+                "source \"${1%/*}/lib.sh\"; source \"$1\"; jar=\"$2\"; flags=\"$3\"; main=\"$4\";"
+                    + " shift 4;"
                     + " app_cds \"$jar\" \"$jar\" \"$@\";"
                     + " printf '%s\\n' \"${CDS_FLAGS[@]}\" > \"$flags\";"
                     + " exec java \"${CDS_FLAGS[@]}\" ${EXTRA_JVM:-} -cp \"$jar\" \"$main\" \"$@\"",
