@@ -119,13 +119,14 @@ class CrashInterleavingTest extends AppJvmFixture {
   static List<String> crashPointOptions(KillPoint point, Random random) {
     return switch (point) {
       case DURING_CHECKPOINT_WRITE -> List.of("-Dstreamvec.crash-point=checkpoint-written:1");
-      // from the third slice on, the slices before it were committed (one commit per slice)
+      // from the third slice on, the slices before it were committed (see CrashPoint)
       case DURING_SLICED_CHECKPOINT ->
           List.of("-Dstreamvec.crash-point=checkpoint-slice-written:" + (3 + random.nextInt(6)));
       case DURING_SLICED_SNAPSHOT ->
-          // at the 2nd or 3rd slice of a version of several (the lifetime's first sends every
-          // block); its first slice is committed, and earlier lifetimes left complete versions
-          List.of("-Dstreamvec.crash-point=snapshot-slice-written:" + (1 + random.nextInt(2)));
+          // at the 3rd or 4th slice of a version of about ten (the lifetime's first sends every
+          // block), so that its earlier slices are committed (see CrashPoint), and earlier
+          // lifetimes left complete versions
+          List.of("-Dstreamvec.crash-point=snapshot-slice-written:" + (2 + random.nextInt(2)));
       case DURING_REPLAY ->
           List.of("-Dstreamvec.crash-point=replayed-line:" + (1 + random.nextInt(50)));
       default -> List.of();

@@ -10,6 +10,14 @@ package io.streamvec.app.topology;
 final class CrashPoint {
   static final String PROPERTY = "streamvec.crash-point";
 
+  /*
+   * A slice asks for a commit, and Kafka Streams commits after the round of records and
+   * punctuations it is in. A checkpoint's or version's first slice is written by a record or the
+   * tick, and the slice punctuation of the same round may write the second: the two can share a
+   * transaction. Each later slice comes from a later round's slice punctuation, so from the third
+   * slice on, all the slices before the current one are committed.
+   */
+
   /**
    * After a checkpoint's last slice (the rest of its rows, global pieces and meta) went to the
    * stores, before the commit.
@@ -18,14 +26,15 @@ final class CrashPoint {
 
   /**
    * After a slice of a checkpoint that is neither its first nor its last went to the stores, before
-   * the commit: the checkpoint's earlier slices are committed, so it is then partly written.
+   * the commit: from the third slice on, the checkpoint's earlier slices are committed, so it is
+   * then partly written.
    */
   static final String CHECKPOINT_SLICE_WRITTEN = "checkpoint-slice-written";
 
   /**
    * After a slice of a snapshot version that is neither its first nor its last went to the
-   * snapshots topic, before the commit: the version's earlier slices are committed, so the topic
-   * then holds part of it.
+   * snapshots topic, before the commit: from the third slice on, the version's earlier slices are
+   * committed, so the topic then holds part of it.
    */
   static final String SNAPSHOT_SLICE_WRITTEN = "snapshot-slice-written";
 

@@ -226,8 +226,8 @@ final class ModelTrainer implements AutoCloseable {
 
   /**
    * Writes the next slice (about budget bytes) of the checkpoint being written, if any, and asks
-   * for a commit after it, so that one transaction carries one slice, whatever the model's size.
-   * Returns the bytes written.
+   * for a commit after it, so that a transaction carries one slice (the first two may share one:
+   * see CrashPoint), whatever the model's size. Returns the bytes written.
    */
   long writeSlice(long budget) {
     if (!store.writing()) return 0;
@@ -236,8 +236,8 @@ final class ModelTrainer implements AutoCloseable {
     checkpointSlices++;
     out.commit();
     if (store.writing()) {
-      // from the second slice on: a halt aborts this slice's transaction, the first slice's is
-      // committed, so the stores then hold part of the checkpoint
+      // from the second slice on: a halt aborts this slice's transaction, and from the third on
+      // the slices before it are committed, so the stores then hold part of the checkpoint
       if (checkpointSlices > 1) CrashPoint.reached(CrashPoint.CHECKPOINT_SLICE_WRITTEN);
       return bytes;
     }
@@ -274,9 +274,10 @@ final class ModelTrainer implements AutoCloseable {
 
   /**
    * Writes the next slice (about budget bytes) of the snapshot version being published, if any. A
-   * slice that leaves the version incomplete asks for a commit, so that one transaction carries one
-   * slice; the last slice (its manifest) completes the version in the same transaction as the
-   * stores' record of it and its history record. Returns the bytes written.
+   * slice that leaves the version incomplete asks for a commit, so that a transaction carries one
+   * slice (the first two may share one: see CrashPoint); the last slice (its manifest) completes
+   * the version in the same transaction as the stores' record of it and its history record. Returns
+   * the bytes written.
    */
   long writeSnapshotSlice(long budget, long now) {
     if (!publisher.publishing()) return 0;
