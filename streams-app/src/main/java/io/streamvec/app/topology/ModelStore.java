@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -34,12 +35,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       slots of the last complete snapshot version on the snapshots topic;
  *   <li>{@code replay-log}: the token lines of every record since the checkpoint, in batches of up
  *       to {@link #BATCH_LINES} lines: sequence number of the first line -> the lines joined by
- *       '\n' (token lines never hold one), UTF-8. A batch is rewritten as it grows; the store's
- *       cache keeps only its last version within a commit, so a line costs a fraction of a
- *       changelog record instead of a record and a tombstone of its own (profiled: the per-line
- *       puts and the deletes at each checkpoint kept the learner waiting). The batch is kept as
- *       bytes and each line encoded once: rewriting it as a String re-encoded the whole batch on
- *       every line.
+ *       '\n' (token lines never hold one), UTF-8. A batch is rewritten as it grows, at most once
+ *       per commit ({@link DeferredPutStore}: the open batch is put as it stands when Kafka Streams
+ *       flushes the caches before committing), so a line costs a fraction of a changelog record
+ *       instead of a record and a tombstone of its own (profiled: the per-line puts and the deletes
+ *       at each checkpoint kept the learner waiting), and its own bytes on the stream thread, not a
+ *       copy of the batch. The batch is kept as bytes and each line encoded once.
  * </ul>
  *
  * A checkpoint is the model's rows at one record, which for a big model are gigabytes, so it is
@@ -76,6 +77,7 @@ final class ModelStore {
       new byte[4096]; // the open batch's UTF-8 bytes: openBatchLength of them
   private int openBatchLength;
   private boolean batchOpen;
+  private final Supplier<byte[]> openBatchValue = this::openBatchBytes;
 
   ModelStore(ModelTables tables) {
     this.tables = tables;
@@ -111,12 +113,17 @@ final class ModelStore {
     return restored;
   }
 
-  /** Logs the line of record number sequence (they come in order, one by one). */
+  /**
+   * Logs the line of record number sequence (they come in order, one by one). The open batch goes
+   * into the store as it stands at the next commit, so a line costs its own bytes, not the batch's;
+   * a batch that closes goes in at once, and its buffer takes the next one.
+   */
   void append(long sequence, String line) {
     byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
     if (!batchOpen
         || sequence - batches.peekLast()[0] >= BATCH_LINES
         || openBatchLength + 1 + encoded.length > BATCH_BYTES) {
+      if (batchOpen) tables.putReplay(batches.peekLast()[0], openBatchBytes());
       batches.addLast(new long[] {sequence, sequence});
       openBatchLength = 0;
       batchOpen = true;
@@ -125,7 +132,11 @@ final class ModelStore {
       batches.peekLast()[1] = sequence;
     }
     add(encoded);
-    tables.putReplay(batches.peekLast()[0], Arrays.copyOf(openBatch, openBatchLength));
+    tables.putReplayLater(batches.peekLast()[0], openBatchValue);
+  }
+
+  private byte[] openBatchBytes() {
+    return Arrays.copyOf(openBatch, openBatchLength);
   }
 
   private void add(byte[] bytes) {

@@ -3,6 +3,7 @@ package io.streamvec.app.topology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -31,6 +32,12 @@ interface ModelTables {
 
   void putReplay(long first, byte[] lines);
 
+  /**
+   * Puts the batch at first as lines gives it before the next commit ({@link DeferredPutStore}), or
+   * now if the store cannot defer; a put or delete of the batch in between drops it.
+   */
+  void putReplayLater(long first, Supplier<byte[]> lines);
+
   void deleteReplay(long first);
 
   /** The replay batches in sequence order. */
@@ -52,6 +59,7 @@ interface ModelTables {
       KeyValueStore<Integer, byte[]> rows,
       KeyValueStore<String, byte[]> global,
       KeyValueStore<Long, byte[]> replay) {
+    DeferredPutStore<Long> deferred = DeferredPutStore.find(replay);
     return new ModelTables() {
       public byte[] global(String key) {
         return global.get(key);
@@ -79,6 +87,11 @@ interface ModelTables {
 
       public void putReplay(long first, byte[] lines) {
         replay.put(first, lines);
+      }
+
+      public void putReplayLater(long first, Supplier<byte[]> lines) {
+        if (deferred != null) deferred.putLater(first, lines);
+        else replay.put(first, lines.get());
       }
 
       public void deleteReplay(long first) {
@@ -116,6 +129,7 @@ interface ModelTables {
     String g = model + "/g/";
     String r = model + "/r/";
     String l = model + "/l/";
+    DeferredPutStore<String> deferred = DeferredPutStore.find(shared);
     return new ModelTables() {
       public byte[] global(String key) {
         return shared.get(g + key);
@@ -147,6 +161,12 @@ interface ModelTables {
         shared.put(sequenceKey(first), lines);
       }
 
+      public void putReplayLater(long first, Supplier<byte[]> lines) {
+        mark();
+        if (deferred != null) deferred.putLater(sequenceKey(first), lines);
+        else shared.put(sequenceKey(first), lines.get());
+      }
+
       public void deleteReplay(long first) {
         shared.delete(sequenceKey(first));
       }
@@ -176,8 +196,16 @@ interface ModelTables {
         marked = true;
       }
 
+      private long lastFirst = -1;
+      private String lastKey;
+
       private String sequenceKey(long first) {
-        return l + String.format(Locale.ROOT, "%019d", first);
+        // a batch's key is asked for once per line: formatted once per batch
+        if (first != lastFirst) {
+          lastKey = l + String.format(Locale.ROOT, "%019d", first);
+          lastFirst = first;
+        }
+        return lastKey;
       }
     };
   }

@@ -89,9 +89,10 @@ public final class StreamvecTopology {
     // logged (changelog) + cached: checkpoint writes are deduplicated within a commit interval
     builder.addStateStore(store(ROWS_STORE, Serdes.Integer()));
     builder.addStateStore(store(GLOBAL_STORE, Serdes.String()));
-    builder.addStateStore(store(REPLAY_STORE, Serdes.Long()));
+    // the replay log's open batch is put once per commit, not once per line (ModelStore)
+    builder.addStateStore(DeferredPutStore.builder(REPLAY_STORE, Serdes.Long()));
     if (!models.single()) {
-      builder.addStateStore(store(MODELS_STORE, Serdes.String()));
+      builder.addStateStore(DeferredPutStore.builder(MODELS_STORE, Serdes.String()));
       stores.add(MODELS_STORE);
     }
 

@@ -23,8 +23,9 @@ class ModelStoreReplayTest {
       store("rows", Serdes.Integer(), Serdes.ByteArray());
   private final KeyValueStore<String, byte[]> global =
       store("global", Serdes.String(), Serdes.ByteArray());
-  private final KeyValueStore<Long, byte[]> replay =
-      store("replay", Serdes.Long(), Serdes.ByteArray());
+  // deferred as in the app: the open batch goes in at a commit, or before the store is read
+  private final DeferredPutStore<Long> replay =
+      new DeferredPutStore<>(store("replay", Serdes.Long(), Serdes.ByteArray()));
   private final Learner learner = new Learner(AppConfig.of(TestTexts.smallModel()).model());
 
   private static <K, V> KeyValueStore<K, V> store(
