@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code deploy/app-jit.sh} and {@code deploy/app-jit.json} on the real JVM, read from its own
  * compilation log (-XX:+PrintCompilation, -XX:+PrintInlining): with the launcher's flags a hot
  * Kafka method is compiled by C1 only (ending at tier 1), and a hot method of ours that calls it
- * reaches C2 (tier 4) without inlining it; with {@code STREAMVEC_APP_JIT=default} the same Kafka
- * method reaches C2 and is inlined, so the first checks can fail.
+ * reaches C2 (tier 4) without inlining it; with {@code STREAMVEC_APP_JIT=default} C2 inlines the
+ * same Kafka method into ours, so the first checks can fail.
  */
 @Tag("integration")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -57,6 +57,11 @@ class AppJitScriptTest {
    */
   private record Tiers(int kafka, int kafkaLast, int ours, boolean kafkaInlined, String log) {}
 
+  /**
+   * Runs the probe with the launcher's JIT flags. -Xbatch: a method stops at each compilation it
+   * asks for until it is done, so the tiers reached depend on the probe's counts only, not on how
+   * busy the machine's cores are (in the background, C2 could still be compiling when it ends).
+   */
   private static Tiers run(Map<String, String> env) throws Exception {
     Path deploy = RepoRoot.path().resolve("deploy");
     String cp = jarOf(Probe.class) + ":" + jarOf(Utils.class) + ":" + jarOf(LoggerFactory.class);
@@ -66,7 +71,7 @@ class AppJitScriptTest {
                 "bash",
                 "-c",
                 "source \"$1/lib.sh\"; source \"$1/app-jit.sh\"; app_jit \"$1\"; cp=\"$2\"; shift 2;"
-                    + " exec java \"${JIT_FLAGS[@]}\" -XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation"
+                    + " exec java \"${JIT_FLAGS[@]}\" -Xbatch -XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation"
                     + " -XX:+PrintInlining -cp \"$cp\" \"$@\"",
                 "app-jit-test",
                 deploy.toString(),
@@ -119,8 +124,9 @@ class AppJitScriptTest {
   @Test
   void defaultLeavesTheJvmPolicy() throws Exception {
     Tiers t = run(Map.of("STREAMVEC_APP_JIT", "default"));
-    assertEquals(4, t.kafka(), "without the directives Kafka's murmur2 reaches C2\n" + t.log());
-    assertTrue(t.kafkaInlined(), "and C2 inlines it into ours\n" + t.log());
+    // C2 takes Kafka's murmur2 into its code of ours; whether it also compiles murmur2 on its own
+    // depends on which of the two methods' counters trips first
+    assertTrue(t.kafkaInlined(), "without the directives C2 inlines Kafka's murmur2\n" + t.log());
     assertFalse(t.log().contains("CompilerDirectivesFile"), t.log());
   }
 
