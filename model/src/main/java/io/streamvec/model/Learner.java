@@ -42,7 +42,6 @@ public final class Learner {
   /** Default half-life of the recent metrics, in tokens. */
   public static final double DEFAULT_RECENT_HALF_LIFE = 1_000_000;
 
-  private static final double LN2 = Math.log(2);
   private final double logNegatives; // log k, a term of every cheap score
   private final ModelConfig config;
   private final int d, hidden, capacity, positions;
@@ -71,7 +70,7 @@ public final class Learner {
 
   // scratch, allocated once
   private final float[] h, gradH;
-  private float[] stepH; // h of the model's steps: h itself on one thread, the step thread's own
+  private NsSteps steps; // the model's steps on the caller's thread (on h and gradH)
   private StepThread stepThread; // null: one thread (see setThreads)
   private final int[] negatives;
   private final NsBatch batch; // null: a step per token (batch = 1)
@@ -114,10 +113,10 @@ public final class Learner {
     this.window = new ContextWindow(config);
     this.h = new float[hidden];
     this.gradH = new float[hidden];
-    this.stepH = h;
     this.negatives = new int[config.negatives];
     this.logNegatives = Math.log(config.negatives);
     this.dirtyRows = new RowMarks(capacity);
+    this.steps = ownSteps(h, gradH);
     this.mixture = newMixture(config);
     this.batch =
         config.batch == 1
@@ -173,13 +172,27 @@ public final class Learner {
     boolean on = n > 1 && stepThreadSupported(config);
     if (on == (stepThread != null)) return;
     if (on) {
-      stepH = new float[hidden];
-      stepThread = new StepThread(new Steps(), positions, negatives.length, d);
+      NsSteps own = ownSteps(new float[hidden], new float[hidden]);
+      stepThread = new StepThread(own, positions, negatives.length, d);
     } else {
       stepThread.stop();
       stepThread = null;
-      stepH = h;
     }
+  }
+
+  /** The model's steps (loss=ns) with their own references and scratch h, gradH (see NsSteps). */
+  private NsSteps ownSteps(float[] h, float[] gradH) {
+    return new NsSteps(
+        embeddings,
+        embeddingsAcc,
+        output,
+        encoder,
+        updater,
+        recent,
+        h,
+        gradH,
+        positions,
+        negatives.length);
   }
 
   /**
@@ -332,7 +345,7 @@ public final class Learner {
       return;
     }
     if (stepThread == null) {
-      nsStep(evaluate, target, ctx, negatives, keepP, correction, tokens, dirty);
+      steps.step(evaluate, target, ctx, negatives, keepP, correction, tokens, dirty);
       return;
     }
     if (dirty != null) {
@@ -341,52 +354,6 @@ public final class Learner {
       for (int w : ctx) dirty.mark(w);
     }
     stepThread.train(target, ctx, negatives, keepP, correction, tokens);
-  }
-
-  /**
-   * The model's step on one trained token under negative sampling (on the step thread, if any):
-   * forward (unless stepH holds it already), the loss step, backward.
-   */
-  private void nsStep(
-      boolean forwardDone,
-      int target,
-      int[] ctx,
-      int[] negs,
-      double keep,
-      float correction,
-      long tokenCount,
-      RowMarks dirty) {
-    float[] hs = stepH;
-    if (!forwardDone) encoder.forward(embeddings, ctx, hs);
-    Arrays.fill(gradH, 0f);
-    output.negativeSamplingStep(hs, target, negs, gradH, updater);
-    recent.recordCheap(tokenCount, cheapBits(output.lastTargetScore(), correction), 1 / keep);
-    if (dirty != null) {
-      dirty.mark(target);
-      for (int w : negs) if (w >= 0) dirty.mark(w);
-    }
-    encoder.backward(embeddings, embeddingsAcc, ctx, gradH, updater, dirty);
-  }
-
-  /** What the step thread runs: the same code as on one thread. */
-  private final class Steps implements StepThread.Steps {
-    @Override
-    public void train(int target, int[] ctx, int[] negs, double keep, float corr, long tokens) {
-      nsStep(false, target, ctx, negs, keep, corr, tokens, null);
-    }
-
-    @Override
-    public void resetRow(int row, float[] init, int io) {
-      System.arraycopy(init, io, embeddings.data, row * d, d);
-      resetRowState(row);
-    }
-
-    @Override
-    public void prefetch(int target, int[] ctx, int co, int[] negs, int no) {
-      float sink = output.touch(target, negs, no, negatives.length);
-      for (int i = 0; i < positions; i++) sink += Prefetch.row(embeddings.data, ctx[co + i] * d, d);
-      prefetched += sink;
-    }
   }
 
   /** Above eval-exact-vocab words in use, scores are estimated at a cost independent of V. */
@@ -452,15 +419,9 @@ public final class Learner {
     return Math.max(1.0, (double) evaluationCost(v) / config.evalBudget);
   }
 
-  /**
-   * -log2 of the noise-corrected negative-sampling estimate of p(target | context): NS drives
-   * exp(s) towards p'(w|h) / (k q(w)), so p(w|h) ~ k exp(s + log q - log keep) up to the context's
-   * normaliser, which the recent meter calibrates on the exact sample. score = W[target] . h +
-   * b[target] before the step (the negative-sampling step computes it anyway).
-   */
+  /** The per-token signal of the recent meter (see {@link NsSteps#cheapBits}). */
   private double cheapBits(float score, float correction) {
-    double logP = score + correction + logNegatives;
-    return -logP / LN2;
+    return NsSteps.cheapBits(score, correction, logNegatives);
   }
 
   /**
@@ -654,6 +615,7 @@ public final class Learner {
     l.window.read(in);
     l.meter = version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in);
     if (version > 1) l.recent = RecentMeter.read(in);
+    l.steps = l.ownSteps(l.h, l.gradH); // on the restored recent meter
     FMatrixRMaj[] params = l.encoder.parameters();
     float[][] accs = l.encoder.accumulators();
     for (int i = 0; i < params.length; i++) {

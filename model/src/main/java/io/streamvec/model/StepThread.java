@@ -1,7 +1,7 @@
 package io.streamvec.model;
 
 import io.streamvec.model.nn.Rng;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,9 +12,14 @@ import java.util.concurrent.locks.LockSupport;
  * one thread; whatever reads the parameters {@link #drain}s first.
  *
  * <p>The two threads meet in a single-producer single-consumer ring of preallocated slots (no
- * allocation per token): the caller fills slot {@code head % R} and publishes it by moving head;
- * the step thread applies slot {@code tail % R} and moves tail. Shapes: R slots, P context words, k
- * negatives, d embedding size.
+ * allocation per token): the caller fills slot {@code head % R} and the step thread applies slot
+ * {@code tail % R}. The two usually run on two cores that other threads (the reader, the tokenizer,
+ * other processes) also want, so the ring is built to move few cache lines and to burn no core
+ * waiting: the caller publishes its slots {@link #BATCH} at a time (one move of head per batch, and
+ * the slots of a batch are not read while it fills them), each side reads the other's counter only
+ * when its own cached copy says it must wait, and a side that has to wait spins briefly, then parks
+ * until {@link #WAKE} slots are ready for it (one unpark per WAKE slots, not one per token).
+ * Shapes: R slots, P context words, k negatives, d embedding size.
  */
 final class StepThread implements Runnable {
   /** What the step thread runs on a slot. */
@@ -29,9 +34,19 @@ final class StepThread implements Runnable {
     void prefetch(int target, int[] ctx, int co, int[] negatives, int no);
   }
 
-  private static final int SLOTS = 512; // R: a power of 2
-  private static final int SPINS = 2_000; // busy polls before parking (the other side is fast)
-  private static final long PARK_NANOS = 20_000;
+  static final int SLOTS = 1024; // R: a power of 2
+  static final int BATCH = 32; // slots the caller fills before it publishes them
+  static final int WAKE = 256; // a parked side is woken once this many slots are ready for it
+  private static final int SPINS = 256; // polls before parking (a few microseconds)
+  private static final long NEVER = Long.MAX_VALUE;
+
+  // The counters the two threads share, 16 longs (128 bytes) apart so that each has a cache line
+  // (and its neighbour, which the hardware may fetch in pairs) to itself:
+  // HEAD slots published by the caller; TAIL slots applied by the step thread; STEP_WAKE the head
+  // at which the parked step thread wants an unpark (NEVER: not parked); CALLER_WAKE the tail at
+  // which the parked caller wants one.
+  private static final int HEAD = 16, TAIL = 32, STEP_WAKE = 48, CALLER_WAKE = 64;
+  private final AtomicLongArray sync = new AtomicLongArray(80);
 
   private final Steps steps;
   private final int positions, k, d;
@@ -44,12 +59,16 @@ final class StepThread implements Runnable {
   private final long[] tokens = new long[SLOTS];
   private final float[] init; // (R, d) E rows of resets
   private final int[] ctxNow, negativesNow; // (P), (k): the slot being applied
-  private final AtomicLong head = new AtomicLong(); // slots published by the caller
-  private final AtomicLong tail = new AtomicLong(); // slots applied by the step thread
   private final Thread thread;
   private volatile boolean running = true;
-  private volatile boolean idle; // the step thread parks until the next publish
+  private volatile Thread waiter; // the caller's thread while it parks
   private volatile Throwable failure;
+  // The caller's own counters: slots claimed, slots published, the tail it last read. They change
+  // at every token, so they sit in the middle of an array of their own, on a line that holds
+  // nothing the step thread reads (as fields of this object they would share one with the slot
+  // arrays' references).
+  private static final int CLAIMED = 8, PUBLISHED = 9, TAIL_SEEN = 10;
+  private final long[] mine = new long[24];
 
   StepThread(Steps steps, int positions, int k, int d) {
     this.steps = steps;
@@ -61,6 +80,8 @@ final class StepThread implements Runnable {
     this.init = new float[SLOTS * d];
     this.ctxNow = new int[positions];
     this.negativesNow = new int[k];
+    sync.set(STEP_WAKE, NEVER);
+    sync.set(CALLER_WAKE, NEVER);
     this.thread = new Thread(this, "streamvec-learner-steps");
     thread.setDaemon(true);
     thread.start();
@@ -76,7 +97,8 @@ final class StepThread implements Runnable {
     keepP[s] = keep;
     correction[s] = corr;
     tokens[s] = tokenCount;
-    publish();
+    long c = ++mine[CLAIMED];
+    if (c - mine[PUBLISHED] >= BATCH) publish(false);
   }
 
   /** Queues the reset of row: E[row] drawn here, word2vec's uniform in [-0.5/d, 0.5/d). */
@@ -85,13 +107,14 @@ final class StepThread implements Runnable {
     isReset[s] = true;
     target[s] = row;
     for (int j = 0; j < d; j++) init[s * d + j] = (rng.nextFloat() - 0.5f) / d;
-    publish();
+    long c = ++mine[CLAIMED];
+    if (c - mine[PUBLISHED] >= BATCH) publish(false);
   }
 
   /** Waits until every queued slot is applied; the parameters are then the caller's to read. */
   void drain() {
-    long h = head.get();
-    for (int spins = 0; tail.get() < h; spins++) pause(spins);
+    publish(true);
+    awaitTail(mine[CLAIMED]);
     check();
   }
 
@@ -107,57 +130,127 @@ final class StepThread implements Runnable {
     }
   }
 
-  private int claim() {
-    long h = head.get();
-    for (int spins = 0; h - tail.get() >= SLOTS; spins++) pause(spins);
-    check();
-    return (int) (h & (SLOTS - 1));
+  @Override
+  public String toString() {
+    return "StepThread[claimed "
+        + mine[CLAIMED]
+        + ", published "
+        + mine[PUBLISHED]
+        + ", head "
+        + sync.get(HEAD)
+        + ", tail "
+        + sync.get(TAIL)
+        + ", stepWake "
+        + sync.get(STEP_WAKE)
+        + ", callerWake "
+        + sync.get(CALLER_WAKE)
+        + ", step thread "
+        + thread.getState()
+        + "]";
   }
 
-  private void publish() {
-    head.set(head.get() + 1); // the slot's writes before the move; ordered before reading idle
-    if (idle) LockSupport.unpark(thread);
+  /** The step thread (tests watch its state). */
+  Thread thread() {
+    return thread;
+  }
+
+  /** The next free slot; waits while all R are queued. */
+  private int claim() {
+    long claimed = mine[CLAIMED];
+    if (claimed - mine[TAIL_SEEN] >= SLOTS) {
+      mine[TAIL_SEEN] = sync.get(TAIL);
+      if (claimed - mine[TAIL_SEEN] >= SLOTS) {
+        publish(true);
+        mine[TAIL_SEEN] = awaitTail(claimed - SLOTS + WAKE);
+      }
+      check();
+    }
+    return (int) (claimed & (SLOTS - 1));
+  }
+
+  /**
+   * Moves head to the claimed slots; unparks the step thread if it waits for this many, or (force)
+   * for any.
+   */
+  private void publish(boolean force) {
+    long published = mine[CLAIMED];
+    if (published != mine[PUBLISHED]) {
+      mine[PUBLISHED] = published;
+      sync.set(HEAD, published); // the slots' writes before the move; ordered before the next read
+    } else if (!force) return; // (forced: the step thread may be parked on slots published before)
+    long wake = sync.get(STEP_WAKE);
+    if (wake != NEVER && (force || published >= wake) && sync.compareAndSet(STEP_WAKE, wake, NEVER))
+      LockSupport.unpark(thread);
+  }
+
+  /**
+   * Spins, then parks until the step thread has applied the slots before {@code want} (or failed);
+   * returns the tail it saw.
+   */
+  private long awaitTail(long want) {
+    long t = sync.get(TAIL);
+    for (int spins = 0; t < want && spins < SPINS; spins++) {
+      Thread.onSpinWait();
+      t = sync.get(TAIL);
+    }
+    if (t >= want) return t;
+    waiter = Thread.currentThread();
+    while (true) { // (re)armed before every park: a wake-up that found too few slots used the last
+      sync.set(CALLER_WAKE, want); // then read tail: the step thread sees this or we see its tail
+      if ((t = sync.get(TAIL)) >= want) break;
+      LockSupport.park(this);
+    }
+    sync.set(CALLER_WAKE, NEVER); // if the step thread has not already
+    return t;
   }
 
   @Override
   public void run() {
     try {
-      long t = tail.get();
-      int spins = 0;
+      long t = sync.get(TAIL);
       while (true) {
-        long h = head.get();
+        long h = sync.get(HEAD);
         if (t == h) {
           if (!running) return;
-          if (spins++ < SPINS) Thread.onSpinWait();
-          else sleep(t);
+          awaitHead(t);
           continue;
         }
-        spins = 0;
         for (; t < h; t++) {
           int s = (int) (t & (SLOTS - 1));
           if (t + 1 < h) prefetch((int) ((t + 1) & (SLOTS - 1)));
           if (isReset[s]) steps.resetRow(target[s], init, s * d);
           else train(s);
-          tail.lazySet(t + 1); // release: the step's writes before the move
+          sync.set(TAIL, t + 1); // the step's writes before the move; ordered before the next read
+          long wake = sync.get(CALLER_WAKE);
+          if (t + 1 >= wake && sync.compareAndSet(CALLER_WAKE, wake, NEVER))
+            LockSupport.unpark(waiter);
         }
       }
     } catch (Throwable e) {
       failure = e;
-      tail.set(Long.MAX_VALUE); // nobody waits for a dead thread
+      sync.set(TAIL, NEVER); // nobody waits for a dead thread
+      LockSupport.unpark(waiter);
     }
+  }
+
+  /** Spins, then parks until head moves past t and WAKE slots are ready (or a drain, or a stop). */
+  private void awaitHead(long t) {
+    for (int spins = 0; spins < SPINS; spins++) {
+      if (sync.get(HEAD) != t) return;
+      Thread.onSpinWait();
+    }
+    while (running) { // (re)armed before every park, like the caller's
+      sync.set(STEP_WAKE, t + WAKE); // then read head: the caller sees this or we see its head
+      if (sync.get(HEAD) != t) break;
+      LockSupport.park(this);
+    }
+    sync.set(STEP_WAKE, NEVER); // if the caller has not already
   }
 
   private void train(int s) {
     System.arraycopy(ctx, s * positions, ctxNow, 0, positions);
     System.arraycopy(negatives, s * k, negativesNow, 0, k);
     steps.train(target[s], ctxNow, negativesNow, keepP[s], correction[s], tokens[s]);
-  }
-
-  /** Parks until a slot beyond t is published (publish unparks once it has moved head). */
-  private void sleep(long t) {
-    idle = true;
-    if (head.get() == t && running) LockSupport.park(this);
-    idle = false;
   }
 
   private void prefetch(int s) {
@@ -167,10 +260,5 @@ final class StepThread implements Runnable {
   private void check() {
     Throwable e = failure;
     if (e != null) throw new IllegalStateException("the learner's step thread failed", e);
-  }
-
-  private static void pause(int spins) {
-    if (spins < SPINS) Thread.onSpinWait();
-    else LockSupport.parkNanos(PARK_NANOS);
   }
 }

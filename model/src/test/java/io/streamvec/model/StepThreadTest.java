@@ -1,0 +1,192 @@
+package io.streamvec.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.streamvec.model.nn.Rng;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ring between the caller and the step thread ({@link StepThread}), against a log of what a
+ * plain loop on one thread would have applied: every slot once, in order, with its own values,
+ * through batched publishing, parking on both sides and a full ring; and no wait that never ends.
+ */
+class StepThreadTest {
+  private static final int P = 3, K = 2, D = 4;
+  private static final Duration LIMIT = Duration.ofSeconds(20);
+
+  /** Records each slot it is given as a line of text. */
+  private static class Log implements StepThread.Steps {
+    final List<String> applied = new ArrayList<>();
+    Semaphore gate; // when set: one permit per slot (a step thread slower than the caller)
+
+    @Override
+    public void train(int target, int[] ctx, int[] negs, double keepP, float corr, long tokens) {
+      pass();
+      applied.add(train(target, ctx, negs, keepP, corr, tokens, ""));
+    }
+
+    @Override
+    public void resetRow(int row, float[] init, int io) {
+      pass();
+      float[] e = new float[D];
+      System.arraycopy(init, io, e, 0, D);
+      applied.add(reset(row, e));
+    }
+
+    @Override
+    public void prefetch(int target, int[] ctx, int co, int[] negatives, int no) {}
+
+    private void pass() {
+      if (gate != null) gate.acquireUninterruptibly();
+    }
+
+    static String train(int t, int[] ctx, int[] negs, double keep, float corr, long n, String s) {
+      return s
+          + "train "
+          + t
+          + " "
+          + java.util.Arrays.toString(ctx)
+          + " "
+          + java.util.Arrays.toString(negs)
+          + " "
+          + keep
+          + " "
+          + corr
+          + " "
+          + n;
+    }
+
+    static String reset(int row, float[] e) {
+      return "reset " + row + " " + java.util.Arrays.toString(e);
+    }
+  }
+
+  /** Queues n slots (every 7th a reset), returning what one thread would have applied. */
+  private static List<String> queue(StepThread ring, int from, int n, long seed) {
+    List<String> expected = new ArrayList<>();
+    Rng values = new Rng(seed + from);
+    for (int i = from; i < from + n; i++) {
+      if (i % 7 == 3) {
+        Rng draw = new Rng(seed * 31 + i);
+        float[] e = new float[D];
+        for (int j = 0; j < D; j++) e[j] = (draw.nextFloat() - 0.5f) / D;
+        ring.resetRow(i % 100, new Rng(seed * 31 + i));
+        expected.add(Log.reset(i % 100, e));
+      } else {
+        int[] ctx = new int[P], negs = new int[K];
+        for (int j = 0; j < P; j++) ctx[j] = values.nextInt(1000);
+        for (int j = 0; j < K; j++) negs[j] = values.nextInt(1000) - 1;
+        double keep = values.nextDouble();
+        float corr = values.nextFloat();
+        ring.train(i, ctx, negs, keep, corr, i * 3L);
+        expected.add(Log.train(i, ctx, negs, keep, corr, i * 3L, ""));
+        ctx[0] = -5; // the ring copied them
+        negs[0] = -5;
+      }
+    }
+    return expected;
+  }
+
+  @Test
+  void appliesEverySlotInOrderAcrossManyWrapsOfTheRing() {
+    Log log = new Log();
+    StepThread ring = new StepThread(log, P, K, D);
+    List<String> expected = new ArrayList<>();
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          int n = 0;
+          for (int round = 0; round < 40; round++) {
+            int size = 1 + (round * 997) % (3 * StepThread.SLOTS); // below, at and over a batch
+            expected.addAll(queue(ring, n, size, 5));
+            n += size;
+            if (round % 3 == 0) ring.drain(); // else the next round queues behind pending slots
+          }
+          ring.stop();
+        });
+    assertEquals(expected.size(), log.applied.size());
+    assertArrayEquals(expected.toArray(), log.applied.toArray());
+  }
+
+  /**
+   * The step thread parks until WAKE slots are ready. A drain must wake it for fewer, also right
+   * after a whole batch was published (nothing left to publish), and also when an earlier drain
+   * woke it for nothing (it parks again, and must say again what it waits for).
+   */
+  @Test
+  void drainWakesAStepThreadParkedOnFewerThanWakeSlots() throws InterruptedException {
+    Log log = new Log();
+    StepThread ring = new StepThread(log, P, K, D);
+    List<String> expected = new ArrayList<>(queue(ring, 0, StepThread.BATCH, 9));
+    assertTimeoutPreemptively(LIMIT, ring::drain, ring::toString);
+    awaitParked(ring.thread());
+    assertTimeoutPreemptively(LIMIT, ring::drain, ring::toString); // wakes it for nothing
+    Thread.sleep(50);
+    awaitParked(ring.thread());
+    expected.addAll(queue(ring, StepThread.BATCH, StepThread.BATCH, 9)); // published, < WAKE
+    assertTimeoutPreemptively(LIMIT, ring::drain, ring::toString);
+    assertEquals(expected, log.applied);
+    ring.stop();
+  }
+
+  private static void awaitParked(Thread t) throws InterruptedException {
+    while (t.getState() != Thread.State.WAITING) Thread.sleep(1);
+  }
+
+  /** A step thread slower than the caller: the caller parks on a full ring and is woken. */
+  @Test
+  void callerWaitsOnAFullRingAndIsWoken() {
+    Log log = new Log();
+    log.gate = new Semaphore(0);
+    StepThread ring = new StepThread(log, P, K, D);
+    Thread releaser =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 6 * StepThread.SLOTS; i += 64) {
+                log.gate.release(64);
+                try {
+                  Thread.sleep(1);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    releaser.start();
+    List<String> expected =
+        assertTimeoutPreemptively(
+            LIMIT,
+            () -> {
+              List<String> q = queue(ring, 0, 6 * StepThread.SLOTS, 11);
+              ring.drain();
+              return q;
+            });
+    assertEquals(expected, log.applied);
+    ring.stop();
+  }
+
+  @Test
+  void aFailedStepSurfacesInTheCallersNextDrain() {
+    StepThread.Steps failing =
+        new Log() {
+          @Override
+          public void train(int t, int[] ctx, int[] negs, double keep, float corr, long n) {
+            if (t == 40) throw new ArithmeticException("step 40");
+          }
+        };
+    StepThread ring = new StepThread(failing, P, K, D);
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          queue(ring, 0, 100, 3);
+          IllegalStateException e = assertThrows(IllegalStateException.class, ring::drain);
+          assertEquals("step 40", e.getCause().getMessage());
+        });
+  }
+}
