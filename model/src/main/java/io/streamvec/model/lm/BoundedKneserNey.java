@@ -30,6 +30,14 @@ import java.util.Arrays;
  * fill the capacity, {@link #rebuild} drops the top-order n-grams seen once (halving all counts if
  * that is not enough) and recomputes the lower orders' continuation counts from what is left, in
  * place. Nothing is allocated per token once the arrays have reached the capacity.
+ *
+ * <p>Node and event ids are renumbered by a rebuild (the checkpoint holds them), so the tables'
+ * keys do not use node ids but node <em>serials</em> (a fresh number per node, kept in the context
+ * index beside its id; the empty context's is 0): a rebuild then keeps both tables in place,
+ * renumbering the values and dropping what went in one pass over each ({@link LongIntTable#remap}),
+ * and recounts the lower orders by each event's link to its suffix event (same target, context one
+ * word shorter) instead of by lookups. Neither serials nor links are state: a restored model
+ * numbers its serials by id and finds the links again.
  */
 public final class BoundedKneserNey {
   public static final int MAX_ORDER = 10;
@@ -38,6 +46,7 @@ public final class BoundedKneserNey {
   private final double halfLife;
   private final int[] history; // (N-1) previous slots, most recent first
   private final int[] path; // (N) node of the context of the last j words of the history
+  private final int[] pathSerial; // (N) serial of path[j]
   private boolean pathKnown; // path is up to date (not after a rebuild, a restore or an eviction)
   private boolean touchedAhead; // prefetch has started this count's loads
   private long touched; // sink of the early loads in touch, so they are not optimised away
@@ -47,13 +56,17 @@ public final class BoundedKneserNey {
   private LongIntTable nodeIndex, eventIndex;
   private int[] nodeParent, nodeWord;
   private int[] nodeStats; // (2 per node) total, types: side by side, one cache miss per context
-  private int[] slotNode = new int[64]; // slot -> node of the one-word context (slot), -1 = look up
+  private long[] slotNode =
+      new long[64]; // slot -> serial << 32 | node of context (slot), -1 = look up
   private int nodes = 1; // node 0 = the empty context
+  private int nextSerial = 1; // serial 0 = the empty context
+  int serialLimit = 1 << 30; // a rebuild past it renumbers the serials by id (tests: 0 = always)
   private int[] eventNode, eventSlot, eventCount, eventNext;
+  private int[] eventSuffix; // event -> the event of its suffix, -1 = none (order 1, or not live)
   private byte[] eventOrder;
   private int events;
   private final long[] n1, n2; // (N+1) events with count exactly 1, 2, per order
-  private int[] nodeMap; // (capacity) scratch of rebuild, allocated at the first one
+  private int[] nodeMap, eventMap, scratch; // (capacity) of rebuild, allocated at the first one
   private long counted, sinceDecay, rebuilds;
   private int lastContextTotal;
 
@@ -69,6 +82,7 @@ public final class BoundedKneserNey {
     this.history = new int[order - 1];
     Arrays.fill(history, StreamingVocabulary.EOS); // the learner's stream starts after a </s>
     this.path = new int[order];
+    this.pathSerial = new int[order];
     this.n1 = new long[order + 1];
     this.n2 = new long[order + 1];
     int start = Math.min(capacity, 1 << 12);
@@ -82,6 +96,7 @@ public final class BoundedKneserNey {
     eventSlot = new int[start];
     eventCount = new int[start];
     eventNext = new int[start];
+    eventSuffix = new int[start];
     eventOrder = new byte[start];
     Arrays.fill(targetHead, -1);
     Arrays.fill(slotNode, -1);
@@ -138,16 +153,21 @@ public final class BoundedKneserNey {
   public double probability(int w, int v, int[] hist, boolean learning) {
     long wi = w < instance.length ? word(w) : 0xFFFF_FFFFL; // a slot never assigned: no counts
     double p = 1.0 / v;
-    int node = 0, total = 0;
+    int node = 0, serial = 0, total = 0;
     for (int k = 1; k <= order; k++) {
       if (k > 1) {
         int s = hist[k - 2];
-        node = s < instance.length ? nodeIndex.get(((long) node << 32) | word(s)) : -1;
-        if (node < 0) break;
+        int ctx = s < instance.length ? nodeIndex.find(((long) serial << 32) | word(s)) : -1;
+        if (ctx < 0) {
+          node = -1;
+          break;
+        }
+        node = nodeIndex.valueAt(ctx);
+        serial = nodeIndex.countAt(ctx);
       }
       total = nodeStats[2 * node];
       if (total == 0) continue;
-      int entry = eventIndex.find(((long) node << 32) | wi);
+      int entry = eventIndex.find(((long) serial << 32) | wi);
       int c = entry < 0 ? 0 : eventIndex.countAt(entry);
       double d = discount(k);
       p = (Math.max(c - d, 0) + d * nodeStats[2 * node + 1] * p) / total;
@@ -163,11 +183,13 @@ public final class BoundedKneserNey {
 
   /** Count of the full (N-1)-word context hist, 0 if unseen. */
   public int contextTotal(int[] hist) {
-    int node = 0;
+    int node = 0, serial = 0;
     for (int j = 0; j < order - 1; j++) {
       int s = hist[j];
-      node = s < instance.length ? nodeIndex.get(((long) node << 32) | word(s)) : -1;
-      if (node < 0) return 0;
+      int ctx = s < instance.length ? nodeIndex.find(((long) serial << 32) | word(s)) : -1;
+      if (ctx < 0) return 0;
+      node = nodeIndex.valueAt(ctx);
+      serial = nodeIndex.countAt(ctx);
     }
     return nodeStats[2 * node];
   }
@@ -187,16 +209,19 @@ public final class BoundedKneserNey {
     long wi = word(target);
     if (!touchedAhead) touch(target, wi);
     touchedAhead = false;
+    int created = -1; // the event of order k + 1 made by this count: its suffix is found next
     for (int k = order; k >= 1; k--) {
       int node = path[k - 1];
-      long key = ((long) node << 32) | wi;
+      long key = ((long) pathSerial[k - 1] << 32) | wi;
       int entry = eventIndex.find(key);
       if (entry < 0) entry = newEvent(key, node, k, target, 0);
-      int c = eventIndex.countAt(entry) + 1;
-      setCount(eventIndex.valueAt(entry), entry, c, k);
+      int e = eventIndex.valueAt(entry), c = eventIndex.countAt(entry) + 1;
+      if (created >= 0) eventSuffix[created] = e;
+      setCount(e, entry, c, k);
       nodeStats[2 * node]++;
       if (c > 1) break; // not a new left extension: lower orders are unchanged
       nodeStats[2 * node + 1]++;
+      created = e; // a found key has count >= 1: c = 1 is a new event
     }
     counted++;
     sinceDecay++;
@@ -228,9 +253,9 @@ public final class BoundedKneserNey {
   private void touch(int target, long wi) {
     long sink = 0;
     for (int j = 0; j < order; j++)
-      sink += eventIndex.touch(((long) path[j] << 32) | wi) + nodeStats[2 * path[j]];
+      sink += eventIndex.touch(((long) pathSerial[j] << 32) | wi) + nodeStats[2 * path[j]];
     if (order > 2 && slotNode[target] >= 0)
-      sink += nodeIndex.touch(((long) slotNode[target] << 32) | word(history[0]));
+      sink += nodeIndex.touch((slotNode[target] & 0xFFFF_FFFF_0000_0000L) | word(history[0]));
     touched += sink;
   }
 
@@ -241,16 +266,19 @@ public final class BoundedKneserNey {
    */
   private void findPath() {
     path[0] = 0;
+    pathSerial[0] = 0;
     for (int j = 1; j < order; j++) {
       int s = history[j - 1];
-      int node = j == 1 ? slotNode[s] : -1;
-      if (node < 0) {
-        long key = ((long) path[j - 1] << 32) | word(s);
-        node = nodeIndex.get(key);
-        if (node < 0) node = newNode(key, path[j - 1], word(s));
-        if (j == 1) slotNode[s] = node;
+      long known = j == 1 ? slotNode[s] : -1;
+      if (known < 0) {
+        long key = ((long) pathSerial[j - 1] << 32) | word(s);
+        int entry = nodeIndex.find(key);
+        if (entry >= 0) known = ((long) nodeIndex.countAt(entry) << 32) | nodeIndex.valueAt(entry);
+        else known = ((long) nextSerial << 32) | newNode(key, path[j - 1], word(s), nextSerial++);
+        if (j == 1) slotNode[s] = known;
       }
-      path[j] = node;
+      path[j] = (int) known;
+      pathSerial[j] = (int) (known >>> 32);
     }
     pathKnown = true;
   }
@@ -258,19 +286,28 @@ public final class BoundedKneserNey {
   /**
    * Keeps the top-order n-grams with count >= 2 (halve: all counts halved, the zeros dropped), the
    * contexts they need, and the lower orders' continuation counts they imply; in place, O(events).
+   * The kept top-order events keep their id order, the lower orders follow in the order the recount
+   * meets them, the contexts keep their id order.
    */
   void rebuild(boolean halve) {
     rebuilds++;
     pathKnown = false;
-    if (nodeMap == null) nodeMap = new int[capacity];
+    if (nodeMap == null) {
+      nodeMap = new int[capacity];
+      eventMap = new int[capacity];
+      scratch = new int[capacity];
+    }
     // 1. surviving top-order events to the front, in id order; mark their contexts and suffixes
     Arrays.fill(nodeMap, 0, nodes, -1);
     nodeMap[0] = 0;
     int top = 0;
     for (int e = 0; e < events; e++) {
+      eventMap[e] = -1;
       if (eventOrder[e] != order) continue;
       int c = halve ? eventCount[e] >> 1 : eventCount[e] > 1 ? eventCount[e] : 0;
       if (c == 0) continue;
+      eventMap[e] = top;
+      scratch[top] = eventSuffix[e]; // old id; eventSuffix[top] may be an old event still needed
       eventNode[top] = eventNode[e];
       eventSlot[top] = eventSlot[e];
       eventCount[top] = c;
@@ -278,24 +315,86 @@ public final class BoundedKneserNey {
       for (int n = eventNode[e]; n > 0 && nodeMap[n] < 0; n = nodeParent[n]) nodeMap[n] = 1;
     }
     // 2. contexts renumbered in id order (a parent is older than its children)
-    nodeIndex.clear();
     int kept = 1;
     for (int n = 1; n < nodes; n++) {
       if (nodeMap[n] < 0) continue;
-      int parent = nodeMap[nodeParent[n]];
-      nodeParent[kept] = parent;
+      nodeParent[kept] = nodeMap[nodeParent[n]];
       nodeWord[kept] = nodeWord[n];
-      nodeIndex.putNew(((long) parent << 32) | (nodeWord[n] & 0xFFFF_FFFFL), kept);
       nodeMap[n] = kept++;
     }
     nodes = kept;
     Arrays.fill(nodeStats, 0, 2 * nodes, 0);
     Arrays.fill(slotNode, -1);
-    // 3. events re-linked; lower orders recounted as count() would have made them
-    eventIndex.clear();
     Arrays.fill(targetHead, -1);
     Arrays.fill(n1, 0);
     Arrays.fill(n2, 0);
+    if (nextSerial > serialLimit) reindex(top);
+    else recount(top);
+  }
+
+  /**
+   * Rebuild, 3. (serials kept): the lower orders recounted along the suffix links, the events
+   * re-linked, both tables renumbered in place.
+   */
+  private void recount(int top) {
+    int next = top;
+    for (int i = 0; i < top; i++) {
+      int node = nodeMap[eventNode[i]], slot = eventSlot[i], c = eventCount[i];
+      eventNode[i] = node;
+      eventOrder[i] = (byte) order;
+      nodeStats[2 * node] += c;
+      nodeStats[2 * node + 1]++;
+      int s = scratch[i]; // old id of the suffix event
+      for (int k = order - 1; k >= 1; k--) {
+        node = nodeParent[node];
+        nodeStats[2 * node]++;
+        int e = eventMap[s];
+        if (e >= 0) {
+          eventCount[e]++;
+          break;
+        }
+        e = next++;
+        eventMap[s] = e;
+        scratch[e] = s;
+        eventNode[e] = node;
+        eventSlot[e] = slot;
+        eventOrder[e] = (byte) k;
+        eventCount[e] = 1;
+        nodeStats[2 * node + 1]++;
+        s = eventSuffix[s];
+      }
+    }
+    events = next;
+    // scratch: a top-order event's old suffix, a lower one's own old id -> the new suffix
+    for (int e = 0; e < events; e++) {
+      int old = scratch[e];
+      scratch[e] =
+          e < top
+              ? (old < 0 ? -1 : eventMap[old])
+              : eventOrder[e] > 1 ? eventMap[eventSuffix[old]] : -1;
+    }
+    System.arraycopy(scratch, 0, eventSuffix, 0, events);
+    for (int e = 0; e < events; e++) {
+      int slot = eventSlot[e], c = eventCount[e];
+      eventNext[e] = targetHead[slot];
+      targetHead[slot] = e;
+      if (c == 1) n1[eventOrder[e]]++;
+      else if (c == 2) n2[eventOrder[e]]++;
+    }
+    nodeIndex.remap(nodeMap, null);
+    eventIndex.remap(eventMap, eventCount);
+  }
+
+  /**
+   * Rebuild, 3. (serials renumbered by id, so that they stay below 2^31 in a long run): both tables
+   * cleared and filled again, the lower orders recounted by lookups.
+   */
+  private void reindex(int top) {
+    nodeIndex.clear();
+    for (int n = 1; n < nodes; n++)
+      nodeIndex.putNew(((long) nodeParent[n] << 32) | (nodeWord[n] & 0xFFFF_FFFFL), n, n);
+    nextSerial = nodes;
+    eventIndex.clear();
     events = 0;
     for (int i = 0; i < top; i++) {
       int node = nodeMap[eventNode[i]], slot = eventSlot[i], c = eventCount[i];
@@ -304,7 +403,7 @@ public final class BoundedKneserNey {
       nodeStats[2 * node + 1]++;
     }
     for (int i = 0; i < top; i++) {
-      int node = eventNode[i], slot = eventSlot[i];
+      int node = eventNode[i], slot = eventSlot[i], linked = i;
       long wi = word(slot);
       for (int k = order - 1; k >= 1; k--) {
         node = nodeParent[node];
@@ -312,10 +411,13 @@ public final class BoundedKneserNey {
         int entry = eventIndex.find(key);
         boolean fresh = entry < 0;
         if (fresh) entry = newEvent(key, node, k, slot, 0); // after the top-order ones
-        setCount(eventIndex.valueAt(entry), entry, eventIndex.countAt(entry) + 1, k);
+        int e = eventIndex.valueAt(entry);
+        eventSuffix[linked] = e;
+        setCount(e, entry, eventIndex.countAt(entry) + 1, k);
         nodeStats[2 * node]++;
         if (!fresh) break;
         nodeStats[2 * node + 1]++;
+        linked = e;
       }
     }
   }
@@ -343,14 +445,14 @@ public final class BoundedKneserNey {
     return Math.min(0.95, Math.max(0.05, (double) a / (a + 2.0 * b)));
   }
 
-  private int newNode(long key, int parent, long word) {
+  private int newNode(long key, int parent, long word, int serial) {
     if (nodes == nodeParent.length) {
       int n = Math.min(capacity, 2 * nodes);
       nodeParent = Arrays.copyOf(nodeParent, n);
       nodeWord = Arrays.copyOf(nodeWord, n);
       nodeStats = Arrays.copyOf(nodeStats, 2 * n);
     }
-    nodeIndex.putNew(key, nodes);
+    nodeIndex.putNew(key, nodes, serial);
     nodeParent[nodes] = parent;
     nodeWord[nodes] = (int) word;
     nodeStats[2 * nodes] = 0; // a rebuild leaves old values above the kept nodes
@@ -369,6 +471,7 @@ public final class BoundedKneserNey {
       eventSlot = Arrays.copyOf(eventSlot, n);
       eventCount = Arrays.copyOf(eventCount, n);
       eventNext = Arrays.copyOf(eventNext, n);
+      eventSuffix = Arrays.copyOf(eventSuffix, n);
       eventOrder = Arrays.copyOf(eventOrder, n);
     }
     int e = events++;
@@ -377,6 +480,7 @@ public final class BoundedKneserNey {
     eventSlot[e] = slot;
     eventOrder[e] = (byte) k;
     eventCount[e] = 0;
+    eventSuffix[e] = -1;
     eventNext[e] = targetHead[slot];
     targetHead[slot] = e;
     if (c > 0) setCount(e, entry, c, k);
@@ -406,6 +510,7 @@ public final class BoundedKneserNey {
     BoundedKneserNey m = new BoundedKneserNey(order, capacity, halfLife);
     System.arraycopy(history, 0, m.history, 0, history.length);
     System.arraycopy(path, 0, m.path, 0, path.length);
+    System.arraycopy(pathSerial, 0, m.pathSerial, 0, path.length);
     m.pathKnown = pathKnown;
     m.instance = instance.clone();
     m.targetHead = targetHead.clone();
@@ -417,10 +522,13 @@ public final class BoundedKneserNey {
     m.nodeWord = Arrays.copyOf(nodeWord, Math.max(nodes, 16));
     m.nodeStats = Arrays.copyOf(nodeStats, 2 * Math.max(nodes, 16));
     m.nodes = nodes;
+    m.nextSerial = nextSerial;
+    m.serialLimit = serialLimit;
     m.eventNode = Arrays.copyOf(eventNode, Math.max(events, 16));
     m.eventSlot = Arrays.copyOf(eventSlot, Math.max(events, 16));
     m.eventCount = Arrays.copyOf(eventCount, Math.max(events, 16));
     m.eventNext = Arrays.copyOf(eventNext, Math.max(events, 16));
+    m.eventSuffix = Arrays.copyOf(eventSuffix, Math.max(events, 16));
     m.eventOrder = Arrays.copyOf(eventOrder, Math.max(events, 16));
     m.events = events;
     System.arraycopy(n1, 0, m.n1, 0, n1.length);
@@ -482,7 +590,7 @@ public final class BoundedKneserNey {
     if (slots < 0 || slots > (1 << 27)) throw new IOException("corrupt n-gram state: " + slots);
     m.instance = new int[slots];
     m.targetHead = new int[slots];
-    m.slotNode = new int[slots];
+    m.slotNode = new long[slots];
     Arrays.fill(m.slotNode, -1);
     for (int i = 0; i < slots; i++) {
       m.instance[i] = in.readInt();
@@ -497,9 +605,10 @@ public final class BoundedKneserNey {
     for (int n = 1; n < nodes; n++) {
       m.nodeParent[n] = in.readInt();
       m.nodeWord[n] = in.readInt();
-      m.nodeIndex.putNew(((long) m.nodeParent[n] << 32) | (m.nodeWord[n] & 0xFFFF_FFFFL), n);
+      m.nodeIndex.putNew(((long) m.nodeParent[n] << 32) | (m.nodeWord[n] & 0xFFFF_FFFFL), n, n);
     }
     m.nodes = nodes;
+    m.nextSerial = nodes; // serial = id
     for (int n = 0; n < 2 * nodes; n++) m.nodeStats[n] = in.readInt();
     int events = in.readInt();
     if (events < 0 || events > capacity) throw new IOException("corrupt n-gram state: " + events);
@@ -508,6 +617,7 @@ public final class BoundedKneserNey {
     m.eventSlot = new int[cap];
     m.eventCount = new int[cap];
     m.eventNext = new int[cap];
+    m.eventSuffix = new int[cap];
     m.eventOrder = new byte[cap];
     for (int e = 0; e < events; e++) {
       m.eventNode[e] = in.readInt();
@@ -521,6 +631,16 @@ public final class BoundedKneserNey {
             ((long) m.eventNode[e] << 32) | m.word(m.eventSlot[e]), e, m.eventCount[e]);
     }
     m.events = events;
+    for (int e = 0; e < events; e++) {
+      m.eventSuffix[e] = -1;
+      if (m.eventCount[e] == 0 || m.eventOrder[e] < 2) continue;
+      int n = m.eventNode[e], suffix = -1;
+      if (n > 0 && n < nodes)
+        suffix = m.eventIndex.get(((long) m.nodeParent[n] << 32) | m.word(m.eventSlot[e]));
+      if (suffix < 0 || m.eventOrder[suffix] != m.eventOrder[e] - 1)
+        throw new IOException("corrupt n-gram state: event " + e + " has no suffix event");
+      m.eventSuffix[e] = suffix;
+    }
     for (int k = 0; k <= order; k++) {
       m.n1[k] = in.readLong();
       m.n2[k] = in.readLong();

@@ -4,12 +4,12 @@ import java.util.Arrays;
 
 /**
  * An open-addressing hash map from non-negative long keys to an int value and an int count (linear
- * probing, no removal, only clear): the n-gram model's index, without boxing. Key, value and count
- * sit side by side in one array, so a lookup in a table far larger than the caches, and reading or
- * updating the count it finds, cost one cache miss. It allocates only when it grows (load factor
- * 1/2), so a lookup or an insert of a present key allocates nothing. Given the most keys it will
- * hold, its first growth goes straight to the size they need: a small table stays small, and a
- * table that fills rehashes its keys once instead of at every doubling.
+ * probing; removal only by clear or by {@link #remap}): the n-gram model's index, without boxing.
+ * Key, value and count sit side by side in one array, so a lookup in a table far larger than the
+ * caches, and reading or updating the count it finds, cost one cache miss. It allocates only when
+ * it grows (load factor 1/2), so a lookup or an insert of a present key allocates nothing. Given
+ * the most keys it will hold, its first growth goes straight to the size they need: a small table
+ * stays small, and a table that fills rehashes its keys once instead of at every doubling.
  */
 public final class LongIntTable {
   private static final long EMPTY = -1L;
@@ -100,6 +100,41 @@ public final class LongIntTable {
   public void clear() {
     for (int i = 0; i < slots.length; i += 2) slots[i] = EMPTY;
     size = 0;
+  }
+
+  /**
+   * Replaces each entry's value v by map[v] (and its count by counts[map[v]] unless counts is null)
+   * and removes the entries whose map[v] is negative: in place, in one pass over the slots in their
+   * order (no random accesses to the table, unlike clearing it and inserting the rest again). Each
+   * entry is taken out and put back at the first free slot from its home on; the pass starts after
+   * a free slot, so every slot between an entry's home and its old place has been passed already
+   * and the entry lands at or before its old place: the lookups' invariant holds throughout.
+   */
+  public void remap(int[] map, int[] counts) {
+    long[] s = slots;
+    int m = mask, start = 0;
+    while (s[2 * start] != EMPTY) start++; // one exists: the table is at most half full
+    boolean hole = false; // a slot of this run of entries has been freed: later ones may move
+    for (int step = 1; step <= m; step++) {
+      int p = (start + step) & m;
+      long key = s[2 * p];
+      if (key == EMPTY) { // slots ahead of p are as before the pass: a run of entries ends here
+        hole = false;
+        continue;
+      }
+      int v = map[(int) s[2 * p + 1]];
+      if (v < 0) {
+        s[2 * p] = EMPTY;
+        size--;
+        hole = true;
+        continue;
+      }
+      long word = ((counts == null ? s[2 * p + 1] >>> 32 : counts[v]) << 32) | v;
+      if (hole) {
+        s[2 * p] = EMPTY;
+        insert(s, m, key, word);
+      } else s[2 * p + 1] = word; // every slot from its home to here is taken: it stays
+    }
   }
 
   private static long[] emptySlots(int entries) {
