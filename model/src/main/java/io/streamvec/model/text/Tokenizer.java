@@ -26,8 +26,8 @@ import java.util.Set;
  * at the last whitespace before the limit (or at the limit if there is none).
  *
  * <p>A text that is all ASCII after normalising (nearly every line of English) is split into words
- * by {@link AsciiWords}, which finds the boundaries the JDK's word BreakIterator finds there at a
- * fraction of its cost; sentences always come from the BreakIterator.
+ * by {@link AsciiWords} and into sentences by {@link AsciiSentences}, which find the boundaries the
+ * JDK's word and sentence BreakIterators find there at a fraction of their cost.
  *
  * <p>Not thread-safe: it reuses its BreakIterators and buffers between calls, so use one per
  * thread.
@@ -57,7 +57,9 @@ public final class Tokenizer {
   private char[] lower = new char[64]; // an ASCII token being lowercased
   private int length; // chars of buf in use
   private boolean ascii; // every char of buf[0, length) is below 0x80
-  private final boolean asciiWords; // split ASCII text with AsciiWords (false: the reference path)
+  // split ASCII text with AsciiWords and AsciiSentences (false: the reference path)
+  private final boolean asciiWords;
+  private boolean asciiPath; // this call's text takes the ASCII path
 
   // Per-call state.
   private boolean truncated;
@@ -68,7 +70,7 @@ public final class Tokenizer {
     this(maxLineChars, true);
   }
 
-  /** asciiWords false: every text goes through the word BreakIterator (what tests compare with). */
+  /** asciiWords false: every text goes through the BreakIterators (what tests compare with). */
   Tokenizer(int maxLineChars, boolean asciiWords) {
     this.asciiWords = asciiWords;
     if (maxLineChars <= 0) {
@@ -96,18 +98,19 @@ public final class Tokenizer {
       return;
     }
     normalise(text, keptLength(text));
-    sentenceText.reset(buf, length);
-    sentences.setText(sentenceText);
-    if (ascii && asciiWords) {
+    asciiPath = ascii && asciiWords;
+    if (asciiPath) {
       tokenizeAscii(out);
       return;
     }
+    sentenceText.reset(buf, length);
+    sentences.setText(sentenceText);
     wordText.reset(buf, length);
     words.setText(wordText);
 
     // Walk words and sentences side by side: a sentence ends before the first word starting at or
     // after its boundary.
-    int sentenceEnd = sentences.next();
+    int sentenceEnd = nextSentenceEnd(0);
     int start = words.first();
     for (int end = words.next(); end != BreakIterator.DONE; start = end, end = words.next()) {
       sentenceEnd = passSentenceEnds(start, sentenceEnd, out);
@@ -119,10 +122,11 @@ public final class Tokenizer {
   /**
    * The same walk with the words of {@link AsciiWords}, which yields only the pieces that can hold
    * a token: the BreakIterator's other pieces (spaces, lone punctuation) emit nothing, and passing
-   * a sentence end at one of them or at the next word is the same.
+   * a sentence end at one of them or at the next word is the same. Sentences come from {@link
+   * AsciiSentences}.
    */
   private void tokenizeAscii(List<String> out) {
-    int sentenceEnd = sentences.next();
+    int sentenceEnd = nextSentenceEnd(0);
     int start = AsciiWords.nextStart(buf, 0, length);
     while (start < length) {
       int end = AsciiWords.end(buf, start, length);
@@ -139,9 +143,17 @@ public final class Tokenizer {
       if (!lastWordWasTitle) {
         endSentence(out);
       }
-      sentenceEnd = sentences.next();
+      sentenceEnd = nextSentenceEnd(sentenceEnd);
     }
     return sentenceEnd;
+  }
+
+  /** The sentence boundary after the boundary at, or DONE past the end of the text. */
+  private int nextSentenceEnd(int at) {
+    if (!asciiPath) {
+      return sentences.next();
+    }
+    return at < length ? AsciiSentences.next(buf, at, length) : BreakIterator.DONE;
   }
 
   /** True if the last call cut its text at maxLineChars. */
