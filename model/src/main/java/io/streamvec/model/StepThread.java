@@ -170,9 +170,10 @@ final class StepThread implements Runnable {
 
   /**
    * Moves head to the claimed slots; unparks the step thread if it waits for this many, or (force)
-   * for any.
+   * for any. A failure of the step thread surfaces here, within a batch of it.
    */
   private void publish(boolean force) {
+    check();
     long published = mine[CLAIMED];
     if (published != mine[PUBLISHED]) {
       mine[PUBLISHED] = published;

@@ -171,6 +171,28 @@ class StepThreadTest {
     ring.stop();
   }
 
+  /** Also without a drain: the caller hears of it within a batch or two of queued slots. */
+  @Test
+  void aFailedStepSurfacesWhileTheCallerQueues() {
+    StepThread.Steps failing =
+        new Log() {
+          @Override
+          public void train(int t, int[] ctx, int[] negs, double keep, float corr, long n) {
+            if (t == 5) throw new ArithmeticException("step 5");
+          }
+        };
+    StepThread ring = new StepThread(failing, P, K, D);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> {
+              queue(ring, 0, StepThread.WAKE, 3); // enough to wake it: it fails at step 5
+              ring.thread().join(LIMIT.toMillis());
+              queue(ring, 1000, StepThread.BATCH, 3);
+            });
+    assertEquals("step 5", e.getCause().getMessage());
+  }
+
   @Test
   void aFailedStepSurfacesInTheCallersNextDrain() {
     StepThread.Steps failing =
