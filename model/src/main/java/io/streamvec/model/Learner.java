@@ -72,6 +72,8 @@ public final class Learner {
   private final float[] h, gradH;
   private NsSteps steps; // the model's steps on the caller's thread (on h and gradH)
   private StepThread stepThread; // null: one thread (see setThreads)
+  private SharedScoring sharedScoring; // with the step thread: it scores a share of the rows
+  private int sharedScoringRows = 4_096; // from this many words in use (fewer: not worth a wake-up)
   private final int[] negatives;
   private final NsBatch batch; // null: a step per token (batch = 1)
 
@@ -174,9 +176,11 @@ public final class Learner {
     if (on) {
       NsSteps own = ownSteps(new float[hidden], new float[hidden]);
       stepThread = new StepThread(own, positions, negatives.length, d);
+      sharedScoring = new SharedScoring();
     } else {
       stepThread.stop();
       stepThread = null;
+      sharedScoring = null;
     }
   }
 
@@ -323,8 +327,7 @@ public final class Learner {
       if (stepThread != null) stepThread.drain(); // the mini-batch forwards against its start
       encoder.forward(embeddings, ctx, h);
       if (sampledScoring(v)) scoreMixture(scoreSampled(v, target), v, target);
-      else
-        score(output.logProbabilities(h, v, softmax ? null : noise.logitCorrection()), v, target);
+      else score(logProbabilities(v, softmax ? null : noise.logitCorrection()), v, target);
       recordRecentScore(target, v, softmax);
     }
     if (!train) return;
@@ -354,6 +357,55 @@ public final class Learner {
       for (int w : ctx) dirty.mark(w);
     }
     stepThread.train(target, ctx, negatives, keepP, correction, tokens);
+  }
+
+  /** log p(. | h) over the v words in use, the rows shared with the step thread if there is one. */
+  private float[] logProbabilities(int v, float[] correction) {
+    if (sharedScoring == null || v < sharedScoringRows)
+      return output.logProbabilities(h, v, correction);
+    return sharedScoring.logProbabilities(v, correction);
+  }
+
+  /** Tests: share the exact evaluation's rows with the step thread from this many words in use. */
+  void shareScoringFrom(int rows) {
+    sharedScoringRows = rows;
+  }
+
+  /**
+   * The exact evaluation's rows shared with the step thread, which has nothing to do after the
+   * drain before it: the caller scores the first rows and their exp terms, the step thread the
+   * rest; the terms are summed in row order ({@link OutputLayer#normalise}), so the log
+   * probabilities are the bits of one thread. Nothing is allocated per evaluation.
+   */
+  private final class SharedScoring implements Runnable {
+    private final double[] terms = new double[capacity];
+    private int from, to;
+    private float[] correction;
+    private float max; // of the step thread's rows, then of all rows
+    private boolean exps;
+
+    @Override
+    public void run() { // on the step thread
+      if (exps) output.expRows(from, to, max, terms);
+      else max = output.scoreRows(h, from, to, correction);
+    }
+
+    float[] logProbabilities(int v, float[] c) {
+      int m = (int) (v * 9L / 16); // the caller's share: the step thread's usually ends first
+      from = m;
+      to = v;
+      correction = c;
+      exps = false;
+      stepThread.runBeside(this);
+      float callers = output.scoreRows(h, 0, m, c);
+      stepThread.drain();
+      max = Math.max(callers, max);
+      exps = true;
+      stepThread.runBeside(this);
+      output.expRows(0, m, max, terms);
+      stepThread.drain();
+      return output.normalise(v, max, terms);
+    }
   }
 
   /** Above eval-exact-vocab words in use, scores are estimated at a cost independent of V. */

@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * trained token, and the resets of reassigned rows) on a thread of their own, in stream order,
  * while the caller's thread counts the vocabulary, subsamples, draws the negatives, scores and
  * feeds the mixture. Nothing is reordered and no draw moves, so the model is the same bits as on
- * one thread; whatever reads the parameters {@link #drain}s first.
+ * one thread; whatever reads the parameters {@link #drain}s first. The caller may also hand it a
+ * share of its own work while it would wait ({@link #runBeside}: the exact evaluation's rows).
  *
  * <p>The two threads meet in a single-producer single-consumer ring of preallocated slots (no
  * allocation per token): the caller fills slot {@code head % R} and the step thread applies slot
@@ -50,8 +51,10 @@ final class StepThread implements Runnable {
 
   private final Steps steps;
   private final int positions, k, d;
-  private final boolean[] isReset = new boolean[SLOTS];
+  private static final byte TRAIN = 0, RESET = 1, TASK = 2;
+  private final byte[] kind = new byte[SLOTS];
   private final int[] target = new int[SLOTS]; // target, or the row to reset
+  private final Runnable[] tasks = new Runnable[SLOTS]; // of TASK slots
   private final int[] ctx; // (R, P)
   private final int[] negatives; // (R, k)
   private final double[] keepP = new double[SLOTS];
@@ -90,7 +93,7 @@ final class StepThread implements Runnable {
   /** Queues the step of a trained token (ctx and negatives are copied). */
   void train(int t, int[] context, int[] negs, double keep, float corr, long tokenCount) {
     int s = claim();
-    isReset[s] = false;
+    kind[s] = TRAIN;
     target[s] = t;
     System.arraycopy(context, 0, ctx, s * positions, positions);
     System.arraycopy(negs, 0, negatives, s * k, k);
@@ -104,11 +107,23 @@ final class StepThread implements Runnable {
   /** Queues the reset of row: E[row] drawn here, word2vec's uniform in [-0.5/d, 0.5/d). */
   void resetRow(int row, Rng rng) {
     int s = claim();
-    isReset[s] = true;
+    kind[s] = RESET;
     target[s] = row;
     for (int j = 0; j < d; j++) init[s * d + j] = (rng.nextFloat() - 0.5f) / d;
     long c = ++mine[CLAIMED];
     if (c - mine[PUBLISHED] >= BATCH) publish(false);
+  }
+
+  /**
+   * Queues task to run on the step thread after the slots queued before it, and wakes the step
+   * thread for it; {@link #drain} waits for it. The caller keeps task (nothing is allocated here).
+   */
+  void runBeside(Runnable task) {
+    int s = claim();
+    kind[s] = TASK;
+    tasks[s] = task;
+    mine[CLAIMED]++;
+    publish(true);
   }
 
   /** Waits until every queued slot is applied; the parameters are then the caller's to read. */
@@ -219,8 +234,9 @@ final class StepThread implements Runnable {
         for (; t < h; t++) {
           int s = (int) (t & (SLOTS - 1));
           if (t + 1 < h) prefetch((int) ((t + 1) & (SLOTS - 1)));
-          if (isReset[s]) steps.resetRow(target[s], init, s * d);
-          else train(s);
+          if (kind[s] == TRAIN) train(s);
+          else if (kind[s] == RESET) steps.resetRow(target[s], init, s * d);
+          else tasks[s].run();
           sync.set(TAIL, t + 1); // the step's writes before the move; ordered before the next read
           long wake = sync.get(CALLER_WAKE);
           if (t + 1 >= wake && sync.compareAndSet(CALLER_WAKE, wake, NEVER))
@@ -255,7 +271,7 @@ final class StepThread implements Runnable {
   }
 
   private void prefetch(int s) {
-    if (!isReset[s]) steps.prefetch(target[s], ctx, s * positions, negatives, s * k);
+    if (kind[s] == TRAIN) steps.prefetch(target[s], ctx, s * positions, negatives, s * k);
   }
 
   private void check() {

@@ -62,6 +62,25 @@ class LearnerThreadsTest {
     }
   }
 
+  /**
+   * The exact evaluation's rows shared with the step thread (here from 64 words in use, so that
+   * this vocabulary of 300 slots shares them): the checkpoint of one thread, meters included.
+   */
+  @Test
+  void sharedScoringWritesOneThreadsCheckpoint() throws IOException {
+    ModelConfig config = GoldenModelTest.config("lbl", "ns", "adagrad");
+    Learner one = new Learner(config);
+    for (String token : TestCorpus.tokens()) one.learnToken(token);
+    assertTrue(one.meter().scored() > 10);
+    Learner two = new Learner(config);
+    two.setThreads(2);
+    two.shareScoringFrom(64);
+    for (String token : TestCorpus.tokens()) two.learnToken(token);
+    byte[] checkpoint = checkpoint(two);
+    two.setThreads(1);
+    assertArrayEquals(checkpoint(one), checkpoint);
+  }
+
   /** The fading updater's clock moves on the caller's thread: such a learner stays on one. */
   @Test
   void fadingAdagradStaysOnOneThread() {

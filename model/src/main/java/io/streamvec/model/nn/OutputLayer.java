@@ -77,19 +77,51 @@ public final class OutputLayer {
    */
   public float[] logProbabilities(float[] h, int v, float[] correction) {
     narrow(v);
-    // s = W h + b (+ c, a per-word logit correction, e.g. for negative-sampling scores); the
-    // 4-accumulator dot is ~2x EJML's single-chain row product here (bench/RESULTS.md)
+    float max = scoreRows(h, 0, v, correction);
+    // log p = s - logsumexp(s)
+    float[] s = scores.data;
+    double sum = 0;
+    for (int i = 0; i < v; i++) sum += StrictMath.exp(s[i] - max);
+    return subtract(v, max, sum);
+  }
+
+  /**
+   * The scores of rows [from, to) for {@link #logProbabilities}, whose rows two threads may share
+   * out ({@link #expRows}, {@link #normalise}): s = W h + b (+ c, a per-word logit correction, e.g.
+   * for negative-sampling scores); returns their max.
+   */
+  public float scoreRows(float[] h, int from, int to, float[] correction) {
+    // the 4-accumulator dot is ~2x EJML's single-chain row product here (bench/RESULTS.md)
     float[] s = scores.data, wd = weights.data, bd = bias.data;
     float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < v; i++) {
+    for (int i = from; i < to; i++) {
       float si = VectorMath.dot(wd, i * hidden, h, 0, hidden) + bd[i];
       if (correction != null) si += correction[i];
       s[i] = si;
       max = Math.max(max, si);
     }
-    // log p = s - logsumexp(s)
+    return max;
+  }
+
+  /** e[i] = exp(s[i] - max) for the rows [from, to) of {@link #scoreRows}: logsumexp's terms. */
+  public void expRows(int from, int to, float max, double[] e) {
+    float[] s = scores.data;
+    for (int i = from; i < to; i++) e[i] = StrictMath.exp(s[i] - max);
+  }
+
+  /**
+   * {@link #logProbabilities} from its parts: the scores of rows [0, v) with their max, and e of
+   * {@link #expRows} over [0, v), summed in the same order, so the result is the same bits.
+   */
+  public float[] normalise(int v, float max, double[] e) {
+    narrow(v);
     double sum = 0;
-    for (int i = 0; i < v; i++) sum += StrictMath.exp(s[i] - max);
+    for (int i = 0; i < v; i++) sum += e[i];
+    return subtract(v, max, sum);
+  }
+
+  private float[] subtract(int v, float max, double sum) {
+    float[] s = scores.data;
     float logZ = (float) (max + StrictMath.log(sum));
     for (int i = 0; i < v; i++) s[i] -= logZ;
     return s;
