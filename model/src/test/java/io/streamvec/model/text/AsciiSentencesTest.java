@@ -24,16 +24,7 @@ class AsciiSentencesTest {
   private static final String INTERESTING = "aZ9 .!?\"'()[]{},-#\t\n\r\f\u000b\u0000";
 
   private static String randomAscii(SplittableRandom r, int maxLength) {
-    int n = r.nextInt(maxLength + 1);
-    StringBuilder b = new StringBuilder(n);
-    for (int i = 0; i < n; i++) {
-      int pick = r.nextInt(10);
-      b.append(
-          pick < 7
-              ? INTERESTING.charAt(r.nextInt(INTERESTING.length()))
-              : (char) r.nextInt(pick < 9 ? 128 : 32));
-    }
-    return b.toString();
+    return RandomAscii.text(r, maxLength, INTERESTING);
   }
 
   private static List<Integer> reference(String text) {

@@ -19,16 +19,7 @@ class AsciiWordsTest {
   private static final String INTERESTING = "aZk9 0-_\"'.,$#%&!?()[]{}<>/:;\t\r\n\f\u000b\u0000";
 
   private static String randomAscii(SplittableRandom r, int maxLength) {
-    int n = r.nextInt(maxLength + 1);
-    StringBuilder b = new StringBuilder(n);
-    for (int i = 0; i < n; i++) {
-      int pick = r.nextInt(10);
-      b.append(
-          pick < 7
-              ? INTERESTING.charAt(r.nextInt(INTERESTING.length()))
-              : (char) r.nextInt(pick < 9 ? 128 : 32));
-    }
-    return b.toString();
+    return RandomAscii.text(r, maxLength, INTERESTING);
   }
 
   /** The BreakIterator's pieces that hold a letter or digit, as start,end pairs. */
