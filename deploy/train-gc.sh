@@ -4,10 +4,10 @@
 #
 # `train` allocates its model once and little after that besides each line's token strings,
 # which die young. The serial collector copies those in short pauses on the thread that
-# allocates, with no concurrent GC threads beside the learner and no remembered sets: on the
-# bench corpus it trains as fast as G1 (the JVM's default) with about 200 MB less resident
-# (bench/RESULTS.md, "the trainer's collector"). A collector named in JAVA_OPTS wins: two
-# collectors on one command line stop the JVM at start.
+# allocates, with no concurrent GC threads beside the learner and no remembered sets, and it
+# grows the heap less eagerly (measured against G1, the JVM's default: bench/RESULTS.md, "the
+# trainer's collector"). A collector named in JAVA_OPTS wins: two collectors on one command
+# line stop the JVM at start.
 
 GC_FLAGS=()
 
