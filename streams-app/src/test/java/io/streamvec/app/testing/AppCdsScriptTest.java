@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -75,37 +74,31 @@ class AppCdsScriptTest {
 
   /**
    * Sources the script (after deploy/lib.sh, as the launcher does), lets app_cds choose the flags,
-   * and execs the JVM with them.
+   * and execs the JVM with them, then with jvmFlags.
    */
-  private Run run(Map<String, String> env, String... jvmAndArgs) throws Exception {
-    Path flags = Files.createTempFile(dir, "flags", ".txt");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "bash",
-                "-c",
-                "source \"${1%/*}/lib.sh\"; source \"$1\"; jar=\"$2\"; flags=\"$3\"; main=\"$4\";"
-                    + " shift 4;"
-                    + " app_cds \"$jar\" \"$jar\" \"$@\";"
-                    + " printf '%s\\n' \"${CDS_FLAGS[@]}\" > \"$flags\";"
-                    + " exec java \"${CDS_FLAGS[@]}\" ${EXTRA_JVM:-} -cp \"$jar\" \"$main\" \"$@\"",
-                "app-cds-test",
-                RepoRoot.path().resolve("deploy/app-cds.sh").toString(),
-                jar.toString(),
-                flags.toString(),
-                Probe.class.getName()));
-    cmd.addAll(List.of(jvmAndArgs));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    List<String> chosen = Files.readAllLines(flags).stream().filter(f -> !f.isEmpty()).toList();
-    return new Run(p.exitValue(), output, chosen);
+  private Run run(List<String> jvmFlags, Map<String, String> env, String... appArgs)
+      throws Exception {
+    List<String> jvmArgs = new ArrayList<>(jvmFlags);
+    jvmArgs.addAll(List.of("-cp", jar.toString(), Probe.class.getName()));
+    jvmArgs.addAll(List.of(appArgs));
+    List<String> cdsArgs = new ArrayList<>(List.of(jar.toString(), jar.toString()));
+    cdsArgs.addAll(List.of(appArgs));
+    DeployScript.Result r =
+        DeployScript.of("app-cds.sh")
+            .env(env)
+            .words("CDS_FLAGS")
+            .thenExec("java", jvmArgs)
+            .call("app_cds", cdsArgs);
+    return new Run(r.exitCode(), r.output(), r.words());
   }
 
-  private Run run(String... args) throws Exception {
-    return run(Map.of(), args);
+  private Run run(String... appArgs) throws Exception {
+    return run(List.of(), Map.of(), appArgs);
+  }
+
+  /** -Xshare:on: the JVM fails to start unless it maps the archive. */
+  private Run runSharedOn() throws Exception {
+    return run(List.of("-Xshare:on"), Map.of());
   }
 
   private List<String> cdsFiles() throws IOException {
@@ -128,12 +121,11 @@ class AppCdsScriptTest {
     assertEquals(1, written.size(), written.toString());
     assertTrue(written.get(0).matches("app\\.jsa\\.\\d+\\.tmp"), written.toString());
 
-    // -Xshare:on: the JVM fails to start unless it maps the archive
-    Run second = run(Map.of("EXTRA_JVM", "-Xshare:on"));
+    Run second = runSharedOn();
     assertRan(second);
     assertTrue(second.uses() && !second.dumps(), second.flags().toString());
     assertEquals(List.of("app.jsa", "app.jsa.ok"), cdsFiles());
-    assertTrue(run(Map.of("EXTRA_JVM", "-Xshare:on")).uses(), "and the ones after");
+    assertTrue(runSharedOn().uses(), "and the ones after");
   }
 
   @Test
@@ -142,7 +134,7 @@ class AppCdsScriptTest {
     assertRan(help);
     assertFalse(help.dumps() || help.uses(), help.flags().toString());
     assertEquals(List.of(), cdsFiles());
-    Run off = run(Map.of("STREAMVEC_CDS", "off"));
+    Run off = run(List.of(), Map.of("STREAMVEC_CDS", "off"));
     assertRan(off);
     assertEquals(List.of(), off.flags());
   }
@@ -192,14 +184,5 @@ class AppCdsScriptTest {
     assertTrue(file.toFile().setWritable(true)); // the JVM writes archives read-only
     byte[] b = Files.readAllBytes(file);
     Files.write(file, java.util.Arrays.copyOf(b, b.length / 2));
-  }
-
-  /** The repository root (the tests run in the module directory). */
-  private static final class RepoRoot {
-    static Path path() {
-      for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent())
-        if (Files.isRegularFile(d.resolve("deploy/app-cds.sh"))) return d;
-      throw new IllegalStateException("deploy/app-cds.sh not found above " + Path.of(""));
-    }
   }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,33 +63,29 @@ class AppJitScriptTest {
    * busy the machine's cores are (in the background, C2 could still be compiling when it ends).
    */
   private static Tiers run(Map<String, String> env) throws Exception {
-    Path deploy = RepoRoot.path().resolve("deploy");
     String cp = jarOf(Probe.class) + ":" + jarOf(Utils.class) + ":" + jarOf(LoggerFactory.class);
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "bash",
-                "-c",
-                "source \"$1/lib.sh\"; source \"$1/app-jit.sh\"; app_jit \"$1\"; cp=\"$2\"; shift 2;"
-                    + " exec java \"${JIT_FLAGS[@]}\" -Xbatch -XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation"
-                    + " -XX:+PrintInlining -cp \"$cp\" \"$@\"",
-                "app-jit-test",
-                deploy.toString(),
-                cp,
-                Probe.class.getName()));
-    Path stderr = Files.createTempFile("app-jit-test", ".err");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile());
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-    String out = stdout + Files.readString(stderr);
-    Files.delete(stderr);
-    assertEquals(0, p.exitValue(), out);
+    DeployScript.Result r =
+        DeployScript.of("app-jit.sh")
+            .env(env)
+            .words("JIT_FLAGS")
+            .thenExec(
+                "java",
+                List.of(
+                    "-Xbatch",
+                    "-XX:+UnlockDiagnosticVMOptions",
+                    "-XX:+PrintCompilation",
+                    "-XX:+PrintInlining",
+                    "-cp",
+                    cp,
+                    Probe.class.getName()))
+            .timeout(Duration.ofSeconds(120))
+            .call("app_jit", DeployScript.dir().toString());
+    String out = r.output();
+    assertEquals(0, r.exitCode(), out);
     assertTrue(out.contains("probe ran"), out);
     // the VM's own messages (the directives' announcement among them) stay off the app's stdout
     if (!env.containsKey("STREAMVEC_APP_JIT"))
-      assertTrue(stdout.lines().allMatch(l -> l.startsWith("probe ran")), stdout);
+      assertTrue(r.stdout().lines().allMatch(l -> l.startsWith("probe ran")), r.stdout());
     int kafka = 0, kafkaLast = 0, ours = 0;
     boolean inlined = false;
     for (String line : out.split("\n")) {
@@ -139,47 +135,20 @@ class AppJitScriptTest {
 
   /** JIT_FLAGS as app_jit sets them for these app arguments, one per line. */
   private static String flags(String... appArgs) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "bash",
-                "-c",
-                "source \"$1/lib.sh\"; source \"$1/app-jit.sh\"; d=\"$1\"; shift; app_jit \"$d\" \"$@\";"
-                    + " printf '%s\\n' \"${JIT_FLAGS[@]}\"",
-                "app-jit-test",
-                RepoRoot.path().resolve("deploy").toString()));
-    cmd.addAll(List.of(appArgs));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), out);
-    return out.strip();
+    List<String> args = new ArrayList<>(List.of(DeployScript.dir().toString()));
+    args.addAll(List.of(appArgs));
+    DeployScript.Result r = DeployScript.of("app-jit.sh").words("JIT_FLAGS").call("app_jit", args);
+    assertEquals(0, r.exitCode(), r.output());
+    return String.join("\n", r.words());
   }
 
   @Test
   void anUnknownValueIsRefusedWithTheFix() throws Exception {
-    ProcessBuilder p =
-        new ProcessBuilder(
-                "bash",
-                "-c",
-                "source \"$1/lib.sh\"; source \"$1/app-jit.sh\"; app_jit \"$1\"",
-                "app-jit-test",
-                RepoRoot.path().resolve("deploy").toString())
-            .redirectErrorStream(true);
-    p.environment().put("STREAMVEC_APP_JIT", "c2");
-    Process proc = p.start();
-    String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(proc.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(1, proc.exitValue(), out);
-    assertTrue(out.contains("STREAMVEC_APP_JIT=c2: use libraries-c1"), out);
-  }
-
-  /** The repository root (the tests run in the module directory). */
-  private static final class RepoRoot {
-    static Path path() {
-      for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent())
-        if (Files.isRegularFile(d.resolve("deploy/app-jit.sh"))) return d;
-      throw new IllegalStateException("deploy/app-jit.sh not found above " + Path.of(""));
-    }
+    DeployScript.Result r =
+        DeployScript.of("app-jit.sh")
+            .env(Map.of("STREAMVEC_APP_JIT", "c2"))
+            .call("app_jit", DeployScript.dir().toString());
+    assertEquals(1, r.exitCode(), r.output());
+    assertTrue(r.stderr().contains("STREAMVEC_APP_JIT=c2: use libraries-c1"), r.output());
   }
 }

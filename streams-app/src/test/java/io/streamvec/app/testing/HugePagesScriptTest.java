@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class HugePagesScriptTest {
-  private static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
   private static final Path REAL_SYSFS = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
 
   @TempDir Path dir;
@@ -44,23 +43,20 @@ class HugePagesScriptTest {
     }
   }
 
-  /** Exit code and output of huge_pages, printing HUGE_PAGE_FLAGS one per line. */
-  private static String[] flags(Map<String, String> env) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            "/bin/bash",
-            "-c",
-            "source \"$1/lib.sh\" && source \"$1/huge-pages.sh\" && huge_pages"
-                + " && printf '%s\\n' \"${HUGE_PAGE_FLAGS[@]}\"",
-            "x",
-            DEPLOY.toString());
-    pb.environment().remove("STREAMVEC_HUGE_PAGES");
-    pb.environment().putAll(env);
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    return new String[] {out, Integer.toString(p.exitValue())};
+  /** huge_pages with env on top of this JVM's (without its STREAMVEC_HUGE_PAGES). */
+  private static DeployScript.Result hugePages(Map<String, String> env) throws Exception {
+    return DeployScript.of("huge-pages.sh")
+        .unset("STREAMVEC_HUGE_PAGES")
+        .env(env)
+        .words("HUGE_PAGE_FLAGS")
+        .call("huge_pages");
+  }
+
+  /** HUGE_PAGE_FLAGS, one per line, after huge_pages succeeded. */
+  private static String flags(Map<String, String> env) throws Exception {
+    DeployScript.Result r = hugePages(env);
+    assertEquals(0, r.exitCode(), r.output());
+    return String.join("\n", r.words());
   }
 
   private String flagsFor(String sysfs, String setting) throws Exception {
@@ -69,9 +65,7 @@ class HugePagesScriptTest {
     Map<String, String> env =
         new java.util.HashMap<>(Map.of("SV_THP_ENABLED_FILE", file.toString()));
     if (setting != null) env.put("STREAMVEC_HUGE_PAGES", setting);
-    String[] r = flags(env);
-    assertEquals("0", r[1], r[0]);
-    return r[0];
+    return flags(env);
   }
 
   @Test
@@ -83,16 +77,14 @@ class HugePagesScriptTest {
     assertEquals(on, flagsFor("always [madvise] never", "auto"));
     assertEquals("", flagsFor("always madvise [never]", null));
     assertEquals("", flagsFor("always [madvise] never", "off"));
-    String[] missing = flags(Map.of("SV_THP_ENABLED_FILE", dir.resolve("absent").toString()));
-    assertEquals("", missing[0]);
-    assertEquals("0", missing[1]);
+    assertEquals("", flags(Map.of("SV_THP_ENABLED_FILE", dir.resolve("absent").toString())));
   }
 
   @Test
   void anUnknownSettingIsRefusedWithTheFix() throws Exception {
-    String[] r = flags(Map.of("STREAMVEC_HUGE_PAGES", "yes"));
-    assertEquals("1", r[1]);
-    assertTrue(r[0].contains("STREAMVEC_HUGE_PAGES=yes: use auto"), r[0]);
+    DeployScript.Result r = hugePages(Map.of("STREAMVEC_HUGE_PAGES", "yes"));
+    assertEquals(1, r.exitCode(), r.output());
+    assertTrue(r.stderr().contains("STREAMVEC_HUGE_PAGES=yes: use auto"), r.output());
   }
 
   /** AnonHugePages (kB) of a probe JVM with the given extra flags. */
@@ -113,11 +105,10 @@ class HugePagesScriptTest {
     assumeTrue(
         Files.isReadable(REAL_SYSFS) && Files.isReadable(Path.of("/proc/self/smaps_rollup")));
     String mode = Files.readString(REAL_SYSFS);
-    String[] r = flags(Map.of());
-    assertEquals("0", r[1], r[0]);
-    assumeTrue(!r[0].isEmpty(), "this kernel grants no huge pages on request: " + mode);
-    long with = probe(r[0].lines().toList());
-    assertTrue(with >= 64 * 1024, "AnonHugePages with " + r[0] + ": " + with + " kB");
+    String flags = flags(Map.of());
+    assumeTrue(!flags.isEmpty(), "this kernel grants no huge pages on request: " + mode);
+    long with = probe(flags.lines().toList());
+    assertTrue(with >= 64 * 1024, "AnonHugePages with " + flags + ": " + with + " kB");
     if (mode.contains("[madvise]")) {
       // only asked-for memory gets huge pages in this mode: without the flag, the heap gets none
       long without = probe(List.of());

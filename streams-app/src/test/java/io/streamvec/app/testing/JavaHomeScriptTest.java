@@ -3,12 +3,10 @@ package io.streamvec.app.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,8 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class JavaHomeScriptTest {
-  private static final Path LIB = Path.of("..", "deploy", "lib.sh").toAbsolutePath().normalize();
-
   @TempDir Path jvms;
 
   private void jdk(String name, String version) throws Exception {
@@ -34,24 +30,20 @@ class JavaHomeScriptTest {
             + "\"\nJAVA_VERSION_DATE=\"2026-01-01\"\n");
   }
 
-  /** Exit code and output of sv_java_home with an empty PATH for java (only SV_JVM_DIR counts). */
-  private String[] choose(Map<String, String> env) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            "/bin/bash",
-            "-c",
-            "source \"$1\" && sv_java_home; echo \" rc=$?\"",
-            "x",
-            LIB.toString());
-    pb.environment().remove("STREAMVEC_JAVA_HOME");
-    pb.environment().put("PATH", "/usr/bin:/bin:/nonexistent");
-    pb.environment().put("SV_JVM_DIR", jvms.toString());
-    pb.environment().putAll(env);
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    return new String[] {out, Integer.toString(p.exitValue())};
+  /** sv_java_home with an empty PATH for java (only SV_JVM_DIR counts). */
+  private DeployScript.Result javaHome(Map<String, String> env) throws Exception {
+    return DeployScript.lib()
+        .unset("STREAMVEC_JAVA_HOME")
+        .env(Map.of("PATH", "/usr/bin:/bin:/nonexistent", "SV_JVM_DIR", jvms.toString()))
+        .env(env)
+        .call("sv_java_home");
+  }
+
+  /** The JDK directory sv_java_home prints ("": the java on PATH). */
+  private String chosen(Map<String, String> env) throws Exception {
+    DeployScript.Result r = javaHome(env);
+    assertEquals(0, r.exitCode(), r.output());
+    return r.stdout();
   }
 
   @Test
@@ -63,25 +55,28 @@ class JavaHomeScriptTest {
     jdk("jdk-26-ea", "26");
     Files.createDirectories(jvms.resolve("not-a-jdk"));
     String jdk25 = jvms.resolve("temurin-25").toString();
-    assertEquals(jdk25 + " rc=0", choose(Map.of())[0]);
+    assertEquals(jdk25, chosen(Map.of()));
     String jdk17 = jvms.resolve("jdk-17").toString();
-    assertEquals(jdk17 + " rc=0", choose(Map.of("STREAMVEC_JAVA_HOME", jdk17))[0]);
+    assertEquals(jdk17, chosen(Map.of("STREAMVEC_JAVA_HOME", jdk17)));
     // path (or empty): the java on PATH, so nothing to put in front of it
-    assertEquals("rc=0", choose(Map.of("STREAMVEC_JAVA_HOME", "path"))[0]);
-    assertEquals("rc=0", choose(Map.of("STREAMVEC_JAVA_HOME", ""))[0]);
+    assertEquals("", chosen(Map.of("STREAMVEC_JAVA_HOME", "path")));
+    assertEquals("", chosen(Map.of("STREAMVEC_JAVA_HOME", "")));
   }
 
   @Test
   void aStreamvecJavaHomeWithoutJavaStopsWithWhatToSet() throws Exception {
-    String[] r = choose(Map.of("STREAMVEC_JAVA_HOME", jvms.resolve("none").toString()));
-    assertTrue(r[0].contains("has no bin/java: set it to a JDK 17+ directory, or to 'path'"), r[0]);
-    assertEquals("1", r[1]);
+    DeployScript.Result r =
+        javaHome(Map.of("STREAMVEC_JAVA_HOME", jvms.resolve("none").toString()));
+    assertTrue(
+        r.stderr().contains("has no bin/java: set it to a JDK 17+ directory, or to 'path'"),
+        r.output());
+    assertEquals(1, r.exitCode(), r.output());
   }
 
   @Test
   void withNoJdkFrom17To25NothingIsChosen() throws Exception {
     jdk("jdk-11", "11.0.2");
     jdk("jdk-26-ea", "26");
-    assertEquals("rc=0", choose(Map.of())[0]);
+    assertEquals("", chosen(Map.of()));
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,8 +47,6 @@ class LocalBrokerScriptTest {
   private int port;
   private int controllerPort;
 
-  private record Result(int exitCode, String stdout, String stderr) {}
-
   @BeforeEach
   void setUp() throws IOException {
     home = Files.createTempDirectory("streamvec-home-");
@@ -71,12 +68,12 @@ class LocalBrokerScriptTest {
   @Test
   void startUseStatusStop() throws Exception {
     String address = "127.0.0.1:" + port;
-    Result start = script(home, "start");
+    DeployScript.Result start = script(home, "start");
     assertEquals(0, start.exitCode(), start.stderr());
     assertEquals(address, start.stdout().strip(), "start prints only the bootstrap address");
     long pid = brokerPid().orElseThrow();
 
-    Result again = script(home, "start");
+    DeployScript.Result again = script(home, "start");
     assertEquals(0, again.exitCode(), again.stderr());
     assertEquals(address, again.stdout().strip());
     assertEquals(pid, brokerPid().orElseThrow(), "a second start must not start a second broker");
@@ -84,16 +81,16 @@ class LocalBrokerScriptTest {
     assertEquals(
         List.of("hello from the script test"), roundTrip(address, "hello from the script test"));
 
-    Result status = script(home, "status");
+    DeployScript.Result status = script(home, "status");
     assertEquals(0, status.exitCode(), status.stderr());
     assertEquals(address, status.stdout().strip());
 
     // Another state dir on the same ports: the port is taken by a process that is not its broker.
-    Result clash = script(otherHome, "start");
+    DeployScript.Result clash = script(otherHome, "start");
     assertNotEquals(0, clash.exitCode());
     assertTrue(clash.stderr().contains("already in use"), clash.stderr());
 
-    Result stop = script(home, "stop");
+    DeployScript.Result stop = script(home, "stop");
     assertEquals(0, stop.exitCode(), stop.stderr());
     assertFalse(
         ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
@@ -109,7 +106,7 @@ class LocalBrokerScriptTest {
     // node i listens on port + 2(i-1) and controllerPort + 2(i-1): six free ports in a row
     port = consecutiveFreePorts(6);
     controllerPort = port + 1;
-    Result start = script(home, "start", "--brokers", "3");
+    DeployScript.Result start = script(home, "start", "--brokers", "3");
     assertEquals(0, start.exitCode(), start.stderr());
     String servers = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 2) + ",127.0.0.1:" + (port + 4);
     assertEquals(servers, start.stdout().strip(), "start prints every node's address");
@@ -120,10 +117,10 @@ class LocalBrokerScriptTest {
           .all()
           .get(60, TimeUnit.SECONDS);
     }
-    Result single = script(home, "start");
+    DeployScript.Result single = script(home, "start");
     assertNotEquals(0, single.exitCode(), "a single broker must not start beside the cluster");
     assertTrue(single.stderr().contains("3-node cluster is running"), single.stderr());
-    Result status = script(home, "status");
+    DeployScript.Result status = script(home, "status");
     assertEquals(0, status.exitCode(), status.stderr());
     assertEquals(servers, status.stdout().strip());
     List<Long> pids = new ArrayList<>();
@@ -132,7 +129,7 @@ class LocalBrokerScriptTest {
           Long.parseLong(
               Files.readString(home.resolve("cluster/node-" + i + "/broker.pid")).strip()));
     assertEquals(0, script(home, "logs").exitCode());
-    Result stop = script(home, "stop");
+    DeployScript.Result stop = script(home, "stop");
     assertEquals(0, stop.exitCode(), stop.stderr());
     for (long pid : pids)
       assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "left running");
@@ -204,49 +201,21 @@ class LocalBrokerScriptTest {
     return java.util.Optional.of(Long.parseLong(Files.readString(pidFile).strip()));
   }
 
-  private Result script(Path stateDir, String... command) throws Exception {
-    Path outFile = Files.createTempFile("broker-script-", ".out");
-    Path errFile = Files.createTempFile("broker-script-", ".err");
-    try {
-      ProcessBuilder pb =
-          new ProcessBuilder(brokerScript(command))
-              .redirectOutput(outFile.toFile())
-              .redirectError(errFile.toFile());
-      pb.environment().put("STREAMVEC_HOME", stateDir.toString());
-      pb.environment().put("STREAMVEC_BROKER_PORT", String.valueOf(port));
-      pb.environment().put("STREAMVEC_CONTROLLER_PORT", String.valueOf(controllerPort));
-      // the script's JVMs (StorageTool, brokers) as the test cluster's: quick to start on a busy
-      // machine; what the script does with them is unchanged
-      pb.environment().put("JAVA_TOOL_OPTIONS", QUICK_JVM);
-      Process process = pb.start();
-      if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError(
-            "broker.sh " + String.join(" ", command) + " did not finish within " + SCRIPT_TIMEOUT);
-      }
-      return new Result(
-          process.exitValue(),
-          Files.readString(outFile, StandardCharsets.UTF_8),
-          Files.readString(errFile, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(outFile);
-      Files.deleteIfExists(errFile);
-    }
-  }
-
-  private static List<String> brokerScript(String... args) {
-    List<String> cmd =
-        new ArrayList<>(List.of("bash", repoRoot().resolve("deploy/broker.sh").toString()));
-    cmd.addAll(List.of(args));
-    return cmd;
-  }
-
-  /** Surefire runs in the module directory; the script sits at the repository root. */
-  private static Path repoRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("deploy/broker.sh"))) return dir;
-    }
-    throw new IllegalStateException(
-        "deploy/broker.sh not found above " + Path.of("").toAbsolutePath());
+  private DeployScript.Result script(Path stateDir, String... command) throws Exception {
+    return DeployScript.of("broker.sh")
+        .env(
+            Map.of(
+                "STREAMVEC_HOME",
+                stateDir.toString(),
+                "STREAMVEC_BROKER_PORT",
+                String.valueOf(port),
+                "STREAMVEC_CONTROLLER_PORT",
+                String.valueOf(controllerPort),
+                // the script's JVMs (StorageTool, brokers) as the test cluster's: quick to start on
+                // a busy machine; what the script does with them is unchanged
+                "JAVA_TOOL_OPTIONS",
+                QUICK_JVM))
+        .timeout(SCRIPT_TIMEOUT)
+        .run(command);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,36 +22,27 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TrainGcScriptTest {
-  private static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
   private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
   private static final Pattern IN_USE =
       Pattern.compile("bool\\s+(Use(?:Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC)\\s+=\\s+true");
 
   /** GC_FLAGS after train_gc with javaOpts as its words. */
   private static List<String> gcFlags(String javaOpts) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            "/bin/bash",
-            "-c",
-            "source \"$1/lib.sh\" && source \"$1/train-gc.sh\" && read -ra o <<< \"$2\""
-                + " && train_gc \"${o[@]}\" && printf '%s\\n' \"${GC_FLAGS[@]}\"",
-            "x",
-            DEPLOY.toString(),
-            javaOpts);
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), out);
-    List<String> flags = new ArrayList<>();
-    for (String line : out.split("\n")) if (!line.isBlank()) flags.add(line.strip());
-    return flags;
+    DeployScript.Result r =
+        DeployScript.of("train-gc.sh").words("GC_FLAGS").call("train_gc", words(javaOpts));
+    assertEquals(0, r.exitCode(), r.output());
+    return r.words();
+  }
+
+  private static List<String> words(String javaOpts) {
+    return Arrays.stream(javaOpts.split(" ")).filter(o -> !o.isBlank()).toList();
   }
 
   /** The collector a JVM started as the launcher starts the trainer uses. */
   private static String collector(String javaOpts) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(JAVA.toString()));
     cmd.addAll(gcFlags(javaOpts));
-    for (String o : javaOpts.split(" ")) if (!o.isBlank()) cmd.add(o);
+    cmd.addAll(words(javaOpts));
     cmd.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
