@@ -19,13 +19,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
@@ -50,24 +46,15 @@ class ManyModelsTopologyTest {
   private final Map<String, ModelSnapshot> latest = new TreeMap<>();
 
   private void start(Map<String, String> overrides) {
-    Map<String, String> m = new HashMap<>(TestTexts.smallModel());
-    m.put(AppKeys.LEARNER_QUEUE_TOKENS, "0");
+    Map<String, String> m = new HashMap<>(Map.of(AppKeys.LEARNER_QUEUE_TOKENS, "0"));
     m.putAll(overrides);
-    config = AppConfig.of(m);
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(AppKeys.APPLICATION_ID));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    config = TopologyDrivers.smallModel(m);
     driver =
-        new TopologyTestDriver(
-            StreamvecTopology.build(
-                    new StreamsBuilder(),
-                    config,
-                    status,
-                    (model, s) -> heard.computeIfAbsent(model, k -> new ArrayList<>()).add(s),
-                    Integer.MAX_VALUE)
-                .build(),
-            p);
+        TopologyDrivers.start(
+            config,
+            stateDir,
+            status,
+            (model, s) -> heard.computeIfAbsent(model, k -> new ArrayList<>()).add(s));
   }
 
   @AfterEach
@@ -76,7 +63,7 @@ class ManyModelsTopologyTest {
   }
 
   private TestInputTopic<byte[], byte[]> topic(String name) {
-    return driver.createInputTopic(name, new ByteArraySerializer(), new ByteArraySerializer());
+    return TopologyDrivers.input(driver, name);
   }
 
   private static byte[] utf8(String s) {
@@ -85,8 +72,7 @@ class ManyModelsTopologyTest {
 
   /** The records on the topic of key so far, with the model name as the key. */
   private List<TestRecord<String, byte[]>> out(String key) {
-    return driver
-        .createOutputTopic(config.get(key), new StringDeserializer(), new ByteArrayDeserializer())
+    return TopologyDrivers.output(driver, config.get(key), new StringDeserializer())
         .readRecordsToList();
   }
 
@@ -105,9 +91,8 @@ class ManyModelsTopologyTest {
   }
 
   private List<TestRecord<byte[], byte[]>> dlq() {
-    return driver
-        .createOutputTopic(
-            config.get(AppKeys.DLQ_TOPIC), new ByteArrayDeserializer(), new ByteArrayDeserializer())
+    return TopologyDrivers.output(
+            driver, config.get(AppKeys.DLQ_TOPIC), new ByteArrayDeserializer())
         .readRecordsToList();
   }
 

@@ -3,7 +3,6 @@ package io.streamvec.app.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamvec.app.TestTexts;
 import io.streamvec.app.config.AppConfig;
 import io.streamvec.app.config.AppKeys;
 import io.streamvec.app.status.TrainingStatus;
@@ -14,16 +13,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -50,34 +44,19 @@ class ReplayLogCommitTest {
   @ParameterizedTest(name = "models: {0}")
   @ValueSource(strings = {"", "m1,m2"})
   void everyLineIsInTheChangelogOnceItsRecordIsCommitted(String models) {
-    Map<String, String> m = new HashMap<>(TestTexts.smallModel());
+    Map<String, String> m = new HashMap<>();
     m.put(AppKeys.CHECKPOINT_INTERVAL_RECORDS, "1000000000"); // no checkpoint cuts the log here
     m.put(AppKeys.CHECKPOINT_INTERVAL_TOKENS, "1000000000");
     if (!models.isEmpty()) {
       m.put(AppKeys.MODEL_ROUTING, "key");
       m.put(AppKeys.MODELS, models);
     }
-    AppConfig config = AppConfig.of(m);
+    AppConfig config = TopologyDrivers.smallModel(m);
     String app = config.get(AppKeys.APPLICATION_ID);
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
-        new TopologyTestDriver(
-            StreamvecTopology.build(
-                    new StreamsBuilder(),
-                    config,
-                    new TrainingStatus("default"),
-                    (model, s) -> {},
-                    Integer.MAX_VALUE)
-                .build(),
-            p);
+        TopologyDrivers.start(config, stateDir, new TrainingStatus("default"), (model, s) -> {});
     TestInputTopic<byte[], byte[]> input =
-        driver.createInputTopic(
-            config.getList(AppKeys.INPUT_TOPICS).get(0),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+        TopologyDrivers.input(driver, config.getList(AppKeys.INPUT_TOPICS).get(0));
     // one model: its own store; several: the store they share, "<model>/l/<first, 19 digits>"
     Changelog log =
         new Changelog(
@@ -105,8 +84,7 @@ class ReplayLogCommitTest {
   }
 
   private TestOutputTopic<?, byte[]> changelog(String app, String store, Deserializer<?> keys) {
-    return driver.createOutputTopic(
-        app + "-" + store + "-changelog", keys, new ByteArrayDeserializer());
+    return TopologyDrivers.output(driver, app + "-" + store + "-changelog", keys);
   }
 
   private static Function<Object, Long> batchOf(String prefix) {

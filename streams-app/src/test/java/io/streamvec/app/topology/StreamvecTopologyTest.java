@@ -22,14 +22,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -57,25 +53,13 @@ class StreamvecTopologyTest {
   }
 
   private void start(Map<String, String> overrides, int inputPartitions) {
-    Map<String, String> m = new HashMap<>(TestTexts.smallModel());
-    m.putAll(overrides);
-    config = AppConfig.of(m);
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(AppKeys.APPLICATION_ID));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(topology(inputPartitions), p);
-    input =
-        driver.createInputTopic(
-            config.getList(AppKeys.INPUT_TOPICS).get(0),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+    config = TopologyDrivers.smallModel(overrides);
+    driver = TopologyDrivers.start(config, stateDir, topology(inputPartitions));
+    input = TopologyDrivers.input(driver, config.getList(AppKeys.INPUT_TOPICS).get(0));
   }
 
   private org.apache.kafka.streams.Topology topology(int inputPartitions) {
-    return StreamvecTopology.build(
-            new StreamsBuilder(), config, status, (model, s) -> heard.add(s), inputPartitions)
-        .build();
+    return TopologyDrivers.topology(config, status, (model, s) -> heard.add(s), inputPartitions);
   }
 
   @AfterEach
@@ -84,8 +68,7 @@ class StreamvecTopologyTest {
   }
 
   private TestOutputTopic<String, byte[]> out(String key) {
-    return driver.createOutputTopic(
-        config.get(key), new StringDeserializer(), new ByteArrayDeserializer());
+    return TopologyDrivers.output(driver, config.get(key), new StringDeserializer());
   }
 
   private static byte[] utf8(String s) {
@@ -249,11 +232,7 @@ class StreamvecTopologyTest {
       input.pipeInput(new TestRecord<>(utf8("k" + i), values[i], inputHeaders, 1000L + i));
 
     List<TestRecord<byte[], byte[]>> dlq =
-        driver
-            .createOutputTopic(
-                config.get(AppKeys.DLQ_TOPIC),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())
+        TopologyDrivers.output(driver, config.get(AppKeys.DLQ_TOPIC), new ByteArrayDeserializer())
             .readRecordsToList();
     Map<String, Long> expectedCounts = new HashMap<>();
     int d = 0;
@@ -345,8 +324,7 @@ class StreamvecTopologyTest {
   @Test
   void recordsOfSeveralInputTopicsAllReachTheOneModel() {
     start(Map.of(AppKeys.INPUT_TOPICS, "text-a,text-b", AppKeys.METRICS_INTERVAL_MS, "1000"));
-    TestInputTopic<byte[], byte[]> other =
-        driver.createInputTopic("text-b", new ByteArraySerializer(), new ByteArraySerializer());
+    TestInputTopic<byte[], byte[]> other = TopologyDrivers.input(driver, "text-b");
     List<String> texts = TestTexts.resourceLines("corpus/animals.txt").subList(0, 40);
     for (int i = 0; i < texts.size(); i++)
       (i % 2 == 0 ? input : other).pipeInput(utf8("k" + i), utf8(texts.get(i)));
