@@ -78,11 +78,7 @@ public final class OutputLayer {
   public float[] logProbabilities(float[] h, int v, float[] correction) {
     narrow(v);
     float max = scoreRows(h, 0, v, correction);
-    // log p = s - logsumexp(s)
-    float[] s = scores.data;
-    double sum = 0;
-    for (int i = 0; i < v; i++) sum += StrictMath.exp(s[i] - max);
-    return subtract(v, max, sum);
+    return subtract(v, max, sumOfTerms(v, max, null)); // log p = s - logsumexp(s)
   }
 
   /**
@@ -106,7 +102,11 @@ public final class OutputLayer {
   /** e[i] = exp(s[i] - max) for the rows [from, to) of {@link #scoreRows}: logsumexp's terms. */
   public void expRows(int from, int to, float max, double[] e) {
     float[] s = scores.data;
-    for (int i = from; i < to; i++) e[i] = StrictMath.exp(s[i] - max);
+    for (int i = from; i < to; i++) e[i] = term(s, i, max);
+  }
+
+  private static double term(float[] s, int i, float max) {
+    return StrictMath.exp(s[i] - max);
   }
 
   /**
@@ -115,9 +115,18 @@ public final class OutputLayer {
    */
   public float[] normalise(int v, float max, double[] e) {
     narrow(v);
+    return subtract(v, max, sumOfTerms(v, max, e));
+  }
+
+  /**
+   * The sum of logsumexp's terms over rows [0, v) in row order, read from e or, without e, computed
+   * on the way (one pass over the scores, no buffer): either way the same bits.
+   */
+  private double sumOfTerms(int v, float max, double[] e) {
+    float[] s = scores.data;
     double sum = 0;
-    for (int i = 0; i < v; i++) sum += e[i];
-    return subtract(v, max, sum);
+    for (int i = 0; i < v; i++) sum += e != null ? e[i] : term(s, i, max);
+    return sum;
   }
 
   private float[] subtract(int v, float max, double sum) {
