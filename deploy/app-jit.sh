@@ -6,9 +6,15 @@
 # methods (deploy/app-jit.json): HotSpot compiles an excluded method at its tier without profiling
 # (level 1) instead. On two cores C2 took about as much CPU as the learner itself in a short run,
 # most of it on that code, and competed with learning for the cores; the learner, our own code and
-# the JDK still get C2. Measured in bench/RESULTS.md ("Issue 15, session 6"). The JVM announces
-# the directives on its own output; DisplayVMOutputToStderr keeps that (and any other VM message)
-# off stdout. STREAMVEC_APP_JIT=default: the JVM's own policy.
+# the JDK still get C2. Measured in bench/RESULTS.md ("Issue 15, session 6").
+# STREAMVEC_APP_JIT=default: the JVM's own policy.
+#
+# The JVM announces the directives on its own output at every start ("2 compiler directives
+# added"), and says why a file does not load only there. So the app runs with that output off
+# (-XX:-DisplayVMOutput: warnings, crash reports, -Xlog and exceptions still show), and a JVM that
+# only starts and stops (~30 ms) checks the file first: a file this JVM rejects stops the start
+# with the JVM's reason. -XX:+DisplayVMOutput in JAVA_OPTS (after the launcher's flags, so it wins)
+# turns that output on again, on stderr, e.g. for -XX:+PrintCompilation.
 
 JIT_FLAGS=()
 
@@ -24,5 +30,10 @@ app_jit() {
     *) sv_die "STREAMVEC_APP_JIT=$STREAMVEC_APP_JIT: use libraries-c1 (the default) or default (the JVM's own JIT policy)" ;;
   esac
   sv_app_trains "$@" || return 0
-  JIT_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile="$dir/app-jit.json" -XX:+DisplayVMOutputToStderr)
+  local file="$dir/app-jit.json" why
+  why="$(java -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile="$file" -version 2>&1)" ||
+    sv_die "this JVM does not load the app's JIT settings, $file:
+$why
+  restore the file (git checkout deploy/app-jit.json), or set STREAMVEC_APP_JIT=default for the JVM's own policy"
+  JIT_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile="$file" -XX:+DisplayVMOutputToStderr -XX:-DisplayVMOutput)
 }

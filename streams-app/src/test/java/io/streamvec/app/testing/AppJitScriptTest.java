@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -63,23 +65,18 @@ class AppJitScriptTest {
    * busy the machine's cores are (in the background, C2 could still be compiling when it ends).
    */
   private static Tiers run(Map<String, String> env) throws Exception {
-    String cp = jarOf(Probe.class) + ":" + jarOf(Utils.class) + ":" + jarOf(LoggerFactory.class);
+    // -XX:+DisplayVMOutput after the launcher's flags, as in JAVA_OPTS: the VM's own output (the
+    // compilation log) on again
     DeployScript.Result r =
-        DeployScript.of("app-jit.sh")
-            .env(env)
-            .words("JIT_FLAGS")
-            .thenExec(
-                "java",
-                List.of(
-                    "-Xbatch",
-                    "-XX:+UnlockDiagnosticVMOptions",
-                    "-XX:+PrintCompilation",
-                    "-XX:+PrintInlining",
-                    "-cp",
-                    cp,
-                    Probe.class.getName()))
-            .timeout(Duration.ofSeconds(120))
-            .call("app_jit", DeployScript.dir().toString());
+        probe(
+            env,
+            Probe.class,
+            List.of(
+                "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:+DisplayVMOutput",
+                "-Xbatch",
+                "-XX:+PrintCompilation",
+                "-XX:+PrintInlining"));
     String out = r.output();
     assertEquals(0, r.exitCode(), out);
     assertTrue(out.contains("probe ran"), out);
@@ -101,6 +98,47 @@ class AppJitScriptTest {
       if (m.group(2).equals(Probe.class.getName() + "::ours")) ours = Math.max(ours, tier);
     }
     return new Tiers(kafka, kafkaLast, ours, inlined, out);
+  }
+
+  /** Prints what the probe prints, and nothing else (Kafka's Utils logs through SLF4J). */
+  public static final class Quiet {
+    public static void main(String[] args) {
+      System.out.println("probe ran quietly");
+    }
+  }
+
+  /** main's class on a JVM with the launcher's JIT flags, then jvmFlags. */
+  private static DeployScript.Result probe(
+      Map<String, String> env, Class<?> main, List<String> jvmFlags) throws Exception {
+    String cp = jarOf(Probe.class) + ":" + jarOf(Utils.class) + ":" + jarOf(LoggerFactory.class);
+    List<String> args = new ArrayList<>(jvmFlags);
+    args.addAll(List.of("-cp", cp, main.getName()));
+    return DeployScript.of("app-jit.sh")
+        .env(env)
+        .words("JIT_FLAGS")
+        .thenExec("java", args)
+        .timeout(Duration.ofSeconds(120))
+        .call("app_jit", DeployScript.dir().toString());
+  }
+
+  @Test
+  void theJvmsOwnOutputStaysOffStderrUnlessSomethingGoesWrong(@TempDir Path deploy)
+      throws Exception {
+    DeployScript.Result quiet = probe(Map.of(), Quiet.class, List.of());
+    assertEquals(0, quiet.exitCode(), quiet.output());
+    assertEquals("", quiet.stderr(), "no announcement of the directives");
+    assertTrue(quiet.stdout().startsWith("probe ran"), quiet.output());
+    // the JVM's warnings still show
+    DeployScript.Result warned = probe(Map.of(), Quiet.class, List.of("-Xverify:none"));
+    assertEquals(0, warned.exitCode(), warned.output());
+    assertTrue(warned.stderr().contains("-Xverify:none"), warned.output());
+    // a directives file the JVM does not load stops the start with the JVM's reason and the fix
+    Files.writeString(deploy.resolve("app-jit.json"), "[{match: \"*.*\", c2: {Exclude: tru}}]");
+    DeployScript.Result broken =
+        DeployScript.of("app-jit.sh").call("app_jit", deploy.toString(), "--set", "a=b");
+    assertEquals(1, broken.exitCode(), broken.output());
+    assertTrue(broken.stderr().contains("Expected \"true\""), broken.output());
+    assertTrue(broken.stderr().contains("STREAMVEC_APP_JIT=default"), broken.output());
   }
 
   private static Path jarOf(Class<?> c) throws Exception {
