@@ -39,6 +39,10 @@ public final class BoundedKneserNey {
   private boolean pathKnown; // path is up to date (not after a rebuild, a restore or an eviction)
   private boolean touchedAhead; // prefetch has started this count's loads
   private long touched; // sink of the early loads in touch, so they are not optimised away
+  private final int[] eventHome; // (N) home in the event index of (path[j], target), by touch
+  private int eventGeneration; // the event index's generation of eventHome
+  private long nodeKey = -1; // the next history's two-word context touched (-1 = none), its home
+  private int nodeHome, nodeGeneration;
   int serialLimit = 1 << 30; // a rebuild past it renumbers the serials by id (tests: 0 = always)
   private final NgramTrie t;
   private final TrieRebuild rebuilder;
@@ -62,6 +66,7 @@ public final class BoundedKneserNey {
     Arrays.fill(history, StreamingVocabulary.EOS); // the learner's stream starts after a </s>
     this.path = new int[order];
     this.pathSerial = new int[order];
+    this.eventHome = new int[order];
     this.t = trie != null ? trie : new NgramTrie(order, capacity);
     this.rebuilder = new TrieRebuild(t);
   }
@@ -88,6 +93,7 @@ public final class BoundedKneserNey {
     t.ensureSlot(slot);
     if (!reused) return;
     t.dropTarget(slot);
+    touchedAhead = false; // the slot's keys changed
     for (int i = 0; i < history.length; i++) {
       if (history[i] != slot) continue;
       history[i] = StreamingVocabulary.UNK;
@@ -165,14 +171,17 @@ public final class BoundedKneserNey {
     if (!touchedAhead) touch(target, wi);
     touchedAhead = false;
     int created = -1; // the event of order k + 1 made by this count: its suffix is found next
+    LongIntTable index = t.eventIndex;
     for (int k = order; k >= 1; k--) {
       int node = path[k - 1];
       long key = ((long) pathSerial[k - 1] << 32) | wi;
-      int entry = t.eventIndex.find(key);
-      if (entry < 0) entry = t.newEvent(key, node, k, target, 0);
-      int e = t.eventIndex.valueAt(entry), c = t.eventIndex.countAt(entry) + 1;
+      int home = index.generation() == eventGeneration ? eventHome[k - 1] : index.home(key);
+      int entry = index.find(key, home);
+      if (entry < 0) entry = t.newEvent(key, home, node, k, target, 0);
+      int e = index.valueAt(entry), c = index.countAt(entry) + 1;
       if (created >= 0) t.eventSuffix[created] = e;
-      t.setCount(e, entry, c, k);
+      t.setCount(entry, c, k);
+      if (k == order) t.eventCount[e] = c; // what a rebuild reads
       t.nodeStats[2 * node]++;
       if (c > 1) break; // not a new left extension: lower orders are unchanged
       t.nodeStats[2 * node + 1]++;
@@ -203,14 +212,25 @@ public final class BoundedKneserNey {
    * Starts the cache misses of this count together: the entries of the events (path[j], target) and
    * the totals of their contexts, and the index entry of the next history's two-word context (found
    * at the end of this count). None depends on another, so they overlap instead of following one
-   * another: one cache miss's latency per token, not two.
+   * another: one cache miss's latency per token, not two. Their homes are kept for count and
+   * findPath, which then do not hash the keys again.
    */
   private void touch(int target, long wi) {
     long sink = 0;
-    for (int j = 0; j < order; j++)
-      sink += t.eventIndex.touch(((long) pathSerial[j] << 32) | wi) + t.nodeStats[2 * path[j]];
-    if (order > 2 && t.slotNode[target] >= 0)
-      sink += t.nodeIndex.touch((t.slotNode[target] & 0xFFFF_FFFF_0000_0000L) | t.word(history[0]));
+    LongIntTable events = t.eventIndex, nodes = t.nodeIndex;
+    eventGeneration = events.generation();
+    for (int j = 0; j < order; j++) {
+      int home = events.home(((long) pathSerial[j] << 32) | wi);
+      eventHome[j] = home;
+      sink += events.touchAt(home) + t.nodeStats[2 * path[j]];
+    }
+    nodeKey = -1;
+    if (order > 2 && t.slotNode[target] >= 0) {
+      nodeKey = (t.slotNode[target] & 0xFFFF_FFFF_0000_0000L) | t.word(history[0]);
+      nodeHome = nodes.home(nodeKey);
+      nodeGeneration = nodes.generation();
+      sink += nodes.touchAt(nodeHome);
+    }
     touched += sink;
   }
 
@@ -227,12 +247,11 @@ public final class BoundedKneserNey {
       long known = j == 1 ? t.slotNode[s] : -1;
       if (known < 0) {
         long key = ((long) pathSerial[j - 1] << 32) | t.word(s);
-        int entry = t.nodeIndex.find(key);
-        if (entry >= 0)
-          known = ((long) t.nodeIndex.countAt(entry) << 32) | t.nodeIndex.valueAt(entry);
-        else
-          known =
-              ((long) t.nextSerial << 32) | t.newNode(key, path[j - 1], t.word(s), t.nextSerial++);
+        LongIntTable nodes = t.nodeIndex;
+        boolean early = key == nodeKey && nodes.generation() == nodeGeneration; // touched
+        int home = early ? nodeHome : nodes.home(key), entry = nodes.find(key, home);
+        if (entry >= 0) known = ((long) nodes.countAt(entry) << 32) | nodes.valueAt(entry);
+        else known = ((long) t.nextSerial << 32) | t.newNode(key, home, path[j - 1], t.word(s));
         if (j == 1) t.slotNode[s] = known;
       }
       path[j] = (int) known;
@@ -248,6 +267,7 @@ public final class BoundedKneserNey {
   void rebuild(boolean halve) {
     rebuilds++;
     pathKnown = false;
+    touchedAhead = false; // the path's keys change
     rebuilder.run(halve, t.nextSerial > serialLimit);
   }
 

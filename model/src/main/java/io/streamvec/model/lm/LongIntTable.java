@@ -15,6 +15,7 @@ public final class LongIntTable {
   private static final long EMPTY = -1L;
   private long[] slots; // (2 * capacity): key, count << 32 | value, key, ...
   private int mask, size; // mask over entries
+  private int generation; // changes when the homes of the keys do (at a growth)
   private final int maxEntries; // entries for maxSize keys at load factor 1/2
 
   /** Room for initialCapacity keys now; the first growth makes room for maxSize keys. */
@@ -49,8 +50,16 @@ public final class LongIntTable {
 
   /** The entry holding key, or -1 if absent; valid until the next insert (which may grow). */
   public int find(long key) {
+    return find(key, slot(key));
+  }
+
+  /**
+   * As {@link #find(long)}, from key's {@link #home} (taken at this {@link #generation}: saves
+   * hashing the key again).
+   */
+  public int find(long key, int home) {
     long[] s = slots;
-    for (int i = slot(key); ; i = (i + 1) & mask) {
+    for (int i = home; ; i = (i + 1) & mask) {
       long k = s[2 * i];
       if (k == key) return i;
       if (k == EMPTY) return -1;
@@ -77,6 +86,20 @@ public final class LongIntTable {
     return slots[2 * slot(key)];
   }
 
+  /** The entry where the lookup of key starts; valid while {@link #generation} stays the same. */
+  public int home(long key) {
+    return slot(key);
+  }
+
+  public int generation() {
+    return generation;
+  }
+
+  /** As {@link #touch}, of the entry home (a {@link #home} of this generation). */
+  public long touchAt(int home) {
+    return slots[2 * home];
+  }
+
   /** Adds key -> value with count 0; the key must be absent (callers insert after a failed get). */
   public void putNew(long key, int value) {
     putNew(key, value, 0);
@@ -86,14 +109,36 @@ public final class LongIntTable {
    * Adds key -> (value, count) and returns its entry (as {@link #find}); the key must be absent.
    */
   public int putNew(long key, int value, int count) {
-    if (4 * (size + 1) > slots.length) grow();
+    return putNew(key, -1, value, count);
+  }
+
+  /**
+   * As {@link #putNew(long, int, int)}, given key's {@link #home} of this generation (-1: none).
+   */
+  public int putNew(long key, int home, int value, int count) {
+    if (4 * (size + 1) > slots.length) {
+      grow();
+      home = -1;
+    }
     size++;
-    return insert(slots, mask, key, ((long) count << 32) | (value & 0xFFFF_FFFFL));
+    return insert(
+        slots,
+        home < 0 ? slot(key) : home,
+        mask,
+        key,
+        ((long) count << 32) | (value & 0xFFFF_FFFFL));
   }
 
   /** An independent copy (same slots). */
   public LongIntTable copy() {
     return new LongIntTable(slots.clone(), size, maxEntries);
+  }
+
+  /** counts[v] = count of every entry (key -> v, count). */
+  public void copyCountsTo(int[] counts) {
+    long[] s = slots;
+    for (int i = 0; i < s.length; i += 2)
+      if (s[i] != EMPTY) counts[(int) s[i + 1]] = (int) (s[i + 1] >>> 32);
   }
 
   /** Removes every key; keeps the array (no allocation). */
@@ -144,7 +189,11 @@ public final class LongIntTable {
   }
 
   private static int insert(long[] s, int mask, long key, long valueWord) {
-    int i = slot(key, mask);
+    return insert(s, slot(key, mask), mask, key, valueWord);
+  }
+
+  private static int insert(long[] s, int home, int mask, long key, long valueWord) {
+    int i = home;
     while (s[2 * i] != EMPTY) i = (i + 1) & mask;
     s[2 * i] = key;
     s[2 * i + 1] = valueWord;
@@ -174,5 +223,6 @@ public final class LongIntTable {
     for (int j = 0; j < old.length; j += 2) if (old[j] != EMPTY) insert(s, m, old[j], old[j + 1]);
     slots = s;
     mask = m;
+    generation++;
   }
 }

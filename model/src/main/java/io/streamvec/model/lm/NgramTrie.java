@@ -25,10 +25,12 @@ final class NgramTrie {
   int nextInstance;
   LongIntTable nodeIndex, eventIndex;
   int[] nodeParent, nodeWord;
+  int[] nodeSerial; // node -> its serial (the key part of its contexts and events)
   int[] nodeStats; // (2 per node) total, types: side by side, one cache miss per context
   int nodes = 1; // node 0 = the empty context
   int nextSerial = 1; // serial 0 = the empty context
-  int[] eventNode, eventSlot, eventCount, eventNext;
+  int[] eventNode, eventSlot, eventNext;
+  int[] eventCount; // by event: the top order's always, the lower orders' as of syncCounts
   int[] eventSuffix; // event -> the event of its suffix, -1 = none (order 1, or not live)
   byte[] eventOrder;
   int events;
@@ -44,6 +46,7 @@ final class NgramTrie {
     eventIndex = new LongIntTable(start, capacity);
     nodeParent = new int[start];
     nodeWord = new int[start];
+    nodeSerial = new int[start];
     nodeStats = new int[2 * start];
     nodeParent[0] = -1;
     eventNode = new int[start];
@@ -62,11 +65,14 @@ final class NgramTrie {
    * gives the slot a fresh instance, so that no key of its old word is looked up again.
    */
   void dropTarget(int slot) {
+    long word = word(slot);
     for (int e = targetHead[slot]; e >= 0; e = eventNext[e]) {
       int node = eventNode[e];
-      nodeStats[2 * node] -= eventCount[e];
+      int entry = eventIndex.find(((long) nodeSerial[node] << 32) | word);
+      nodeStats[2 * node] -= eventIndex.countAt(entry);
       nodeStats[2 * node + 1]--;
-      setCount(e, -1, 0, eventOrder[e]); // its key (old instance) is never looked up again
+      setCount(entry, 0, eventOrder[e]); // its key (old instance) is never looked up again
+      eventCount[e] = 0;
     }
     targetHead[slot] = -1;
     instance[slot] = nextInstance++;
@@ -74,19 +80,28 @@ final class NgramTrie {
   }
 
   /**
-   * Sets the count of event e of order k, keeping the counts-of-counts of its order in step. The
-   * count lives twice: in eventCount (by event, for rebuilds and checkpoints) and beside the key in
-   * the event index at entry (what lookups read: no second cache miss); entry -1 = an event whose
-   * key is never looked up again.
+   * Sets the count of the event at entry of the event index, of order k, keeping the
+   * counts-of-counts of its order in step. The count lives beside the key (what lookups read and
+   * counting updates: one cache line per event). Its by-event copy in eventCount is the caller's to
+   * keep for the top order (a rebuild reads those); the lower orders' are recounted by a rebuild
+   * and brought up to date for a checkpoint by {@link #syncCounts}, not at every count.
    */
-  void setCount(int e, int entry, int c, int k) {
-    int old = entry >= 0 ? eventIndex.countAt(entry) : eventCount[e];
+  void setCount(int entry, int c, int k) {
+    int old = eventIndex.countAt(entry);
     if (old == 1) n1[k]--;
     else if (old == 2) n2[k]--;
     if (c == 1) n1[k]++;
     else if (c == 2) n2[k]++;
-    eventCount[e] = c;
-    if (entry >= 0) eventIndex.setCountAt(entry, c);
+    eventIndex.setCountAt(entry, c);
+  }
+
+  /**
+   * eventCount[e] = the count of every event e: the event index's (an evicted target's events have
+   * count 0 there, their keys are never looked up again; an event not in the index has had count 0
+   * since it was read).
+   */
+  void syncCounts() {
+    eventIndex.copyCountsTo(eventCount);
   }
 
   /** D_k = n1 / (n1 + 2 n2) (Ney et al.), kept inside [0.05, 0.95]; 0.5 before any evidence. */
@@ -96,26 +111,32 @@ final class NgramTrie {
     return Math.min(0.95, Math.max(0.05, (double) a / (a + 2.0 * b)));
   }
 
-  int newNode(long key, int parent, long word, int serial) {
+  /**
+   * A new context (parent, word) under key (its home in the context index, or -1), a new serial.
+   */
+  int newNode(long key, int home, int parent, long word) {
+    int serial = nextSerial++;
     if (nodes == nodeParent.length) {
       int n = Math.min(capacity, 2 * nodes);
       nodeParent = Arrays.copyOf(nodeParent, n);
       nodeWord = Arrays.copyOf(nodeWord, n);
+      nodeSerial = Arrays.copyOf(nodeSerial, n);
       nodeStats = Arrays.copyOf(nodeStats, 2 * n);
     }
-    nodeIndex.putNew(key, nodes, serial);
+    nodeIndex.putNew(key, home, nodes, serial);
     nodeParent[nodes] = parent;
     nodeWord[nodes] = (int) word;
+    nodeSerial[nodes] = serial;
     nodeStats[2 * nodes] = 0; // a rebuild leaves old values above the kept nodes
     nodeStats[2 * nodes + 1] = 0;
     return nodes++;
   }
 
   /**
-   * A new event with count c (its counts-of-counts are the caller's, through setCount); returns its
-   * entry in the event index.
+   * A new event with count c (its counts-of-counts kept in step); returns its entry in the event
+   * index.
    */
-  int newEvent(long key, int node, int k, int slot, int c) {
+  int newEvent(long key, int home, int node, int k, int slot, int c) {
     if (events == eventNode.length) {
       int n = Math.min(capacity, 2 * events);
       eventNode = Arrays.copyOf(eventNode, n);
@@ -126,15 +147,15 @@ final class NgramTrie {
       eventOrder = Arrays.copyOf(eventOrder, n);
     }
     int e = events++;
-    int entry = eventIndex.putNew(key, e, 0);
+    int entry = eventIndex.putNew(key, home, e, 0);
     eventNode[e] = node;
     eventSlot[e] = slot;
     eventOrder[e] = (byte) k;
-    eventCount[e] = 0;
+    eventCount[e] = c;
     eventSuffix[e] = -1;
     eventNext[e] = targetHead[slot];
     targetHead[slot] = e;
-    if (c > 0) setCount(e, entry, c, k);
+    if (c > 0) setCount(entry, c, k);
     return entry;
   }
 
@@ -167,6 +188,7 @@ final class NgramTrie {
     m.eventIndex = eventIndex.copy();
     m.nodeParent = Arrays.copyOf(nodeParent, Math.max(nodes, 16));
     m.nodeWord = Arrays.copyOf(nodeWord, Math.max(nodes, 16));
+    m.nodeSerial = Arrays.copyOf(nodeSerial, Math.max(nodes, 16));
     m.nodeStats = Arrays.copyOf(nodeStats, 2 * Math.max(nodes, 16));
     m.nodes = nodes;
     m.nextSerial = nextSerial;

@@ -12,7 +12,9 @@ import java.io.IOException;
 final class NgramTrieFormat {
   private NgramTrieFormat() {}
 
+  /** Writes t (bringing its by-event counts up to date first). */
   static void write(NgramTrie t, DataOutput out) throws IOException {
+    t.syncCounts();
     out.writeInt(t.nextInstance);
     out.writeInt(t.instance.length);
     for (int i = 0; i < t.instance.length; i++) {
@@ -56,11 +58,13 @@ final class NgramTrieFormat {
     if (nodes < 1 || nodes > m.capacity) throw new IOException("corrupt n-gram state: " + nodes);
     m.nodeParent = new int[Math.max(nodes, 16)];
     m.nodeWord = new int[m.nodeParent.length];
+    m.nodeSerial = new int[m.nodeParent.length];
     m.nodeStats = new int[2 * m.nodeParent.length];
     m.nodeParent[0] = -1;
     for (int n = 1; n < nodes; n++) {
       m.nodeParent[n] = in.readInt();
       m.nodeWord[n] = in.readInt();
+      m.nodeSerial[n] = n;
       m.nodeIndex.putNew(((long) m.nodeParent[n] << 32) | (m.nodeWord[n] & 0xFFFF_FFFFL), n, n);
     }
     m.nodes = nodes;

@@ -54,6 +54,7 @@ final class TrieRebuild {
       if (nodeMap[n] < 0) continue;
       nodeParent[kept] = nodeMap[nodeParent[n]];
       t.nodeWord[kept] = t.nodeWord[n];
+      t.nodeSerial[kept] = t.nodeSerial[n];
       nodeMap[n] = kept++;
     }
     t.nodes = kept;
@@ -130,14 +131,17 @@ final class TrieRebuild {
   private void reindex(int top) {
     LongIntTable nodeIndex = t.nodeIndex, eventIndex = t.eventIndex;
     nodeIndex.clear();
-    for (int n = 1; n < t.nodes; n++)
+    for (int n = 1; n < t.nodes; n++) {
       nodeIndex.putNew(((long) t.nodeParent[n] << 32) | (t.nodeWord[n] & 0xFFFF_FFFFL), n, n);
+      t.nodeSerial[n] = n;
+    }
     t.nextSerial = t.nodes;
     eventIndex.clear();
     t.events = 0;
     for (int i = 0; i < top; i++) {
       int node = nodeMap[t.eventNode[i]], slot = t.eventSlot[i], c = t.eventCount[i];
-      t.newEvent(((long) node << 32) | t.word(slot), node, t.order, slot, c); // event i: in place
+      t.newEvent(
+          ((long) node << 32) | t.word(slot), -1, node, t.order, slot, c); // event i: in place
       t.nodeStats[2 * node] += c;
       t.nodeStats[2 * node + 1]++;
     }
@@ -149,10 +153,10 @@ final class TrieRebuild {
         long key = ((long) node << 32) | wi;
         int entry = eventIndex.find(key);
         boolean fresh = entry < 0;
-        if (fresh) entry = t.newEvent(key, node, k, slot, 0); // after the top-order ones
+        if (fresh) entry = t.newEvent(key, -1, node, k, slot, 0); // after the top-order ones
         int e = eventIndex.valueAt(entry);
         t.eventSuffix[linked] = e;
-        t.setCount(e, entry, eventIndex.countAt(entry) + 1, k);
+        t.setCount(entry, eventIndex.countAt(entry) + 1, k);
         t.nodeStats[2 * node]++;
         if (!fresh) break;
         t.nodeStats[2 * node + 1]++;

@@ -1,9 +1,12 @@
 package io.streamvec.model.lm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.model.nn.Rng;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -60,5 +63,47 @@ class LongIntTableTest {
     t.putNew(inserted[0], 5);
     assertEquals(5, t.get(inserted[0]));
     assertEquals(0, t.countAt(t.find(inserted[0])));
+  }
+
+  /**
+   * Inserts and lookups given a home taken ahead (as the n-gram model's early loads do), some of
+   * them across a growth, which changes the generation: the same answers as a HashMap, and the
+   * counts copied out by value are the map's.
+   */
+  @ParameterizedTest(name = "initial {0}, max {1}, keys {2}")
+  @CsvSource({"16, 16, 300", "16, 1000, 1000", "8, 200, 2000"})
+  void homesTakenAheadAnswerAsTheMap(int initial, int max, int keys) {
+    LongIntTable t = new LongIntTable(initial, max);
+    Map<Long, Integer> counts = new HashMap<>(); // key -> count (value = insertion number)
+    List<Long> order = new ArrayList<>();
+    Rng rng = new Rng(7L * keys + initial);
+    int growths = 0;
+    for (int i = 0; i < keys; i++) {
+      long key;
+      do key = ((long) (int) (rng.nextFloat() * 64) << 32) | (int) (rng.nextFloat() * 4096);
+      while (counts.containsKey(key));
+      int generation = t.generation(), home = t.home(key);
+      t.touchAt(home);
+      assertEquals(-1, t.find(key, home));
+      int entry = t.putNew(key, home, i, i % 4);
+      if (t.generation() != generation) growths++;
+      assertEquals(t.find(key), entry);
+      counts.put(key, i % 4);
+      order.add(key);
+      long earlier = order.get((int) (rng.nextFloat() * order.size()));
+      home = t.home(earlier);
+      int c = counts.get(earlier) + 1;
+      t.setCountAt(t.find(earlier, home), c);
+      counts.put(earlier, c);
+    }
+    assertTrue(growths > 0 || initial >= max, "growths: " + growths);
+    int[] byValue = new int[keys];
+    java.util.Arrays.fill(byValue, -1);
+    t.copyCountsTo(byValue);
+    for (int i = 0; i < keys; i++) {
+      long key = order.get(i);
+      assertEquals(i, t.valueAt(t.find(key, t.home(key))));
+      assertEquals(counts.get(key), byValue[i], "key " + i);
+    }
   }
 }
