@@ -37,7 +37,8 @@ public final class BoundedKneserNey {
   private final int[] path; // (N) node of the context of the last j words of the history
   private final int[] pathSerial; // (N) serial of path[j]
   private boolean pathKnown; // path is up to date (not after a rebuild, a restore or an eviction)
-  private boolean touchedAhead; // prefetch has started this count's loads
+  private boolean touchedAhead; // prefetch has started the loads of a count of touchedTarget
+  private int touchedTarget;
   private long touched; // sink of the early loads in touch, so they are not optimised away
   private final int[] eventHome; // (N) home in the event index of (path[j], target), by touch
   private int eventGeneration; // the event index's generation of eventHome
@@ -168,7 +169,7 @@ public final class BoundedKneserNey {
     }
     if (!pathKnown) findPath();
     long wi = t.word(target);
-    if (!touchedAhead) touch(target, wi);
+    if (!touchedAhead || touchedTarget != target) touch(target, wi); // its homes are for target
     touchedAhead = false;
     int created = -1; // the event of order k + 1 made by this count: its suffix is found next
     LongIntTable index = t.eventIndex;
@@ -206,6 +207,7 @@ public final class BoundedKneserNey {
     if (!pathKnown || target >= t.instance.length) return;
     touch(target, t.word(target));
     touchedAhead = true;
+    touchedTarget = target;
   }
 
   /**

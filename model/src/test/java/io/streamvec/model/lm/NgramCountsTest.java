@@ -1,6 +1,7 @@
 package io.streamvec.model.lm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.model.nn.Rng;
 import java.io.ByteArrayInputStream;
@@ -43,6 +44,28 @@ class NgramCountsTest {
       assertEquals(expected, countsIn(m), "t=" + t);
     }
     assertEquals(0, m.rebuilds());
+  }
+
+  /**
+   * Early loads change nothing a count reads, also when the next count is of another word than the
+   * one prefetched (the homes they keep are for the prefetched word's keys).
+   */
+  @ParameterizedTest(name = "order {0}")
+  @ValueSource(ints = {1, 3})
+  void aPrefetchOfAnotherWordChangesNoCount(int order) throws IOException {
+    BoundedKneserNey plain = new BoundedKneserNey(order, 600, 5_000);
+    BoundedKneserNey prefetched = new BoundedKneserNey(order, 600, 5_000);
+    Rng rng = new Rng(3 + order);
+    for (int t = 0; t < 20_000; t++) {
+      int w = 2 + (int) (28 * Math.pow(rng.nextFloat(), 2));
+      prefetched.prefetch(rng.nextFloat() < 0.5 ? w : 2 + (w + 1) % 28);
+      plain.count(w);
+      prefetched.count(w);
+    }
+    assertTrue(plain.rebuilds() > 2, "rebuilds: " + plain.rebuilds());
+    assertEquals(countsIn(plain), countsIn(prefetched));
+    for (int w = 0; w < 30; w++)
+      assertEquals(plain.probability(w, 30), prefetched.probability(w, 30));
   }
 
   /** gram (oldest word first, as slots) -> count, from the checkpoint's bytes. */
