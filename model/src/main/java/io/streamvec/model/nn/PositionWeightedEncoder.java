@@ -12,8 +12,8 @@ final class PositionWeightedEncoder implements ContextEncoder {
   private final int positions, d;
   private final FMatrixRMaj weights; // (P, d) parameters
   private final float[] weightsAcc; // (P) AdaGrad accumulators
-  private final float[] gradWeights; // (P*d) scratch
-  private final float[] gradContext; // (P*d) scratch
+  private final float[] preUpdate; // (P*d) scratch: E rows of repeated words before the steps
+  private final boolean[] repeated; // (P) scratch: the word is at an earlier position too
   private final float[] meanSquares; // (2P) scratch
 
   PositionWeightedEncoder(int positions, int d, float initialWeight) {
@@ -22,8 +22,8 @@ final class PositionWeightedEncoder implements ContextEncoder {
     this.weights = new FMatrixRMaj(positions, d);
     java.util.Arrays.fill(weights.data, initialWeight);
     this.weightsAcc = new float[positions];
-    this.gradWeights = new float[positions * d];
-    this.gradContext = new float[positions * d];
+    this.preUpdate = new float[positions * d];
+    this.repeated = new boolean[positions];
     this.meanSquares = new float[2 * positions];
   }
 
@@ -45,19 +45,20 @@ final class PositionWeightedEncoder implements ContextEncoder {
       FMatrixRMaj e, float[] eAcc, int[] ctx, float[] gradH, RowUpdater up, RowMarks dirty) {
     // dL/dc_i = E[ctx_i] (.) g ;  dL/dE[ctx_i] = c_i (.) g   (both from pre-update values)
     float[] ed = e.data, cd = weights.data;
-    if (hasRepeatedWord(ctx)) {
-      backwardBuffered(ed, cd, eAcc, ctx, gradH, up, dirty);
-      return;
-    }
-    // Every E row belongs to one position, so pre-update values are still there when its
-    // position comes: first the mean squares (AdaGrad needs the rate before the step), then
-    // both steps in one pass, recomputing the products instead of storing them.
+    // First the mean squares (AdaGrad needs the rate before the step), then both steps of each
+    // position in one pass, recomputing the products instead of storing them. A c row belongs to
+    // one position, so it is pre-update when its position comes; an E row too, unless its word
+    // was at an earlier position as well: such a position reads a copy taken before any step.
     meanSquares(ed, cd, ctx, gradH);
+    saveRepeatedRows(ed, ctx);
     for (int i = 0; i < positions; i++) {
-      // the rates in the order of the buffered path, so accumulators see the same sums
+      // rates in position order, W before E, so a repeated row's accumulator sees the same sums
       float stepW = -up.rate(weightsAcc, i, meanSquares[2 * i]);
       float stepE = -up.rate(eAcc, ctx[i], meanSquares[2 * i + 1]);
-      VectorMath.crossStep(cd, i * d, stepW, ed, ctx[i] * d, stepE, gradH, d);
+      if (repeated[i])
+        VectorMath.crossStepFrom(
+            cd, i * d, stepW, preUpdate, i * d, ed, ctx[i] * d, stepE, gradH, d);
+      else VectorMath.crossStep(cd, i * d, stepW, ed, ctx[i] * d, stepE, gradH, d);
       if (dirty != null) dirty.mark(ctx[i]);
     }
   }
@@ -70,34 +71,13 @@ final class PositionWeightedEncoder implements ContextEncoder {
     }
   }
 
-  private boolean hasRepeatedWord(int[] ctx) {
-    for (int i = 1; i < positions; i++)
-      for (int k = 0; k < i; k++) if (ctx[i] == ctx[k]) return true;
-    return false;
-  }
-
-  /** A word twice in the context: all gradients first (pre-update values), then the steps. */
-  private void backwardBuffered(
-      float[] ed,
-      float[] cd,
-      float[] eAcc,
-      int[] ctx,
-      float[] gradH,
-      RowUpdater up,
-      RowMarks dirty) {
-    meanSquares(ed, cd, ctx, gradH);
+  /** Marks the positions whose word is at an earlier one too and copies their rows as they are. */
+  private void saveRepeatedRows(float[] ed, int[] ctx) {
     for (int i = 0; i < positions; i++) {
-      int eo = ctx[i] * d, co = i * d;
-      for (int j = 0; j < d; j++) {
-        float g = gradH[j];
-        gradWeights[co + j] = ed[eo + j] * g;
-        gradContext[co + j] = cd[co + j] * g;
-      }
-    }
-    for (int i = 0; i < positions; i++) {
-      up.stepKnownMeanSquare(cd, weightsAcc, i, d, 1f, gradWeights, i * d, meanSquares[2 * i]);
-      up.stepKnownMeanSquare(ed, eAcc, ctx[i], d, 1f, gradContext, i * d, meanSquares[2 * i + 1]);
-      if (dirty != null) dirty.mark(ctx[i]);
+      boolean seen = false;
+      for (int k = 0; k < i && !seen; k++) seen = ctx[k] == ctx[i];
+      repeated[i] = seen;
+      if (seen) System.arraycopy(ed, ctx[i] * d, preUpdate, i * d, d);
     }
   }
 

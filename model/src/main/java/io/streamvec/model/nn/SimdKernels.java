@@ -101,4 +101,29 @@ final class SimdKernels {
       x[xo + j] = xv + stepX * (cv * gj);
     }
   }
+
+  static void crossStepFrom(
+      float[] c,
+      int co,
+      float stepC,
+      float[] src,
+      int so,
+      float[] x,
+      int xo,
+      float stepX,
+      float[] g,
+      int n) {
+    int j = 0;
+    for (; j + 7 < n; j += 8) {
+      FloatVector gv = FloatVector.fromArray(S, g, j);
+      FloatVector cv = FloatVector.fromArray(S, c, co + j);
+      cv.add(FloatVector.fromArray(S, src, so + j).mul(gv).mul(stepC)).intoArray(c, co + j);
+      FloatVector.fromArray(S, x, xo + j).add(cv.mul(gv).mul(stepX)).intoArray(x, xo + j);
+    }
+    for (; j < n; j++) {
+      float gj = g[j], cv = c[co + j];
+      c[co + j] = cv + stepC * (src[so + j] * gj);
+      x[xo + j] = x[xo + j] + stepX * (cv * gj);
+    }
+  }
 }

@@ -125,6 +125,33 @@ public final class VectorMath {
     }
   }
 
+  /**
+   * {@link #crossStep} where x has moved since the gradient's pre-update values were taken (a word
+   * twice in a context): c += stepC * (x0 (.) g) with x0 = src[so .. so+n) the saved pre-update x,
+   * and x += stepX * (c (.) g), in one pass.
+   */
+  public static void crossStepFrom(
+      float[] c,
+      int co,
+      float stepC,
+      float[] src,
+      int so,
+      float[] x,
+      int xo,
+      float stepX,
+      float[] g,
+      int n) {
+    if (SIMD) {
+      SimdKernels.crossStepFrom(c, co, stepC, src, so, x, xo, stepX, g, n);
+      return;
+    }
+    for (int j = 0; j < n; j++) {
+      float gj = g[j], cv = c[co + j];
+      c[co + j] = cv + stepC * (src[so + j] * gj);
+      x[xo + j] = x[xo + j] + stepX * (cv * gj);
+    }
+  }
+
   /** mean of x^2 */
   public static float meanSquare(float[] x, int xo, int n) {
     return dot(x, xo, x, xo, n) / n;

@@ -102,6 +102,20 @@ class VectorMathTest {
       VectorMath.crossStep(gotC, o, alpha, gotX, o, step, g, n);
       assertBits(wantC, gotC, "crossStep c n=" + n);
       assertBits(wantX, gotX, "crossStep x n=" + n);
+
+      // the c step from a saved x0 while x itself has moved (a word twice in a context)
+      float[] x0 = randomArray(r, n + 3);
+      wantC = c.clone();
+      gotC = c.clone();
+      wantX = x.clone();
+      gotX = x.clone();
+      for (int i = 0; i < n; i++) {
+        wantC[o + i] = c[o + i] + alpha * (x0[3 + i] * g[i]);
+        wantX[o + i] = x[o + i] + step * (c[o + i] * g[i]);
+      }
+      VectorMath.crossStepFrom(gotC, o, alpha, x0, 3, gotX, o, step, g, n);
+      assertBits(wantC, gotC, "crossStepFrom c n=" + n);
+      assertBits(wantX, gotX, "crossStepFrom x n=" + n);
     }
   }
 
