@@ -16,12 +16,13 @@ import java.util.Locale;
  * with a reason from {@link DeadLetter}. Checks, in order: null, empty, size, NUL bytes (binary),
  * strict UTF-8, control characters (binary), and finally whether any word token is left.
  *
- * <p>A token line is the record's tokens joined by single spaces (tokens never contain spaces).
- * Lines are cut at {@link #MAX_LINE_CHARS} on token boundaries and tokens at {@link
- * #MAX_TOKEN_CHARS}, so every line fits a Kafka record (repartition topic, replay-log changelog)
- * whatever the input; learning the lines one after the other is learning the tokens in order. Text
- * longer than the tokenizer's max-line-chars is tokenized piece by piece (cut at whitespace)
- * instead of being truncated, so no text is silently lost.
+ * <p>A token line is the record's tokens in order (tokens never contain spaces, so the line joined
+ * by single spaces splits back into them: the form topics and the replay log hold). Lines are cut
+ * at {@link #MAX_LINE_CHARS} on token boundaries and tokens at {@link #MAX_TOKEN_CHARS}, so every
+ * line fits a Kafka record (repartition topic, replay-log changelog) whatever the input; learning
+ * the lines one after the other is learning the tokens in order. Text longer than the tokenizer's
+ * max-line-chars is tokenized piece by piece (cut at whitespace) instead of being truncated, so no
+ * text is silently lost.
  *
  * <p>Not thread-safe (reuses a decoder, tokenizer and buffers): one per stream task.
  */
@@ -37,10 +38,22 @@ public final class RecordValidator {
   /** More control characters than this share of all characters makes text binary. */
   static final double MAX_CONTROL_RATIO = 0.1;
 
-  /** Accepted (reason == null, lines non-empty) or refused (reason and detail set). */
-  public record Verdict(String reason, String detail, List<String> lines) {
+  private static final String[] NO_TOKENS = {};
+
+  /**
+   * Accepted (reason == null, tokenLines non-empty) or refused (reason and detail set). A token
+   * line is an array of tokens; the app hands it to the trainer as it is.
+   */
+  public record Verdict(String reason, String detail, List<String[]> tokenLines) {
     public boolean accepted() {
       return reason == null;
+    }
+
+    /** The token lines, each joined by single spaces (the text the replay log keeps). */
+    public List<String> lines() {
+      List<String> out = new ArrayList<>(tokenLines.size());
+      for (String[] tokens : tokenLines) out.add(String.join(" ", tokens));
+      return out;
     }
 
     static Verdict refuse(String reason, String detail) {
@@ -57,7 +70,7 @@ public final class RecordValidator {
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final List<String> tokens = new ArrayList<>();
-  private final StringBuilder line = new StringBuilder();
+  private final List<String> line = new ArrayList<>(); // the tokens of the line being filled
   private CharBuffer chars = CharBuffer.allocate(4096);
   private int errorOffset; // byte offset of the last malformed sequence
 
@@ -100,7 +113,7 @@ public final class RecordValidator {
           String.format(
               Locale.ROOT, "%d of %d characters are control characters", control, text.length()));
     }
-    List<String> lines = tokenLines(text);
+    List<String[]> lines = tokenLines(text);
     if (lines.isEmpty())
       return Verdict.refuse(
           DeadLetter.NO_TOKENS, "no word or number in " + text.length() + " characters");
@@ -124,25 +137,29 @@ public final class RecordValidator {
     return chars.toString();
   }
 
-  /** Tokens of text, in order, joined into lines of at most MAX_LINE_CHARS. */
-  List<String> tokenLines(String text) {
-    List<String> lines = new ArrayList<>(1);
-    line.setLength(0);
+  /**
+   * Tokens of text, in order, cut into lines of at most MAX_LINE_CHARS chars once joined by single
+   * spaces.
+   */
+  List<String[]> tokenLines(String text) {
+    List<String[]> lines = new ArrayList<>(1);
+    line.clear();
+    int joined = 0; // chars of the line joined by spaces
     for (int start = 0, n = text.length(); start < n; ) {
       int end = n - start <= maxTokenizerChars ? n : cut(text, start);
       tokenizer.tokenize(text.substring(start, end), tokens);
       for (String t : tokens) {
         String token = t.length() <= MAX_TOKEN_CHARS ? t : truncate(t);
-        if (line.length() > 0 && line.length() + 1 + token.length() > MAX_LINE_CHARS) {
-          lines.add(line.toString());
-          line.setLength(0);
+        if (!line.isEmpty() && joined + 1 + token.length() > MAX_LINE_CHARS) {
+          lines.add(line.toArray(NO_TOKENS));
+          line.clear();
         }
-        if (line.length() > 0) line.append(' ');
-        line.append(token);
+        joined = line.isEmpty() ? token.length() : joined + 1 + token.length();
+        line.add(token);
       }
       start = end;
     }
-    if (line.length() > 0) lines.add(line.toString());
+    if (!line.isEmpty()) lines.add(line.toArray(NO_TOKENS));
     return lines;
   }
 

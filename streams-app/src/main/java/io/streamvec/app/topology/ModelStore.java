@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,8 +58,6 @@ final class ModelStore {
   /** A batch stops growing at this many bytes, so rewriting it stays cheap even for long lines. */
   static final int BATCH_BYTES = 64 * 1024;
 
-  private static final byte[] NEWLINE = {'\n'};
-
   private final ModelTables tables;
   private Meta meta = Meta.EMPTY;
   private BitSet inSlot1 = new BitSet(); // rows whose value of the complete checkpoint is in slot 1
@@ -77,6 +74,7 @@ final class ModelStore {
       new byte[4096]; // the open batch's UTF-8 bytes: openBatchLength of them
   private int openBatchLength;
   private boolean batchOpen;
+  private char[] scratch = new char[64]; // a token's chars while it is encoded
   private final Supplier<byte[]> openBatchValue = this::openBatchBytes;
 
   ModelStore(ModelTables tables) {
@@ -118,20 +116,25 @@ final class ModelStore {
    * into the store as it stands at the next commit, so a line costs its own bytes, not the batch's;
    * a batch that closes goes in at once, and its buffer takes the next one.
    */
-  void append(long sequence, String line) {
-    byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
-    if (!batchOpen
-        || sequence - batches.peekLast()[0] >= BATCH_LINES
-        || openBatchLength + 1 + encoded.length > BATCH_BYTES) {
+  void append(long sequence, TokenLine line) {
+    boolean sameBatch = batchOpen && sequence - batches.peekLast()[0] < BATCH_LINES;
+    room(1 + line.maxUtf8Length());
+    int tokenChars = line.maxTokenChars();
+    if (scratch.length < tokenChars) scratch = new char[Math.max(tokenChars, 2 * scratch.length)];
+    // encoded in place after the open batch (and its '\n'), then moved if it starts a batch
+    int start = sameBatch ? openBatchLength + 1 : openBatchLength;
+    int length = line.writeUtf8(openBatch, start, scratch) - start;
+    if (!sameBatch || openBatchLength + 1 + length > BATCH_BYTES) {
       if (batchOpen) tables.putReplay(batches.peekLast()[0], openBatchBytes());
+      System.arraycopy(openBatch, start, openBatch, 0, length);
       batches.addLast(new long[] {sequence, sequence});
-      openBatchLength = 0;
+      openBatchLength = length;
       batchOpen = true;
     } else {
-      add(NEWLINE);
+      openBatch[openBatchLength] = '\n';
+      openBatchLength = start + length;
       batches.peekLast()[1] = sequence;
     }
-    add(encoded);
     tables.putReplayLater(batches.peekLast()[0], openBatchValue);
   }
 
@@ -139,12 +142,10 @@ final class ModelStore {
     return Arrays.copyOf(openBatch, openBatchLength);
   }
 
-  private void add(byte[] bytes) {
-    if (openBatchLength + bytes.length > openBatch.length)
-      openBatch =
-          Arrays.copyOf(openBatch, Math.max(2 * openBatch.length, openBatchLength + bytes.length));
-    System.arraycopy(bytes, 0, openBatch, openBatchLength, bytes.length);
-    openBatchLength += bytes.length;
+  /** Grows the open batch's buffer to take bytes more after its end. */
+  private void room(int bytes) {
+    if (openBatchLength + bytes > openBatch.length)
+      openBatch = Arrays.copyOf(openBatch, Math.max(2 * openBatch.length, openBatchLength + bytes));
   }
 
   /**

@@ -159,8 +159,8 @@ final class ModelTrainer implements AutoCloseable {
   }
 
   /** One token line, logged before it is learned; then whatever the schedule calls for. */
-  void learn(String line, long now) {
-    String[] tokens = line.split(" ");
+  void learn(TokenLine line, long now) {
+    String[] tokens = line.tokens();
     schedule.record(tokens.length, now);
     store.append(schedule.records(), line); // durable (with this commit) before it is learned
     if (worker != null) worker.submit(tokens);

@@ -42,12 +42,13 @@ import org.apache.kafka.streams.state.Stores;
  * topic fixes one order of all of them; training and recovery both follow exactly that order. With
  * a single input partition and a single model partition that partition already is one order, so
  * training follows validation in the same task: the token lines are not written to and read back
- * from the broker a second time, and training does not wait for the validating task's transaction
- * to commit before it sees them (behind that hop the trainer would sit idle for most of each commit
- * interval). The stores, their changelogs and the exactly-once transaction (input offsets + stores
- * + outputs) are the same in both shapes, and so is the model: the same lines in the same order.
- * {@code model.id} keeps the three stores of a one-model app; the other models share {@value
- * #MODELS_STORE}, which exists only when the app trains several ({@link ModelTables}).
+ * from the broker a second time, the trainer learns the validator's tokens as they are ({@link
+ * TokenLine}), and training does not wait for the validating task's transaction to commit before it
+ * sees them (behind that hop the trainer would sit idle for most of each commit interval). The
+ * stores, their changelogs and the exactly-once transaction (input offsets + stores + outputs) are
+ * the same in both shapes, and so is the model: the same lines in the same order. {@code model.id}
+ * keeps the three stores of a one-model app; the other models share {@value #MODELS_STORE}, which
+ * exists only when the app trains several ({@link ModelTables}).
  *
  * <p>How to run: {@code ./streamvec app} (see {@link io.streamvec.app.StreamvecApp}).
  */
@@ -110,14 +111,14 @@ public final class StreamvecTopology {
         .mapValues(Checked::deadValue, Named.as("dead-value"))
         .to(dlq, Produced.with(bytes, bytes).withName("dlq"));
 
-    KStream<String, String> lines =
+    KStream<String, TokenLine> lines =
         checked
             .get("checked-good")
             .map((key, c) -> KeyValue.pair(c.model(), c.line()), Named.as("key-by-model"));
     if (inputPartitions != 1 || models.partitions() != 1) {
       lines =
           lines.repartition(
-              Repartitioned.with(Serdes.String(), Serdes.String())
+              Repartitioned.with(Serdes.String(), TokenLine.SERDE)
                   .withName(REPARTITION)
                   .withNumberOfPartitions(models.partitions()));
     }

@@ -2,7 +2,6 @@ package io.streamvec.app.topology;
 
 import io.streamvec.app.config.ModelsConfig;
 import io.streamvec.app.status.TrainingStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * state is refused, or whose training fails, stops alone: its records go to the dead-letter topic
  * (reason {@value DeadLetter#MODEL_FAILED}) and the other models go on.
  */
-public final class TrainingProcessor implements Processor<String, String, String, Published> {
+public final class TrainingProcessor implements Processor<String, TokenLine, String, Published> {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingProcessor.class);
 
   /**
@@ -177,9 +176,9 @@ public final class TrainingProcessor implements Processor<String, String, String
   }
 
   @Override
-  public void process(Record<String, String> record) {
-    String line = record.value();
-    if (line == null || line.isEmpty())
+  public void process(Record<String, TokenLine> record) {
+    TokenLine line = record.value();
+    if (line == null || line.size() == 0)
       return; // the validator never sends these; a hand-written record might
     long now = context.currentSystemTimeMs();
     if (models == null) {
@@ -247,7 +246,7 @@ public final class TrainingProcessor implements Processor<String, String, String
         e);
   }
 
-  private void dead(Record<String, String> record, String reason, String detail) {
+  private void dead(Record<String, TokenLine> record, String reason, String detail) {
     status.deadLettered(reason);
     RecordMetadata origin = context.recordMetadata().orElse(null);
     Headers headers =
@@ -260,10 +259,7 @@ public final class TrainingProcessor implements Processor<String, String, String
             origin == null ? -1 : origin.offset());
     context.forward(
         new Record<>(
-            record.key(),
-            Published.dead(record.value().getBytes(StandardCharsets.UTF_8)),
-            record.timestamp(),
-            headers));
+            record.key(), Published.dead(record.value().utf8()), record.timestamp(), headers));
   }
 
   @Override

@@ -50,9 +50,9 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
                 List.of());
     if (verdict.accepted()) {
       // the input's headers stay behind: the trainer only needs the tokens
-      for (String line : verdict.lines())
+      for (String[] tokens : verdict.tokenLines())
         context.forward(
-            record.withValue(Checked.line(line, model)).withHeaders(new RecordHeaders()));
+            record.withValue(Checked.line(tokens, model)).withHeaders(new RecordHeaders()));
       return;
     }
     status.deadLettered(verdict.reason());

@@ -58,7 +58,7 @@ class ModelStoreReplayTest {
     for (long seq = 1; seq <= 400; seq++) {
       String line =
           seq % 97 == 0 ? "long ".repeat(ModelStore.BATCH_BYTES / 5) + seq : "line number " + seq;
-      store.append(seq, line);
+      store.append(seq, TokenLine.parse(line));
       all.add(line);
       if (c < checkpoints.length && seq == checkpoints[c]) {
         store.write(ModelStore.capture(learner, seq));
@@ -82,11 +82,11 @@ class ModelStoreReplayTest {
   @Test
   void aRestoredStoreGoesOnAppendingAndCheckpointingConsistently() {
     ModelStore store = new ModelStore(rows, global, replay);
-    for (long seq = 1; seq <= 50; seq++) store.append(seq, "a " + seq);
+    for (long seq = 1; seq <= 50; seq++) store.append(seq, TokenLine.parse("a " + seq));
     store.write(ModelStore.capture(learner, 30));
     ModelStore again = reopened();
     assertEquals(20, again.restore().replayLines().size());
-    for (long seq = 51; seq <= 150; seq++) again.append(seq, "b " + seq);
+    for (long seq = 51; seq <= 150; seq++) again.append(seq, TokenLine.parse("b " + seq));
     again.write(ModelStore.capture(learner, 120));
     List<String> expected = new ArrayList<>();
     for (long seq = 121; seq <= 150; seq++) expected.add("b " + seq);
@@ -103,7 +103,7 @@ class ModelStoreReplayTest {
               ? "東京 ".repeat(ModelStore.BATCH_BYTES / 8) + seq
               : "naïve café 東京 😀 " + seq; // 3-byte chars: under 64k chars, over 64 kB
       all.add(line);
-      store.append(seq, line);
+      store.append(seq, TokenLine.parse(line));
     }
     assertEquals(all, reopened().restore().replayLines());
     try (var it = replay.all()) {

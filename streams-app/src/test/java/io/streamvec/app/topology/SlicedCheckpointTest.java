@@ -81,7 +81,7 @@ class SlicedCheckpointTest {
     int first = 400, second = 1_500; // checkpoints: one of the empty state, one over the first
     int slices = 0;
     for (int seq = 1; seq <= lines.size(); seq++) {
-      store.append(seq, lines.get(seq - 1));
+      store.append(seq, TokenLine.parse(lines.get(seq - 1)));
       learner.learn(List.of(lines.get(seq - 1).split(" ")));
       if (seq == first || seq == second) store.begin(ModelStore.capture(learner, seq));
       if (store.writing()) {
@@ -110,7 +110,7 @@ class SlicedCheckpointTest {
     ModelStore store = s.modelStore();
     Learner learner = new Learner(config);
     for (int seq = 1; seq <= 1_200; seq++) {
-      store.append(seq, lines.get(seq - 1));
+      store.append(seq, TokenLine.parse(lines.get(seq - 1)));
       learner.learn(List.of(lines.get(seq - 1).split(" ")));
       if (seq == 300) store.write(ModelStore.capture(learner, seq));
     }
@@ -139,7 +139,7 @@ class SlicedCheckpointTest {
     ModelStore store = s.modelStore();
     Learner learner = new Learner(config);
     for (int seq = 1; seq <= 1_000; seq++) {
-      store.append(seq, lines.get(seq - 1));
+      store.append(seq, TokenLine.parse(lines.get(seq - 1)));
       learner.learn(List.of(lines.get(seq - 1).split(" ")));
     }
     writeAllRowsButNotTheEnd(store, ModelStore.capture(learner, 1_000)); // then a crash
@@ -188,7 +188,7 @@ class SlicedCheckpointTest {
     assertArrayEquals(checkpointFile(old), checkpointFile(learner), "version 1 state restores");
     for (String line : restored.replayLines()) learner.learn(List.of(line.split(" ")));
     for (int seq = 901; seq <= 2_000; seq++) {
-      store.append(seq, lines.get(seq - 1));
+      store.append(seq, TokenLine.parse(lines.get(seq - 1)));
       learner.learn(List.of(lines.get(seq - 1).split(" ")));
     }
     store.begin(ModelStore.capture(learner, 2_000));

@@ -91,7 +91,7 @@ class SlicedSnapshotTest {
     /** Learns the rest of the lines, committing as Kafka Streams would, then idles. */
     void toTheEnd() {
       while (processed < lines.size()) {
-        processor.process(new Record<>("default", lines.get(processed++), 0L));
+        processor.process(new Record<>("default", TokenLine.parse(lines.get(processed++)), 0L));
         if (context.committed() || processed % 7 == 0) commit(); // commit.interval
         if (processed % 3 == 0) {
           punctuator(TrainingProcessor.SLICE_EVERY_MS).punctuate(now());

@@ -98,7 +98,7 @@ class TrainingProcessorRestoreTest {
     }
 
     void learn(List<String> part) {
-      for (String l : part) processor.process(new Record<>("default", l, 0L));
+      for (String l : part) processor.process(new Record<>("default", TokenLine.parse(l), 0L));
     }
 
     /**
@@ -341,9 +341,9 @@ class TrainingProcessorRestoreTest {
     Run second = new Run(settings, models);
     List<String> news = lines.subList(0, 500);
     for (int i = cut; i < lines.size(); i++) {
-      second.processor.process(new Record<>("default", lines.get(i), 0L));
+      second.processor.process(new Record<>("default", TokenLine.parse(lines.get(i)), 0L));
       if (i - cut < news.size())
-        second.processor.process(new Record<>("news", news.get(i - cut), 0L));
+        second.processor.process(new Record<>("news", TokenLine.parse(news.get(i - cut)), 0L));
     }
     Run third = new Run(settings, models); // restores both from the stores
     assertEquals(List.of("default", "news"), third.processor.models());
