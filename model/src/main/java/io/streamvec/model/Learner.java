@@ -2,7 +2,6 @@ package io.streamvec.model;
 
 import io.streamvec.model.eval.PrequentialMeter;
 import io.streamvec.model.eval.RecentMeter;
-import io.streamvec.model.eval.SampledScorer;
 import io.streamvec.model.eval.StreamObserver;
 import io.streamvec.model.lm.NextWordMixture;
 import io.streamvec.model.nn.ContextEncoder;
@@ -42,7 +41,6 @@ public final class Learner {
   /** Default half-life of the recent metrics, in tokens. */
   public static final double DEFAULT_RECENT_HALF_LIFE = 1_000_000;
 
-  private final double logNegatives; // log k, a term of every cheap score
   private final ModelConfig config;
   private final int d, hidden, capacity, positions;
   private final StreamingVocabulary vocab;
@@ -53,12 +51,10 @@ public final class Learner {
   private final RowUpdater updater;
   private final Rng rng;
   private final NoiseModel noise; // q(w) for negatives, and the logit correction of NS scores
-  private PrequentialMeter meter;
+  private final Evaluation evaluation; // which tokens are scored, the meters
   private NextWordMixture mixture; // model + bounded n-gram, what prediction serves; null when off
-  private final SampledScorer sampledScorer; // null: every score is exact
-  private RecentMeter recent; // fading metrics over the last ~half-life tokens
   private final ContextWindow window; // the words the encoder reads for the current target
-  private long tokens, trained, evalCredit;
+  private long tokens, trained;
   private float prefetched; // sink of early loads (see Prefetch)
   private double keepP; // keep probability of the last target (1 when not subsampled)
   private final IntToDoubleFunction keepProbability =
@@ -72,8 +68,6 @@ public final class Learner {
   private final float[] h, gradH;
   private NsSteps steps; // the model's steps on the caller's thread (on h and gradH)
   private StepThread stepThread; // null: one thread (see setThreads)
-  private SharedScoring sharedScoring; // with the step thread: it scores a share of the rows
-  private int sharedScoringRows = 4_096; // from this many words in use (fewer: not worth a wake-up)
   private final int[] negatives;
   private final NsBatch batch; // null: a step per token (batch = 1)
 
@@ -106,20 +100,15 @@ public final class Learner {
                 .toArray(float[][]::new));
     this.rng = new Rng(config.seed);
     this.noise = new NoiseModel(config);
-    this.meter = new PrequentialMeter(config.evalWindow);
-    this.sampledScorer =
-        config.loss == ModelConfig.LossKind.NS && capacity > config.evalExactVocab
-            ? new SampledScorer(capacity, config.evalSample)
-            : null;
-    this.recent = new RecentMeter(DEFAULT_RECENT_HALF_LIFE);
     this.window = new ContextWindow(config);
     this.h = new float[hidden];
     this.gradH = new float[hidden];
     this.negatives = new int[config.negatives];
-    this.logNegatives = Math.log(config.negatives);
     this.dirtyRows = new RowMarks(capacity);
+    this.evaluation = new Evaluation(config, embeddings, encoder, output, noise, h);
     this.steps = ownSteps(h, gradH);
     this.mixture = newMixture(config);
+    evaluation.setMixture(mixture);
     this.batch =
         config.batch == 1
             ? null
@@ -176,12 +165,11 @@ public final class Learner {
     if (on) {
       NsSteps own = ownSteps(new float[hidden], new float[hidden]);
       stepThread = new StepThread(own, positions, negatives.length, d);
-      sharedScoring = new SharedScoring();
     } else {
       stepThread.stop();
       stepThread = null;
-      sharedScoring = null;
     }
+    evaluation.setStepThread(stepThread);
   }
 
   /** The model's steps (loss=ns) with their own references and scratch h, gradH (see NsSteps). */
@@ -192,7 +180,7 @@ public final class Learner {
         output,
         encoder,
         updater,
-        recent,
+        evaluation.recent(),
         h,
         gradH,
         positions,
@@ -242,19 +230,19 @@ public final class Learner {
   }
 
   public PrequentialMeter meter() {
-    return meter;
+    return evaluation.meter();
   }
 
   /** Fading metrics over the recent stream (half-life in tokens); see {@link RecentMeter}. */
   public RecentMeter recentMeter() {
     drain();
-    return recent;
+    return evaluation.recent();
   }
 
   /** Half-life of the recent metrics in tokens (not a model key: a reporting choice). */
   public void setRecentHalfLife(double tokens) {
     drain();
-    recent.setHalfLife(tokens);
+    evaluation.recent().setHalfLife(tokens);
   }
 
   /** Attaches an observer of every target (null detaches); it sees the stream from now on. */
@@ -311,7 +299,7 @@ public final class Learner {
     int v = vocab.size();
     boolean softmax = config.loss == ModelConfig.LossKind.SOFTMAX;
     if (!softmax) maybeRebuildNoise(v);
-    boolean evaluate = softmax || dueForEvaluation(v);
+    boolean evaluate = softmax || evaluation.due(v, tokens);
     boolean train = keep(target);
     if (observer != null) observer.token(target, v, evaluate);
     if (!evaluate && !train) return;
@@ -323,13 +311,7 @@ public final class Learner {
         if (stepThread == null) output.prefetch(target, negatives); // misses overlap the forward
       }
     }
-    if (evaluate) {
-      if (stepThread != null) stepThread.drain(); // the mini-batch forwards against its start
-      encoder.forward(embeddings, ctx, h);
-      if (sampledScoring(v)) scoreMixture(scoreSampled(v, target), v, target);
-      else score(logProbabilities(v, softmax ? null : noise.logitCorrection()), v, target);
-      recordRecentScore(target, v, softmax);
-    }
+    if (evaluate) evaluation.evaluate(target, ctx, v, tokens, softmax);
     if (!train) return;
     trained++;
     RowMarks dirty = trackDirtyRows ? dirtyRows : null;
@@ -343,7 +325,7 @@ public final class Learner {
     float correction = noise.logitCorrection()[target];
     if (batch != null) {
       float z = batch.add(target, ctx, evaluate ? h : null);
-      recent.recordCheap(tokens, cheapBits(z, correction), 1 / keepP);
+      evaluation.recent().recordCheap(tokens, evaluation.cheapBits(z, correction), 1 / keepP);
       if (batch.isFull()) flushBatch();
       return;
     }
@@ -359,68 +341,9 @@ public final class Learner {
     stepThread.train(target, ctx, negatives, keepP, correction, tokens);
   }
 
-  /** log p(. | h) over the v words in use, the rows shared with the step thread if there is one. */
-  private float[] logProbabilities(int v, float[] correction) {
-    if (sharedScoring == null || v < sharedScoringRows)
-      return output.logProbabilities(h, v, correction);
-    return sharedScoring.logProbabilities(v, correction);
-  }
-
   /** Tests: share the exact evaluation's rows with the step thread from this many words in use. */
   void shareScoringFrom(int rows) {
-    sharedScoringRows = rows;
-  }
-
-  /**
-   * The exact evaluation's rows shared with the step thread, which has nothing to do after the
-   * drain before it: the caller scores the first rows and their exp terms, the step thread the
-   * rest; the terms are summed in row order ({@link OutputLayer#normalise}), so the log
-   * probabilities are the bits of one thread. Nothing is allocated per evaluation.
-   */
-  private final class SharedScoring implements Runnable {
-    private final double[] terms = new double[capacity];
-    private int from, to;
-    private float[] correction;
-    private float max; // of the step thread's rows, then of all rows
-    private boolean exps;
-
-    @Override
-    public void run() { // on the step thread
-      if (exps) output.expRows(from, to, max, terms);
-      else max = output.scoreRows(h, from, to, correction);
-    }
-
-    float[] logProbabilities(int v, float[] c) {
-      int m = (int) (v * 9L / 16); // the caller's share: the step thread's usually ends first
-      from = m;
-      to = v;
-      correction = c;
-      exps = false;
-      stepThread.runBeside(this);
-      float callers = output.scoreRows(h, 0, m, c);
-      stepThread.drain();
-      max = Math.max(callers, max);
-      exps = true;
-      stepThread.runBeside(this);
-      output.expRows(0, m, max, terms);
-      stepThread.drain();
-      return output.normalise(v, max, terms);
-    }
-  }
-
-  /** Above eval-exact-vocab words in use, scores are estimated at a cost independent of V. */
-  private boolean sampledScoring(int v) {
-    return sampledScorer != null && v > config.evalExactVocab && noise.size() > 0;
-  }
-
-  /** Exact prequential scores of the model and of the served mixture, before learning. */
-  private void score(float[] logp, int v, int target) {
-    meter.record(logp, v, target);
-    scoreMixture(logp[target], v, target);
-  }
-
-  private void scoreMixture(double modelLogP, int v, int target) {
-    if (mixture != null) mixture.score(modelLogP, v, target);
+    evaluation.shareScoringFrom(rows);
   }
 
   /** The served mixture, for next-word models with mixture-order > 0. */
@@ -432,66 +355,6 @@ public final class Learner {
   /** The served mixture (null when off): state of the learner, read by snapshots and tests. */
   public NextWordMixture mixture() {
     return mixture;
-  }
-
-  /** Records the estimated score in meter; returns the estimated log p(target). */
-  private double scoreSampled(int v, int target) {
-    return sampledScorer.score(
-        meter,
-        output.weights.data,
-        output.bias.data,
-        noise.logitCorrection(),
-        h,
-        hidden,
-        v,
-        target,
-        noise.table(),
-        noise.weights(),
-        noise.sum(),
-        config.seed,
-        tokens);
-  }
-
-  /**
-   * The recent meter's share of the prequential score just recorded in meter (h is the target's
-   * context): the scored sample, and the per-token signal's value on the same token.
-   */
-  private void recordRecentScore(int target, int v, boolean softmax) {
-    double bits = meter.lastBits();
-    double cheap =
-        softmax ? bits : cheapBits(output.score(h, target), noise.logitCorrection()[target]);
-    recent.recordExact(tokens, bits, meter.lastTop1(), meter.lastTop5(), cheap, scoringInterval(v));
-    if (softmax) recent.recordCheap(tokens, bits, 1);
-  }
-
-  /** Tokens per scored token at vocabulary size v (see {@link #dueForEvaluation}). */
-  private double scoringInterval(int v) {
-    if (config.loss == ModelConfig.LossKind.SOFTMAX) return 1;
-    if (config.evalEvery > 0) return config.evalEvery;
-    return Math.max(1.0, (double) evaluationCost(v) / config.evalBudget);
-  }
-
-  /** The per-token signal of the recent meter (see {@link NsSteps#cheapBits}). */
-  private double cheapBits(float score, float correction) {
-    return NsSteps.cheapBits(score, correction, logNegatives);
-  }
-
-  /**
-   * Scoring costs V*H exactly (or less, sampled); spend about eval-budget multiply-adds per token
-   * on it (or 1 in eval-every).
-   */
-  private boolean dueForEvaluation(int v) {
-    if (config.evalEvery > 0) return tokens % config.evalEvery == 0;
-    long cost = evaluationCost(v);
-    evalCredit = Math.min(evalCredit + config.evalBudget, cost);
-    if (evalCredit < cost) return false;
-    evalCredit = 0;
-    return true;
-  }
-
-  /** Multiply-adds of one prequential score at vocabulary size v. */
-  private long evaluationCost(int v) {
-    return sampledScoring(v) ? sampledScorer.cost(v, hidden) : (long) v * hidden;
   }
 
   /**
@@ -517,7 +380,7 @@ public final class Learner {
     if (!noise.due(tokens)) return;
     flushBatch(); // a batch's negatives come from one table
     noise.rebuild(vocab, v, tokens, keepProbability);
-    if (sampledScorer != null) sampledScorer.rebuild(noise.weights(), v, noise.sum());
+    evaluation.noiseRebuilt(v);
   }
 
   /** A mini-batch's k negatives, shared by its targets (each skips a draw of itself). */
@@ -575,22 +438,7 @@ public final class Learner {
     Map<String, Double> s = new LinkedHashMap<>();
     s.put("tokens", (double) tokens);
     s.put("trained_tokens", (double) trained);
-    s.put("scored_tokens", (double) meter.scored());
-    s.put("cross_entropy_bits", meter.crossEntropyBits());
-    s.put("perplexity", meter.perplexity());
-    s.put("top1", meter.top1());
-    s.put("top5", meter.top5());
-    s.put("window_cross_entropy_bits", meter.windowCrossEntropyBits());
-    s.put("window_perplexity", meter.windowPerplexity());
-    s.put("window_top1", meter.windowTop1());
-    s.put("window_top5", meter.windowTop5());
-    s.put("recent_cross_entropy_bits", recent.crossEntropyBits());
-    s.put("recent_perplexity", recent.perplexity());
-    s.put("recent_exact_perplexity", Math.pow(2, recent.exactCrossEntropyBits()));
-    s.put("recent_top1", recent.top1());
-    s.put("recent_top5", recent.top5());
-    s.put("recent_calibration_bits", recent.calibrationBits());
-    s.put("recent_scored_tokens", recent.exactSampleSize(tokens));
+    evaluation.stats(s, tokens);
     s.put("vocab_size", (double) vocab.size());
     s.put("admissions", (double) vocab.admissions());
     s.put("evictions", (double) vocab.evictions());
@@ -632,12 +480,12 @@ public final class Learner {
     config.write(out);
     out.writeLong(tokens);
     out.writeLong(trained);
-    out.writeLong(evalCredit);
+    out.writeLong(evaluation.credit());
     out.writeLong(rng.state());
     vocab.write(out);
     window.write(out);
-    meter.write(out);
-    recent.write(out);
+    evaluation.meter().write(out);
+    evaluation.recent().write(out);
     FMatrixRMaj[] params = encoder.parameters();
     float[][] accs = encoder.accumulators();
     for (int i = 0; i < params.length; i++) {
@@ -663,10 +511,11 @@ public final class Learner {
     Learner l = new Learner(config, StreamingVocabulary.read(in));
     l.tokens = tokens;
     l.trained = trained;
-    l.evalCredit = evalCredit;
     l.window.read(in);
-    l.meter = version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in);
-    if (version > 1) l.recent = RecentMeter.read(in);
+    PrequentialMeter meter =
+        version == 1 ? PrequentialMeter.readVersion1(in) : PrequentialMeter.read(in);
+    RecentMeter recent = version > 1 ? RecentMeter.read(in) : l.evaluation.recent();
+    l.evaluation.restore(evalCredit, meter, recent);
     l.steps = l.ownSteps(l.h, l.gradH); // on the restored recent meter
     FMatrixRMaj[] params = l.encoder.parameters();
     float[][] accs = l.encoder.accumulators();
@@ -676,8 +525,8 @@ public final class Learner {
     }
     l.noise.read(in, l.vocab.size());
     if (version >= 3) l.mixture = in.readBoolean() ? NextWordMixture.read(in) : null;
-    if (l.noise.size() > 0 && l.sampledScorer != null)
-      l.sampledScorer.rebuild(l.noise.weights(), l.noise.size(), l.noise.sum());
+    l.evaluation.setMixture(l.mixture);
+    if (l.noise.size() > 0) l.evaluation.noiseRebuilt(l.noise.size());
     // the constructor drew the initial rows from the RNG and marked them; the rows come next
     l.rng.setState(rngState);
     l.updater.restoredAt(tokens);
