@@ -15,11 +15,19 @@ import org.ejml.data.FMatrixRMaj;
  * before anything learns from it (the exact softmax, or above eval-exact-vocab words an estimate),
  * and where it goes: the prequential meter, the recent meter's exact sample, the served mixture's
  * scores and weights. Holds the meters and the evaluation credit, which are part of the learner's
- * checkpoint. Shapes: V vocabulary capacity, H encoder output size, v words in use.
+ * checkpoint. Shapes: V vocabulary capacity, H encoder output size, P context words, v words in
+ * use.
+ *
+ * <p>With a step thread ({@link StepThread}) an exact evaluation is queued in the ring like a step
+ * ({@link Deferred}): the step thread scores the token against exactly the parameters one thread
+ * would (after the steps of the tokens before it, before its own), and records the results in the
+ * same order as one thread, later; the caller does not wait. So the meters and the mixture's scores
+ * and weights belong to the step thread until a drain: whoever reads them drains first (the
+ * learner's accessors do).
  */
 final class Evaluation {
   private final ModelConfig config;
-  private final int hidden, capacity;
+  private final int hidden, capacity, positions;
   private final double logNegatives; // log k, a term of every cheap score
   private final FMatrixRMaj embeddings;
   private final ContextEncoder encoder;
@@ -32,8 +40,9 @@ final class Evaluation {
   private NextWordMixture mixture; // null when off
   private long evalCredit;
   private StepThread stepThread; // null: one thread
-  private SharedScoring sharedScoring; // with the step thread: it scores a share of the rows
-  private int sharedScoringRows = 4_096; // from this many words in use (fewer: not worth a wake-up)
+  private Deferred[] deferred; // with the step thread: evaluations queued on it, used in turn
+  private int nextDeferred;
+  private float[] stepH; // the step thread's forward of a deferred evaluation
 
   Evaluation(
       ModelConfig config,
@@ -45,6 +54,7 @@ final class Evaluation {
     this.config = config;
     this.hidden = config.hiddenSize();
     this.capacity = config.vocabSize;
+    this.positions = config.contextPositions();
     this.logNegatives = Math.log(config.negatives);
     this.embeddings = embeddings;
     this.encoder = encoder;
@@ -82,15 +92,12 @@ final class Evaluation {
     mixture = m;
   }
 
-  /** The step thread the exact evaluation's rows are shared with (null: one thread). */
+  /** The step thread exact evaluations are queued on (null: one thread). */
   void setStepThread(StepThread t) {
     stepThread = t;
-    sharedScoring = t == null ? null : new SharedScoring();
-  }
-
-  /** Tests: share the exact evaluation's rows with the step thread from this many words in use. */
-  void shareScoringFrom(int rows) {
-    sharedScoringRows = rows;
+    // two: the next evaluation can be queued while the last one waits its turn in the ring
+    deferred = t == null ? null : new Deferred[] {new Deferred(), new Deferred()};
+    stepH = t == null ? null : new float[hidden];
   }
 
   /** The noise table was rebuilt over v words: so is the sampled scorer's proposal. */
@@ -113,14 +120,70 @@ final class Evaluation {
 
   /**
    * Scores target (the tokens-th token) after context ctx over the v words in use, before anything
-   * learns from it; leaves the forward of ctx in h.
+   * learns from it; on one thread it leaves the forward of ctx in h (the step reuses it), with a
+   * step thread an exact evaluation is queued there.
    */
   void evaluate(int target, int[] ctx, int v, long tokens, boolean softmax) {
+    boolean sampled = sampledScoring(v);
+    if (stepThread != null && !sampled) {
+      defer(target, ctx, v, tokens);
+      return;
+    }
     if (stepThread != null) stepThread.drain(); // the forward reads every step before it
     encoder.forward(embeddings, ctx, h);
-    if (sampledScoring(v)) scoreMixture(scoreSampled(v, target, tokens), v, target);
-    else score(logProbabilities(v, softmax ? null : noise.logitCorrection()), v, target);
-    recordRecentScore(target, v, tokens, softmax);
+    float[] correction = softmax ? null : noise.logitCorrection();
+    if (sampled) {
+      double logP = scoreSampled(v, target, tokens);
+      if (mixture != null) mixture.score(logP, v, target);
+    } else {
+      float[] logp = output.logProbabilities(h, v, correction);
+      meter.record(logp, v, target);
+      if (mixture != null) mixture.score(logp[target], v, target);
+    }
+    recordRecentScore(h, target, v, tokens, correction);
+  }
+
+  /**
+   * Queues the exact evaluation of target on the step thread. What it reads of the caller's state
+   * is copied now: the context, the noise correction (rebuilds and new words change it meanwhile)
+   * and the mixture's n-gram part (the n-gram counts this token next).
+   */
+  private void defer(int target, int[] ctx, int v, long tokens) {
+    Deferred e = deferred[nextDeferred];
+    nextDeferred = (nextDeferred + 1) % deferred.length;
+    stepThread.awaitApplied(e.place); // it ran long ago, unless evaluations come every few tokens
+    e.target = target;
+    e.v = v;
+    e.tokens = tokens;
+    System.arraycopy(ctx, 0, e.ctx, 0, positions);
+    System.arraycopy(noise.logitCorrection(), 0, e.correction, 0, v);
+    if (mixture != null) {
+      e.pNgram = mixture.ngramProbability(target, v);
+      e.bucket = mixture.lastBucket();
+    }
+    e.place = stepThread.queue(e);
+  }
+
+  /**
+   * An exact evaluation run by the step thread in stream order: the same forward, log probabilities
+   * and records as {@link #evaluate} on one thread, on copies of the caller's state at the token.
+   * Preallocated: nothing is allocated per evaluation.
+   */
+  private final class Deferred implements Runnable {
+    private final int[] ctx = new int[positions];
+    private final float[] correction = new float[capacity];
+    private int target, v, bucket;
+    private long tokens, place;
+    private double pNgram;
+
+    @Override
+    public void run() { // on the step thread
+      encoder.forward(embeddings, ctx, stepH);
+      float[] logp = output.logProbabilities(stepH, v, correction);
+      meter.record(logp, v, target);
+      if (mixture != null) mixture.combine(logp[target], pNgram, bucket);
+      recordRecentScore(stepH, target, v, tokens, correction);
+    }
   }
 
   /** The per-token signal of the recent meter (see {@link NsSteps#cheapBits}). */
@@ -148,63 +211,9 @@ final class Evaluation {
     s.put("recent_scored_tokens", recent.exactSampleSize(tokens));
   }
 
-  /** log p(. | h) over the v words in use, the rows shared with the step thread if there is one. */
-  private float[] logProbabilities(int v, float[] correction) {
-    if (sharedScoring == null || v < sharedScoringRows)
-      return output.logProbabilities(h, v, correction);
-    return sharedScoring.logProbabilities(v, correction);
-  }
-
-  /**
-   * The exact evaluation's rows shared with the step thread, which has nothing to do after the
-   * drain before it: the caller scores the first rows and their exp terms, the step thread the
-   * rest; the terms are summed in row order ({@link OutputLayer#normalise}), so the log
-   * probabilities are the bits of one thread. Nothing is allocated per evaluation.
-   */
-  private final class SharedScoring implements Runnable {
-    private final double[] terms = new double[capacity];
-    private int from, to;
-    private float[] correction;
-    private float max; // of the step thread's rows, then of all rows
-    private boolean exps;
-
-    @Override
-    public void run() { // on the step thread
-      if (exps) output.expRows(from, to, max, terms);
-      else max = output.scoreRows(h, from, to, correction);
-    }
-
-    float[] logProbabilities(int v, float[] c) {
-      int m = (int) (v * 9L / 16); // the caller's share: the step thread's usually ends first
-      from = m;
-      to = v;
-      correction = c;
-      exps = false;
-      stepThread.runBeside(this);
-      float callers = output.scoreRows(h, 0, m, c);
-      stepThread.drain();
-      max = Math.max(callers, max);
-      exps = true;
-      stepThread.runBeside(this);
-      output.expRows(0, m, max, terms);
-      stepThread.drain();
-      return output.normalise(v, max, terms);
-    }
-  }
-
   /** Above eval-exact-vocab words in use, scores are estimated at a cost independent of V. */
   private boolean sampledScoring(int v) {
     return sampledScorer != null && v > config.evalExactVocab && noise.size() > 0;
-  }
-
-  /** Exact prequential scores of the model and of the served mixture, before learning. */
-  private void score(float[] logp, int v, int target) {
-    meter.record(logp, v, target);
-    scoreMixture(logp[target], v, target);
-  }
-
-  private void scoreMixture(double modelLogP, int v, int target) {
-    if (mixture != null) mixture.score(modelLogP, v, target);
   }
 
   /** Records the estimated score in meter; returns the estimated log p(target). */
@@ -227,12 +236,13 @@ final class Evaluation {
 
   /**
    * The recent meter's share of the prequential score just recorded in meter (h is the target's
-   * context): the scored sample, and the per-token signal's value on the same token.
+   * context; correction the noise correction, null for softmax): the scored sample, and the
+   * per-token signal's value on the same token.
    */
-  private void recordRecentScore(int target, int v, long tokens, boolean softmax) {
+  private void recordRecentScore(float[] h, int target, int v, long tokens, float[] correction) {
+    boolean softmax = correction == null;
     double bits = meter.lastBits();
-    double cheap =
-        softmax ? bits : cheapBits(output.score(h, target), noise.logitCorrection()[target]);
+    double cheap = softmax ? bits : cheapBits(output.score(h, target), correction[target]);
     recent.recordExact(tokens, bits, meter.lastTop1(), meter.lastTop5(), cheap, scoringInterval(v));
     if (softmax) recent.recordCheap(tokens, bits, 1);
   }

@@ -154,9 +154,10 @@ public final class Learner {
 
   /**
    * Learning threads: 1 (default) runs everything on the caller's thread; 2 runs the model's steps
-   * (forward, negative-sampling step, backward) on a thread of their own, pipelined behind the
-   * caller's counting, subsampling, scoring and mixture, for loss=ns without adagrad-half-life. The
-   * model is the same bits either way (nothing is reordered); more than 2 is not split further.
+   * (forward, negative-sampling step, backward) and the exact evaluations on a thread of their own,
+   * pipelined behind the caller's counting, subsampling and mixture, for loss=ns without
+   * adagrad-half-life. The model and its scores are the same bits either way (nothing is
+   * reordered); more than 2 is not split further.
    */
   public void setThreads(int n) {
     if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
@@ -203,8 +204,8 @@ public final class Learner {
   }
 
   /**
-   * Waits for the step thread (if any) to apply every queued step; every method here that reads the
-   * parameters or the recent meter does so first.
+   * Waits for the step thread (if any) to apply every queued step and evaluation; every method here
+   * that reads the parameters, the meters or the mixture does so first.
    */
   public void drain() {
     flushBatch();
@@ -229,7 +230,9 @@ public final class Learner {
     return vocab;
   }
 
+  /** The prequential meter (after a drain: with a step thread it records the exact scores). */
   public PrequentialMeter meter() {
+    drain();
     return evaluation.meter();
   }
 
@@ -341,19 +344,18 @@ public final class Learner {
     stepThread.train(target, ctx, negatives, keepP, correction, tokens);
   }
 
-  /** Tests: share the exact evaluation's rows with the step thread from this many words in use. */
-  void shareScoringFrom(int rows) {
-    evaluation.shareScoringFrom(rows);
-  }
-
   /** The served mixture, for next-word models with mixture-order > 0. */
   private static NextWordMixture newMixture(ModelConfig c) {
     if (c.mixtureOrder == 0 || c.encoder == ModelConfig.Encoder.CBOW) return null;
     return new NextWordMixture(c.mixtureOrder, c.mixtureNgrams, c.halfLife, c.evalWindow);
   }
 
-  /** The served mixture (null when off): state of the learner, read by snapshots and tests. */
+  /**
+   * The served mixture (null when off): state of the learner, read by snapshots and tests (after a
+   * drain: with a step thread it records the mixture's scores and learns its weights).
+   */
   public NextWordMixture mixture() {
+    drain();
     return mixture;
   }
 

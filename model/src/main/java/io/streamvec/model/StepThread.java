@@ -7,10 +7,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs the model's steps of a {@link Learner} (forward, negative-sampling step, backward of each
  * trained token, and the resets of reassigned rows) on a thread of their own, in stream order,
- * while the caller's thread counts the vocabulary, subsamples, draws the negatives, scores and
- * feeds the mixture. Nothing is reordered and no draw moves, so the model is the same bits as on
- * one thread; whatever reads the parameters {@link #drain}s first. The caller may also hand it a
- * share of its own work while it would wait ({@link #runBeside}: the exact evaluation's rows).
+ * while the caller's thread counts the vocabulary, subsamples, draws the negatives and feeds the
+ * mixture. Nothing is reordered and no draw moves, so the model is the same bits as on one thread;
+ * whatever reads the parameters {@link #drain}s first. The caller may also queue work of its own
+ * that must see the parameters exactly where the stream is ({@link #queue}: an exact evaluation),
+ * and wait for it later ({@link #awaitApplied}) instead of draining first.
  *
  * <p>The two threads meet in a single-producer single-consumer ring of preallocated slots (no
  * allocation per token): the caller fills slot {@code head % R} and the step thread applies slot
@@ -35,7 +36,9 @@ final class StepThread implements Runnable {
     void prefetch(int target, int[] ctx, int co, int[] negatives, int no);
   }
 
-  static final int SLOTS = 1024; // R: a power of 2
+  // R, a power of 2: a few ms of the caller's tokens, so that it need not wait while the step
+  // thread runs an exact evaluation (~1 ms at 50k words) or catches up after one
+  static final int SLOTS = 4096;
   static final int BATCH = 32; // slots the caller fills before it publishes them
   static final int WAKE = 256; // a parked side is woken once this many slots are ready for it
   private static final int SPINS = 256; // polls before parking (a few microseconds)
@@ -115,15 +118,28 @@ final class StepThread implements Runnable {
   }
 
   /**
-   * Queues task to run on the step thread after the slots queued before it, and wakes the step
-   * thread for it; {@link #drain} waits for it. The caller keeps task (nothing is allocated here).
+   * Queues task to run on the step thread after the slots queued before it and before those queued
+   * after it, published with them like a step (no wake-up of its own). Returns its place for {@link
+   * #awaitApplied}. The caller keeps task (nothing is allocated here).
    */
-  void runBeside(Runnable task) {
+  long queue(Runnable task) {
     int s = claim();
     kind[s] = TASK;
     tasks[s] = task;
-    mine[CLAIMED]++;
-    publish(true);
+    long c = ++mine[CLAIMED];
+    if (c - mine[PUBLISHED] >= BATCH) publish(false);
+    return c;
+  }
+
+  /** Waits until the slots up to place (a return of {@link #queue}) are applied. */
+  void awaitApplied(long place) {
+    if (mine[TAIL_SEEN] >= place) return;
+    mine[TAIL_SEEN] = sync.get(TAIL);
+    if (mine[TAIL_SEEN] < place) {
+      publish(true);
+      mine[TAIL_SEEN] = awaitTail(place);
+    }
+    check();
   }
 
   /** Waits until every queued slot is applied; the parameters are then the caller's to read. */

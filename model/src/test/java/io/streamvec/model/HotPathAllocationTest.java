@@ -17,27 +17,26 @@ import org.junit.jupiter.params.provider.CsvSource;
  * per token. Measured with the JVM's per-thread allocation counter. The served mixture's n-gram
  * table (on for lbl and bengio) is small enough to fill up during warm-up, so the measured part
  * also drops n-grams and rebuilds the table in place. A mini-batch (batch &gt; 1) learns records of
- * 1..37 tokens, each ending its batch. On two threads the exact evaluation's rows are also measured
- * shared with the step thread.
+ * 1..37 tokens, each ending its batch. On two threads the exact evaluations run on the step thread,
+ * queued in its ring.
  */
 class HotPathAllocationTest {
 
-  @ParameterizedTest(
-      name = "{0} + {1}, adagrad-half-life {2}, {3} thread(s), batch {4}, shared scoring from {5}")
+  @ParameterizedTest(name = "{0} + {1}, adagrad-half-life {2}, {3} thread(s), batch {4}")
   @CsvSource({
-    "lbl,ns,0,1,1,0",
-    "bengio,ns,0,1,1,0",
-    "cbow,ns,0,1,1,0",
-    "lbl,softmax,0,1,1,0",
-    "lbl,ns,1000,1,1,0",
-    "lbl,ns,0,2,1,0",
-    "lbl,ns,0,2,1,64",
-    "cbow,ns,0,2,1,0",
-    "lbl,ns,0,1,16,0",
-    "cbow,ns,1000,1,8,0"
+    "lbl,ns,0,1,1",
+    "bengio,ns,0,1,1",
+    "cbow,ns,0,1,1",
+    "lbl,softmax,0,1,1",
+    "lbl,ns,1000,1,1",
+    "lbl,ns,0,2,1",
+    "bengio,ns,0,2,1",
+    "cbow,ns,0,2,1",
+    "lbl,ns,0,1,16",
+    "cbow,ns,1000,1,8"
   })
   void learningKnownWordsAllocatesNothingPerToken(
-      String encoder, String loss, String fading, int learnerThreads, int batch, int shareFrom) {
+      String encoder, String loss, String fading, int learnerThreads, int batch) {
     var bean = ManagementFactory.getThreadMXBean();
     Assumptions.assumeTrue(
         bean instanceof com.sun.management.ThreadMXBean tb && tb.isThreadAllocatedMemorySupported(),
@@ -61,9 +60,6 @@ class HotPathAllocationTest {
       Thread.currentThread().getId(),
       learnerThreads == 1 ? -1 : stepThreadStartedBy(() -> l.setThreads(learnerThreads))
     };
-    // the step thread's share of the exact evaluation starts at 4,096 words in use: this
-    // vocabulary reaches it only when the test lowers the threshold
-    if (shareFrom > 0) l.shareScoringFrom(shareFrom);
     List<String> words = LearnerRestoreTest.SyntheticText.zipfStream(400_000, 200, 1);
     int n = loss.equals("softmax") ? 20_000 : 200_000;
     l.learn(words.subList(0, n)); // warm-up: admits every word, JIT compiles the path

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.model.lm.BitsLog;
+import io.streamvec.model.lm.PairedScores;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
@@ -63,22 +65,72 @@ class LearnerThreadsTest {
   }
 
   /**
-   * The exact evaluation's rows shared with the step thread (here from 64 words in use, so that
-   * this vocabulary of 300 slots shares them): the checkpoint of one thread, meters included.
+   * Every token scored (eval-every 1) and no drain between tokens, so evaluations queue on the step
+   * thread one behind the other: the served mixture's bits of every scored token come in one
+   * thread's order with one thread's values, and the checkpoint (meters, mixture weights) is one
+   * thread's.
    */
-  @Test
-  void sharedScoringWritesOneThreadsCheckpoint() throws IOException {
-    ModelConfig config = GoldenModelTest.config("lbl", "ns", "adagrad");
+  @ParameterizedTest(name = "eval-every {0}")
+  @CsvSource({"1", "2", "7"})
+  void queuedEvaluationsApplyInStreamOrder(String every) throws IOException {
+    ModelConfig config = GoldenModelTest.config("lbl", "ns", "adagrad").with("eval-every", every);
+    List<String> tokens = TestCorpus.tokens();
     Learner one = new Learner(config);
-    for (String token : TestCorpus.tokens()) one.learnToken(token);
-    assertTrue(one.meter().scored() > 10);
+    BitsLog oneServed = new BitsLog();
+    one.mixture().logServedBits(oneServed);
+    one.learn(tokens);
     Learner two = new Learner(config);
     two.setThreads(2);
-    two.shareScoringFrom(64);
-    for (String token : TestCorpus.tokens()) two.learnToken(token);
-    byte[] checkpoint = checkpoint(two);
+    BitsLog twoServed = new BitsLog();
+    two.mixture().logServedBits(twoServed);
+    two.learn(tokens);
+    byte[] checkpoint = checkpoint(two); // drains
+    assertEquals(tokens.size() / Integer.parseInt(every), oneServed.size(), 1.0);
+    assertEquals(oneServed.size(), twoServed.size());
+    for (int i = 0; i < oneServed.size(); i++)
+      assertEquals(oneServed.get(i), twoServed.get(i), 0.0, "served bits of scored token " + i);
     two.setThreads(1);
     assertArrayEquals(checkpoint(one), checkpoint);
+  }
+
+  /**
+   * A reader between two tokens sees what one thread has at that token, though the step thread
+   * records the scores later: each token a different reader goes first (the prequential meter, the
+   * mixture's scores and weights, the recent meter, the statistics).
+   */
+  @Test
+  void readersBetweenTokensSeeOneThreadsScores() {
+    ModelConfig config = GoldenModelTest.config("lbl", "ns", "adagrad").with("eval-every", "3");
+    Learner one = new Learner(config);
+    Learner two = new Learner(config);
+    two.setThreads(2);
+    List<String> tokens = TestCorpus.tokens();
+    for (int i = 0; i < tokens.size(); i++) {
+      one.learnToken(tokens.get(i));
+      two.learnToken(tokens.get(i));
+      assertEquals(read(one, i % 4), read(two, i % 4), "reader " + i % 4 + " after token " + i);
+    }
+    assertTrue(one.meter().scored() > 1000);
+    two.setThreads(1);
+  }
+
+  private static String read(Learner l, int reader) {
+    return switch (reader) {
+      case 0 ->
+          List.of(l.meter().scored(), l.meter().crossEntropyBits(), l.meter().windowTop5())
+              .toString();
+      case 1 ->
+          List.of(
+                  l.mixture().scores().scored(),
+                  l.mixture().scores().perplexity(PairedScores.MIXTURE),
+                  l.mixture().weights().weight(0),
+                  l.mixture().weights().weight(3))
+              .toString();
+      case 2 ->
+          List.of(l.recentMeter().exactCrossEntropyBits(), l.recentMeter().calibrationBits())
+              .toString();
+      default -> l.stats().toString();
+    };
   }
 
   /** The fading updater's clock moves on the caller's thread: such a learner stays on one. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.model.nn.Rng;
 import java.time.Duration;
@@ -167,6 +168,63 @@ class StepThreadTest {
               ring.drain();
               return q;
             });
+    assertEquals(expected, log.applied);
+    ring.stop();
+  }
+
+  /**
+   * Tasks queued among the steps ({@link StepThread#queue}) run in stream order on a step thread
+   * slower than the caller, and {@link StepThread#awaitApplied} returns only once its task (and
+   * every slot before it) ran, without a drain of the slots queued after it.
+   */
+  @Test
+  void queuedTasksRunInOrderAndAreAwaited() {
+    Log log = new Log();
+    log.gate = new Semaphore(0);
+    StepThread ring = new StepThread(log, P, K, D);
+    Thread releaser =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 200; i++) {
+                log.gate.release(40);
+                try {
+                  Thread.sleep(1);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    releaser.start();
+    List<String> expected = new ArrayList<>();
+    int[] ranAfter = new int[20]; // of each task: the slots applied before it
+    java.util.Arrays.fill(ranAfter, -1);
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          long last = 0;
+          for (int round = 0; round < 20; round++) {
+            expected.addAll(queue(ring, round * 300, 1 + round * 37 % 300, 13));
+            String name = "task " + round;
+            int r = round;
+            Runnable task =
+                () -> {
+                  log.gate.acquireUninterruptibly();
+                  ranAfter[r] = log.applied.size();
+                  log.applied.add(name);
+                };
+            expected.add(name);
+            int before = expected.size();
+            long place = ring.queue(task);
+            assertTrue(place > last);
+            last = place;
+            expected.addAll(queue(ring, round * 300 + 1000, 5, 13)); // after it: not awaited
+            if (round % 2 == 0) {
+              ring.awaitApplied(place);
+              assertEquals(before - 1, ranAfter[round], "round " + round);
+            }
+          }
+          ring.drain();
+        });
     assertEquals(expected, log.applied);
     ring.stop();
   }

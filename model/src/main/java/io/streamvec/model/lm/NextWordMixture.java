@@ -59,9 +59,29 @@ public final class NextWordMixture {
 
   /** Scores target (model's natural-log probability modelLogP over v words), then learns lambda. */
   public void score(double modelLogP, int v, int target) {
+    double pNgram = ngramProbability(target, v);
+    combine(modelLogP, pNgram, lastBucket());
+  }
+
+  /**
+   * The n-gram's part of {@link #score}: p_ngram(target) over v words after the current context,
+   * before {@link #count}(target); {@link #lastBucket} is then the context's weight bucket.
+   */
+  public double ngramProbability(int target, int v) {
+    return ngram.probability(target, v);
+  }
+
+  /** The weight bucket of the context of the last {@link #ngramProbability}. */
+  public int lastBucket() {
+    return MixtureWeights.bucket(ngram.lastContextTotal());
+  }
+
+  /**
+   * The rest of {@link #score} (the mixture's score and the weights' EM step), possibly later than
+   * the n-gram's part but in the order of the scored tokens: the weights learn in that order.
+   */
+  public void combine(double modelLogP, double pNgram, int b) {
     double pModel = Math.exp(modelLogP);
-    double pNgram = ngram.probability(target, v);
-    int b = MixtureWeights.bucket(ngram.lastContextTotal());
     double l = weights.weight(b);
     double p = l * pModel + (1 - l) * pNgram;
     double servedBits = -Math.log(p) / LN2;
