@@ -25,9 +25,10 @@ import java.util.Map;
 /**
  * {@code ./streamvec train --input FILE [--dim 100] [--context 4] [--negatives 5] [--min-count 5]
  * [--seed 1] [--output vec.txt] [--json] [--baseline ngram] [--curve FILE] [--threads N]}: one pass
- * over a text file (gzip works), learning on one thread (--threads N pipelines reading and
- * tokenizing), printing progress, then tokens/s, prequential perplexity and vocabulary size. Every
- * model key (see {@code --help}) is a flag of the same name.
+ * over a text file (gzip works), learning on one thread (--threads N >= 2 pipelines reading and
+ * tokenizing, and runs the model's steps and exact evaluations on a second thread), printing
+ * progress, then tokens/s, prequential perplexity and vocabulary size. Every model key (see {@code
+ * --help}) is a flag of the same name.
  */
 public final class TrainCommand {
 
@@ -62,11 +63,13 @@ public final class TrainCommand {
         --threads N          1 (default): everything on one thread. N >= 2: reading runs on its
                              own thread, tokenizing on N-1 more and the --baseline ngram model on
                              one more; learning runs on two: the model's steps (forward, loss,
-                             backward) on their own thread, pipelined behind counting, subsampling,
-                             scoring and the mixture on the main thread (loss=ns without
-                             adagrad-half-life, batch 1). Nothing is
-                             reordered, so model and baseline are bit-identical to --threads 1
-                             (deterministic); learning is not split further for N > 2
+                             backward) and the exact evaluations (scored in stream order, between
+                             the steps of the tokens before and after) on their own thread,
+                             pipelined behind counting, subsampling, drawing negatives and the
+                             mixture's n-gram counts on the main thread (loss=ns without
+                             adagrad-half-life, batch 1). Nothing is reordered, so model, scores
+                             and baseline are bit-identical to --threads 1 (deterministic);
+                             learning is not split further for N > 2
         --quiet              no progress line
         --set KEY=VALUE      set a model key (same as --KEY VALUE)
       model keys (--KEY VALUE):

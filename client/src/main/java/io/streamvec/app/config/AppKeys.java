@@ -438,7 +438,7 @@ public final class AppKeys {
           new Key(
               LEARNER_THREADS,
               "1",
-              "threads that learn model.id's model: 1, or 2 = its model steps (forward, negative-sampling step, backward) on a second thread, pipelined behind counting, subsampling and scoring; the same bits either way. Needs loss=ns, no fading AdaGrad (adagrad-half-life=0) and batch=1 (refused at start otherwise). With models= set, every model learns on one",
+              "threads that learn model.id's model: 1, or 2 = its model steps (forward, negative-sampling step, backward) and exact evaluations on a second thread, in stream order, pipelined behind counting, subsampling and the mixture's n-gram counts; the same bits either way. Needs loss=ns, no fading AdaGrad (adagrad-half-life=0) and batch=1 (refused at start otherwise). With models= set, every model learns on one",
               Type.LEARNER_THREADS),
           new Key(
               HTTP_HOST,
