@@ -40,6 +40,7 @@ final class Evaluation {
   private NextWordMixture mixture; // null when off
   private long evalCredit;
   private StepThread stepThread; // null: one thread
+  private static final int DEFERRED = 16;
   private Deferred[] deferred; // with the step thread: evaluations queued on it, used in turn
   private int nextDeferred;
   private float[] stepH; // the step thread's forward of a deferred evaluation
@@ -95,8 +96,10 @@ final class Evaluation {
   /** The step thread exact evaluations are queued on (null: one thread). */
   void setStepThread(StepThread t) {
     stepThread = t;
-    // two: the next evaluation can be queued while the last one waits its turn in the ring
-    deferred = t == null ? null : new Deferred[] {new Deferred(), new Deferred()};
+    // a few, so that the caller may run a ring ahead of the step thread: at 50k words one token
+    // in ~12,500 is scored (more often while the vocabulary is small)
+    deferred = t == null ? null : new Deferred[DEFERRED];
+    for (int i = 0; t != null && i < DEFERRED; i++) deferred[i] = new Deferred();
     stepH = t == null ? null : new float[hidden];
   }
 

@@ -36,9 +36,10 @@ final class StepThread implements Runnable {
     void prefetch(int target, int[] ctx, int co, int[] negatives, int no);
   }
 
-  // R, a power of 2: a few ms of the caller's tokens, so that it need not wait while the step
+  // R, a power of 2: ~25 ms of the step thread's work, so that it need not wait while the caller
+  // rebuilds the mixture's n-gram table (~20 ms at the defaults), nor the caller while the step
   // thread runs an exact evaluation (~1 ms at 50k words) or catches up after one
-  static final int SLOTS = 4096;
+  static final int SLOTS = 32768;
   static final int BATCH = 32; // slots the caller fills before it publishes them
   static final int WAKE = 256; // a parked side is woken once this many slots are ready for it
   private static final int SPINS = 256; // polls before parking (a few microseconds)
@@ -62,8 +63,9 @@ final class StepThread implements Runnable {
   private final int[] negatives; // (R, k)
   private final double[] keepP = new double[SLOTS];
   private final float[] correction = new float[SLOTS];
-  private final long[] tokens = new long[SLOTS];
-  private final float[] init; // (R, d) E rows of resets
+  private final long[] tokens = new long[SLOTS]; // of a trained token; of a reset: the RNG's state
+  private final Rng resetRng = new Rng(0); // the step thread's replay of a reset's draws
+  private final float[] init; // (d) the E row of the reset being applied
   private final int[] ctxNow, negativesNow; // (P), (k): the slot being applied
   private final Thread thread;
   private volatile boolean running = true;
@@ -83,7 +85,7 @@ final class StepThread implements Runnable {
     this.d = d;
     this.ctx = new int[SLOTS * positions];
     this.negatives = new int[SLOTS * k];
-    this.init = new float[SLOTS * d];
+    this.init = new float[d];
     this.ctxNow = new int[positions];
     this.negativesNow = new int[k];
     sync.set(STEP_WAKE, NEVER);
@@ -107,12 +109,17 @@ final class StepThread implements Runnable {
     if (c - mine[PUBLISHED] >= BATCH) publish(false);
   }
 
-  /** Queues the reset of row: E[row] drawn here, word2vec's uniform in [-0.5/d, 0.5/d). */
+  /**
+   * Queues the reset of row: E[row] gets word2vec's uniform in [-0.5/d, 0.5/d), the next d draws of
+   * rng. They are drawn here (rng moves on as if the row were filled now) and again from the same
+   * state by the step thread, so a slot holds one long instead of a row.
+   */
   void resetRow(int row, Rng rng) {
     int s = claim();
     kind[s] = RESET;
     target[s] = row;
-    for (int j = 0; j < d; j++) init[s * d + j] = (rng.nextFloat() - 0.5f) / d;
+    tokens[s] = rng.state();
+    for (int j = 0; j < d; j++) rng.nextFloat();
     long c = ++mine[CLAIMED];
     if (c - mine[PUBLISHED] >= BATCH) publish(false);
   }
@@ -251,7 +258,7 @@ final class StepThread implements Runnable {
           int s = (int) (t & (SLOTS - 1));
           if (t + 1 < h) prefetch((int) ((t + 1) & (SLOTS - 1)));
           if (kind[s] == TRAIN) train(s);
-          else if (kind[s] == RESET) steps.resetRow(target[s], init, s * d);
+          else if (kind[s] == RESET) reset(s);
           else tasks[s].run();
           sync.set(TAIL, t + 1); // the step's writes before the move; ordered before the next read
           long wake = sync.get(CALLER_WAKE);
@@ -284,6 +291,12 @@ final class StepThread implements Runnable {
     System.arraycopy(ctx, s * positions, ctxNow, 0, positions);
     System.arraycopy(negatives, s * k, negativesNow, 0, k);
     steps.train(target[s], ctxNow, negativesNow, keepP[s], correction[s], tokens[s]);
+  }
+
+  private void reset(int s) {
+    resetRng.setState(tokens[s]);
+    for (int j = 0; j < d; j++) init[j] = (resetRng.nextFloat() - 0.5f) / d;
+    steps.resetRow(target[s], init, 0);
   }
 
   private void prefetch(int s) {

@@ -78,7 +78,10 @@ class StepThreadTest {
         Rng draw = new Rng(seed * 31 + i);
         float[] e = new float[D];
         for (int j = 0; j < D; j++) e[j] = (draw.nextFloat() - 0.5f) / D;
-        ring.resetRow(i % 100, new Rng(seed * 31 + i));
+        Rng rng = new Rng(seed * 31 + i);
+        ring.resetRow(i % 100, rng);
+        // the caller's RNG moves on by the row's draws, as if it had drawn the row itself
+        assertEquals(draw.state(), rng.state(), "RNG state after the reset of slot " + i);
         expected.add(Log.reset(i % 100, e));
       } else {
         int[] ctx = new int[P], negs = new int[K];
@@ -104,8 +107,8 @@ class StepThreadTest {
         LIMIT,
         () -> {
           int n = 0;
-          for (int round = 0; round < 40; round++) {
-            int size = 1 + (round * 997) % (3 * StepThread.SLOTS); // below, at and over a batch
+          for (int round = 0; round < 20; round++) { // below, at and over a batch and a ring
+            int size = 1 + (round * 7919) % (3 * StepThread.SLOTS);
             expected.addAll(queue(ring, n, size, 5));
             n += size;
             if (round % 3 == 0) ring.drain(); // else the next round queues behind pending slots
@@ -150,8 +153,9 @@ class StepThreadTest {
     Thread releaser =
         new Thread(
             () -> {
-              for (int i = 0; i < 6 * StepThread.SLOTS; i += 64) {
-                log.gate.release(64);
+              int perMs = StepThread.SLOTS / 64; // a ring in 64 ms: slower than the caller
+              for (int i = 0; i < 6 * StepThread.SLOTS; i += perMs) {
+                log.gate.release(perMs);
                 try {
                   Thread.sleep(1);
                 } catch (InterruptedException e) {
