@@ -1,6 +1,7 @@
 package io.streamvec.model;
 
 import io.streamvec.model.nn.AliasTable;
+import io.streamvec.model.nn.BulkLogs;
 import io.streamvec.model.nn.Rng;
 import io.streamvec.model.vocab.StreamingVocabulary;
 import java.io.DataInputStream;
@@ -23,6 +24,7 @@ final class NoiseModel {
   private final AliasTable table = new AliasTable();
   private final float[] weights; // (V) count^power at the last rebuild
   private final float[] logitCorrection; // (V) c(w)
+  private final double[] scratch; // (V) a rebuild's counts, then powers, then logs of shares
   private int size; // words covered by the table
   private double sum; // sum of weights at the last rebuild
   private long builtAt; // tokens seen at the last rebuild
@@ -31,6 +33,7 @@ final class NoiseModel {
     this.config = config;
     this.weights = new float[config.vocabSize];
     this.logitCorrection = new float[config.vocabSize];
+    this.scratch = new double[config.vocabSize];
   }
 
   /** Whether the table should be rebuilt after tokens tokens: often at first, then rarely. */
@@ -45,25 +48,42 @@ final class NoiseModel {
    *
    * <p>The values are defined by StrictMath (the same on every JVM): weight = (float) exp(power log
    * count), c = (float) (log(weight / sum) - log keep). They are computed with the JVM's faster
-   * Math.exp/Math.log and kept only where that provably rounds to the same float (see {@link
-   * #roundsLike}); elsewhere StrictMath computes them. The fast path skips log keep where keep is
-   * 1: log(1) is +0 and x - +0 is x.
+   * Math.exp/Math.log (the logs of the shares in bulk: {@link BulkLogs}, 8 at a time on the Vector
+   * API where the JVM has it, with the same 1-ulp accuracy) and kept only where that provably
+   * rounds to the same float (see {@link #roundsLike}); elsewhere StrictMath computes them. The
+   * fast path skips log keep where keep is 1: log(1) is +0 and x - +0 is x.
    */
   void rebuild(StreamingVocabulary vocab, int v, long tokens, IntToDoubleFunction keepProbability) {
     double power = config.noisePower;
-    double total = 0;
-    for (int i = 0; i < v; i++) {
-      weights[i] = weight(power, vocab.count(i));
-      total += weights[i];
+    double[] x = scratch;
+    vocab.counts(x, v);
+    if (power == 0.75) {
+      // count^(3/4) as sqrt(count sqrt(count)) for every word first: a loop the JIT vectorises
+      for (int i = 0; i < v; i++) x[i] = Math.sqrt(x[i] * Math.sqrt(x[i]));
+      for (int i = 0; i < v; i++) weights[i] = checkedWeight(power, x[i], vocab, i);
+    } else {
+      for (int i = 0; i < v; i++) weights[i] = weight(power, x[i]);
     }
+    double total = 0;
+    for (int i = 0; i < v; i++) total += weights[i];
     sum = total;
+    BulkLogs.logOfQuotients(weights, total, x, v); // x[i] = log(share of i), within 1 ulp
     for (int i = 0; i < v; i++) {
       logitCorrection[i] =
-          weights[i] > 0 ? correction(weights[i] / total, keepProbability.applyAsDouble(i)) : -30f;
+          weights[i] > 0
+              ? correction(x[i], weights[i], total, keepProbability.applyAsDouble(i))
+              : -30f;
     }
     size = v;
     builtAt = tokens;
     table.build(weights, v);
+  }
+
+  /** {@link #weight} for power 3/4 given its fast value sqrt(count sqrt(count)). */
+  private static float checkedWeight(double power, double fast, StreamingVocabulary vocab, int i) {
+    float w = (float) fast;
+    if (roundsLike(w, fast, Math.abs(fast) * 0x1p-34)) return w;
+    return strictWeight(power, vocab.count(i));
   }
 
   /**
@@ -79,6 +99,10 @@ final class NoiseModel {
         power == 0.75 ? Math.sqrt(count * Math.sqrt(count)) : Math.exp(power * Math.log(count));
     float w = (float) fast;
     if (roundsLike(w, fast, Math.abs(fast) * 0x1p-34)) return w;
+    return strictWeight(power, count);
+  }
+
+  private static float strictWeight(double power, double count) {
     // count^power as exp(power log count): StrictMath's pow allocates on JDK 17 (its Java port),
     // log and exp do not; either is the same on every JVM
     return (float) StrictMath.exp(power * StrictMath.log(count));
@@ -90,12 +114,19 @@ final class NoiseModel {
    * keep|) 2^-50 of the StrictMath one, 64 times less than the slack allowed.
    */
   static float correction(double share, double keep) {
-    double a = Math.log(share);
+    return correction(Math.log(share), share, 1.0, keep);
+  }
+
+  /**
+   * {@link #correction(double, double)} of share = weight / total, given a, log(share) within 1 ulp
+   * (from Math.log or the Vector API's LOG: both promise that).
+   */
+  static float correction(double a, double weight, double total, double keep) {
     double b = keep == 1.0 ? 0 : Math.log(keep); // log(1) is +0 on both paths: skip the call
     double fast = a - b;
     float c = (float) fast;
     if (roundsLike(c, fast, (Math.abs(a) + Math.abs(b)) * 0x1p-44)) return c;
-    return (float) (StrictMath.log(share) - StrictMath.log(keep));
+    return (float) (StrictMath.log(weight / total) - StrictMath.log(keep));
   }
 
   /**

@@ -4,10 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.model.nn.BulkLogs;
+import io.streamvec.model.nn.VectorMath;
 import io.streamvec.model.vocab.StreamingVocabulary;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The noise weights and logit corrections are defined by StrictMath; {@link NoiseModel} computes
@@ -86,6 +95,79 @@ class NoiseModelTest {
     }
     // log(share) = log(keep) exactly: the result is 0
     assertSameBits(strictCorrection(0.25, 0.25), NoiseModel.correction(0.25, 0.25), "0.25, 0.25");
+  }
+
+  /**
+   * Corrections from logs taken in bulk ({@link BulkLogs}: the Vector API's LOG where the JVM has
+   * it) are StrictMath's, next to rounding boundaries too: here with Math.log, and in a child JVM
+   * with the Vector API (which it must report using, on a CPU with 256-bit vectors).
+   */
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void correctionsFromBulkLogsAreStrictMaths() throws Exception {
+    assertEquals("0 of 200000 differ", bulkCorrectionMismatches());
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("--add-modules=jdk.incubator.vector");
+    cmd.add("-cp");
+    cmd.add(
+        String.join(
+            File.pathSeparator, location(NoiseModelTest.class), location(NoiseModel.class)));
+    cmd.add(NoiseModelTest.class.getName());
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "child JVM did not finish");
+    assertEquals(0, p.exitValue(), "child JVM failed: " + out);
+    // the child reports whether it ran the Vector API (it does on a CPU with 256-bit vectors)
+    List<String> lines = out.lines().toList();
+    assertEquals(2, lines.size(), out);
+    assertTrue(lines.get(0).matches("simd=(true|false)"), out);
+    assertEquals("0 of 200000 differ", lines.get(1), lines.get(0));
+  }
+
+  /** Child JVM of {@link #correctionsFromBulkLogsAreStrictMaths}. */
+  public static void main(String[] args) {
+    System.out.println("simd=" + VectorMath.simd());
+    System.out.println(bulkCorrectionMismatches());
+  }
+
+  /**
+   * Weights whose shares' corrections land next to float midpoints (and ordinary ones), corrected
+   * from {@link BulkLogs} as a rebuild does, against the StrictMath formula.
+   */
+  private static String bulkCorrectionMismatches() {
+    SplittableRandom r = new SplittableRandom(13);
+    int n = 200_000;
+    float[] weights = new float[n];
+    double[] keeps = new double[n];
+    double total = 1e6;
+    for (int i = 0; i < n; i++) {
+      float w = (float) (total * Math.exp(-r.nextDouble() * 30));
+      weights[i] = w;
+      double a = StrictMath.log(w / total);
+      if (i % 3 == 0) {
+        keeps[i] = 1.0;
+      } else if (i % 2 == 0 || a > -0.02) {
+        keeps[i] = Math.exp(-r.nextDouble() * 6);
+      } else {
+        // log(share) - log(keep) lands next to a float midpoint m in (a, 0)
+        double m = -nearMidpoint(r, Math.log(0.01), Math.log(-a));
+        keeps[i] = StrictMath.exp(a - m);
+      }
+    }
+    double[] logs = new double[n];
+    BulkLogs.logOfQuotients(weights, total, logs, n);
+    int differ = 0;
+    for (int i = 0; i < n; i++) {
+      float expected = strictCorrection(weights[i] / total, keeps[i]);
+      float actual = NoiseModel.correction(logs[i], weights[i], total, keeps[i]);
+      if (Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(actual)) differ++;
+    }
+    return differ + " of " + n + " differ";
+  }
+
+  private static String location(Class<?> c) throws Exception {
+    return Paths.get(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
   }
 
   @Test

@@ -74,6 +74,12 @@ final class SlotTable {
     return counts[slot];
   }
 
+  /** out[i] = count(i) / scale for i &lt; n. */
+  void counts(double[] out, int n, double scale) {
+    double[] c = counts;
+    for (int i = 0; i < n; i++) out[i] = c[i] / scale;
+  }
+
   /** Adds weight (> 0) to the count of slot; the heap catches up in {@link #leastFrequent}. */
   void add(int slot, double weight) {
     counts[slot] += weight;

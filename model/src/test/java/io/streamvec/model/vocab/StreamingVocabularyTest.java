@@ -84,6 +84,22 @@ class StreamingVocabularyTest {
   }
 
   @Test
+  void bulkCountsAreTheCountsOneByOne() {
+    StreamingVocabulary v = new StreamingVocabulary(50, 1, 37, 20);
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    for (int i = 0; i < 5_000; i++) v.observe("w" + (int) Math.exp(r.nextDouble() * 5));
+    int n = v.size();
+    double[] out = new double[n + 1];
+    out[n] = -1;
+    v.counts(out, n);
+    for (int i = 0; i < n; i++) {
+      assertEquals(Double.doubleToRawLongBits(v.count(i)), Double.doubleToRawLongBits(out[i]));
+    }
+    assertEquals(-1, out[n], "nothing past n");
+    assertThrows(IllegalArgumentException.class, () -> v.counts(new double[n + 1], n + 1));
+  }
+
+  @Test
   void countsHalveEveryHalfLife() {
     StreamingVocabulary v = new StreamingVocabulary(10, 1, 100, 10);
     int id = v.observe("w");
