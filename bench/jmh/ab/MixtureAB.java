@@ -19,6 +19,10 @@ import java.util.*;
  * so every cache miss is exposed. Warm-up up to 1.5M tokens (the table fills and rebuilds), then
  * the rest of CORPUS in ROUNDS rounds, the builds taking turns on the same tokens. Unlike a Zipf
  * stream of independent words, real text has n-gram structure, so it shows the rebuilds' share.
+ *
+ * <p>With -Dab.rebuilds=N it times the rebuild alone instead: after the warm-up, N rounds in which
+ * each build rebuilds (without halving) a fresh copy of its n-gram model, by thread CPU time per
+ * rebuild (the copy not counted). The same state every time, so rounds differ only by the machine.
  */
 public class MixtureAB {
   public static void main(String[] a) throws Exception {
@@ -52,10 +56,15 @@ public class MixtureAB {
       cnt[b] = mc.getMethod("count", int.class);
       slot[b] = mc.getMethod("slotAssigned", int.class, boolean.class);
     }
-    // warm-up: as far as the first 1M tokens (tables full, rebuilds under way)
-    int warm = Math.min(1_500_000, s.length / 2), chunk = (s.length - warm) / rounds;
+    // warm-up: the first 1.5M tokens (-Dab.warm; tables full, rebuilds under way)
+    int warm = Math.min(Integer.getInteger("ab.warm", 1_500_000), s.length / 2), chunk = (s.length - warm) / rounds;
     for (int b = 0; b < nb; b++) run(mix[b], pre[b], cnt[b], slot[b], s, fresh, 0, warm);
     ThreadMXBean tm = ManagementFactory.getThreadMXBean();
+    int rebuilds = Integer.getInteger("ab.rebuilds", 0);
+    if (rebuilds > 0) {
+      rebuilds(mix, a, rebuilds, tm);
+      return;
+    }
     double[][] cpu = new double[nb][rounds];
     for (int r = 0; r < rounds; r++)
       for (int k = 0; k < nb; k++) {
@@ -72,6 +81,33 @@ public class MixtureAB {
     for (int b = 1; b < nb; b++) {
       double[] ratio = new double[rounds];
       for (int r = 0; r < rounds; r++) ratio[r] = cpu[0][r] / cpu[b][r];
+      double[] so = ratio.clone(); Arrays.sort(so);
+      System.out.printf("ratio %s / %s: median %.3f [%.3f..%.3f]%n", a[2], a[2 + b], median(ratio), so[0], so[rounds - 1]);
+    }
+  }
+
+  static void rebuilds(Object[] mix, String[] a, int rounds, ThreadMXBean tm) throws Exception {
+    int nb = mix.length;
+    double[][] ms = new double[nb][rounds];
+    for (int r = 0; r < rounds; r++)
+      for (int k = 0; k < nb; k++) {
+        int b = (r % 2 == 0) ? k : nb - 1 - k;
+        Object kn = mix[b].getClass().getMethod("ngram").invoke(mix[b]);
+        Object copy = kn.getClass().getMethod("copy").invoke(kn);
+        Method rebuild = copy.getClass().getDeclaredMethod("rebuild", boolean.class);
+        rebuild.setAccessible(true);
+        long c0 = tm.getCurrentThreadCpuTime();
+        rebuild.invoke(copy, false);
+        ms[b][r] = (tm.getCurrentThreadCpuTime() - c0) / 1e6;
+      }
+    for (int b = 0; b < nb; b++) {
+      StringBuilder sb = new StringBuilder();
+      for (int r = 0; r < rounds; r++) sb.append(String.format(" %.1f", ms[b][r]));
+      System.out.printf("%-24s rebuild cpu median %.2f ms rounds:%s%n", a[2 + b], median(ms[b]), sb);
+    }
+    for (int b = 1; b < nb; b++) {
+      double[] ratio = new double[rounds];
+      for (int r = 0; r < rounds; r++) ratio[r] = ms[0][r] / ms[b][r];
       double[] so = ratio.clone(); Arrays.sort(so);
       System.out.printf("ratio %s / %s: median %.3f [%.3f..%.3f]%n", a[2], a[2 + b], median(ratio), so[0], so[rounds - 1]);
     }

@@ -59,12 +59,28 @@ final class TrieRebuild {
     }
     t.nodes = kept;
     Arrays.fill(t.nodeStats, 0, 2 * t.nodes, 0);
-    Arrays.fill(t.slotNode, -1);
+    if (renumberSerials) Arrays.fill(t.slotNode, -1);
+    else keepSlotNodes();
     Arrays.fill(t.targetHead, -1);
     Arrays.fill(t.n1, 0);
     Arrays.fill(t.n2, 0);
     if (renumberSerials) reindex(top);
     else recount(top);
+  }
+
+  /**
+   * The per-slot one-word contexts that stay, under their new ids (their serials are kept):
+   * cleared, every word's next count would look its context up again, and its early loads would
+   * miss the next two-word context, whose key holds that context's serial.
+   */
+  private void keepSlotNodes() {
+    long[] slotNode = t.slotNode;
+    for (int s = 0; s < slotNode.length; s++) {
+      long known = slotNode[s];
+      if (known < 0) continue;
+      int n = nodeMap[(int) known];
+      slotNode[s] = n < 0 ? -1 : (known & 0xFFFF_FFFF_0000_0000L) | n;
+    }
   }
 
   /**
