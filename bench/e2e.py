@@ -4,6 +4,8 @@ Starts a private broker, then per mode: the app (./streamvec app), the producer 
 produce), and kcat reading the metrics topic to see when every token has been trained.
 """
 import argparse
+import calendar
+import glob
 import json
 import os
 import random
@@ -102,6 +104,99 @@ def stat_cpu_seconds(path):
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
     except (OSError, IndexError, ValueError):
         return None
+
+
+PARK_JFC = """<?xml version="1.0" encoding="UTF-8"?>
+<configuration version="2.0" label="parks">
+  <event name="jdk.ThreadPark"><setting name="enabled">true</setting><setting name="stackTrace">true</setting>
+    <setting name="threshold">1 ms</setting></event>
+</configuration>
+"""
+
+
+def park_recording(home, mode):
+    """JVM flag recording only the app's thread parks of >= 1 ms (with stacks) to HOME/parks-MODE.jfr."""
+    jfc = os.path.join(home, "parks.jfc")
+    with open(jfc, "w") as f:
+        f.write(PARK_JFC)
+    rec = os.path.join(home, f"parks-{mode}.jfr")
+    return f"-XX:StartFlightRecording=name=parks,filename={rec},settings={jfc},dumponexit=true"
+
+
+def jdk_tool(name):
+    """A tool (jfr, jcmd) of the JDK the launcher runs (a JDK 17 jfr cannot read every newer recording)."""
+    home = os.environ.get("STREAMVEC_JAVA_HOME")
+    for d in ([home] if home else []) + sorted(glob.glob("/usr/lib/jvm/*25*")) + [""]:
+        tool = os.path.join(d, "bin", name) if d else shutil.which(name)
+        if tool and os.path.exists(tool):
+            return tool
+    raise RuntimeError(f"no {name} tool found")
+
+
+def dump_parks(pid, home, mode):
+    """Writes the running app's park recording now (at exit it is not always written in time)."""
+    subprocess.run([jdk_tool("jcmd"), str(pid), "JFR.dump", "name=parks", f"filename={os.path.join(home, f'parks-{mode}.jfr')}"],
+                   stdout=subprocess.DEVNULL, check=True)
+
+
+def park_report(jfr_file, t0, t1, stream_prefix):
+    """Seconds each thread group was parked within [t0, t1] (epoch s; the part of each park inside it), the
+    number of parks of >= 100 ms there, the longest, for the learner also without its first park (its wait for
+    the first line); the stream threads' parked time also by the frame they parked in (its first two frames
+    outside the JDK)."""
+    out = subprocess.run([jdk_tool("jfr"), "print", "--json", "--stack-depth", "24", "--events", "jdk.ThreadPark", jfr_file], stdout=subprocess.PIPE,
+                         check=True, text=True).stdout
+    return park_summary(json.loads(out)["recording"]["events"], t0, t1, stream_prefix)
+
+
+def park_summary(events, t0, t1, stream_prefix):
+    """park_report of the events of `jfr print --json`."""
+    groups, where, first = {}, {}, None
+    events = sorted(events, key=lambda e: parse_jfr_time(e["values"]["startTime"]))
+    for e in events:
+        v = e["values"]
+        start = parse_jfr_time(v["startTime"])
+        seconds = parse_jfr_duration(v["duration"])
+        inside = min(start + seconds, t1) - max(start, t0)
+        if inside <= 0:
+            continue
+        thread = (v.get("eventThread") or {}).get("javaName") or ""
+        group = thread_group(thread[:15], stream_prefix)
+        g = groups.setdefault(group, {"parked_s": 0.0, "parks": 0, "parks_100ms": 0, "longest_s": 0.0})
+        g["parked_s"] += inside
+        g["parks"] += 1
+        g["parks_100ms"] += seconds >= 0.1
+        g["longest_s"] = max(g["longest_s"], seconds)
+        if group == "learner":
+            # the learner's first park is its wait for the first line (start-up in consume mode)
+            if first is None:
+                first = inside
+            g["parked_after_first_line_s"] = g["parked_s"] - first
+        if group == "stream":
+            frames = [f["method"]["type"]["name"].replace("/", ".") + "." + f["method"]["name"]
+                      for f in ((v.get("stackTrace") or {}).get("frames") or [])]
+            frame = " < ".join([f for f in frames if not f.startswith(("java.", "jdk.", "sun."))][:2]) or "?"
+            where[frame] = where.get(frame, 0.0) + inside
+    for g in groups.values():
+        for k in ("parked_s", "longest_s", "parked_after_first_line_s"):
+            if k in g:
+                g[k] = round(g[k], 2)
+    top = sorted(where.items(), key=lambda kv: -kv[1])[:6]
+    return {"window_s": round(t1 - t0, 2), "by_group": groups, "stream_parked_in": {k: round(s, 2) for k, s in top}}
+
+
+def parse_jfr_time(text):
+    """Epoch seconds of a JFR JSON timestamp (ISO 8601 with an offset, nanoseconds)."""
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", text)
+    base = time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")
+    offset = 0 if m.group(3) == "Z" else (int(m.group(3)[1:3]) * 3600 + int(m.group(3)[4:6]) * 60) * (1 if m.group(3)[0] == "+" else -1)
+    return calendar.timegm(base) - offset + float(m.group(2) or 0)
+
+
+def parse_jfr_duration(text):
+    """Seconds of a JFR JSON duration (ISO 8601, e.g. PT0.012345S, PT1M2.5S)."""
+    m = re.match(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$", text)
+    return int(m.group(1) or 0) * 3600 + int(m.group(2) or 0) * 60 + float(m.group(3) or 0)
 
 
 def thread_group(name, stream_prefix):
@@ -250,6 +345,8 @@ class Run:
             os.makedirs(self.args.jfr, exist_ok=True)
             rec = os.path.join(os.path.abspath(self.args.jfr), f"app-{mode}.jfr")
             env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + f" -XX:StartFlightRecording=filename={rec},settings=profile").strip()
+        if self.args.parks:
+            env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + " " + park_recording(self.home, mode)).strip()
         if self.args.app_jvm:
             env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + " " + self.args.app_jvm).strip()
         if self.args.nmt:
@@ -419,10 +516,15 @@ class Run:
             t0_ms = t_start * 1000
         seconds = (done["timestamp_ms"] - t0_ms) / 1000.0
         rss = peak_rss_mb(app.pid)
+        if self.args.parks:
+            dump_parks(app.pid, self.home, mode)
         memory = self.memory_report(mode, app.pid) if self.args.nmt else None
         result = {"start_epoch_s": round(t0_ms / 1000.0, 3), "end_epoch_s": round(done["timestamp_ms"] / 1000.0, 3), "seconds": round(seconds, 3), "tokens_per_sec": round(expected / seconds, 1), "rss_mb": round(rss, 1),
                   "second_half_tokens_per_sec": done["second_half_tokens_per_sec"], "perplexity": done.get("perplexity"), "metrics": done}
         result["cpu_seconds"] = cpu
+        # the last checkpoint's and snapshot's writing time (slices and their commits), as the app reports them
+        result["last_writes"] = {k: done.get(k) for k in ("checkpoint_seconds", "checkpoint_bytes", "snapshot_seconds",
+                                                          "snapshot_bytes", "snapshot_slices")}
         log(f"{mode}: CPU seconds {json.dumps(cpu)}")
         if memory:
             result["memory"] = memory
@@ -464,6 +566,11 @@ class Run:
                 self.export(mode, expected)
             self.end(app)
             self.procs.remove(app)
+            if a.parks:
+                r = results[mode]
+                r["parks"] = park_report(os.path.join(self.home, f"parks-{mode}.jfr"), r["start_epoch_s"], r["end_epoch_s"],
+                                         self.names(mode)["application.id"])
+                log(f"{mode}: parks {json.dumps(r['parks'])}")
         top = results[modes[0]]
         out = {"system": "streamvec-e2e", "tokens": expected, "seconds": top["seconds"], "tokens_per_sec": top["tokens_per_sec"],
                "rss_mb": max(r["rss_mb"] for r in results.values()), "perplexity": top["perplexity"],
@@ -505,6 +612,9 @@ def parse(argv):
     p.add_argument("--timeout", type=float, default=1800, help="seconds to wait for training per mode")
     p.add_argument("--jfr", help="directory for a JFR recording of the app (app-<mode>.jfr)")
     p.add_argument("--nmt", metavar="DIR", help="Native Memory Tracking: once trained, the app's memory by category (jcmd) next to its RSS; text reports in DIR")
+    p.add_argument("--parks", action="store_true",
+                   help="record the app's thread parks of >= 1 ms (JFR jdk.ThreadPark only) and report, per mode, how long "
+                        "the learner and the stream threads were parked within the timed window (parks)")
     p.add_argument("--app-jvm", default="", metavar="FLAGS", help="extra JVM flags for the app only (A/B experiments)")
     p.add_argument("--keep", action="store_true", help="keep the private STREAMVEC_HOME (logs, broker data)")
     p.add_argument("--json", action="store_true", help="one JSON summary line on stdout")

@@ -6,7 +6,7 @@
 #   bench/e2e.sh --input RAW.txt[.gz] --output VEC.txt [--dim D] [--context L] [--negatives K]
 #                [--min-count M] [--set KEY=VALUE]... [--app-set KEY=VALUE]...
 #                [--mode both|pipeline|consume]
-#                [--raw] [--expect-tokens N] [--jfr DIR] [--keep] [--json]
+#                [--raw] [--expect-tokens N] [--jfr DIR] [--parks] [--keep] [--json]
 #
 # Everything runs for real and privately: its own KRaft broker (deploy/broker.sh) on free ports
 # with its own STREAMVEC_HOME in a temporary directory, so it never touches a user's broker or
@@ -39,6 +39,10 @@
 #   also by thread group: learner, stream, jit_c1, jit_c2, gc, kafka_io, rocksdb, other), of the
 #   broker (from the mode's start) and of the producer JVM (pipeline mode): on a small machine
 #   they compete with the learner for the cores.
+#   parks (--parks), per mode: a JFR recording of only the app's thread parks of >= 1 ms (jdk.ThreadPark)
+#   gives the seconds each thread group was parked within the timed window, the learner's also without
+#   its wait for the first line, and where the stream threads parked (e.g. the producer's flush in a
+#   commit): the learner thread sets the pace, so its parks are time the model did not learn.
 # Progress goes to stderr; with --json the last line on stdout is one JSON object.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -220,6 +220,35 @@ class HarnessTest(unittest.TestCase):
         with socket.socket() as s:
             s.bind(("127.0.0.1", ports[-1]))   # still free right after the pick
 
+    def test_jfr_json_times_and_durations(self):
+        # as `jfr print --json` writes them (JDK 25)
+        self.assertEqual(e2e.parse_jfr_time("2026-12-02T21:46:08.731188255Z"), 1796247968.731188255)
+        self.assertEqual(e2e.parse_jfr_time("2026-12-02T22:46:08.5+01:00"), 1796247968.5)
+        self.assertAlmostEqual(e2e.parse_jfr_duration("PT0.095487743S"), 0.095487743)
+        self.assertAlmostEqual(e2e.parse_jfr_duration("PT1M2.5S"), 62.5)
+        self.assertAlmostEqual(e2e.parse_jfr_duration("PT1H"), 3600)
+
+    def test_parks_count_within_the_window_only(self):
+        def park(start, seconds, thread, *frames):
+            stack = [{"method": {"type": {"name": t}, "name": m}} for t, m in
+                     [("jdk/internal/misc/Unsafe", "park")] + [f.rsplit(".", 1) for f in frames]]
+            return {"values": {"startTime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(start))) +
+                               f"{start % 1:.3f}"[1:] + "Z", "duration": f"PT{seconds}S",
+                               "eventThread": {"javaName": thread}, "stackTrace": {"frames": stack}}}
+        t0 = 1_800_000_000
+        learner, stream = "streamvec-learner-1_0", "e2e-consume-abc-StreamThread-1"
+        events = [park(t0 - 2, 3, learner),                # its wait for the first line: 1 s inside
+                  park(t0 + 5, 0.5, learner),
+                  park(t0 + 9.75, 1, learner),             # the window ends at t0 + 10
+                  park(t0 + 11, 2, learner),               # after it
+                  park(t0 + 4, 0.25, stream, "a.Producer.flush", "b.Task.commit", "c.Thread.run"),
+                  park(t0 + 6, 0.125, stream, "a.Producer.flush", "b.Task.commit")]
+        report = e2e.park_summary(events, t0, t0 + 10, "e2e-consume-abc")
+        self.assertEqual(report["by_group"]["learner"], {"parked_s": 1.75, "parks": 3, "parks_100ms": 3, "longest_s": 3,
+                                                          "parked_after_first_line_s": 0.75})
+        self.assertEqual(report["by_group"]["stream"]["parked_s"], 0.38)
+        self.assertEqual(report["stream_parked_in"], {"a.Producer.flush < b.Task.commit": 0.38})
+
     def test_native_memory_summary_is_read_per_category(self):
         # the layout of `jcmd PID VM.native_memory summary scale=MB` on JDK 17
         text = ("Native Memory Tracking:\n\nTotal: reserved=7993MB, committed=1056MB\n"

@@ -35,6 +35,18 @@ public final class StreamsProperties {
         KAFKA_DEFAULT_MAX_REQUEST, c.getInt(AppKeys.SNAPSHOT_CHUNK_BYTES) + RECORD_OVERHEAD);
   }
 
+  /**
+   * The producers' batch.size unless a kafka.* key sets it. A checkpoint or snapshot slice (8 MB by
+   * default) goes to one partition of one topic, and the commit after it waits until the broker has
+   * every byte: in Kafka's default 16 KB batches that is about 500 produce requests (one batch per
+   * partition per request, at most 5 in flight), and on a busy machine the stream thread sat
+   * 0.1-0.9 s in each such commit while the learner thread ran out of lines (bench/RESULTS.md,
+   * session 9). Below the brokers' default record batch limit (message.max.bytes, 1 MB + 12 B), so
+   * every topic of a default broker takes it; a partition's buffer is this big only while it holds
+   * that much.
+   */
+  static final int PRODUCER_BATCH_BYTES = 512 * 1024;
+
   public static Properties of(AppConfig c) {
     Properties p = new Properties();
     // Defaults a kafka.* setting may override. Two threads: with several input partitions,
@@ -42,6 +54,7 @@ public final class StreamsProperties {
     // turns with it. With one input partition there is one task (see StreamvecTopology) and the
     // second thread waits idle, which costs next to nothing.
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, PRODUCER_BATCH_BYTES);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.putAll(c.kafkaClientProperties());
     // The app's own keys win: they are the documented way to set these.
