@@ -76,6 +76,7 @@ final class LearnerThread implements AutoCloseable {
       learned; // lines learned (or skipped after a failure); written by the worker only
   private volatile CompletableFuture<Progress> progressRequest;
   private long submitted; // stream thread only
+  private long roomWaits; // stream thread only: how often submit found the queue full
 
   LearnerThread(Learner learner, int capacityTokens, String name) {
     this(learner, tokens -> learner.learn(Arrays.asList(tokens)), capacityTokens, name);
@@ -100,8 +101,10 @@ final class LearnerThread implements AutoCloseable {
   void submit(String[] tokens) {
     rethrowFailure();
     int weight = weight(tokens);
-    if (queuedTokens.get() + weight > capacityTokens)
+    if (queuedTokens.get() + weight > capacityTokens) {
+      roomWaits++;
       awaitRoom(Math.min(capacityTokens / 2, capacityTokens - weight));
+    }
     queuedTokens.addAndGet(weight);
     queue.add(tokens);
     submitted++;
@@ -125,6 +128,20 @@ final class LearnerThread implements AutoCloseable {
     } finally {
       waitingSubmitter = null;
     }
+  }
+
+  /** Tokens submitted and not yet learned (line weights, as the capacity counts them). */
+  long queuedTokens() {
+    return queuedTokens.get();
+  }
+
+  long capacityTokens() {
+    return capacityTokens;
+  }
+
+  /** How often the stream thread found the queue full (stream thread only). */
+  long roomWaits() {
+    return roomWaits;
   }
 
   /** The worker captures the checkpoint image after the lines submitted so far (= records). */

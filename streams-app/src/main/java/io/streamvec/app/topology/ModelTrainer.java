@@ -61,6 +61,7 @@ final class ModelTrainer implements AutoCloseable {
   private double snapshotSeconds = Double.NaN;
   private double snapshotSlices = Double.NaN;
   private double checkpointSeconds = Double.NaN;
+  private final SlicePacer pacer = new SlicePacer();
 
   ModelTrainer(
       TrainerSettings settings,
@@ -222,6 +223,20 @@ final class ModelTrainer implements AutoCloseable {
     checkpointSlices = 0;
     store.begin(image);
     writeSlice(settings.checkpointSliceBytes());
+  }
+
+  /**
+   * Whether the next checkpoint or snapshot slice may go now: at once without a learner thread,
+   * else when the learner's queue is full enough ({@link SlicePacer}).
+   */
+  boolean sliceMayGo(long now) {
+    return worker == null
+        || pacer.mayGo(
+            now,
+            schedule.records(),
+            worker.roomWaits(),
+            worker.queuedTokens(),
+            worker.capacityTokens());
   }
 
   /**

@@ -133,6 +133,7 @@ public final class TrainingProcessor implements Processor<String, TokenLine, Str
     long[] budget = {settings.checkpointSliceBytes(), settings.snapshotSliceBytes()};
     forEachModel(
         t -> {
+          if (!t.sliceMayGo(now)) return; // the learner's queue first
           if (budget[0] > 0) budget[0] -= t.writeSlice(budget[0]);
           if (budget[1] > 0) budget[1] -= t.writeSnapshotSlice(budget[1], now);
         });
