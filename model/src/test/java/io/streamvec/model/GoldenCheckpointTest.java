@@ -26,10 +26,10 @@ class GoldenCheckpointTest {
 
   @ParameterizedTest(name = "{0} + {1} + {2}, eval-exact-vocab {3}")
   @CsvSource({
-    "lbl,ns,adagrad,100000,1bd3166bb9b9603082446257284563fcbb2c9d5d821fe8dec9df3f2801093093",
-    "bengio,softmax,adagrad,100000,8555a3394c93fa7115f2ebb176b9aba6180086ae36109859176d90b2f0510f74",
-    "cbow,ns,sgd,100000,0c0fbc51fdb30423fa70d94029c14570e266e77b77d66590638f1853915dfd26",
-    "lbl,ns,adagrad,100,54f8fa72fd44dcf6627905be7abaab54e8ba8ad4629455089a0a5d7877c7d525",
+    "lbl,ns,adagrad,100000,91b8e9e0baec3aa2db3827af5a06e884401a87d96d4cb12ce520b3067c2a7ac8",
+    "bengio,softmax,adagrad,100000,b39d57c3f17c41fa33e512697fd6447a4b2e5cadcfa43d6aec654bafa1b47da5",
+    "cbow,ns,sgd,100000,545fb6b18f8267146440aaa2500a04c49a7eefdae073d2aa5d5860ba754911f2",
+    "lbl,ns,adagrad,100,9e2ffb1e56f72a24e0ddfed03055832327442bb00a7f8b3dbfd6323f218f6c72",
   })
   void trainingWritesThePinnedCheckpoint(
       String encoder, String loss, String optimizer, int evalExactVocab, String sha256)

@@ -3,12 +3,14 @@ package io.streamvec.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.model.nn.ExpSum;
 import io.streamvec.model.nn.VectorMath;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
@@ -28,12 +30,23 @@ class SimdDeterminismTest {
     {"lbl", "ns", "adagrad"}, {"cbow", "ns", "sgd"}, {"bengio", "softmax", "adagrad"}
   };
 
-  /** Child JVM: prints whether it ran the Vector API, then one model hash per case. */
+  /**
+   * Child JVM: prints whether it ran the Vector API, one model hash per case, then the bits of an
+   * exact softmax's normaliser over 50,003 seeded scores (the exact evaluation's kernel).
+   */
   public static void main(String[] args) {
     System.out.println("simd=" + VectorMath.simd());
     for (String[] c : CASES)
       System.out.println(
           GoldenModelTest.sha256(GoldenModelTest.train(c[0], c[1], c[2]).snapshot(0)));
+    System.out.println(normaliserBits());
+  }
+
+  private static String normaliserBits() {
+    SplittableRandom rng = new SplittableRandom(15);
+    float[] s = new float[50_003];
+    for (int i = 0; i < s.length; i++) s[i] = (float) (rng.nextDouble() * 30 - 20);
+    return Long.toHexString(Double.doubleToRawLongBits(ExpSum.sumExp(s, 0, s.length, 10f)));
   }
 
   @Test
@@ -42,6 +55,7 @@ class SimdDeterminismTest {
     List<String> here = new ArrayList<>();
     for (String[] c : CASES)
       here.add(GoldenModelTest.sha256(GoldenModelTest.train(c[0], c[1], c[2]).snapshot(0)));
+    here.add(normaliserBits());
     boolean x86 = System.getProperty("os.arch").matches("amd64|x86_64");
     List<String> noSimd = x86 ? List.of("-XX:UseAVX=0", "-XX:UseSSE=2") : List.of();
     String vectorApi = "--add-modules=jdk.incubator.vector";

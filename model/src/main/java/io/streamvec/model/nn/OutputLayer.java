@@ -78,13 +78,13 @@ public final class OutputLayer {
   public float[] logProbabilities(float[] h, int v, float[] correction) {
     narrow(v);
     float max = scoreRows(h, 0, v, correction);
-    return subtract(v, max, sumOfTerms(v, max, null)); // log p = s - logsumexp(s)
+    // log p = s - logsumexp(s), logsumexp(s) = max + log sum_i exp(s_i - max)
+    return subtract(v, max, ExpSum.sumExp(scores.data, 0, v, max));
   }
 
   /**
-   * The scores of rows [from, to) for {@link #logProbabilities}, whose rows two threads may share
-   * out ({@link #expRows}, {@link #normalise}): s = W h + b (+ c, a per-word logit correction, e.g.
-   * for negative-sampling scores); returns their max.
+   * The scores of rows [from, to) for {@link #logProbabilities}: s = W h + b (+ c, a per-word logit
+   * correction, e.g. for negative-sampling scores); returns their max.
    */
   public float scoreRows(float[] h, int from, int to, float[] correction) {
     // the 4-accumulator dot is ~2x EJML's single-chain row product here (bench/RESULTS.md)
@@ -97,36 +97,6 @@ public final class OutputLayer {
       max = Math.max(max, si);
     }
     return max;
-  }
-
-  /** e[i] = exp(s[i] - max) for the rows [from, to) of {@link #scoreRows}: logsumexp's terms. */
-  public void expRows(int from, int to, float max, double[] e) {
-    float[] s = scores.data;
-    for (int i = from; i < to; i++) e[i] = term(s, i, max);
-  }
-
-  private static double term(float[] s, int i, float max) {
-    return StrictMath.exp(s[i] - max);
-  }
-
-  /**
-   * {@link #logProbabilities} from its parts: the scores of rows [0, v) with their max, and e of
-   * {@link #expRows} over [0, v), summed in the same order, so the result is the same bits.
-   */
-  public float[] normalise(int v, float max, double[] e) {
-    narrow(v);
-    return subtract(v, max, sumOfTerms(v, max, e));
-  }
-
-  /**
-   * The sum of logsumexp's terms over rows [0, v) in row order, read from e or, without e, computed
-   * on the way (one pass over the scores, no buffer): either way the same bits.
-   */
-  private double sumOfTerms(int v, float max, double[] e) {
-    float[] s = scores.data;
-    double sum = 0;
-    for (int i = 0; i < v; i++) sum += e != null ? e[i] : term(s, i, max);
-    return sum;
   }
 
   private float[] subtract(int v, float max, double sum) {

@@ -1,6 +1,7 @@
 package io.streamvec.model.nn;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -125,5 +126,51 @@ final class SimdKernels {
       c[co + j] = cv + stepC * (src[so + j] * gj);
       x[xo + j] = x[xo + j] + stepX * (cv * gj);
     }
+  }
+
+  /**
+   * {@link ExpSum#sumExp}: the exps 8 at a time, each lane's term added to its own double; lanes
+   * are read one by one because JDK 17 boxes a float-to-double vector conversion (an allocation per
+   * block), and the adds are independent chains, so they are not what bounds the loop.
+   */
+  static double sumExp(float[] s, int from, int to, float max) {
+    double d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0, d7 = 0;
+    int i = from;
+    for (; i + 7 < to; i += 8) {
+      FloatVector e = exp(FloatVector.fromArray(S, s, i).sub(max));
+      d0 += e.lane(0);
+      d1 += e.lane(1);
+      d2 += e.lane(2);
+      d3 += e.lane(3);
+      d4 += e.lane(4);
+      d5 += e.lane(5);
+      d6 += e.lane(6);
+      d7 += e.lane(7);
+    }
+    double sum = ((d0 + d1) + (d2 + d3)) + ((d4 + d5) + (d6 + d7));
+    for (; i < to; i++) sum += ExpSum.exp(s[i] - max);
+    return sum;
+  }
+
+  /** {@link ExpSum#exp} lane by lane, operation by operation. */
+  private static FloatVector exp(FloatVector x) {
+    x = x.max(ExpSum.MIN);
+    FloatVector t = x.mul(ExpSum.LOG2E).add(ExpSum.SHIFTER);
+    FloatVector k = t.sub(ExpSum.SHIFTER);
+    FloatVector r = x.sub(k.mul(ExpSum.LN2_HI));
+    r = r.sub(k.mul(ExpSum.LN2_LO));
+    FloatVector p = r.mul(ExpSum.C7).add(ExpSum.C6);
+    p = p.mul(r).add(ExpSum.C5);
+    p = p.mul(r).add(ExpSum.C4);
+    p = p.mul(r).add(ExpSum.C3);
+    p = p.mul(r).add(ExpSum.C2);
+    p = p.mul(r).add(1f);
+    p = p.mul(r).add(1f);
+    FloatVector scale =
+        t.reinterpretAsInts()
+            .sub(ExpSum.SHIFTER_BITS - 127)
+            .lanewise(VectorOperators.LSHL, 23)
+            .reinterpretAsFloats();
+    return p.mul(scale);
   }
 }
