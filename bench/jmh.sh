@@ -4,7 +4,8 @@
 #   quick            fewer, shorter iterations (~3 min instead of ~10 on 2 cores)
 #   JMH args         passed through, e.g. a name filter: bench/jmh.sh quick 'LearnerBenchmark' -p loss=ns
 # The JSON result is kept in bench/jmh/target/jmh.json. Numbers on a shared machine are noisy:
-# compare builds by running both in the same session, never against an old table.
+# compare builds by running both in the same session, never against an old table. JMH runs on the
+# JDK ./streamvec runs on (STREAMVEC_JAVA_HOME, else the newest JDK 17..25 here).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 MODE=full
@@ -16,12 +17,16 @@ cd "$ROOT"
 mvn -q -o package -pl model,bench/jmh -am -DskipTests 2>/dev/null ||
   mvn -q package -pl model,bench/jmh -am -DskipTests   # first run: JMH must be downloaded
 JAR="$(ls bench/jmh/target/streamvec-bench-jmh-*.jar | head -1)"
+# shellcheck source=../deploy/lib.sh
+source "$ROOT/deploy/lib.sh"
+JAVA_HOME_RUN="$(sv_java_home)"
+JAVA="${JAVA_HOME_RUN:+$JAVA_HOME_RUN/bin/}java"
 
 OUT="bench/jmh/target/jmh.json"
 
 ITER=()
 if [ "$MODE" = quick ]; then ITER=(-wi 2 -w 1s -i 3 -r 1s -f 1); fi
-java --add-modules=jdk.incubator.vector -cp "$JAR:bench/jmh/target/lib/*" org.openjdk.jmh.Main "${ITER[@]}" -prof gc -rf json -rff "$OUT" "$@" >&2
+"$JAVA" --add-modules=jdk.incubator.vector -cp "$JAR:bench/jmh/target/lib/*" org.openjdk.jmh.Main "${ITER[@]}" -prof gc -rf json -rff "$OUT" "$@" >&2
 
 python3 - "$OUT" <<'PY'
 import json, sys
