@@ -4,8 +4,8 @@
 #   bench/run.sh [--corpus FILE|DIR|NAME] [--quick] [--eval FILES...] [--analogy FILES...]
 #                [--threads 1,2] [--only a,b,...] [--dim 100] [--window 5] [--negatives 5]
 #                [--min-count 5] [--max-tokens N] [--repeat N] [--timeout S]
-# Systems: word2vec, word2vec-nosample, fasttext, gensim, streamvec, streamvec-cbow,
-# streamvec-kafka (bench/e2e.sh). See bench/README.md.
+# Systems: word2vec, word2vec-nosample, fasttext, gensim, streamvec, streamvec-embed,
+# streamvec-lm, streamvec-cbow, streamvec-kafka (bench/e2e.sh). See bench/README.md.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

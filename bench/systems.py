@@ -16,7 +16,7 @@ E2E_SCRIPT = os.path.join(BENCH_DIR, "e2e.sh")
 
 # Every system, in the order the table shows them; QUICK_SYSTEMS is what --quick runs.
 ALL_SYSTEMS = ("word2vec", "word2vec-nosample", "fasttext", "gensim",
-               "streamvec", "streamvec-lm", "streamvec-cbow", "streamvec-kafka")
+               "streamvec", "streamvec-embed", "streamvec-lm", "streamvec-cbow", "streamvec-kafka")
 QUICK_SYSTEMS = ("word2vec", "fasttext", "gensim", "streamvec", "streamvec-lm", "streamvec-kafka")
 # Systems that run once, at the smallest thread count: the end-to-end app has one stream thread;
 # streamvec-lm is the default model again with the n-gram baseline beside it (a language-model
@@ -193,6 +193,9 @@ FACTORIES = {
     "fasttext": fasttext,
     "gensim": gensim,
     "streamvec": streamvec,
+    # the default model without the served next-word n-gram mixture (--mixture-order 0): the same
+    # vectors bit for bit, so it is what the default model's embeddings alone cost
+    "streamvec-embed": lambda p, t: streamvec(p, t, "streamvec-embed", ("--mixture-order", "0")),
     "streamvec-cbow": lambda p, t: streamvec(p, t, "streamvec-cbow",
                                              ("--encoder", "cbow", "--optimizer", "sgd", "--lr", "0.025")),
     "streamvec-lm": lambda p, t: streamvec_lm(p, t),

@@ -181,6 +181,12 @@ class PlanTest(unittest.TestCase):
         self.assertEqual(new[1].cmd[new[1].cmd.index("--threads") + 1], "2")
         self.assertIn("--curve", new[0].cmd)
 
+    def test_the_embeddings_row_is_the_default_command_without_the_mixture(self):
+        default, embed = systems.plan(["streamvec", "streamvec-embed"], [1], params("usage: --threads N"))
+        self.assertEqual(embed.cmd[-4:-2], ["--mixture-order", "0"])
+        self.assertEqual([a for a in embed.cmd if a not in ("--mixture-order", "0")],
+                         [a.replace("streamvec-t1", "streamvec-embed-t1") for a in default.cmd])
+
     def test_lm_row_adds_the_baseline_runs_once_and_needs_the_option(self):
         runs = systems.plan(["streamvec-lm"], [1, 2], params("usage: --threads N --baseline ngram"))
         self.assertEqual([r.label for r in runs], ["streamvec-lm/t1"])
