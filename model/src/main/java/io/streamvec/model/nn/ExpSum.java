@@ -49,6 +49,18 @@ public final class ExpSum {
     return sum;
   }
 
+  /**
+   * out[i] = {@link #exp}(x[i]) for i &lt; n (x[i] &lt;= 0): a softmax's probabilities from its
+   * logs.
+   */
+  public static void expInto(float[] x, float[] out, int n) {
+    if (SIMD) {
+      SimdKernels.expInto(x, out, n);
+      return;
+    }
+    for (int i = 0; i < n; i++) out[i] = exp(x[i]);
+  }
+
   /** e^x for x &lt;= 0 as described above (a term of {@link #sumExp}). */
   public static float exp(float x) {
     x = Math.max(x, MIN);

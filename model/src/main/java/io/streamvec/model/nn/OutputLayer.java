@@ -129,7 +129,7 @@ public final class OutputLayer {
     double loss = -logp[target];
     // g_s = p - onehot(target)
     float[] gs = gradScores.data;
-    for (int i = 0; i < v; i++) gs[i] = (float) StrictMath.exp(logp[i]);
+    ExpSum.expInto(logp, gs, v); // log p <= 0: logsumexp(s) >= max(s)
     gs[target] -= 1f;
     // dL/dh += W^T g_s
     CommonOps_FDRM.multTransA(weightsView, gradScores, gradHView);

@@ -152,6 +152,13 @@ final class SimdKernels {
     return sum;
   }
 
+  /** {@link ExpSum#expInto}: 8 at a time, the tail one by one. */
+  static void expInto(float[] x, float[] out, int n) {
+    int i = 0;
+    for (; i + 7 < n; i += 8) exp(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+    for (; i < n; i++) out[i] = ExpSum.exp(x[i]);
+  }
+
   /** {@link ExpSum#exp} lane by lane, operation by operation. */
   private static FloatVector exp(FloatVector x) {
     x = x.max(ExpSum.MIN);

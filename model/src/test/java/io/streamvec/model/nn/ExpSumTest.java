@@ -29,6 +29,17 @@ class ExpSumTest {
   }
 
   @Test
+  void expIntoIsExpElementByElement() {
+    SplittableRandom rng = new SplittableRandom(5);
+    float[] x = new float[1003];
+    for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextDouble() * -100);
+    float[] out = new float[x.length];
+    ExpSum.expInto(x, out, 1001);
+    for (int i = 0; i < 1001; i++) assertEquals(ExpSum.exp(x[i]), out[i], 0f, "x[" + i + "]");
+    assertEquals(0f, out[1001], "past n untouched");
+  }
+
+  @Test
   void sumIsTheLaneOrderOfItsDefinition() {
     SplittableRandom rng = new SplittableRandom(7);
     for (int n : new int[] {0, 1, 7, 8, 9, 63, 1003, 50_000}) {
