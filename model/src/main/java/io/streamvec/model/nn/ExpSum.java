@@ -1,12 +1,13 @@
 package io.streamvec.model.nn;
 
 /**
- * The sum of exp(s_i - max) over a run of scores s_i &lt;= max: the normaliser of an exact softmax,
- * defined bit for bit by the code below whatever the CPU, as {@link VectorMath}'s kernels are. Each
- * term is a float exp of its own (below), widened to double and added in {@link VectorMath#LANES}
- * double lanes (lane l adds the terms l, l + 8, ... of the full blocks of 8), the lanes combined as
- * ((0+1)+(2+3))+((4+5)+(6+7)), then the tail added term by term. {@link SimdKernels#sumExp}
- * computes the same with 8-lane vectors where {@link SimdSupport} allows.
+ * A float exp of x &lt;= 0 for an exact softmax, and the softmax's normaliser, the sum of exp(s_i -
+ * max) over scores s_i &lt;= max; both defined bit for bit by the code below whatever the CPU, as
+ * {@link VectorMath}'s kernels are. In the sum each term is that exp, widened to double and added
+ * in {@link VectorMath#LANES} double lanes (lane l adds the terms l, l + 8, ... of the full blocks
+ * of 8), the lanes combined as ((0+1)+(2+3))+((4+5)+(6+7)), then the tail added term by term.
+ * {@link SimdKernels#sumExp} computes the same with 8-lane vectors where {@link SimdSupport}
+ * allows.
  *
  * <p>The exp of x in [-87, 0] (x below -87 counts as -87: e^-87 is 1.6e-38, nothing beside the
  * max's term 1): x = k ln2 + r with k = round(x log2 e) found by adding 1.5 * 2^23 (the float add

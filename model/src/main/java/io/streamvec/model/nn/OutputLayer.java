@@ -77,20 +77,21 @@ public final class OutputLayer {
    */
   public float[] logProbabilities(float[] h, int v, float[] correction) {
     narrow(v);
-    float max = scoreRows(h, 0, v, correction);
+    float max = scoreRows(h, v, correction);
     // log p = s - logsumexp(s), logsumexp(s) = max + log sum_i exp(s_i - max)
     return subtract(v, max, ExpSum.sumExp(scores.data, 0, v, max));
   }
 
   /**
-   * The scores of rows [from, to) for {@link #logProbabilities}: s = W h + b (+ c, a per-word logit
-   * correction, e.g. for negative-sampling scores); returns their max.
+   * The scores of the v words in use for {@link #logProbabilities}: s = W h + b (+ c, a per-word
+   * logit correction, e.g. for negative-sampling scores); returns their max.
    */
-  public float scoreRows(float[] h, int from, int to, float[] correction) {
-    // the 4-accumulator dot is ~2x EJML's single-chain row product here (bench/RESULTS.md)
+  private float scoreRows(float[] h, int v, float[] correction) {
+    // VectorMath.dot (8 independent lanes) beats EJML's single-chain row product here
+    // (bench/RESULTS.md)
     float[] s = scores.data, wd = weights.data, bd = bias.data;
     float max = Float.NEGATIVE_INFINITY;
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < v; i++) {
       float si = VectorMath.dot(wd, i * hidden, h, 0, hidden) + bd[i];
       if (correction != null) si += correction[i];
       s[i] = si;

@@ -6,11 +6,11 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link VectorMath}'s kernels on 256-bit vectors (8 float lanes), computing exactly what its
- * scalar loops compute: lane l of an accumulator holds the terms l, l + 8, ... of the full blocks,
- * the lanes are combined in a fixed tree (never reduceLanes, whose order is unspecified), the tail
- * is added one term at a time, and no fused multiply-add is used. Loaded only when {@link
- * SimdSupport} found the module.
+ * {@link VectorMath}'s and {@link ExpSum}'s kernels on 256-bit vectors (8 float lanes), computing
+ * exactly what their scalar loops compute: lane l of an accumulator holds the terms l, l + 8, ...
+ * of the full blocks, the lanes are combined in a fixed tree (never reduceLanes, whose order is
+ * unspecified), the tail is added one term at a time, and no fused multiply-add is used. Loaded
+ * only when {@link SimdSupport} found the module.
  */
 final class SimdKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
